@@ -1,0 +1,332 @@
+/**
+ * One Lambda function per entry of the FUNCTIONS manifest, bundled locally with esbuild. Each function
+ * has its own role granting exactly the API calls its handler makes, scoped to this account's resources.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { policyEnvironment, type ShieldRightConfig } from '../config';
+import { FUNCTIONS, type FunctionEnv, type FunctionId, type FunctionSpec, type WorkflowName } from '../functions';
+import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
+
+export interface ResponseFunctionsProps {
+  readonly config: ShieldRightConfig;
+  readonly table: dynamodb.ITable;
+  readonly bucket: s3.IBucket;
+  readonly topic: sns.ITopic;
+  readonly key: kms.IKey;
+  /** Quarantine security group id per VPC id. */
+  readonly quarantineGroups: Readonly<Record<string, string>>;
+  /** Names the state machines will be given: report-failure reads their executions, built from these names. */
+  readonly stateMachineNames: Readonly<Record<WorkflowName, string>>;
+}
+
+/** Evidence prefix the functions write under (`incidents/<incidentId>/…`). */
+export const EVIDENCE_PREFIX = 'incidents/';
+
+/** Bundling shared by every function: one minified CommonJS file with the AWS SDK v3 inside. */
+export const BUNDLING: nodejs.BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  // Source maps name files and lines; the sources themselves would only double the bundle size.
+  sourcesContent: false,
+  // esbuild may not know node24 yet; node22 output runs unchanged on Node.js 24.
+  target: 'node22',
+  format: nodejs.OutputFormat.CJS,
+  // Bundling the SDK (rather than the runtime's copy) pins its version and tree-shakes it: faster cold starts.
+  externalModules: [],
+  forceDockerBundling: false,
+  logLevel: nodejs.LogLevel.ERROR,
+};
+
+/** Settings every function shares, apart from its entry, role, log group and environment. */
+export function functionDefaults(spec: FunctionSpec): Partial<nodejs.NodejsFunctionProps> {
+  return {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'handler',
+    description: spec.description,
+    timeout: Duration.seconds(spec.timeoutSeconds),
+    memorySize: spec.memoryMb,
+    reservedConcurrentExecutions: spec.reservedConcurrency,
+    tracing: lambda.Tracing.ACTIVE,
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    bundling: BUNDLING,
+  };
+}
+
+const BASE_ENVIRONMENT: Readonly<Record<string, string>> = {
+  POWERTOOLS_SERVICE_NAME: 'shield-right',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  NODE_OPTIONS: '--enable-source-maps',
+};
+
+/** PascalCase construct id prefix of a function id (`enrichImage` → `EnrichImage`). */
+export function constructPrefix(id: FunctionId): string {
+  return id.charAt(0).toUpperCase() + id.slice(1);
+}
+
+export class ResponseFunctions extends Construct {
+  readonly functions: Readonly<Record<FunctionId, nodejs.NodejsFunction>>;
+  readonly roles: Readonly<Record<FunctionId, iam.Role>>;
+  readonly logGroups: Readonly<Record<FunctionId, logs.LogGroup>>;
+
+  constructor(scope: Construct, id: string, private readonly props: ResponseFunctionsProps) {
+    super(scope, id);
+    const environment = this.environmentValues();
+    const functions: Partial<Record<FunctionId, nodejs.NodejsFunction>> = {};
+    const roles: Partial<Record<FunctionId, iam.Role>> = {};
+    const logGroups: Partial<Record<FunctionId, logs.LogGroup>> = {};
+    for (const spec of Object.values(FUNCTIONS)) {
+      const prefix = constructPrefix(spec.id);
+      const entry = path.join(REPO_ROOT, spec.entry);
+      if (!existsSync(entry)) {
+        throw new Error(`shield-right: handler ${spec.entry} of function ${spec.id} (cdk/functions.ts) does not exist`);
+      }
+      const logGroup = new logs.LogGroup(this, `${prefix}Logs`, {
+        retention: logs.RetentionDays.ONE_YEAR,
+        encryptionKey: props.key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      // A role of our own: the default one attaches AWSLambdaBasicExecutionRole, which writes to any log group.
+      const role = new iam.Role(this, `${prefix}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `shield-right ${spec.id}: ${spec.description}`.slice(0, 1000),
+      });
+      logGroup.grantWrite(role);
+      const fn = new nodejs.NodejsFunction(this, `${prefix}Function`, {
+        ...functionDefaults(spec),
+        entry,
+        role,
+        logGroup,
+        environment: {
+          ...BASE_ENVIRONMENT,
+          ...Object.fromEntries(spec.env.map((name) => [name, environment[name]])),
+        },
+      });
+      const acks = new Acknowledgments(role);
+      // X-Ray accepts trace segments only on `*`; active tracing adds that statement to every role.
+      acks.add(
+        'AwsSolutions-IAM5[Resource::*]',
+        'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource type but *.',
+      );
+      PERMISSIONS[spec.id](this.grantContext(role, acks));
+      acks.apply();
+      functions[spec.id] = fn;
+      roles[spec.id] = role;
+      logGroups[spec.id] = logGroup;
+    }
+    this.functions = complete(functions);
+    this.roles = complete(roles);
+    this.logGroups = complete(logGroups);
+  }
+
+  /** `${…}` substitution of each function's ARN, as the state machine definitions name them. */
+  arnSubstitutions(): Record<string, string> {
+    return Object.fromEntries(
+      Object.values(FUNCTIONS).map((spec) => [spec.substitution, this.functions[spec.id].functionArn]),
+    );
+  }
+
+  private environmentValues(): Readonly<Record<FunctionEnv, string>> {
+    const { config, bucket, table, topic, quarantineGroups } = this.props;
+    const policy = policyEnvironment(config).SHIELD_RIGHT_POLICY;
+    if (policy === undefined) throw new Error('shield-right: policyEnvironment() has no SHIELD_RIGHT_POLICY');
+    return {
+      SHIELD_RIGHT_POLICY: policy,
+      EVIDENCE_BUCKET: bucket.bucketName,
+      INCIDENT_TABLE: table.tableName,
+      TOPIC_ARN: topic.topicArn,
+      // The group ids are tokens: toJsonString renders them inside the JSON at deploy time.
+      QUARANTINE_SECURITY_GROUPS: Stack.of(this).toJsonString(quarantineGroups),
+      // Same-account response only until multi-account response (memberAccountRoleName) is built.
+      ALLOWED_ACCOUNTS: '',
+    };
+  }
+
+  private grantContext(role: iam.Role, acks: Acknowledgments): GrantContext {
+    const { bucket, table, topic, key, stateMachineNames } = this.props;
+    return {
+      role,
+      acks,
+      arn: (service, resource) => accountArn(this, service, resource),
+      allow: (permission) => allow(role, acks, permission),
+      putEvidence: () => {
+        allow(role, acks, {
+          actions: ['s3:PutObject'],
+          resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+          wildcardReason: 'Evidence objects are keyed incidents/<incidentId>/…: the prefix is the narrowest scope.',
+        });
+        grantKeyVia(role, key, 's3');
+      },
+      updateIncident: () => {
+        table.grant(role, 'dynamodb:UpdateItem');
+        grantKeyVia(role, key, 'dynamodb');
+      },
+      publish: () => {
+        // topic.grantPublish would also grant kms:GenerateDataKey* usable outside SNS: exact actions instead.
+        allow(role, acks, { actions: ['sns:Publish'], resources: [topic.topicArn] });
+        grantKeyVia(role, key, 'sns');
+      },
+      executionArns: () =>
+        Object.values(stateMachineNames).map((name) => accountArn(this, 'states', `execution:${name}:*`)),
+    };
+  }
+}
+
+interface GrantContext {
+  readonly role: iam.Role;
+  readonly acks: Acknowledgments;
+  readonly arn: (service: string, resource: string) => string;
+  readonly allow: (permission: Parameters<typeof allow>[2]) => void;
+  readonly putEvidence: () => void;
+  readonly updateIncident: () => void;
+  readonly publish: () => void;
+  readonly executionArns: () => string[];
+}
+
+const ACCOUNT_CLUSTERS_REASON = 'Findings name any ECS cluster of this account: scoped to its clusters/tasks.';
+
+/** Scopes ecs:ListTasks (which takes no resource ARN in practice) to the clusters of this account. */
+function inAccountCluster(c: GrantContext) {
+  return { ArnLike: { 'ecs:cluster': c.arn('ecs', 'cluster/*') } };
+}
+
+/**
+ * What each handler calls, function by function (see lambdas/actions/*.ts). A new FunctionId does not
+ * compile until its permissions are written here.
+ */
+const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
+  // Schema check and normalization only: no AWS calls.
+  validate: () => {},
+  enrich: (c) => {
+    c.allow({
+      actions: ['ecs:DescribeTasks'],
+      resources: [c.arn('ecs', 'task/*')],
+      wildcardReason: ACCOUNT_CLUSTERS_REASON,
+    });
+    c.allow({
+      actions: ['ecs:DescribeServices'],
+      resources: [c.arn('ecs', 'service/*')],
+      wildcardReason: ACCOUNT_CLUSTERS_REASON,
+    });
+    c.allow({
+      actions: ['ecs:DescribeClusters'],
+      resources: [c.arn('ecs', 'cluster/*')],
+      wildcardReason: ACCOUNT_CLUSTERS_REASON,
+    });
+  },
+  enrichImage: (c) => {
+    c.allow({
+      actions: ['ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:ListTagsForResource'],
+      resources: [c.arn('ecr', 'repository/*')],
+      wildcardReason: 'Inspector findings name any ECR repository of this account.',
+    });
+    c.allow({
+      actions: ['ecs:ListClusters'],
+      resources: ['*'],
+      wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
+    });
+    c.allow({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: inAccountCluster(c),
+      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
+    });
+    c.allow({
+      actions: ['ecs:DescribeTasks'],
+      resources: [c.arn('ecs', 'task/*')],
+      wildcardReason: ACCOUNT_CLUSTERS_REASON,
+    });
+  },
+  isolate: (c) => {
+    c.allow({
+      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeInstances'],
+      resources: ['*'],
+      wildcardReason: 'EC2 Describe* calls (read-only) support no resource type but *.',
+    });
+    c.allow({
+      actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+      // Revoking by rule id authorizes both the group and its rules.
+      resources: [c.arn('ec2', 'security-group/*'), c.arn('ec2', 'security-group-rule/*')],
+      wildcardReason: 'Task-exclusive security groups are found at run time, in any VPC of this account.',
+    });
+    c.allow({
+      actions: ['ec2:ModifyInstanceAttribute'],
+      resources: [c.arn('ec2', 'instance/*'), c.arn('ec2', 'security-group/*')],
+      wildcardReason: 'The container instance and its quarantine group are found at run time, in this account.',
+    });
+    c.allow({
+      actions: ['ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState'],
+      resources: [c.arn('ecs', 'container-instance/*')],
+      wildcardReason: 'The container instance of the task is found at run time, in any cluster of this account.',
+    });
+    c.putEvidence();
+  },
+  quarantine: (c) => {
+    c.allow({
+      actions: [
+        'ecr:DescribeImages',
+        'ecr:DescribeRepositories',
+        'ecr:BatchGetImage',
+        'ecr:PutImage',
+        'ecr:BatchDeleteImage',
+        'ecr:UpdateImageStorageClass',
+      ],
+      resources: [c.arn('ecr', 'repository/*')],
+      wildcardReason: 'The quarantined image may live in any ECR repository of this account.',
+    });
+    c.putEvidence();
+  },
+  exposure: (c) => {
+    c.allow({
+      actions: ['ecs:ListClusters'],
+      resources: ['*'],
+      wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
+    });
+    c.allow({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: inAccountCluster(c),
+      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
+    });
+    c.allow({
+      actions: ['ecs:DescribeTasks'],
+      resources: [c.arn('ecs', 'task/*')],
+      wildcardReason: ACCOUNT_CLUSTERS_REASON,
+    });
+  },
+  notify: (c) => {
+    c.publish();
+    c.updateIncident();
+  },
+  reportFailure: (c) => {
+    c.allow({
+      actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      resources: c.executionArns(),
+      wildcardReason: 'Executions of shield-right state machines only (execution:<name>:<execution id>).',
+    });
+    c.publish();
+    c.updateIncident();
+  },
+};
+
+function complete<T>(partial: Partial<Record<FunctionId, T>>): Record<FunctionId, T> {
+  const out = {} as Record<FunctionId, T>;
+  for (const id of Object.keys(FUNCTIONS) as FunctionId[]) {
+    const value = partial[id];
+    if (value === undefined) throw new Error(`shield-right: function ${id} was not created`);
+    out[id] = value;
+  }
+  return out;
+}

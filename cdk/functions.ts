@@ -1,0 +1,164 @@
+/**
+ * The Lambda tasks of shield-right, listed once: the ResponseFunctions construct deploys them and the
+ * offline engine calls the same handlers. Plain data: no CDK imports, so the engine loads fast.
+ */
+
+export type FunctionId =
+  | 'validate'
+  | 'enrich'
+  | 'enrichImage'
+  | 'isolate'
+  | 'quarantine'
+  | 'exposure'
+  | 'notify'
+  | 'reportFailure';
+
+/** Environment variables a function reads, each resolved by the construct (and the offline engine). */
+export type FunctionEnv =
+  | 'SHIELD_RIGHT_POLICY'
+  | 'EVIDENCE_BUCKET'
+  | 'INCIDENT_TABLE'
+  | 'TOPIC_ARN'
+  | 'QUARANTINE_SECURITY_GROUPS'
+  | 'ALLOWED_ACCOUNTS';
+
+export interface FunctionSpec {
+  readonly id: FunctionId;
+  /** Handler file, relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  /** The `${…}` placeholder the state machines use for the function's ARN. */
+  readonly substitution: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Caps concurrent invocations so a burst of findings cannot exhaust the account's API rate limits. */
+  readonly reservedConcurrency: number;
+  readonly env: readonly FunctionEnv[];
+}
+
+export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
+  validate: {
+    id: 'validate',
+    entry: 'lambdas/validate/handler.ts',
+    substitution: 'ValidateFunctionArn',
+    description: 'Schema-check and normalize a GuardDuty or Inspector finding',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    reservedConcurrency: 50,
+    env: ['ALLOWED_ACCOUNTS'],
+  },
+  enrich: {
+    id: 'enrich',
+    entry: 'lambdas/enrich/handler.ts',
+    substitution: 'EnrichFunctionArn',
+    description: 'Describe the ECS task, service and cluster, and decide the response plan',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    reservedConcurrency: 20,
+    env: ['SHIELD_RIGHT_POLICY'],
+  },
+  enrichImage: {
+    id: 'enrichImage',
+    entry: 'lambdas/enrich-image/handler.ts',
+    substitution: 'EnrichImageFunctionArn',
+    description: 'Describe the ECR image and where it runs, and decide the image response plan',
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    reservedConcurrency: 10,
+    env: ['SHIELD_RIGHT_POLICY'],
+  },
+  isolate: {
+    id: 'isolate',
+    entry: 'lambdas/isolate/handler.ts',
+    substitution: 'IsolateFunctionArn',
+    description: 'Isolate an ECS task in place where possible (exclusive security groups, EC2 container instance)',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    reservedConcurrency: 10,
+    env: ['EVIDENCE_BUCKET', 'QUARANTINE_SECURITY_GROUPS'],
+  },
+  quarantine: {
+    id: 'quarantine',
+    entry: 'lambdas/quarantine/handler.ts',
+    substitution: 'QuarantineFunctionArn',
+    description: 'Quarantine ECR image digests: move tags, archive',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    reservedConcurrency: 10,
+    env: ['EVIDENCE_BUCKET'],
+  },
+  exposure: {
+    id: 'exposure',
+    entry: 'lambdas/exposure/handler.ts',
+    substitution: 'ExposureFunctionArn',
+    description: 'Find running ECS tasks that use an image digest (blast radius)',
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    reservedConcurrency: 10,
+    env: [],
+  },
+  notify: {
+    id: 'notify',
+    entry: 'lambdas/notify/handler.ts',
+    substitution: 'NotifyFunctionArn',
+    description: 'Render and publish the notification, record the incident outcome',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 20,
+    env: ['TOPIC_ARN', 'INCIDENT_TABLE', 'EVIDENCE_BUCKET'],
+  },
+  reportFailure: {
+    id: 'reportFailure',
+    entry: 'lambdas/report-failure/handler.ts',
+    substitution: 'ReportFailureFunctionArn',
+    description: 'Notify a failed, timed out or aborted response and mark its incident FAILED',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
+  },
+};
+
+/** Placeholders for resources other than functions. */
+export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName';
+
+export type WorkflowName = 'RuntimeThreatResponse' | 'VulnerableImageResponse';
+
+export interface WorkflowSpec {
+  readonly name: WorkflowName;
+  readonly file: string;
+  /** Functions the workflow invokes: their ARNs are substituted and the state machine may invoke them. */
+  readonly functions: readonly FunctionId[];
+  readonly resources: readonly ResourceSubstitution[];
+  /** Operations the workflow calls through direct service integrations (its role is granted exactly these). */
+  readonly serviceActions: readonly string[];
+}
+
+export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
+  RuntimeThreatResponse: {
+    name: 'RuntimeThreatResponse',
+    file: 'statemachines/runtime-threat-response.asl.json',
+    functions: ['validate', 'enrich', 'isolate', 'quarantine', 'exposure', 'notify'],
+    resources: ['IncidentTableName', 'EvidenceBucketName'],
+    serviceActions: [
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      's3:PutObject',
+      'ecs:StopTask',
+      'ecs:TagResource',
+    ],
+  },
+  VulnerableImageResponse: {
+    name: 'VulnerableImageResponse',
+    file: 'statemachines/vulnerable-image-response.asl.json',
+    functions: ['validate', 'enrichImage', 'quarantine', 'notify'],
+    resources: ['IncidentTableName', 'EvidenceBucketName'],
+    serviceActions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:PutObject', 'ecs:StopTask'],
+  },
+};
+
+/** The `${…}` substitution keys of a workflow, in a stable order. */
+export function substitutionKeys(workflow: WorkflowSpec): string[] {
+  return [...workflow.functions.map((id) => FUNCTIONS[id].substitution), ...workflow.resources];
+}

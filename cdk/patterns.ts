@@ -1,0 +1,89 @@
+/**
+ * EventBridge event patterns of shield-right's rules, defined once: the FindingRules construct deploys
+ * them and the offline engine matches events against the very same objects.
+ */
+import { inspectorSeveritiesAtOrAbove, type ShieldRightConfig } from './config';
+import type { WorkflowName } from './functions';
+
+export type EventPattern = Record<string, unknown>;
+
+export const RULE_NAMES = ['RuntimeThreatRule', 'VulnerableImageRule', 'ResolvedImageRule'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+/** GuardDuty Runtime Monitoring findings about ECS tasks (Fargate and EC2 launch types). */
+export function runtimeThreatPattern(config: ShieldRightConfig): EventPattern {
+  return {
+    source: ['aws.guardduty'],
+    'detail-type': ['GuardDuty Finding'],
+    detail: {
+      resource: { resourceType: ['ECSCluster'] },
+      service: { featureName: ['RuntimeMonitoring'] },
+      severity: [{ numeric: ['>=', config.minimumSeverity] }],
+    },
+  };
+}
+
+/** Active Inspector findings on ECR images at or above the configured severity floor. */
+export function vulnerableImagePattern(config: ShieldRightConfig): EventPattern {
+  return {
+    source: ['aws.inspector2'],
+    'detail-type': ['Inspector2 Finding'],
+    detail: {
+      status: ['ACTIVE'],
+      severity: inspectorSeveritiesAtOrAbove(config.inspector.minimumSeverity),
+      resources: { type: ['AWS_ECR_CONTAINER_IMAGE'] },
+    },
+  };
+}
+
+/** Closed Inspector findings on ECR images: the workflow checks whether shield-right quarantined the image. */
+export function resolvedImagePattern(): EventPattern {
+  return {
+    source: ['aws.inspector2'],
+    'detail-type': ['Inspector2 Finding'],
+    detail: {
+      status: ['CLOSED'],
+      resources: { type: ['AWS_ECR_CONTAINER_IMAGE'] },
+    },
+  };
+}
+
+
+export interface RuleDefinition {
+  readonly name: RuleName;
+  readonly description: string;
+  readonly pattern: EventPattern;
+  readonly target: WorkflowName;
+}
+
+/** Failed, timed-out and aborted executions of shield-right's state machines: notified, incident marked FAILED. */
+export function executionFailurePattern(stateMachineArns: readonly string[]): EventPattern {
+  return {
+    source: ['aws.states'],
+    'detail-type': ['Step Functions Execution Status Change'],
+    detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [...stateMachineArns] },
+  };
+}
+
+export function ruleDefinitions(config: ShieldRightConfig): RuleDefinition[] {
+  return [
+    {
+      name: 'RuntimeThreatRule',
+      description: 'GuardDuty Runtime Monitoring findings for ECS tasks',
+      pattern: runtimeThreatPattern(config),
+      target: 'RuntimeThreatResponse',
+    },
+    {
+      name: 'VulnerableImageRule',
+      description: 'Active Inspector findings for ECR images at or above the severity floor',
+      pattern: vulnerableImagePattern(config),
+      target: 'VulnerableImageResponse',
+    },
+    {
+      name: 'ResolvedImageRule',
+      description: 'Closed Inspector findings for ECR images (resolve a quarantine)',
+      pattern: resolvedImagePattern(),
+      target: 'VulnerableImageResponse',
+    },
+  ];
+}

@@ -1,0 +1,63 @@
+/**
+ * Named errors. `name` is set as a string literal so minified bundles keep it: the state machines'
+ * `Retry` and `Catch` fields match on these names.
+ */
+
+/** The input is not a finding shield-right can act on. Never retried; the raw event is kept as evidence. */
+export class InvalidFindingError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'InvalidFindingError';
+    this.field = field;
+  }
+}
+
+/** The finding names resources in another account and cross-account response is not configured. */
+export class CrossAccountFindingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CrossAccountFindingError';
+  }
+}
+
+/** A required environment variable is missing or malformed at cold start. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** The ECS task named by a finding does not exist (not even recently stopped). */
+export class TaskNotFoundError extends Error {
+  constructor(taskArn: string) {
+    super(`task ${taskArn} was not found in its cluster`);
+    this.name = 'TaskNotFoundError';
+  }
+}
+
+/** An AWS call failed in a way that retrying will not fix (access denied, validation). */
+export class ActionFailedError extends Error {
+  constructor(action: string, cause: string) {
+    super(`${action} failed: ${cause}`);
+    this.name = 'ActionFailedError';
+  }
+}
+
+/** The release of a containment cannot proceed (nothing contained, evidence missing). */
+export class ReleaseRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseRefusedError';
+  }
+}
+
+/** The name an AWS SDK v3 error carries (`ThrottlingException`, `AccessDeniedException`…), or `Error`. */
+export function awsErrorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'Error';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

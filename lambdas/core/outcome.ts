@@ -1,0 +1,79 @@
+/**
+ * What each action reports back to the workflow. The notification renderer and the incident record
+ * read these, so they are plain JSON.
+ */
+
+export type ActionStatus = 'done' | 'already-done' | 'skipped' | 'not-possible' | 'failed';
+
+export interface IsolationResult {
+  readonly status: ActionStatus;
+  readonly method?: 'security-group-rules-revoked' | 'container-instance-quarantined';
+  readonly reason?: string;
+  readonly eniId?: string;
+  readonly securityGroupIds?: string[];
+  readonly revokedRuleCount?: number;
+  readonly containerInstanceArn?: string;
+  readonly ec2InstanceId?: string;
+  /** Where the saved rules or groups are kept so `release` can restore them. */
+  readonly evidenceKey?: string;
+}
+
+export interface StopResult {
+  readonly status: ActionStatus;
+  readonly taskArn: string;
+  readonly lastStatus?: string;
+  readonly reason?: string;
+}
+
+export interface QuarantinedImage {
+  readonly repository: string;
+  readonly registryId: string;
+  readonly digest?: string;
+  readonly status: ActionStatus;
+  readonly movedTags: { readonly from: string; readonly to: string }[];
+  readonly archived: boolean;
+  readonly reason?: string;
+}
+
+export interface QuarantineResult {
+  readonly status: ActionStatus;
+  readonly images: QuarantinedImage[];
+  readonly evidenceKey?: string;
+}
+
+export interface ExposedTask {
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  readonly serviceName?: string;
+  readonly image: string;
+  readonly digest?: string;
+}
+
+/** Other running tasks using the same image digest(s): who else may be compromised. */
+export interface BlastRadius {
+  readonly tasks: ExposedTask[];
+  readonly scannedTasks: number;
+  /** True when the scan stopped at its bound before seeing every task. */
+  readonly truncated: boolean;
+}
+
+export interface ResponseResults {
+  readonly isolate?: IsolationResult;
+  readonly stop?: StopResult;
+  readonly tagService?: { readonly status: ActionStatus; readonly reason?: string };
+  readonly quarantine?: QuarantineResult;
+  readonly blastRadius?: BlastRadius;
+}
+
+export interface StepFailure {
+  /** The state that failed, e.g. `QuarantineImage`. */
+  readonly state: string;
+  readonly error: string;
+  readonly cause: string;
+}
+
+export interface ExecutionRef {
+  readonly arn: string;
+  readonly name?: string;
+  readonly startTime?: string;
+}

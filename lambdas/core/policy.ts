@@ -1,0 +1,318 @@
+/**
+ * The response policy: from a normalized finding, what enrichment found and the configuration, the plan
+ * of what to do. Pure: no AWS calls, no clock beyond the `now` passed in.
+ */
+import type { ImageQuarantineStrategy, ResponseMode } from '../../cdk/config';
+import type { RuntimeFinding } from './finding';
+
+export interface PolicySettings {
+  readonly mode: ResponseMode;
+  readonly stopSeverity: number;
+  readonly isolateSeverity: number;
+  readonly exemptTagKey: string;
+  readonly protectedClusters: readonly string[];
+  readonly imageQuarantine: ImageQuarantineStrategy;
+  readonly blastRadius: {
+    readonly maxActionsPerCluster: number;
+    readonly maxActionsPerAccount: number;
+    readonly windowMinutes: number;
+    readonly minHealthyTasks: number;
+  };
+}
+
+export interface EnrichedContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly digest?: string;
+}
+
+/** What the Enrich step learned about the task, its service and its cluster. */
+export interface TaskEnrichment {
+  readonly found: boolean;
+  readonly lastStatus?: string;
+  readonly desiredStatus?: string;
+  readonly stoppedReason?: string;
+  readonly launchType?: string;
+  readonly networkMode: 'awsvpc' | 'bridge' | 'host' | 'none' | 'unknown';
+  readonly eniId?: string;
+  readonly subnetId?: string;
+  readonly privateIp?: string;
+  readonly containerInstanceArn?: string;
+  readonly taskDefinitionArn?: string;
+  readonly containers: EnrichedContainer[];
+  readonly taskTags: Record<string, string>;
+  readonly service?: {
+    readonly name: string;
+    readonly arn?: string;
+    readonly runningCount: number;
+    readonly desiredCount: number;
+    readonly tags: Record<string, string>;
+  };
+  readonly clusterTags: Record<string, string>;
+}
+
+export type Disposition =
+  | 'contain'
+  | 'isolate'
+  | 'notify'
+  | 'exempt'
+  | 'sample'
+  | 'observe'
+  | 'no-task'
+  | 'task-stopped';
+
+export type ActionName = 'isolate' | 'stop' | 'quarantine' | 'tagService';
+
+export interface QuarantineTarget {
+  readonly containerName: string;
+  readonly registryId: string;
+  readonly region: string;
+  readonly repository: string;
+  readonly digest?: string;
+  readonly tag?: string;
+}
+
+export interface Skipped {
+  readonly action: ActionName;
+  readonly reason: string;
+}
+
+export interface ResponsePlan {
+  readonly incidentId: string;
+  readonly disposition: Disposition;
+  /** Drives the workflow: `act` claims the task and runs the planned actions, `notify` changes nothing. */
+  readonly path: 'act' | 'notify';
+  readonly isolate: boolean;
+  readonly stop: boolean;
+  readonly quarantine: boolean;
+  readonly tagService: boolean;
+  readonly quarantineStrategy: ImageQuarantineStrategy;
+  readonly quarantineTargets: QuarantineTarget[];
+  readonly quarantineTag: string;
+  /** `StopTask` reason, at most 255 characters. */
+  readonly stopReason: string;
+  readonly reasons: string[];
+  readonly skipped: Skipped[];
+  /** In observe mode (or when exempt), what `contain` would have done. */
+  readonly wouldHaveDone: ActionName[];
+  readonly recommendations: string[];
+  /** Claimed atomically before acting, so one task is stopped (or isolated) once whatever the number of findings. */
+  readonly claimKey: string;
+  /** Image digests of the task, for the blast-radius scan. */
+  readonly digests: string[];
+  /** The blast-radius counters this plan reserves: fixed windows keyed by their start. */
+  readonly capKeys: { readonly cluster: string; readonly account: string };
+  readonly caps: { readonly cluster: number; readonly account: number };
+  readonly ttl: number;
+}
+
+export const STOP_REASON_MAX = 255;
+
+export function isExemptValue(value: string | undefined): boolean {
+  return value !== undefined && value.trim().toLowerCase() === 'true';
+}
+
+function exemption(finding: RuntimeFinding, enrichment: TaskEnrichment | undefined, settings: PolicySettings): string | undefined {
+  const key = settings.exemptTagKey;
+  const protectedCluster = settings.protectedClusters.find((c) => c === finding.cluster.name || c === finding.cluster.arn);
+  if (protectedCluster) return `cluster ${finding.cluster.name} is in protectedClusters`;
+  const taskTags = { ...finding.task?.tags, ...enrichment?.taskTags };
+  if (isExemptValue(taskTags[key])) return `the task is tagged ${key}=true`;
+  if (enrichment?.service && isExemptValue(enrichment.service.tags[key])) {
+    return `service ${enrichment.service.name} is tagged ${key}=true`;
+  }
+  const clusterTags = { ...finding.cluster.tags, ...enrichment?.clusterTags };
+  if (isExemptValue(clusterTags[key])) return `cluster ${finding.cluster.name} is tagged ${key}=true`;
+  return undefined;
+}
+
+/** The images of the containers named in the finding that live in this account's ECR. */
+export function quarantineTargets(finding: RuntimeFinding, enrichment: TaskEnrichment | undefined): {
+  targets: QuarantineTarget[];
+  notQuarantinable: string[];
+} {
+  const targets: QuarantineTarget[] = [];
+  const notQuarantinable: string[] = [];
+  for (const container of finding.containers) {
+    const image = container.image;
+    const digest = enrichment?.containers.find((c) => c.name === container.name)?.digest ?? image.digest;
+    if (!image.ecr) {
+      notQuarantinable.push(`${image.uri} is not in a private ECR registry`);
+    } else if (image.ecr.accountId !== finding.accountId) {
+      notQuarantinable.push(`${image.uri} is in registry ${image.ecr.accountId}, not this account's`);
+    } else if (image.ecr.region !== finding.region) {
+      notQuarantinable.push(`${image.uri} is in ${image.ecr.region}, not ${finding.region}`);
+    } else if (!targets.some((t) => t.repository === image.repository && t.digest === digest && t.tag === image.tag)) {
+      targets.push({
+        containerName: container.name,
+        registryId: image.ecr.accountId,
+        region: image.ecr.region,
+        repository: image.repository,
+        ...(digest ? { digest } : {}),
+        ...(image.tag ? { tag: image.tag } : {}),
+      });
+    }
+  }
+  return { targets, notQuarantinable };
+}
+
+export function stopReason(finding: RuntimeFinding): string {
+  const reason = `shield-right: GuardDuty ${finding.severityLabel} ${finding.type} finding ${finding.findingId}`;
+  return reason.length > STOP_REASON_MAX ? `${reason.slice(0, STOP_REASON_MAX - 1)}…` : reason;
+}
+
+export function quarantineTagFor(incidentId: string): string {
+  return `quarantine-${incidentId.slice(0, 12).toLowerCase()}`;
+}
+
+/** Isolation and stop are claimed separately: a task isolated for a Medium finding can still be stopped for a High one. */
+export function claimKeyFor(finding: RuntimeFinding, stop: boolean): string {
+  return `CLAIM#TASK#${finding.task?.arn ?? finding.cluster.arn}#${stop ? 'stop' : 'isolate'}`;
+}
+
+function windowStart(now: number, windowMinutes: number): number {
+  const width = windowMinutes * 60_000;
+  return Math.floor(now / width) * width;
+}
+
+/** Decides the response to a runtime finding. */
+export function decideRuntimeResponse(
+  finding: RuntimeFinding,
+  enrichment: TaskEnrichment | undefined,
+  settings: PolicySettings,
+  now: number,
+  retentionDays = 365,
+): ResponsePlan {
+  const reasons: string[] = [];
+  const skipped: Skipped[] = [];
+  const recommendations: string[] = [];
+  const high = finding.severity >= settings.stopSeverity;
+  const medium = !high && finding.severity >= settings.isolateSeverity;
+  const { targets, notQuarantinable } = quarantineTargets(finding, enrichment);
+  const window = windowStart(now, settings.blastRadius.windowMinutes);
+  const digests = [...new Set((enrichment?.containers ?? []).map((c) => c.digest).filter((d): d is string => !!d))];
+  const base = {
+    incidentId: finding.incidentId,
+    claimKey: claimKeyFor(finding, high),
+    digests,
+    quarantineStrategy: settings.imageQuarantine,
+    quarantineTargets: targets,
+    quarantineTag: quarantineTagFor(finding.incidentId),
+    stopReason: stopReason(finding),
+    capKeys: {
+      cluster: `CAP#CLUSTER#${finding.cluster.arn}#${window}`,
+      account: `CAP#ACCOUNT#${finding.accountId}#${window}`,
+    },
+    caps: { cluster: settings.blastRadius.maxActionsPerCluster, account: settings.blastRadius.maxActionsPerAccount },
+    ttl: Math.floor(now / 1000) + retentionDays * 86_400,
+  };
+  // What `contain` would do for this severity, before exemptions and mode.
+  const intended: ActionName[] = [];
+  if (high || medium) intended.push('isolate');
+  if (high) intended.push('stop');
+  if (high && finding.task?.serviceName) intended.push('tagService');
+  if (high && settings.imageQuarantine !== 'none' && targets.length > 0) intended.push('quarantine');
+
+  const notifyOnly = (disposition: Disposition, why: string, wouldHaveDone: ActionName[]): ResponsePlan => {
+    reasons.push(why);
+    for (const action of wouldHaveDone) skipped.push({ action, reason: why });
+    return {
+      ...base,
+      disposition,
+      path: 'notify',
+      isolate: false,
+      stop: false,
+      quarantine: false,
+      tagService: false,
+      reasons,
+      skipped,
+      wouldHaveDone,
+      recommendations,
+    };
+  };
+
+  if (finding.sample) return notifyOnly('sample', 'GuardDuty sample finding: placeholder resources, nothing to act on', []);
+  if (!finding.task) {
+    recommendations.push(`Investigate cluster ${finding.cluster.name}: the finding names no task`);
+    return notifyOnly('no-task', 'cluster-level finding without task details: no task to act on', []);
+  }
+  const exempt = exemption(finding, enrichment, settings);
+  if (exempt) {
+    recommendations.push('Investigate by hand: the resource is exempt from automatic response');
+    return notifyOnly('exempt', `exempt: ${exempt}`, intended);
+  }
+  if (!high && !medium) {
+    recommendations.push('Review the finding; Low severity findings are notified only');
+    return notifyOnly('notify', `severity ${finding.severity} (${finding.severityLabel}) is below the isolation threshold ${settings.isolateSeverity}`, []);
+  }
+  const taskGone = enrichment !== undefined && (!enrichment.found || enrichment.lastStatus === 'STOPPED' || enrichment.desiredStatus === 'STOPPED');
+  if (settings.mode === 'observe') {
+    recommendations.push('Switch mode to contain, or act by hand with `shield-right respond --force`');
+    return notifyOnly('observe', 'mode is observe: planned only, nothing changed', intended);
+  }
+
+  let stop = high;
+  let isolate = true;
+  let tagService = high && finding.task.serviceName !== undefined;
+  const quarantine = high && settings.imageQuarantine !== 'none' && targets.length > 0;
+  if (high) {
+    for (const why of notQuarantinable) skipped.push({ action: 'quarantine', reason: why });
+    if (settings.imageQuarantine === 'none') skipped.push({ action: 'quarantine', reason: 'imageQuarantine is none' });
+  } else {
+    recommendations.push(`Stop the task if the activity is confirmed: shield-right respond --finding-id ${finding.findingId} --force`);
+  }
+  if (taskGone) {
+    const why = enrichment?.found ? `the task is already stopped (${enrichment.stoppedReason ?? 'no reason given'})` : 'the task no longer exists';
+    if (stop) skipped.push({ action: 'stop', reason: why });
+    skipped.push({ action: 'isolate', reason: why });
+    if (tagService) skipped.push({ action: 'tagService', reason: why });
+    stop = false;
+    isolate = false;
+    tagService = false;
+    reasons.push(why);
+  }
+  const guard = settings.blastRadius.minHealthyTasks;
+  const service = enrichment?.service;
+  if (stop && guard > 0 && service && finding.severity < 9 && service.runningCount <= guard) {
+    const why = `service ${service.name} has ${service.runningCount} running task(s), at most minHealthyTasks=${guard}: High findings do not stop its last tasks`;
+    skipped.push({ action: 'stop', reason: why });
+    reasons.push(why);
+    recommendations.push('Stop the task by hand once replacement capacity is available');
+    stop = false;
+    tagService = false;
+  }
+  if (!stop && !isolate && !quarantine) {
+    return {
+      ...base,
+      disposition: 'task-stopped',
+      path: 'notify',
+      isolate,
+      stop,
+      quarantine,
+      tagService,
+      reasons,
+      skipped,
+      wouldHaveDone: [],
+      recommendations,
+    };
+  }
+  reasons.push(
+    stop
+      ? `severity ${finding.severity} (${finding.severityLabel}) is at or above the stop threshold ${settings.stopSeverity}`
+      : `severity ${finding.severity} (${finding.severityLabel}) is at or above the isolation threshold ${settings.isolateSeverity}`,
+  );
+  return {
+    ...base,
+    claimKey: claimKeyFor(finding, stop),
+    disposition: stop ? 'contain' : 'isolate',
+    path: 'act',
+    isolate,
+    stop,
+    quarantine,
+    tagService,
+    reasons,
+    skipped,
+    wouldHaveDone: [],
+    recommendations,
+  };
+}

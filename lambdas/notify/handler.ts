@@ -1,0 +1,37 @@
+/** Notify: render the notification for this point of the workflow, publish it, record the incident outcome. */
+import { incidentStatusFor, publishNotification, recordIncidentOutcome } from '../actions/notify';
+import { renderNotification } from '../core/render';
+import { notificationInput, parseNotifyRequest } from '../core/workflow-state';
+import { dynamodb } from '../shared/clients/dynamodb';
+import { sns } from '../shared/clients/sns';
+import { requireEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+
+const topicArn = requireEnv('TOPIC_ARN');
+const table = requireEnv('INCIDENT_TABLE');
+const bucket = requireEnv('EVIDENCE_BUCKET');
+
+export const handler = async (input: unknown) => {
+  const request = parseNotifyRequest(input);
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const accountId = topicArn.split(':')[4];
+  const notification = notificationInput(request, { region, bucket, ...(accountId ? { accountId } : {}) });
+  const rendered = renderNotification(notification);
+  const published = await publishNotification(sns, topicArn, rendered);
+  if (!published.published) logger.error('notification not published', { error: published.error, kind: notification.kind });
+  const finding = notification.finding;
+  if (finding) {
+    const status = incidentStatusFor(notification.kind);
+    await recordIncidentOutcome(dynamodb, table, {
+      incidentId: finding.incidentId,
+      ...(status ? { status } : {}),
+      ...(notification.plan ? { disposition: notification.plan.disposition, ttl: notification.plan.ttl } : {}),
+      ...(notification.results ? { outcome: notification.results } : {}),
+      ...(request.execution && notification.kind !== 'repeat' ? { executionArn: request.execution.arn } : {}),
+      notification: published,
+      now: new Date().toISOString(),
+    });
+  }
+  logger.info('notified', { kind: notification.kind, subject: rendered.subject, published: published.published });
+  return { kind: notification.kind, subject: rendered.subject, ...published };
+};

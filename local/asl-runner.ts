@@ -1,0 +1,307 @@
+/**
+ * Runs the project's own `statemachines/*.asl.json` offline with aws-local-stepfunctions. Every Task
+ * state goes through one dispatcher keyed by its `Resource`: Lambda ARNs call the handler in-process,
+ * optimized integrations and `aws-sdk:*` integrations call the sandbox account. Nothing reaches AWS.
+ */
+import './polyfills';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type StateMachine as LocalStateMachine, StateMachine } from 'aws-local-stepfunctions';
+import type { ServiceName } from './sandbox/types';
+
+type StateMachineDefinition = ConstructorParameters<typeof StateMachine>[0];
+type JsonValue = Parameters<LocalStateMachine['run']>[0];
+
+export const REPO_ROOT = resolve(__dirname, '..');
+
+/** Applies `${Key}` substitutions the way CloudFormation's DefinitionSubstitutions does; a key left over is an error. */
+export function substitute(text: string, substitutions: Readonly<Record<string, string>>): string {
+  const out = text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (match, key: string) => substitutions[key] ?? match);
+  const left = /\$\{([A-Za-z0-9_]+)\}/.exec(out);
+  if (left) throw new Error(`definition substitution ${left[0]} has no value`);
+  return out;
+}
+
+export function loadDefinition(file: string, substitutions: Readonly<Record<string, string>>): StateMachineDefinition {
+  const text = readFileSync(resolve(REPO_ROOT, file), 'utf8');
+  return JSON.parse(substitute(text, substitutions)) as StateMachineDefinition;
+}
+
+interface StateLike {
+  Type?: string;
+  Resource?: string;
+  Retry?: unknown[];
+  Branches?: { States?: Record<string, StateLike> }[];
+  Iterator?: { States?: Record<string, StateLike> };
+  ItemProcessor?: { States?: Record<string, StateLike> };
+}
+
+/** Every state of a definition, nested Parallel branches and Map processors included. */
+export function allStates(states: Record<string, StateLike>): [string, StateLike][] {
+  const out: [string, StateLike][] = [];
+  for (const [name, state] of Object.entries(states)) {
+    out.push([name, state]);
+    for (const branch of state.Branches ?? []) out.push(...allStates(branch.States ?? {}));
+    const inner = state.ItemProcessor ?? state.Iterator;
+    if (inner?.States) out.push(...allStates(inner.States));
+  }
+  return out;
+}
+
+/** An error a Task failed with: `name` becomes the ASL error name `Retry`/`Catch` match on. */
+export class TaskError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export type LambdaInvoker = (functionName: string, payload: unknown) => Promise<unknown>;
+export type ServiceCaller = (service: ServiceName, operation: string, input: Record<string, unknown>) => Promise<unknown>;
+
+export interface Dispatcher {
+  readonly invokeLambda: LambdaInvoker;
+  readonly callService: ServiceCaller;
+}
+
+// Step Functions names aws-sdk errors `<Service>.<Error>`, both PascalCase, with an Exception suffix.
+const SDK_ERROR_PREFIX: Partial<Record<ServiceName, string>> = {
+  ecs: 'Ecs',
+  ec2: 'Ec2',
+  ecr: 'Ecr',
+  s3: 'S3',
+  sns: 'Sns',
+  dynamodb: 'DynamoDb',
+  guardduty: 'GuardDuty',
+  inspector2: 'Inspector2',
+  states: 'Sfn',
+};
+// Services whose SDK shapes are camelCase, while Step Functions speaks PascalCase.
+const CAMEL_CASE_SERVICES = new Set<string>(['ecs', 'ecr', 'guardduty', 'inspector2']);
+
+function mapKeys(value: unknown, fn: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => mapKeys(v, fn));
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [fn(k), mapKeys(v, fn)]));
+  }
+  return value;
+}
+
+const toCamel = (key: string): string => key.charAt(0).toLowerCase() + key.slice(1);
+const toPascal = (key: string): string => key.charAt(0).toUpperCase() + key.slice(1);
+
+/** JSON round trip: what a Lambda or service integration returns is JSON (Dates become strings). */
+function asJson(value: unknown): JsonValue {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+}
+
+function withoutMetadata(output: unknown): unknown {
+  if (typeof output !== 'object' || output === null) return output;
+  const { $metadata: _ignored, ...rest } = output as Record<string, unknown>;
+  return rest;
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'Error';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The one generic dispatcher: what a Task with this `Resource` does. */
+export async function dispatchTask(dispatcher: Dispatcher, resource: string, input: unknown): Promise<JsonValue> {
+  const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)/.exec(resource);
+  if (lambdaArn?.[1]) return invokeLambda(dispatcher, lambdaArn[1], input);
+  if (resource === 'arn:aws:states:::lambda:invoke') {
+    const params = (input ?? {}) as { FunctionName?: string; Payload?: unknown };
+    const name = /function:([^:]+)/.exec(params.FunctionName ?? '')?.[1] ?? params.FunctionName ?? '';
+    return asJson({ Payload: await invokeLambda(dispatcher, name, params.Payload), StatusCode: 200 });
+  }
+  const optimized = /^arn:aws:states:::(dynamodb|sns):([A-Za-z]+)$/.exec(resource);
+  if (optimized?.[1] && optimized[2]) {
+    const service = optimized[1] as ServiceName;
+    const prefix = service === 'dynamodb' ? 'DynamoDB' : 'SNS';
+    try {
+      return asJson(withoutMetadata(await dispatcher.callService(service, toPascal(optimized[2]), input as Record<string, unknown>)));
+    } catch (err) {
+      throw new TaskError(`${prefix}.${errorName(err)}`, errorText(err));
+    }
+  }
+  const sdk = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
+  if (sdk?.[1] && sdk[2]) {
+    const service = sdk[1] as ServiceName;
+    const camel = CAMEL_CASE_SERVICES.has(service);
+    let params = (camel ? mapKeys(input, toCamel) : input) as Record<string, unknown>;
+    // Step Functions serializes a JSON Body for S3.
+    if (service === 's3' && params.Body !== undefined && typeof params.Body !== 'string') {
+      params = { ...params, Body: JSON.stringify(params.Body) };
+    }
+    try {
+      const output = withoutMetadata(await dispatcher.callService(service, toPascal(sdk[2]), params));
+      return asJson(camel ? mapKeys(output, toPascal) : output);
+    } catch (err) {
+      const name = errorName(err);
+      const suffixed = name.endsWith('Exception') ? name : `${name}Exception`;
+      throw new TaskError(`${SDK_ERROR_PREFIX[service] ?? toPascal(service)}.${suffixed}`, errorText(err));
+    }
+  }
+  throw new TaskError('States.Runtime', `the offline engine cannot run Task resource ${resource}`);
+}
+
+async function invokeLambda(dispatcher: Dispatcher, name: string, payload: unknown): Promise<JsonValue> {
+  try {
+    return asJson(await dispatcher.invokeLambda(name, asJson(payload)));
+  } catch (err) {
+    // The Lambda runtime reports an unhandled error by its name: that is what Retry/Catch match on.
+    throw new TaskError(errorName(err), errorText(err));
+  }
+}
+
+export interface StateEvent {
+  readonly state: string;
+  readonly stateType: string;
+  readonly type: 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
+  readonly at: number;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export interface ExecutionResult {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachine: string;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly input: unknown;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  /** States entered, in order (Parallel branches interleave as they ran). */
+  readonly states: string[];
+  readonly stateTransitions: number;
+  readonly retries: number;
+  readonly events: StateEvent[];
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
+
+export interface RunOptions {
+  readonly executionName: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly now?: () => number;
+}
+
+/** One state machine definition, validated and constructed once, run many times. */
+export class LocalWorkflow {
+  readonly name: string;
+  readonly arn: string;
+  private readonly machine: StateMachine;
+  private readonly taskStates: [string, string][];
+  private readonly retryStates: string[];
+
+  constructor(name: string, arn: string, definition: StateMachineDefinition) {
+    this.name = name;
+    this.arn = arn;
+    this.machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    const states = allStates(definition.States as unknown as Record<string, StateLike>);
+    this.taskStates = states
+      .filter(([, s]) => s.Type === 'Task' && typeof s.Resource === 'string')
+      .map(([n, s]) => [n, s.Resource ?? '']);
+    this.retryStates = states.filter(([, s]) => Array.isArray(s.Retry) && s.Retry.length > 0).map(([n]) => n);
+  }
+
+  async run(input: unknown, dispatcher: Dispatcher, options: RunOptions): Promise<ExecutionResult> {
+    const now = options.now ?? Date.now;
+    const startedAt = now();
+    const executionArn = `arn:aws:states:${options.region}:${options.accountId}:execution:${this.name}:${options.executionName}`;
+    const taskResourceLocalHandlers = Object.fromEntries(
+      this.taskStates.map(([state, resource]) => [state, (taskInput: JsonValue) => dispatchTask(dispatcher, resource, taskInput)]),
+    );
+    // Retries keep their count and order offline; only the waiting between them is shortened.
+    const retryIntervalOverrides = Object.fromEntries(this.retryStates.map((s) => [s, 0]));
+    const execution = this.machine.run(asJson(input), {
+      overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+      context: {
+        Execution: {
+          Id: executionArn,
+          Name: options.executionName,
+          StartTime: new Date(startedAt).toISOString(),
+          Input: asJson(input),
+          RoleArn: `arn:aws:iam::${options.accountId}:role/shield-right-${this.name}`,
+        },
+        StateMachine: { Id: this.arn, Name: this.name },
+      },
+    });
+    const events: StateEvent[] = [];
+    const collect = (async () => {
+      for await (const event of execution.eventLogs) {
+        const record = toStateEvent(event, now());
+        if (record) events.push(record);
+      }
+    })();
+    let status: ExecutionResult['status'] = 'SUCCEEDED';
+    let output: unknown;
+    let error: string | undefined;
+    let cause: string | undefined;
+    try {
+      output = await execution.result;
+    } catch (err) {
+      status = err instanceof Error && err.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+      const info = executionFailure(err);
+      error = info.error;
+      cause = info.cause;
+    }
+    await collect;
+    const states = events.filter((e) => e.type === 'entered').map((e) => e.state);
+    return {
+      executionArn,
+      name: options.executionName,
+      stateMachine: this.name,
+      status,
+      input,
+      ...(output !== undefined ? { output } : {}),
+      ...(error !== undefined ? { error } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+      states,
+      stateTransitions: states.length,
+      retries: events.filter((e) => e.type === 'retried').length,
+      events,
+      startedAt,
+      durationMs: now() - startedAt,
+    };
+  }
+}
+
+type EngineEvent = { type: string; state?: { name?: string; type?: string }; Error?: string; Cause?: unknown };
+
+function toStateEvent(raw: unknown, at: number): StateEvent | undefined {
+  const event = raw as EngineEvent;
+  const state = event.state?.name;
+  if (!state) return undefined;
+  const types: Record<string, StateEvent['type']> = {
+    StateEntered: 'entered',
+    StateExited: 'exited',
+    StateFailed: 'failed',
+    StateRetried: 'retried',
+    StateCaught: 'caught',
+  };
+  const type = types[event.type];
+  if (!type) return undefined;
+  return {
+    state,
+    stateType: event.state?.type ?? 'Task',
+    type,
+    at,
+    ...(event.Error ? { error: event.Error } : {}),
+    ...(event.Cause !== undefined ? { cause: String(event.Cause) } : {}),
+  };
+}
+
+/** The ASL error name and cause of a failed execution (the engine wraps them in ExecutionError). */
+function executionFailure(err: unknown): { error: string; cause: string } {
+  const inner = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  if (inner instanceof Error) return { error: inner.name, cause: inner.message };
+  return { error: 'States.Runtime', cause: String(inner) };
+}

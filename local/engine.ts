@@ -1,0 +1,265 @@
+/**
+ * The offline pipeline: EventBridge rules (the CDK's own patterns) → Step Functions workflows (the
+ * project's own ASL files) → Lambda handlers (the project's own code) → a sandbox AWS account. Failed
+ * executions go through the execution-failure rule to the failure reporter, as deployed.
+ */
+import { DEFAULT_CONFIG, policyEnvironment, type ResponseMode, type ShieldRightConfig } from '../cdk/config';
+import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowName } from '../cdk/functions';
+import { type EventPattern, executionFailurePattern, type RuleName, ruleDefinitions } from '../cdk/patterns';
+import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
+import { compilePattern } from './event-pattern';
+import { functionName, invokeFunction } from './functions';
+import { provisionFromEvent, type Scenario, applyScenario } from './provision';
+import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
+import { StatesService } from './sandbox/states';
+import { runInSandbox } from './sandbox/transport';
+
+export interface SimulatorOptions extends SandboxOptions {
+  readonly config?: ShieldRightConfig;
+  /** Overrides `config.mode` (`simulate --mode observe`). */
+  readonly mode?: ResponseMode;
+  readonly scenario?: Scenario;
+}
+
+export interface PublishedNotification {
+  readonly topicArn: string;
+  readonly subject?: string;
+  readonly message: string;
+  readonly attributes: Record<string, string>;
+}
+
+export interface ExecutionSummary {
+  readonly stateMachine: WorkflowName;
+  readonly executionArn: string;
+  readonly status: ExecutionResult['status'];
+  readonly states: string[];
+  readonly stateTransitions: number;
+  readonly retries: number;
+  readonly durationMs: number;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export interface EventResult {
+  readonly event: string;
+  readonly eventId: string;
+  readonly matchedRules: string[];
+  readonly executions: ExecutionSummary[];
+  readonly apiCalls: ApiCall[];
+  readonly notifications: PublishedNotification[];
+}
+
+interface CompiledRule {
+  readonly name: RuleName | 'ExecutionFailureRule';
+  readonly pattern: EventPattern;
+  readonly matches: (event: unknown) => boolean;
+}
+
+export const RESOURCE_NAMES = {
+  bucket: (account: string) => `shield-right-evidence-${account}`,
+  table: 'shield-right-incidents',
+  topic: 'shield-right-notifications',
+} as const;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A valid execution name (1-80 of [0-9A-Za-z_-]) from the finding and a sequence number. */
+export function executionNameFor(event: unknown, sequence: number): string {
+  const detail = isObject(event) && isObject(event.detail) ? event.detail : {};
+  const raw = typeof detail.id === 'string' ? detail.id : typeof detail.findingArn === 'string' ? detail.findingArn.split('/').pop() : undefined;
+  const base = (raw ?? (isObject(event) && typeof event.id === 'string' ? event.id : 'event')).replace(/[^0-9A-Za-z_-]/g, '');
+  const suffix = `-${sequence.toString().padStart(4, '0')}`;
+  return `${base.slice(0, 80 - suffix.length) || 'event'}${suffix}`;
+}
+
+function publishedNotifications(calls: ApiCall[]): PublishedNotification[] {
+  return calls
+    .filter((c) => c.service === 'sns' && c.operation === 'Publish' && c.error === null)
+    .map((c) => {
+      const input = c.input as { TopicArn?: string; Subject?: string; Message?: string; MessageAttributes?: Record<string, { StringValue?: string }> };
+      return {
+        topicArn: input.TopicArn ?? '',
+        ...(input.Subject ? { subject: input.Subject } : {}),
+        message: input.Message ?? '',
+        attributes: Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ''])),
+      };
+    });
+}
+
+export class Simulator {
+  readonly account: SandboxAccount;
+  readonly config: ShieldRightConfig;
+  readonly bucket: string;
+  readonly table: string;
+  readonly topicArn: string;
+  /** Every execution so far, with its history, for the failure reporter and the operator CLI offline. */
+  readonly states: StatesService;
+  private readonly workflows: Map<WorkflowName, LocalWorkflow>;
+  private readonly rules: { rule: CompiledRule; target: WorkflowName }[];
+  private readonly failureRule: CompiledRule;
+  private readonly dispatcher: Dispatcher;
+  private readonly scenario: Scenario | undefined;
+  private sequence = 0;
+
+  constructor(options: SimulatorOptions = {}) {
+    const base = options.config ?? DEFAULT_CONFIG;
+    this.config = options.mode ? { ...base, mode: options.mode } : base;
+    this.account = new SandboxAccount(options);
+    this.scenario = options.scenario;
+    const { accountId, region } = this.account;
+    this.bucket = RESOURCE_NAMES.bucket(accountId);
+    this.table = RESOURCE_NAMES.table;
+    this.account.s3.createBucket(this.bucket);
+    this.account.dynamodb.createTable({
+      TableName: this.table,
+      partitionKey: 'pk',
+      globalSecondaryIndexes: [{ IndexName: 'byEntity', partitionKey: 'entity', sortKey: 'createdAt' }],
+    });
+    this.topicArn = this.account.sns.createTopic(RESOURCE_NAMES.topic);
+    const substitutions: Record<string, string> = {
+      IncidentTableName: this.table,
+      EvidenceBucketName: this.bucket,
+      ...Object.fromEntries(
+        Object.values(FUNCTIONS).map((f) => [f.substitution, `arn:aws:lambda:${region}:${accountId}:function:${functionName(f.id)}`]),
+      ),
+    };
+    this.workflows = new Map(
+      Object.values(WORKFLOWS).map((wf) => {
+        const used = Object.fromEntries(substitutionKeys(wf).map((k) => [k, substitutions[k] ?? '']));
+        const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${wf.name}`;
+        return [wf.name, new LocalWorkflow(wf.name, arn, loadDefinition(wf.file, used))];
+      }),
+    );
+    this.rules = ruleDefinitions(this.config).map((def) => ({
+      rule: { name: def.name, pattern: def.pattern, matches: compilePattern(def.pattern) },
+      target: def.target,
+    }));
+    const failurePattern = executionFailurePattern([...this.workflows.values()].map((w) => w.arn));
+    this.failureRule = { name: 'ExecutionFailureRule', pattern: failurePattern, matches: compilePattern(failurePattern) };
+    this.dispatcher = {
+      invokeLambda: (name, payload) => invokeFunction(name, payload),
+      callService: (service, operation, input) => this.account.call(service, operation, input),
+    };
+    this.states = new StatesService(this.account, {
+      start: (arn, input, name) => this.runWorkflow(this.workflowByArn(arn), input, name),
+      redrive: (record) => this.runWorkflow(this.workflowByArn(record.executionArn.replace(/:execution:([^:]+):.*$/, ':stateMachine:$1')), record.input, record.name),
+    });
+    this.account.register(this.states);
+    if (this.scenario) applyScenario(this.account, this.scenario);
+  }
+
+  private workflowByArn(arn: string): LocalWorkflow {
+    const workflow = [...this.workflows.values()].find((w) => w.arn === arn);
+    if (!workflow) throw new Error(`no state machine ${arn} in the sandbox`);
+    return workflow;
+  }
+
+  /** The ARN of a workflow's state machine in the sandbox. */
+  stateMachineArn(name: WorkflowName): string {
+    return this.workflowByArn(`arn:aws:states:${this.account.region}:${this.account.accountId}:stateMachine:${name}`).arn;
+  }
+
+  /** The environment the deployed functions get from CDK, for the same handlers in-process. */
+  environment(): Record<string, string> {
+    return {
+      ...policyEnvironment(this.config),
+      EVIDENCE_BUCKET: this.bucket,
+      INCIDENT_TABLE: this.table,
+      TOPIC_ARN: this.topicArn,
+      QUARANTINE_SECURITY_GROUPS: JSON.stringify(this.scenario?.quarantineSecurityGroups ?? {}),
+      ALLOWED_ACCOUNTS: '',
+      AWS_REGION: this.account.region,
+    };
+  }
+
+  /** Which rules an event matches, by name. */
+  matchRules(event: unknown): RuleName[] {
+    return this.rules.filter(({ rule }) => rule.matches(event)).map(({ rule }) => rule.name as RuleName);
+  }
+
+  /** Runs one event through rules, workflows and handlers, recording every AWS call it causes. */
+  async processEvent(event: unknown, label = 'event'): Promise<EventResult> {
+    Object.assign(process.env, this.environment());
+    const { result: executions, calls } = await recordCalls(() =>
+      runInSandbox(this.account, async () => {
+        if (this.scenario?.autoProvision !== false) provisionFromEvent(this.account, event);
+        const matched = this.rules.filter(({ rule }) => rule.matches(event));
+        const runs: ExecutionSummary[] = [];
+        for (const { target } of matched) runs.push(await this.startExecution(target, event));
+        return { matched: matched.map(({ rule }) => rule.name), runs };
+      }),
+    );
+    return {
+      event: label,
+      eventId: isObject(event) && typeof event.id === 'string' ? event.id : '',
+      matchedRules: executions.matched,
+      executions: executions.runs,
+      apiCalls: calls,
+      notifications: publishedNotifications(calls),
+    };
+  }
+
+  /** Starts one execution (what EventBridge, or `shield-right respond`, does) and reports a failure like the deployed rule. */
+  async startExecution(target: WorkflowName, input: unknown, name?: string): Promise<ExecutionSummary> {
+    const workflow = this.workflows.get(target);
+    if (!workflow) throw new Error(`no workflow ${target}`);
+    const run = await this.runWorkflow(workflow, input, name);
+    return {
+      stateMachine: target,
+      executionArn: run.executionArn,
+      status: run.status,
+      states: run.states,
+      stateTransitions: run.stateTransitions,
+      retries: run.retries,
+      durationMs: run.durationMs,
+      ...(run.output !== undefined ? { output: run.output } : {}),
+      ...(run.error !== undefined ? { error: run.error } : {}),
+      ...(run.cause !== undefined ? { cause: run.cause } : {}),
+    };
+  }
+
+  private async runWorkflow(workflow: LocalWorkflow, input: unknown, name?: string): Promise<ExecutionResult> {
+    this.sequence += 1;
+    const run = await workflow.run(input, this.dispatcher, {
+      executionName: name ?? executionNameFor(input, this.sequence),
+      accountId: this.account.accountId,
+      region: this.account.region,
+      now: () => this.account.now(),
+    });
+    this.states.record(workflow.arn, run);
+    if (run.status !== 'SUCCEEDED') await this.reportFailure(workflow, run);
+    return run;
+  }
+
+  private async reportFailure(workflow: LocalWorkflow, run: ExecutionResult): Promise<void> {
+    const statusEvent = {
+      version: '0',
+      id: `status-${run.name}`,
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: this.account.accountId,
+      time: new Date(this.account.now()).toISOString(),
+      region: this.account.region,
+      resources: [run.executionArn],
+      detail: {
+        executionArn: run.executionArn,
+        stateMachineArn: workflow.arn,
+        name: run.name,
+        status: run.status,
+        startDate: run.startedAt,
+        stopDate: run.startedAt + run.durationMs,
+        input: JSON.stringify(run.input),
+        error: run.error ?? null,
+        cause: run.cause ?? null,
+        redriveCount: 0,
+        redriveStatus: 'REDRIVABLE',
+      },
+    };
+    if (this.failureRule.matches(statusEvent)) {
+      await invokeFunction(functionName('reportFailure'), statusEvent);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The offline stand-in for Lambda: the same handler modules, loaded in-process, their SDK clients routed
+ * to the sandbox account. Names follow the deployed functions (`shield-right-<id>`).
+ */
+import { FUNCTIONS, type FunctionId } from '../cdk/functions';
+import { dynamodb } from '../lambdas/shared/clients/dynamodb';
+import { ec2 } from '../lambdas/shared/clients/ec2';
+import { ecr } from '../lambdas/shared/clients/ecr';
+import { ecs } from '../lambdas/shared/clients/ecs';
+import { s3 } from '../lambdas/shared/clients/s3';
+import { sfn } from '../lambdas/shared/clients/sfn';
+import { sns } from '../lambdas/shared/clients/sns';
+import { attachSandbox } from './sandbox/transport';
+
+type Handler = (event: never) => Promise<unknown>;
+
+// Static imports keep the handlers' module-level clients the very ones attached below.
+const LOADERS: Record<FunctionId, () => Promise<{ handler: Handler }>> = {
+  validate: () => import('../lambdas/validate/handler'),
+  enrich: () => import('../lambdas/enrich/handler'),
+  enrichImage: () => import('../lambdas/enrich-image/handler'),
+  isolate: () => import('../lambdas/isolate/handler'),
+  quarantine: () => import('../lambdas/quarantine/handler'),
+  exposure: () => import('../lambdas/exposure/handler'),
+  notify: () => import('../lambdas/notify/handler'),
+  reportFailure: () => import('../lambdas/report-failure/handler'),
+};
+
+let attached = false;
+
+/** Routes every shared SDK client of the handlers to the sandbox of the caller's async context. */
+export function attachHandlerClients(): void {
+  if (attached) return;
+  attached = true;
+  attachSandbox(ecs, 'ecs');
+  attachSandbox(ec2, 'ec2');
+  attachSandbox(ecr, 'ecr');
+  attachSandbox(s3, 's3');
+  attachSandbox(sns, 'sns');
+  attachSandbox(dynamodb, 'dynamodb');
+  attachSandbox(sfn, 'states');
+}
+
+export function functionName(id: FunctionId): string {
+  return `shield-right-${id}`;
+}
+
+const byName = new Map<string, FunctionId>(Object.values(FUNCTIONS).map((spec) => [functionName(spec.id), spec.id]));
+const handlers = new Map<FunctionId, Handler>();
+
+export async function invokeFunction(name: string, payload: unknown): Promise<unknown> {
+  const id = byName.get(name);
+  if (!id) throw new Error(`no shield-right function named ${name}`);
+  let handler = handlers.get(id);
+  if (!handler) {
+    attachHandlerClients();
+    handler = (await LOADERS[id]()).handler;
+    handlers.set(id, handler);
+  }
+  return handler(payload as never);
+}

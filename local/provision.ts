@@ -1,0 +1,291 @@
+/**
+ * The sandbox's resources. Auto-provisioning makes whatever an event refers to exist (cluster, a RUNNING
+ * task with its own ENI and security group, task definition, service, ECR repository and image), so any
+ * real finding replays as is. A scenario file describes or overrides resources: a shared security group,
+ * EC2 bridge mode on a container instance, an immutable repository, an exempt service, a stopped task…
+ * Each thing is provisioned once per sandbox: a repeat event never resurrects a stopped task.
+ */
+import { createHash } from 'node:crypto';
+import { parseImage } from '../lambdas/core/image';
+import type { SandboxAccount } from './sandbox/account';
+
+type Tags = Record<string, string>;
+
+export interface ScenarioTask {
+  readonly cluster: string;
+  readonly taskArn?: string;
+  readonly service?: string;
+  readonly launchType?: 'FARGATE' | 'EC2';
+  readonly networkMode?: 'awsvpc' | 'bridge' | 'host';
+  readonly lastStatus?: 'RUNNING' | 'STOPPED';
+  readonly containers: { readonly name: string; readonly image: string }[];
+  /** Security groups of the task ENI (awsvpc); a group listed on several tasks is shared. Default: one of its own. */
+  readonly securityGroups?: readonly string[];
+  /** EC2 launch type: the container instance's EC2 instance id. */
+  readonly ec2InstanceId?: string;
+  readonly tags?: Tags;
+  /** Start this many identical tasks (a service with N tasks on the same digest). */
+  readonly count?: number;
+}
+
+export interface Scenario {
+  readonly description?: string;
+  /** Set false to run against only what the scenario describes. */
+  readonly autoProvision?: boolean;
+  readonly clusters?: readonly { readonly name: string; readonly tags?: Tags }[];
+  readonly services?: readonly {
+    readonly cluster: string;
+    readonly name: string;
+    readonly image?: string;
+    readonly desiredCount?: number;
+    readonly tags?: Tags;
+  }[];
+  readonly tasks?: readonly ScenarioTask[];
+  readonly repositories?: readonly {
+    readonly name: string;
+    readonly mutability?: 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
+    readonly tags?: Tags;
+    readonly images?: readonly { readonly tags: readonly string[]; readonly digest?: string }[];
+  }[];
+  /** Quarantine security group per VPC, for EC2 container-instance isolation. */
+  readonly quarantineSecurityGroups?: Readonly<Record<string, string>>;
+}
+
+const VPC = 'vpc-0sandbox0000000';
+const provisioned = new WeakMap<SandboxAccount, Set<string>>();
+
+function once(account: SandboxAccount, key: string): boolean {
+  let done = provisioned.get(account);
+  if (!done) {
+    done = new Set();
+    provisioned.set(account, done);
+  }
+  if (done.has(key)) return false;
+  done.add(key);
+  return true;
+}
+
+function hex(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function tagsOf(value: unknown): Tags {
+  const tags: Tags = {};
+  if (Array.isArray(value)) {
+    for (const t of value) if (isObject(t) && typeof t.key === 'string') tags[t.key] = typeof t.value === 'string' ? t.value : '';
+  }
+  return tags;
+}
+
+/** Makes an image of this account's ECR exist, once; returns its digest (undefined for other registries). */
+function ensureImage(account: SandboxAccount, uri: string): string | undefined {
+  const image = parseImage(uri);
+  if (!image.ecr || image.ecr.accountId !== account.accountId || image.ecr.region !== account.region) return image.digest;
+  const tag = image.tag ?? (image.digest ? undefined : 'latest');
+  const key = `image:${image.repository}:${image.digest ?? tag}`;
+  const digest = image.digest ?? `sha256:${hex(`${image.repository}:${tag}`, 64)}`;
+  if (once(account, key)) {
+    account.ecr.putRepository({ name: image.repository });
+    account.ecr.putImage({ repository: image.repository, digest, tags: tag ? [tag] : [] });
+  }
+  return digest;
+}
+
+function ensureNetwork(account: SandboxAccount, taskId: string, groups?: readonly string[]): { eniId: string; subnetId: string; privateIp: string } {
+  if (once(account, `vpc:${VPC}`)) account.ec2.putVpc(VPC);
+  const subnetId = `subnet-${hex(`subnet${taskId}`, 17)}`;
+  account.ec2.putSubnet({ subnetId, vpcId: VPC });
+  const groupIds = groups && groups.length > 0 ? [...groups] : [`sg-${hex(`sg${taskId}`, 17)}`];
+  for (const groupId of groupIds) {
+    if (once(account, `sg:${groupId}`)) {
+      account.ec2.putSecurityGroup({
+        groupId,
+        groupName: `task-${groupId}`,
+        vpcId: VPC,
+        ingress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }],
+      });
+    }
+  }
+  const eniId = `eni-${hex(`eni${taskId}`, 17)}`;
+  const n = Number.parseInt(hex(taskId, 4), 16);
+  const privateIp = `10.0.${(n >> 8) & 255}.${(n & 255) || 1}`;
+  account.ec2.putNetworkInterface({
+    networkInterfaceId: eniId,
+    subnetId,
+    vpcId: VPC,
+    groups: groupIds,
+    requesterManaged: true,
+    interfaceType: 'interface',
+    privateIpAddress: privateIp,
+    description: `arn:aws:ecs:${account.region}:${account.accountId}:attachment/${taskId}`,
+  });
+  return { eniId, subnetId, privateIp };
+}
+
+interface TaskSpec {
+  readonly cluster: string;
+  readonly taskArn: string;
+  readonly family: string;
+  readonly serviceName?: string;
+  readonly launchType: 'FARGATE' | 'EC2';
+  readonly networkMode: 'awsvpc' | 'bridge' | 'host';
+  readonly lastStatus?: string;
+  readonly containers: { readonly name: string; readonly image: string }[];
+  readonly securityGroups?: readonly string[];
+  readonly ec2InstanceId?: string;
+  readonly tags?: Tags;
+  readonly startedAt?: string;
+}
+
+function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
+  if (!once(account, `task:${spec.taskArn}`)) return;
+  account.ecs.putCluster({ name: spec.cluster });
+  const taskDefinitionArn = account.ecs.putTaskDefinition({
+    family: spec.family,
+    networkMode: spec.networkMode,
+    taskRoleArn: `arn:aws:iam::${account.accountId}:role/${spec.family}-task`,
+    containers: spec.containers.map((c) => ({ name: c.name, image: c.image })),
+  });
+  if (spec.serviceName && once(account, `service:${spec.cluster}/${spec.serviceName}`)) {
+    account.ecs.putService({ cluster: spec.cluster, name: spec.serviceName, taskDefinitionArn, desiredCount: 1, launchType: spec.launchType });
+  }
+  const taskId = spec.taskArn.slice(spec.taskArn.lastIndexOf('/') + 1);
+  const network = spec.networkMode === 'awsvpc' ? ensureNetwork(account, taskId, spec.securityGroups) : undefined;
+  let containerInstanceArn: string | undefined;
+  if (spec.launchType === 'EC2' && spec.networkMode !== 'awsvpc') {
+    const instanceId = spec.ec2InstanceId ?? `i-${hex(`i${taskId}`, 17)}`;
+    if (once(account, `instance:${instanceId}`)) {
+      if (once(account, `vpc:${VPC}`)) account.ec2.putVpc(VPC);
+      const subnetId = `subnet-${hex(`hosts${spec.cluster}`, 17)}`;
+      account.ec2.putSubnet({ subnetId, vpcId: VPC });
+      const hostGroup = `sg-${hex(`host${spec.cluster}`, 17)}`;
+      if (once(account, `sg:${hostGroup}`)) account.ec2.putSecurityGroup({ groupId: hostGroup, groupName: 'ecs-hosts', vpcId: VPC });
+      account.ec2.putInstance({ instanceId, vpcId: VPC, subnetId, groups: [hostGroup] });
+    }
+    containerInstanceArn = account.ecs.putContainerInstance({ cluster: spec.cluster, ec2InstanceId: instanceId });
+  }
+  account.ecs.putTask({
+    cluster: spec.cluster,
+    taskArn: spec.taskArn,
+    taskDefinitionArn,
+    ...(spec.serviceName ? { group: `service:${spec.serviceName}` } : {}),
+    launchType: spec.launchType,
+    ...(spec.lastStatus ? { lastStatus: spec.lastStatus } : {}),
+    containers: spec.containers.map((c) => {
+      const digest = ensureImage(account, c.image);
+      return { name: c.name, image: c.image, ...(digest ? { imageDigest: digest } : {}) };
+    }),
+    ...(network ? { eniId: network.eniId, subnetId: network.subnetId, privateIp: network.privateIp } : {}),
+    ...(containerInstanceArn ? { containerInstanceArn } : {}),
+    ...(spec.tags ? { tags: spec.tags } : {}),
+    ...(spec.startedAt ? { startedAt: spec.startedAt } : {}),
+  });
+}
+
+const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]+)\/([A-Za-z0-9]+)$/;
+
+function provisionGuardDuty(account: SandboxAccount, detail: Record<string, unknown>): void {
+  const resource = isObject(detail.resource) ? detail.resource : {};
+  const cluster = isObject(resource.ecsClusterDetails) ? resource.ecsClusterDetails : undefined;
+  if (!cluster || typeof cluster.name !== 'string') return;
+  if (once(account, `cluster:${cluster.name}`)) account.ecs.putCluster({ name: cluster.name, tags: tagsOf(cluster.tags) });
+  const task = isObject(cluster.taskDetails) ? cluster.taskDetails : undefined;
+  if (!task || typeof task.arn !== 'string' || !TASK_ARN.test(task.arn)) return;
+  const containers = (Array.isArray(task.containers) ? task.containers : [])
+    .filter(isObject)
+    .filter((c) => typeof c.image === 'string')
+    .map((c, i) => ({ name: typeof c.name === 'string' ? c.name : `container-${i}`, image: String(c.image) }));
+  const definition = typeof task.definitionArn === 'string' ? /task-definition\/([A-Za-z0-9_-]+)/.exec(task.definitionArn)?.[1] : undefined;
+  const group = typeof task.group === 'string' ? task.group : undefined;
+  const launchType = String(task.launchType ?? 'FARGATE').toUpperCase() === 'EC2' ? 'EC2' : 'FARGATE';
+  provisionTask(account, {
+    cluster: cluster.name,
+    taskArn: task.arn,
+    family: definition ?? `${cluster.name}-task`,
+    ...(group?.startsWith('service:') ? { serviceName: group.slice('service:'.length) } : {}),
+    launchType,
+    networkMode: 'awsvpc',
+    containers,
+    tags: tagsOf(task.tags),
+    ...(typeof task.startedAt === 'string' ? { startedAt: task.startedAt } : {}),
+  });
+}
+
+function provisionInspector(account: SandboxAccount, detail: Record<string, unknown>): void {
+  for (const resource of Array.isArray(detail.resources) ? detail.resources : []) {
+    if (!isObject(resource) || resource.type !== 'AWS_ECR_CONTAINER_IMAGE') continue;
+    const details = isObject(resource.details) && isObject(resource.details.awsEcrContainerImage) ? resource.details.awsEcrContainerImage : undefined;
+    if (!details || typeof details.repositoryName !== 'string' || typeof details.imageHash !== 'string') continue;
+    const registry = typeof details.registry === 'string' ? details.registry : account.accountId;
+    if (registry !== account.accountId) continue;
+    if (!once(account, `image:${details.repositoryName}:${details.imageHash}`)) continue;
+    account.ecr.putRepository({ name: details.repositoryName });
+    const tags = Array.isArray(details.imageTags) ? details.imageTags.filter((t): t is string => typeof t === 'string') : [];
+    account.ecr.putImage({ repository: details.repositoryName, digest: details.imageHash, tags });
+  }
+}
+
+/** Creates what the event refers to and does not exist yet. Unknown event shapes provision nothing. */
+export function provisionFromEvent(account: SandboxAccount, event: unknown): void {
+  if (!isObject(event) || !isObject(event.detail)) return;
+  if (event.source === 'aws.guardduty') provisionGuardDuty(account, event.detail);
+  else if (event.source === 'aws.inspector2') provisionInspector(account, event.detail);
+}
+
+/** Creates the resources a scenario describes (before any event, so they take precedence). */
+export function applyScenario(account: SandboxAccount, scenario: Scenario): void {
+  for (const c of scenario.clusters ?? []) {
+    once(account, `cluster:${c.name}`);
+    account.ecs.putCluster({ name: c.name, ...(c.tags ? { tags: c.tags } : {}) });
+  }
+  for (const r of scenario.repositories ?? []) {
+    account.ecr.putRepository({ name: r.name, ...(r.mutability ? { mutability: r.mutability } : {}), ...(r.tags ? { tags: r.tags } : {}) });
+    for (const image of r.images ?? []) {
+      const digest = account.ecr.putImage({ repository: r.name, tags: [...image.tags], ...(image.digest ? { digest: image.digest } : {}) });
+      for (const tag of image.tags) once(account, `image:${r.name}:${tag}`);
+      once(account, `image:${r.name}:${digest}`);
+    }
+  }
+  for (const s of scenario.services ?? []) {
+    account.ecs.putCluster({ name: s.cluster });
+    const image = s.image ?? `${account.accountId}.dkr.ecr.${account.region}.amazonaws.com/${s.name}:latest`;
+    const taskDefinitionArn = account.ecs.putTaskDefinition({ family: s.name, networkMode: 'awsvpc', containers: [{ name: s.name, image }] });
+    once(account, `service:${s.cluster}/${s.name}`);
+    account.ecs.putService({
+      cluster: s.cluster,
+      name: s.name,
+      taskDefinitionArn,
+      ...(s.desiredCount !== undefined ? { desiredCount: s.desiredCount } : {}),
+      ...(s.tags ? { tags: s.tags } : {}),
+    });
+  }
+  (scenario.tasks ?? []).forEach((t, i) => {
+    const count = t.count ?? 1;
+    for (let n = 0; n < count; n++) {
+      const id = hex(`${t.cluster}/${i}/${n}`, 32);
+      const taskArn =
+        count === 1 && t.taskArn ? t.taskArn : `arn:${account.partition}:ecs:${account.region}:${account.accountId}:task/${t.cluster}/${n === 0 && t.taskArn ? (t.taskArn.split('/').pop() ?? id) : id}`;
+      provisionTask(account, {
+        cluster: t.cluster,
+        taskArn,
+        family: t.service ?? `${t.cluster}-task`,
+        ...(t.service ? { serviceName: t.service } : {}),
+        launchType: t.launchType ?? 'FARGATE',
+        networkMode: t.networkMode ?? 'awsvpc',
+        ...(t.lastStatus ? { lastStatus: t.lastStatus } : {}),
+        containers: t.containers,
+        ...(t.securityGroups ? { securityGroups: t.securityGroups } : {}),
+        ...(t.ec2InstanceId ? { ec2InstanceId: t.ec2InstanceId } : {}),
+        ...(t.tags ? { tags: t.tags } : {}),
+      });
+    }
+  });
+  for (const [vpcId, groupId] of Object.entries(scenario.quarantineSecurityGroups ?? {})) {
+    account.ec2.putVpc(vpcId);
+    account.ec2.putSecurityGroup({ groupId, groupName: 'shield-right-quarantine', vpcId, egress: [] });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The sandbox AWS account: in-memory services that behave like AWS where shield-right depends on it,
+ * a log of every call (service, operation, input, error), and reproducible fault injection.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DynamoDbService } from './dynamodb';
+import { Ec2Service } from './ec2';
+import { EcrService } from './ecr';
+import { EcsService } from './ecs';
+import { GuardDutyService } from './guardduty';
+import { Inspector2Service } from './inspector2';
+import { seededRandom } from './random';
+import { S3Service } from './s3';
+import { SnsService } from './sns';
+import { type AccountContext, AwsError, type SandboxService, type ServiceName } from './types';
+
+export interface ApiCall {
+  readonly service: ServiceName;
+  readonly operation: string;
+  readonly input: unknown;
+  /** AWS error name, or null on success. */
+  readonly error: string | null;
+}
+
+export interface SandboxOptions {
+  readonly accountId?: string;
+  readonly region?: string;
+  readonly partition?: string;
+  /** Share (0-1) of calls that fail with the service's throttling error. */
+  readonly faultRate?: number;
+  readonly seed?: number;
+  /** Fixed clock for reproducible runs (ms since epoch); the real clock otherwise. */
+  readonly clock?: () => number;
+}
+
+export const SANDBOX_ACCOUNT_ID = '111122223333';
+export const SANDBOX_REGION = 'us-east-1';
+
+/** The throttling error each service really returns, so SDK and ASL retries are exercised as on AWS. */
+const THROTTLE_ERROR: Partial<Record<ServiceName, string>> = { ec2: 'RequestLimitExceeded', s3: 'SlowDown' };
+
+// Calls are logged per async context (one event, one test), so concurrent work is attributed correctly
+// and a long replay does not keep every call of every event in memory.
+const callLog = new AsyncLocalStorage<ApiCall[]>();
+
+/** Runs `fn` and returns, with its result, every sandbox call made inside it (from any account). */
+export async function recordCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: ApiCall[] }> {
+  const calls: ApiCall[] = [];
+  const result = await callLog.run(calls, fn);
+  return { result, calls };
+}
+
+export class SandboxAccount implements AccountContext {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly ecs: EcsService;
+  readonly ec2: Ec2Service;
+  readonly ecr: EcrService;
+  readonly s3: S3Service;
+  readonly sns: SnsService;
+  readonly dynamodb: DynamoDbService;
+  readonly guardduty: GuardDutyService;
+  readonly inspector2: Inspector2Service;
+  /** Injected faults so far (a burst test reports retries). */
+  faultsInjected = 0;
+  private readonly services = new Map<ServiceName, SandboxService>();
+  private faultRate: number;
+  private random: () => number;
+  private idCounter = 0;
+  private readonly clock: () => number;
+
+  constructor(options: SandboxOptions = {}) {
+    this.accountId = options.accountId ?? SANDBOX_ACCOUNT_ID;
+    this.region = options.region ?? SANDBOX_REGION;
+    this.partition = options.partition ?? 'aws';
+    this.faultRate = options.faultRate ?? 0;
+    this.random = seededRandom(options.seed ?? 1);
+    this.clock = options.clock ?? Date.now;
+    this.ecr = new EcrService(this);
+    this.ecs = new EcsService(this, { imagePullable: (image, digest) => this.ecr.imagePullable(image, digest) });
+    this.ec2 = new Ec2Service(this);
+    this.s3 = new S3Service(this);
+    this.sns = new SnsService(this);
+    this.dynamodb = new DynamoDbService(this);
+    this.guardduty = new GuardDutyService(this);
+    this.inspector2 = new Inspector2Service(this);
+    for (const service of [this.ecs, this.ec2, this.ecr, this.s3, this.sns, this.dynamodb, this.guardduty, this.inspector2]) {
+      this.services.set(service.name, service);
+    }
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  nextId(prefix: string, length = 17): string {
+    this.idCounter += 1;
+    return `${prefix}${this.idCounter.toString(16).padStart(length, '0')}`;
+  }
+
+  /** Registers another simulated service (Step Functions executions, for the operator CLI). */
+  register(service: SandboxService): void {
+    this.services.set(service.name, service);
+  }
+
+  setFaults(rate: number, seed = 1): void {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate must be between 0 and 1, got ${rate}`);
+    this.faultRate = rate;
+    this.random = seededRandom(seed);
+  }
+
+  /** Calls one API operation as AWS would answer it; every call is logged, failures included. */
+  async call(service: ServiceName, operation: string, input: Record<string, unknown>): Promise<unknown> {
+    const log = callLog.getStore();
+    const impl = this.services.get(service)?.operations[operation];
+    if (!impl) {
+      log?.push({ service, operation, input, error: 'UnknownOperationException' });
+      throw new AwsError('UnknownOperationException', `the sandbox does not implement ${service}:${operation}`);
+    }
+    if (this.faultRate > 0 && this.random() < this.faultRate) {
+      const name = THROTTLE_ERROR[service] ?? 'ThrottlingException';
+      this.faultsInjected += 1;
+      log?.push({ service, operation, input, error: name });
+      throw new AwsError(name, 'Rate exceeded (injected fault)', { statusCode: service === 's3' ? 503 : 400 });
+    }
+    try {
+      const output = await impl(input);
+      log?.push({ service, operation, input, error: null });
+      return output;
+    } catch (err) {
+      log?.push({ service, operation, input, error: err instanceof Error ? err.name : 'Error' });
+      throw err;
+    }
+  }
+
+  snapshot(): Record<string, unknown> {
+    return Object.fromEntries([...this.services].map(([name, service]) => [name, service.snapshot()]));
+  }
+
+  restore(state: Record<string, unknown>): void {
+    for (const [name, service] of this.services) if (state[name] !== undefined) service.restore(state[name]);
+  }
+}

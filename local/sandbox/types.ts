@@ -1,0 +1,56 @@
+/**
+ * The contract between the sandbox account and its per-service simulations. A service receives the
+ * SDK v3 command input (the exact object a handler passes to `new XCommand(input)`) and returns the
+ * SDK v3 output shape without `$metadata`. Failures are thrown as `AwsError` with AWS's error name.
+ */
+
+/** Lower-case IAM prefix of each simulated service. */
+export type ServiceName = 'ecs' | 'ec2' | 'ecr' | 's3' | 'sns' | 'dynamodb' | 'guardduty' | 'inspector2' | 'states';
+
+export type Operation = (input: Record<string, unknown>) => unknown;
+
+export interface SandboxService {
+  readonly name: ServiceName;
+  /** API operation name (e.g. `StopTask`) to its implementation. */
+  readonly operations: Readonly<Record<string, Operation>>;
+  /** Plain-JSON snapshot of the service's state, restorable with `restore` (for `simulate --state DIR`). */
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
+/** What every sandbox service may ask of the account it lives in. */
+export interface AccountContext {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  /** The sandbox clock (ms since epoch); tests may pin it. */
+  now(): number;
+  /** Deterministic ids (hex) so replays are reproducible. */
+  nextId(prefix: string, length?: number): string;
+}
+
+/** An error as AWS would return it: `name` is the error code handlers and ASL `Retry`/`Catch` match on. */
+export class AwsError extends Error {
+  readonly $fault: 'client' | 'server';
+  readonly $metadata: { httpStatusCode: number };
+  readonly $retryable?: { throttling: boolean };
+
+  constructor(name: string, message: string, options: { statusCode?: number; fault?: 'client' | 'server' } = {}) {
+    super(message);
+    this.name = name;
+    const statusCode = options.statusCode ?? 400;
+    this.$fault = options.fault ?? (statusCode >= 500 ? 'server' : 'client');
+    this.$metadata = { httpStatusCode: statusCode };
+    if (name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException') {
+      this.$retryable = { throttling: true };
+    }
+  }
+}
+
+export function requireString(input: Record<string, unknown>, key: string, operation: string): string {
+  const value = input[key];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new AwsError('ValidationException', `${operation}: ${key} is required`);
+  }
+  return value;
+}
