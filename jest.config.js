@@ -1,5 +1,5 @@
 // Jest projects keep unit, workflow, infrastructure and CLI tests apart so each can run alone.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',

@@ -182,7 +182,10 @@ function subscriptions(raw: Raw): readonly SubscriptionConfig[] {
     if (!isRecord(entry)) fail(path, 'an email address or { email, minimumSeverity }', entry);
     const email = str(entry, 'email', `${path}.email`, '');
     if (!EMAIL.test(email)) fail(`${path}.email`, 'an email address', entry.email);
-    const minimumSeverity = entry.minimumSeverity === undefined ? undefined : num(entry, 'minimumSeverity', `${path}.minimumSeverity`, 0, 0, 10);
+    const minimumSeverity =
+      entry.minimumSeverity === undefined
+        ? undefined
+        : num(entry, 'minimumSeverity', `${path}.minimumSeverity`, 0, 0, 10);
     return minimumSeverity === undefined ? { email } : { email, minimumSeverity };
   });
 }
@@ -192,7 +195,8 @@ function slack(raw: Raw): SlackConfig | undefined {
   const s = section(raw, 'slack');
   const workspaceId = str(s, 'workspaceId', 'slack.workspaceId', '');
   const channelId = str(s, 'channelId', 'slack.channelId', '');
-  if (!/^T[A-Z0-9]{5,}$/.test(workspaceId)) fail('slack.workspaceId', 'a Slack workspace id (T…)', s.workspaceId);
+  if (!/^T[A-Z0-9]{5,}$/.test(workspaceId))
+    fail('slack.workspaceId', 'a Slack workspace id (T…)', s.workspaceId);
   if (!/^[CG][A-Z0-9]{5,}$/.test(channelId)) fail('slack.channelId', 'a Slack channel id (C…)', s.channelId);
   return { workspaceId, channelId };
 }
@@ -212,9 +216,12 @@ export function parseConfig(input: unknown): ShieldRightConfig {
   const blast = section(raw, 'blastRadius');
   const stopSeverity = num(raw, 'stopSeverity', 'stopSeverity', d.stopSeverity, 0, 10);
   const isolateSeverity = num(raw, 'isolateSeverity', 'isolateSeverity', d.isolateSeverity, 0, 10);
-  if (isolateSeverity > stopSeverity) fail('isolateSeverity', `at most stopSeverity (${stopSeverity})`, isolateSeverity);
+  if (isolateSeverity > stopSeverity)
+    fail('isolateSeverity', `at most stopSeverity (${stopSeverity})`, isolateSeverity);
   const memberAccountRoleName =
-    raw.memberAccountRoleName === undefined ? undefined : str(raw, 'memberAccountRoleName', 'memberAccountRoleName', '');
+    raw.memberAccountRoleName === undefined
+      ? undefined
+      : str(raw, 'memberAccountRoleName', 'memberAccountRoleName', '');
   const slackConfig = slack(raw);
   return {
     mode: oneOf(raw, 'mode', 'mode', d.mode, ['observe', 'contain']),
@@ -225,7 +232,12 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     protectedClusters: strings(raw, 'protectedClusters', 'protectedClusters', d.protectedClusters),
     notificationEmails: subscriptions(raw),
     ...(slackConfig ? { slack: slackConfig } : {}),
-    imageQuarantine: oneOf(raw, 'imageQuarantine', 'imageQuarantine', d.imageQuarantine, ['both', 'retag', 'archive', 'none']),
+    imageQuarantine: oneOf(raw, 'imageQuarantine', 'imageQuarantine', d.imageQuarantine, [
+      'both',
+      'retag',
+      'archive',
+      'none',
+    ]),
     quarantineVpcIds: strings(raw, 'quarantineVpcIds', 'quarantineVpcIds', d.quarantineVpcIds),
     inspector: {
       minimumSeverity: oneOf(
@@ -236,19 +248,71 @@ export function parseConfig(input: unknown): ShieldRightConfig {
         INSPECTOR_SEVERITIES,
       ),
       epssThreshold: num(insp, 'epssThreshold', 'inspector.epssThreshold', d.inspector.epssThreshold, 0, 1),
-      stopRunningTasks: bool(insp, 'stopRunningTasks', 'inspector.stopRunningTasks', d.inspector.stopRunningTasks),
+      stopRunningTasks: bool(
+        insp,
+        'stopRunningTasks',
+        'inspector.stopRunningTasks',
+        d.inspector.stopRunningTasks,
+      ),
       releaseOnClose: bool(insp, 'releaseOnClose', 'inspector.releaseOnClose', d.inspector.releaseOnClose),
-      exemptRepositories: strings(insp, 'exemptRepositories', 'inspector.exemptRepositories', d.inspector.exemptRepositories),
+      exemptRepositories: strings(
+        insp,
+        'exemptRepositories',
+        'inspector.exemptRepositories',
+        d.inspector.exemptRepositories,
+      ),
     },
     blastRadius: {
-      maxActionsPerCluster: num(blast, 'maxActionsPerCluster', 'blastRadius.maxActionsPerCluster', d.blastRadius.maxActionsPerCluster, 1, 100_000),
-      maxActionsPerAccount: num(blast, 'maxActionsPerAccount', 'blastRadius.maxActionsPerAccount', d.blastRadius.maxActionsPerAccount, 1, 1_000_000),
-      windowMinutes: num(blast, 'windowMinutes', 'blastRadius.windowMinutes', d.blastRadius.windowMinutes, 1, 7 * 24 * 60),
-      minHealthyTasks: num(blast, 'minHealthyTasks', 'blastRadius.minHealthyTasks', d.blastRadius.minHealthyTasks, 0, 1000),
+      maxActionsPerCluster: num(
+        blast,
+        'maxActionsPerCluster',
+        'blastRadius.maxActionsPerCluster',
+        d.blastRadius.maxActionsPerCluster,
+        1,
+        100_000,
+      ),
+      maxActionsPerAccount: num(
+        blast,
+        'maxActionsPerAccount',
+        'blastRadius.maxActionsPerAccount',
+        d.blastRadius.maxActionsPerAccount,
+        1,
+        1_000_000,
+      ),
+      windowMinutes: num(
+        blast,
+        'windowMinutes',
+        'blastRadius.windowMinutes',
+        d.blastRadius.windowMinutes,
+        1,
+        7 * 24 * 60,
+      ),
+      minHealthyTasks: num(
+        blast,
+        'minHealthyTasks',
+        'blastRadius.minHealthyTasks',
+        d.blastRadius.minHealthyTasks,
+        0,
+        1000,
+      ),
     },
     ...(memberAccountRoleName ? { memberAccountRoleName } : {}),
-    incidentRetentionDays: num(raw, 'incidentRetentionDays', 'incidentRetentionDays', d.incidentRetentionDays, 1, 3650),
-    evidenceTransitionDays: num(raw, 'evidenceTransitionDays', 'evidenceTransitionDays', d.evidenceTransitionDays, 1, 3650),
+    incidentRetentionDays: num(
+      raw,
+      'incidentRetentionDays',
+      'incidentRetentionDays',
+      d.incidentRetentionDays,
+      1,
+      3650,
+    ),
+    evidenceTransitionDays: num(
+      raw,
+      'evidenceTransitionDays',
+      'evidenceTransitionDays',
+      d.evidenceTransitionDays,
+      1,
+      3650,
+    ),
   };
 }
 

@@ -71,7 +71,8 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     id: 'isolate',
     entry: 'lambdas/isolate/handler.ts',
     substitution: 'IsolateFunctionArn',
-    description: 'Isolate an ECS task in place where possible (exclusive security groups, EC2 container instance)',
+    description:
+      'Isolate an ECS task in place where possible (exclusive security groups, EC2 container instance)',
     timeoutSeconds: 60,
     memoryMb: 512,
     reservedConcurrency: 10,
@@ -154,7 +155,13 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
     file: 'statemachines/vulnerable-image-response.asl.json',
     functions: ['validate', 'enrichImage', 'quarantine', 'notify'],
     resources: ['IncidentTableName', 'EvidenceBucketName'],
-    serviceActions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:PutObject', 'ecs:StopTask'],
+    serviceActions: [
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      's3:PutObject',
+      'ecs:StopTask',
+    ],
   },
 };
 

@@ -48,7 +48,6 @@ export function resolvedImagePattern(): EventPattern {
   };
 }
 
-
 export interface RuleDefinition {
   readonly name: RuleName;
   readonly description: string;

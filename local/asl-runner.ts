@@ -7,6 +7,7 @@ import './polyfills';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type StateMachine as LocalStateMachine, StateMachine } from 'aws-local-stepfunctions';
+import { inState } from './sandbox/account';
 import type { ServiceName } from './sandbox/types';
 
 type StateMachineDefinition = ConstructorParameters<typeof StateMachine>[0];
@@ -22,7 +23,10 @@ export function substitute(text: string, substitutions: Readonly<Record<string, 
   return out;
 }
 
-export function loadDefinition(file: string, substitutions: Readonly<Record<string, string>>): StateMachineDefinition {
+export function loadDefinition(
+  file: string,
+  substitutions: Readonly<Record<string, string>>,
+): StateMachineDefinition {
   const text = readFileSync(resolve(REPO_ROOT, file), 'utf8');
   return JSON.parse(substitute(text, substitutions)) as StateMachineDefinition;
 }
@@ -57,7 +61,11 @@ export class TaskError extends Error {
 }
 
 export type LambdaInvoker = (functionName: string, payload: unknown) => Promise<unknown>;
-export type ServiceCaller = (service: ServiceName, operation: string, input: Record<string, unknown>) => Promise<unknown>;
+export type ServiceCaller = (
+  service: ServiceName,
+  operation: string,
+  input: Record<string, unknown>,
+) => Promise<unknown>;
 
 export interface Dispatcher {
   readonly invokeLambda: LambdaInvoker;
@@ -111,7 +119,11 @@ function errorText(err: unknown): string {
 }
 
 /** The one generic dispatcher: what a Task with this `Resource` does. */
-export async function dispatchTask(dispatcher: Dispatcher, resource: string, input: unknown): Promise<JsonValue> {
+export async function dispatchTask(
+  dispatcher: Dispatcher,
+  resource: string,
+  input: unknown,
+): Promise<JsonValue> {
   const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)/.exec(resource);
   if (lambdaArn?.[1]) return invokeLambda(dispatcher, lambdaArn[1], input);
   if (resource === 'arn:aws:states:::lambda:invoke') {
@@ -124,7 +136,11 @@ export async function dispatchTask(dispatcher: Dispatcher, resource: string, inp
     const service = optimized[1] as ServiceName;
     const prefix = service === 'dynamodb' ? 'DynamoDB' : 'SNS';
     try {
-      return asJson(withoutMetadata(await dispatcher.callService(service, toPascal(optimized[2]), input as Record<string, unknown>)));
+      return asJson(
+        withoutMetadata(
+          await dispatcher.callService(service, toPascal(optimized[2]), input as Record<string, unknown>),
+        ),
+      );
     } catch (err) {
       throw new TaskError(`${prefix}.${errorName(err)}`, errorText(err));
     }
@@ -217,7 +233,10 @@ export class LocalWorkflow {
     const startedAt = now();
     const executionArn = `arn:aws:states:${options.region}:${options.accountId}:execution:${this.name}:${options.executionName}`;
     const taskResourceLocalHandlers = Object.fromEntries(
-      this.taskStates.map(([state, resource]) => [state, (taskInput: JsonValue) => dispatchTask(dispatcher, resource, taskInput)]),
+      this.taskStates.map(([state, resource]) => [
+        state,
+        (taskInput: JsonValue) => inState(state, () => dispatchTask(dispatcher, resource, taskInput)),
+      ]),
     );
     // Retries keep their count and order offline; only the waiting between them is shortened.
     const retryIntervalOverrides = Object.fromEntries(this.retryStates.map((s) => [s, 0]));
@@ -274,7 +293,12 @@ export class LocalWorkflow {
   }
 }
 
-type EngineEvent = { type: string; state?: { name?: string; type?: string }; Error?: string; Cause?: unknown };
+type EngineEvent = {
+  type: string;
+  state?: { name?: string; type?: string };
+  Error?: string;
+  Cause?: unknown;
+};
 
 function toStateEvent(raw: unknown, at: number): StateEvent | undefined {
   const event = raw as EngineEvent;

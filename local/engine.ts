@@ -9,7 +9,7 @@ import { type EventPattern, executionFailurePattern, type RuleName, ruleDefiniti
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
 import { functionName, invokeFunction } from './functions';
-import { provisionFromEvent, type Scenario, applyScenario } from './provision';
+import { applyScenario, provisionFromEvent, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
 import { StatesService } from './sandbox/states';
 import { runInSandbox } from './sandbox/transport';
@@ -69,8 +69,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** A valid execution name (1-80 of [0-9A-Za-z_-]) from the finding and a sequence number. */
 export function executionNameFor(event: unknown, sequence: number): string {
   const detail = isObject(event) && isObject(event.detail) ? event.detail : {};
-  const raw = typeof detail.id === 'string' ? detail.id : typeof detail.findingArn === 'string' ? detail.findingArn.split('/').pop() : undefined;
-  const base = (raw ?? (isObject(event) && typeof event.id === 'string' ? event.id : 'event')).replace(/[^0-9A-Za-z_-]/g, '');
+  const raw =
+    typeof detail.id === 'string'
+      ? detail.id
+      : typeof detail.findingArn === 'string'
+        ? detail.findingArn.split('/').pop()
+        : undefined;
+  const base = (raw ?? (isObject(event) && typeof event.id === 'string' ? event.id : 'event')).replace(
+    /[^0-9A-Za-z_-]/g,
+    '',
+  );
   const suffix = `-${sequence.toString().padStart(4, '0')}`;
   return `${base.slice(0, 80 - suffix.length) || 'event'}${suffix}`;
 }
@@ -79,12 +87,19 @@ function publishedNotifications(calls: ApiCall[]): PublishedNotification[] {
   return calls
     .filter((c) => c.service === 'sns' && c.operation === 'Publish' && c.error === null)
     .map((c) => {
-      const input = c.input as { TopicArn?: string; Subject?: string; Message?: string; MessageAttributes?: Record<string, { StringValue?: string }> };
+      const input = c.input as {
+        TopicArn?: string;
+        Subject?: string;
+        Message?: string;
+        MessageAttributes?: Record<string, { StringValue?: string }>;
+      };
       return {
         topicArn: input.TopicArn ?? '',
         ...(input.Subject ? { subject: input.Subject } : {}),
         message: input.Message ?? '',
-        attributes: Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ''])),
+        attributes: Object.fromEntries(
+          Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+        ),
       };
     });
 }
@@ -123,7 +138,10 @@ export class Simulator {
       IncidentTableName: this.table,
       EvidenceBucketName: this.bucket,
       ...Object.fromEntries(
-        Object.values(FUNCTIONS).map((f) => [f.substitution, `arn:aws:lambda:${region}:${accountId}:function:${functionName(f.id)}`]),
+        Object.values(FUNCTIONS).map((f) => [
+          f.substitution,
+          `arn:aws:lambda:${region}:${accountId}:function:${functionName(f.id)}`,
+        ]),
       ),
     };
     this.workflows = new Map(
@@ -138,14 +156,23 @@ export class Simulator {
       target: def.target,
     }));
     const failurePattern = executionFailurePattern([...this.workflows.values()].map((w) => w.arn));
-    this.failureRule = { name: 'ExecutionFailureRule', pattern: failurePattern, matches: compilePattern(failurePattern) };
+    this.failureRule = {
+      name: 'ExecutionFailureRule',
+      pattern: failurePattern,
+      matches: compilePattern(failurePattern),
+    };
     this.dispatcher = {
       invokeLambda: (name, payload) => invokeFunction(name, payload),
       callService: (service, operation, input) => this.account.call(service, operation, input),
     };
     this.states = new StatesService(this.account, {
       start: (arn, input, name) => this.runWorkflow(this.workflowByArn(arn), input, name),
-      redrive: (record) => this.runWorkflow(this.workflowByArn(record.executionArn.replace(/:execution:([^:]+):.*$/, ':stateMachine:$1')), record.input, record.name),
+      redrive: (record) =>
+        this.runWorkflow(
+          this.workflowByArn(record.executionArn.replace(/:execution:([^:]+):.*$/, ':stateMachine:$1')),
+          record.input,
+          record.name,
+        ),
     });
     this.account.register(this.states);
     if (this.scenario) applyScenario(this.account, this.scenario);
@@ -159,7 +186,9 @@ export class Simulator {
 
   /** The ARN of a workflow's state machine in the sandbox. */
   stateMachineArn(name: WorkflowName): string {
-    return this.workflowByArn(`arn:aws:states:${this.account.region}:${this.account.accountId}:stateMachine:${name}`).arn;
+    return this.workflowByArn(
+      `arn:aws:states:${this.account.region}:${this.account.accountId}:stateMachine:${name}`,
+    ).arn;
   }
 
   /** The environment the deployed functions get from CDK, for the same handlers in-process. */
@@ -221,7 +250,11 @@ export class Simulator {
     };
   }
 
-  private async runWorkflow(workflow: LocalWorkflow, input: unknown, name?: string): Promise<ExecutionResult> {
+  private async runWorkflow(
+    workflow: LocalWorkflow,
+    input: unknown,
+    name?: string,
+  ): Promise<ExecutionResult> {
     this.sequence += 1;
     const run = await workflow.run(input, this.dispatcher, {
       executionName: name ?? executionNameFor(input, this.sequence),

@@ -14,16 +14,20 @@ import { attachSandbox } from './sandbox/transport';
 
 type Handler = (event: never) => Promise<unknown>;
 
-// Static imports keep the handlers' module-level clients the very ones attached below.
-const LOADERS: Record<FunctionId, () => Promise<{ handler: Handler }>> = {
-  validate: () => import('../lambdas/validate/handler'),
-  enrich: () => import('../lambdas/enrich/handler'),
-  enrichImage: () => import('../lambdas/enrich-image/handler'),
-  isolate: () => import('../lambdas/isolate/handler'),
-  quarantine: () => import('../lambdas/quarantine/handler'),
-  exposure: () => import('../lambdas/exposure/handler'),
-  notify: () => import('../lambdas/notify/handler'),
-  reportFailure: () => import('../lambdas/report-failure/handler'),
+// Loaded on first use, after the engine has set the environment the handlers read at cold start.
+// (require, not import(): the CLI runs as CommonJS through tsx's require hook.)
+const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
+  validate: () => require('../lambdas/validate/handler') as typeof import('../lambdas/validate/handler'),
+  enrich: () => require('../lambdas/enrich/handler') as typeof import('../lambdas/enrich/handler'),
+  enrichImage: () =>
+    require('../lambdas/enrich-image/handler') as typeof import('../lambdas/enrich-image/handler'),
+  isolate: () => require('../lambdas/isolate/handler') as typeof import('../lambdas/isolate/handler'),
+  quarantine: () =>
+    require('../lambdas/quarantine/handler') as typeof import('../lambdas/quarantine/handler'),
+  exposure: () => require('../lambdas/exposure/handler') as typeof import('../lambdas/exposure/handler'),
+  notify: () => require('../lambdas/notify/handler') as typeof import('../lambdas/notify/handler'),
+  reportFailure: () =>
+    require('../lambdas/report-failure/handler') as typeof import('../lambdas/report-failure/handler'),
 };
 
 let attached = false;
@@ -45,7 +49,9 @@ export function functionName(id: FunctionId): string {
   return `shield-right-${id}`;
 }
 
-const byName = new Map<string, FunctionId>(Object.values(FUNCTIONS).map((spec) => [functionName(spec.id), spec.id]));
+const byName = new Map<string, FunctionId>(
+  Object.values(FUNCTIONS).map((spec) => [functionName(spec.id), spec.id]),
+);
 const handlers = new Map<FunctionId, Handler>();
 
 export async function invokeFunction(name: string, payload: unknown): Promise<unknown> {
@@ -54,7 +60,7 @@ export async function invokeFunction(name: string, payload: unknown): Promise<un
   let handler = handlers.get(id);
   if (!handler) {
     attachHandlerClients();
-    handler = (await LOADERS[id]()).handler;
+    handler = LOADERS[id]().handler;
     handlers.set(id, handler);
   }
   return handler(payload as never);

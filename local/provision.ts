@@ -52,16 +52,9 @@ export interface Scenario {
 }
 
 const VPC = 'vpc-0sandbox0000000';
-const provisioned = new WeakMap<SandboxAccount, Set<string>>();
-
 function once(account: SandboxAccount, key: string): boolean {
-  let done = provisioned.get(account);
-  if (!done) {
-    done = new Set();
-    provisioned.set(account, done);
-  }
-  if (done.has(key)) return false;
-  done.add(key);
+  if (account.provisioned.has(key)) return false;
+  account.provisioned.add(key);
   return true;
 }
 
@@ -76,7 +69,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function tagsOf(value: unknown): Tags {
   const tags: Tags = {};
   if (Array.isArray(value)) {
-    for (const t of value) if (isObject(t) && typeof t.key === 'string') tags[t.key] = typeof t.value === 'string' ? t.value : '';
+    for (const t of value)
+      if (isObject(t) && typeof t.key === 'string') tags[t.key] = typeof t.value === 'string' ? t.value : '';
   }
   return tags;
 }
@@ -84,7 +78,8 @@ function tagsOf(value: unknown): Tags {
 /** Makes an image of this account's ECR exist, once; returns its digest (undefined for other registries). */
 function ensureImage(account: SandboxAccount, uri: string): string | undefined {
   const image = parseImage(uri);
-  if (!image.ecr || image.ecr.accountId !== account.accountId || image.ecr.region !== account.region) return image.digest;
+  if (!image.ecr || image.ecr.accountId !== account.accountId || image.ecr.region !== account.region)
+    return image.digest;
   const tag = image.tag ?? (image.digest ? undefined : 'latest');
   const key = `image:${image.repository}:${image.digest ?? tag}`;
   const digest = image.digest ?? `sha256:${hex(`${image.repository}:${tag}`, 64)}`;
@@ -95,7 +90,11 @@ function ensureImage(account: SandboxAccount, uri: string): string | undefined {
   return digest;
 }
 
-function ensureNetwork(account: SandboxAccount, taskId: string, groups?: readonly string[]): { eniId: string; subnetId: string; privateIp: string } {
+function ensureNetwork(
+  account: SandboxAccount,
+  taskId: string,
+  groups?: readonly string[],
+): { eniId: string; subnetId: string; privateIp: string } {
   if (once(account, `vpc:${VPC}`)) account.ec2.putVpc(VPC);
   const subnetId = `subnet-${hex(`subnet${taskId}`, 17)}`;
   account.ec2.putSubnet({ subnetId, vpcId: VPC });
@@ -112,7 +111,7 @@ function ensureNetwork(account: SandboxAccount, taskId: string, groups?: readonl
   }
   const eniId = `eni-${hex(`eni${taskId}`, 17)}`;
   const n = Number.parseInt(hex(taskId, 4), 16);
-  const privateIp = `10.0.${(n >> 8) & 255}.${(n & 255) || 1}`;
+  const privateIp = `10.0.${(n >> 8) & 255}.${n & 255 || 1}`;
   account.ec2.putNetworkInterface({
     networkInterfaceId: eniId,
     subnetId,
@@ -151,10 +150,17 @@ function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
     containers: spec.containers.map((c) => ({ name: c.name, image: c.image })),
   });
   if (spec.serviceName && once(account, `service:${spec.cluster}/${spec.serviceName}`)) {
-    account.ecs.putService({ cluster: spec.cluster, name: spec.serviceName, taskDefinitionArn, desiredCount: 1, launchType: spec.launchType });
+    account.ecs.putService({
+      cluster: spec.cluster,
+      name: spec.serviceName,
+      taskDefinitionArn,
+      desiredCount: 1,
+      launchType: spec.launchType,
+    });
   }
   const taskId = spec.taskArn.slice(spec.taskArn.lastIndexOf('/') + 1);
-  const network = spec.networkMode === 'awsvpc' ? ensureNetwork(account, taskId, spec.securityGroups) : undefined;
+  const network =
+    spec.networkMode === 'awsvpc' ? ensureNetwork(account, taskId, spec.securityGroups) : undefined;
   let containerInstanceArn: string | undefined;
   if (spec.launchType === 'EC2' && spec.networkMode !== 'awsvpc') {
     const instanceId = spec.ec2InstanceId ?? `i-${hex(`i${taskId}`, 17)}`;
@@ -163,10 +169,14 @@ function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
       const subnetId = `subnet-${hex(`hosts${spec.cluster}`, 17)}`;
       account.ec2.putSubnet({ subnetId, vpcId: VPC });
       const hostGroup = `sg-${hex(`host${spec.cluster}`, 17)}`;
-      if (once(account, `sg:${hostGroup}`)) account.ec2.putSecurityGroup({ groupId: hostGroup, groupName: 'ecs-hosts', vpcId: VPC });
+      if (once(account, `sg:${hostGroup}`))
+        account.ec2.putSecurityGroup({ groupId: hostGroup, groupName: 'ecs-hosts', vpcId: VPC });
       account.ec2.putInstance({ instanceId, vpcId: VPC, subnetId, groups: [hostGroup] });
     }
-    containerInstanceArn = account.ecs.putContainerInstance({ cluster: spec.cluster, ec2InstanceId: instanceId });
+    containerInstanceArn = account.ecs.putContainerInstance({
+      cluster: spec.cluster,
+      ec2InstanceId: instanceId,
+    });
   }
   account.ecs.putTask({
     cluster: spec.cluster,
@@ -192,14 +202,21 @@ function provisionGuardDuty(account: SandboxAccount, detail: Record<string, unkn
   const resource = isObject(detail.resource) ? detail.resource : {};
   const cluster = isObject(resource.ecsClusterDetails) ? resource.ecsClusterDetails : undefined;
   if (!cluster || typeof cluster.name !== 'string') return;
-  if (once(account, `cluster:${cluster.name}`)) account.ecs.putCluster({ name: cluster.name, tags: tagsOf(cluster.tags) });
+  if (once(account, `cluster:${cluster.name}`))
+    account.ecs.putCluster({ name: cluster.name, tags: tagsOf(cluster.tags) });
   const task = isObject(cluster.taskDetails) ? cluster.taskDetails : undefined;
   if (!task || typeof task.arn !== 'string' || !TASK_ARN.test(task.arn)) return;
   const containers = (Array.isArray(task.containers) ? task.containers : [])
     .filter(isObject)
     .filter((c) => typeof c.image === 'string')
-    .map((c, i) => ({ name: typeof c.name === 'string' ? c.name : `container-${i}`, image: String(c.image) }));
-  const definition = typeof task.definitionArn === 'string' ? /task-definition\/([A-Za-z0-9_-]+)/.exec(task.definitionArn)?.[1] : undefined;
+    .map((c, i) => ({
+      name: typeof c.name === 'string' ? c.name : `container-${i}`,
+      image: String(c.image),
+    }));
+  const definition =
+    typeof task.definitionArn === 'string'
+      ? /task-definition\/([A-Za-z0-9_-]+)/.exec(task.definitionArn)?.[1]
+      : undefined;
   const group = typeof task.group === 'string' ? task.group : undefined;
   const launchType = String(task.launchType ?? 'FARGATE').toUpperCase() === 'EC2' ? 'EC2' : 'FARGATE';
   provisionTask(account, {
@@ -218,13 +235,19 @@ function provisionGuardDuty(account: SandboxAccount, detail: Record<string, unkn
 function provisionInspector(account: SandboxAccount, detail: Record<string, unknown>): void {
   for (const resource of Array.isArray(detail.resources) ? detail.resources : []) {
     if (!isObject(resource) || resource.type !== 'AWS_ECR_CONTAINER_IMAGE') continue;
-    const details = isObject(resource.details) && isObject(resource.details.awsEcrContainerImage) ? resource.details.awsEcrContainerImage : undefined;
-    if (!details || typeof details.repositoryName !== 'string' || typeof details.imageHash !== 'string') continue;
+    const details =
+      isObject(resource.details) && isObject(resource.details.awsEcrContainerImage)
+        ? resource.details.awsEcrContainerImage
+        : undefined;
+    if (!details || typeof details.repositoryName !== 'string' || typeof details.imageHash !== 'string')
+      continue;
     const registry = typeof details.registry === 'string' ? details.registry : account.accountId;
     if (registry !== account.accountId) continue;
     if (!once(account, `image:${details.repositoryName}:${details.imageHash}`)) continue;
     account.ecr.putRepository({ name: details.repositoryName });
-    const tags = Array.isArray(details.imageTags) ? details.imageTags.filter((t): t is string => typeof t === 'string') : [];
+    const tags = Array.isArray(details.imageTags)
+      ? details.imageTags.filter((t): t is string => typeof t === 'string')
+      : [];
     account.ecr.putImage({ repository: details.repositoryName, digest: details.imageHash, tags });
   }
 }
@@ -243,9 +266,17 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario): void
     account.ecs.putCluster({ name: c.name, ...(c.tags ? { tags: c.tags } : {}) });
   }
   for (const r of scenario.repositories ?? []) {
-    account.ecr.putRepository({ name: r.name, ...(r.mutability ? { mutability: r.mutability } : {}), ...(r.tags ? { tags: r.tags } : {}) });
+    account.ecr.putRepository({
+      name: r.name,
+      ...(r.mutability ? { mutability: r.mutability } : {}),
+      ...(r.tags ? { tags: r.tags } : {}),
+    });
     for (const image of r.images ?? []) {
-      const digest = account.ecr.putImage({ repository: r.name, tags: [...image.tags], ...(image.digest ? { digest: image.digest } : {}) });
+      const digest = account.ecr.putImage({
+        repository: r.name,
+        tags: [...image.tags],
+        ...(image.digest ? { digest: image.digest } : {}),
+      });
       for (const tag of image.tags) once(account, `image:${r.name}:${tag}`);
       once(account, `image:${r.name}:${digest}`);
     }
@@ -253,7 +284,11 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario): void
   for (const s of scenario.services ?? []) {
     account.ecs.putCluster({ name: s.cluster });
     const image = s.image ?? `${account.accountId}.dkr.ecr.${account.region}.amazonaws.com/${s.name}:latest`;
-    const taskDefinitionArn = account.ecs.putTaskDefinition({ family: s.name, networkMode: 'awsvpc', containers: [{ name: s.name, image }] });
+    const taskDefinitionArn = account.ecs.putTaskDefinition({
+      family: s.name,
+      networkMode: 'awsvpc',
+      containers: [{ name: s.name, image }],
+    });
     once(account, `service:${s.cluster}/${s.name}`);
     account.ecs.putService({
       cluster: s.cluster,
@@ -268,7 +303,9 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario): void
     for (let n = 0; n < count; n++) {
       const id = hex(`${t.cluster}/${i}/${n}`, 32);
       const taskArn =
-        count === 1 && t.taskArn ? t.taskArn : `arn:${account.partition}:ecs:${account.region}:${account.accountId}:task/${t.cluster}/${n === 0 && t.taskArn ? (t.taskArn.split('/').pop() ?? id) : id}`;
+        count === 1 && t.taskArn
+          ? t.taskArn
+          : `arn:${account.partition}:ecs:${account.region}:${account.accountId}:task/${t.cluster}/${n === 0 && t.taskArn ? (t.taskArn.split('/').pop() ?? id) : id}`;
       provisionTask(account, {
         cluster: t.cluster,
         taskArn,

@@ -15,7 +15,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { policyEnvironment, type ShieldRightConfig } from '../config';
-import { FUNCTIONS, type FunctionEnv, type FunctionId, type FunctionSpec, type WorkflowName } from '../functions';
+import {
+  FUNCTIONS,
+  type FunctionEnv,
+  type FunctionId,
+  type FunctionSpec,
+  type WorkflowName,
+} from '../functions';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 
 export interface ResponseFunctionsProps {
@@ -81,7 +87,11 @@ export class ResponseFunctions extends Construct {
   readonly roles: Readonly<Record<FunctionId, iam.Role>>;
   readonly logGroups: Readonly<Record<FunctionId, logs.LogGroup>>;
 
-  constructor(scope: Construct, id: string, private readonly props: ResponseFunctionsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ResponseFunctionsProps,
+  ) {
     super(scope, id);
     const environment = this.environmentValues();
     const functions: Partial<Record<FunctionId, nodejs.NodejsFunction>> = {};
@@ -91,7 +101,9 @@ export class ResponseFunctions extends Construct {
       const prefix = constructPrefix(spec.id);
       const entry = path.join(REPO_ROOT, spec.entry);
       if (!existsSync(entry)) {
-        throw new Error(`shield-right: handler ${spec.entry} of function ${spec.id} (cdk/functions.ts) does not exist`);
+        throw new Error(
+          `shield-right: handler ${spec.entry} of function ${spec.id} (cdk/functions.ts) does not exist`,
+        );
       }
       const logGroup = new logs.LogGroup(this, `${prefix}Logs`, {
         retention: logs.RetentionDays.ONE_YEAR,
@@ -165,12 +177,14 @@ export class ResponseFunctions extends Construct {
         allow(role, acks, {
           actions: ['s3:PutObject'],
           resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
-          wildcardReason: 'Evidence objects are keyed incidents/<incidentId>/…: the prefix is the narrowest scope.',
+          wildcardReason:
+            'Evidence objects are keyed incidents/<incidentId>/…: the prefix is the narrowest scope.',
         });
         grantKeyVia(role, key, 's3');
       },
       updateIncident: () => {
-        table.grant(role, 'dynamodb:UpdateItem');
+        // Not table.grant: with a GSI it adds `index/*`, and items are never written through an index.
+        allow(role, acks, { actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] });
         grantKeyVia(role, key, 'dynamodb');
       },
       publish: () => {
@@ -195,7 +209,8 @@ interface GrantContext {
   readonly executionArns: () => string[];
 }
 
-const ACCOUNT_CLUSTERS_REASON = 'Findings name any ECS cluster of this account: scoped to its clusters/tasks.';
+const ACCOUNT_CLUSTERS_REASON =
+  'Findings name any ECS cluster of this account: scoped to its clusters/tasks.';
 
 /** Scopes ecs:ListTasks (which takes no resource ARN in practice) to the clusters of this account. */
 function inAccountCluster(c: GrantContext) {
@@ -264,12 +279,14 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
     c.allow({
       actions: ['ec2:ModifyInstanceAttribute'],
       resources: [c.arn('ec2', 'instance/*'), c.arn('ec2', 'security-group/*')],
-      wildcardReason: 'The container instance and its quarantine group are found at run time, in this account.',
+      wildcardReason:
+        'The container instance and its quarantine group are found at run time, in this account.',
     });
     c.allow({
       actions: ['ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState'],
       resources: [c.arn('ecs', 'container-instance/*')],
-      wildcardReason: 'The container instance of the task is found at run time, in any cluster of this account.',
+      wildcardReason:
+        'The container instance of the task is found at run time, in any cluster of this account.',
     });
     c.putEvidence();
   },
@@ -312,7 +329,8 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
   },
   reportFailure: (c) => {
     c.allow({
-      actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      // findFailedStep reads the history only (lambdas/actions/execution-failure.ts): no DescribeExecution.
+      actions: ['states:GetExecutionHistory'],
       resources: c.executionArns(),
       wildcardReason: 'Executions of shield-right state machines only (execution:<name>:<execution id>).',
     });

@@ -28,7 +28,11 @@ function eniDetails(task: Task): { eniId?: string; subnetId?: string; privateIp?
   const eniId = detail('networkInterfaceId');
   const subnetId = detail('subnetId');
   const privateIp = detail('privateIPv4Address');
-  return { ...(eniId ? { eniId } : {}), ...(subnetId ? { subnetId } : {}), ...(privateIp ? { privateIp } : {}) };
+  return {
+    ...(eniId ? { eniId } : {}),
+    ...(subnetId ? { subnetId } : {}),
+    ...(privateIp ? { privateIp } : {}),
+  };
 }
 
 /** awsvpc tasks carry an ENI attachment; EC2 tasks without one run in bridge or host mode. */
@@ -46,7 +50,11 @@ function containers(task: Task): EnrichedContainer[] {
   }));
 }
 
-async function describeTask(ecs: ECSClient, finding: RuntimeFinding, taskArn: string): Promise<Task | undefined> {
+async function describeTask(
+  ecs: ECSClient,
+  finding: RuntimeFinding,
+  taskArn: string,
+): Promise<Task | undefined> {
   const out = await ecs.send(
     new DescribeTasksCommand({ cluster: finding.cluster.arn, tasks: [taskArn], include: ['TAGS'] }),
   );
@@ -63,7 +71,9 @@ async function describeService(ecs: ECSClient, finding: RuntimeFinding): Promise
 }
 
 async function describeCluster(ecs: ECSClient, finding: RuntimeFinding): Promise<Cluster | undefined> {
-  const out = await ecs.send(new DescribeClustersCommand({ clusters: [finding.cluster.arn], include: ['TAGS'] }));
+  const out = await ecs.send(
+    new DescribeClustersCommand({ clusters: [finding.cluster.arn], include: ['TAGS'] }),
+  );
   return out.clusters?.[0];
 }
 
@@ -71,7 +81,10 @@ async function describeCluster(ecs: ECSClient, finding: RuntimeFinding): Promise
  * Describes the task named by the finding. A task that is gone or already stopped is recorded, not an
  * error: the workflow still notifies and may still quarantine the image.
  */
-export async function enrichRuntimeFinding(ecs: ECSClient, finding: RuntimeFinding): Promise<TaskEnrichment | undefined> {
+export async function enrichRuntimeFinding(
+  ecs: ECSClient,
+  finding: RuntimeFinding,
+): Promise<TaskEnrichment | undefined> {
   const taskArn = finding.task?.arn;
   if (!taskArn) return undefined;
   const [task, service, cluster] = await Promise.all([
@@ -92,7 +105,14 @@ export async function enrichRuntimeFinding(ecs: ECSClient, finding: RuntimeFindi
       }
     : {};
   if (!task) {
-    return { found: false, networkMode: 'unknown', containers: [], taskTags: {}, clusterTags, ...serviceInfo };
+    return {
+      found: false,
+      networkMode: 'unknown',
+      containers: [],
+      taskTags: {},
+      clusterTags,
+      ...serviceInfo,
+    };
   }
   const eni = eniDetails(task);
   return {

@@ -11,14 +11,27 @@ function failureDetails(event: HistoryEvent): { error?: string; cause?: string }
     event.executionFailedEventDetails ??
     event.executionTimedOutEventDetails ??
     event.executionAbortedEventDetails;
-  return details ? { ...(details.error ? { error: details.error } : {}), ...(details.cause ? { cause: details.cause } : {}) } : undefined;
+  return details
+    ? {
+        ...(details.error ? { error: details.error } : {}),
+        ...(details.cause ? { cause: details.cause } : {}),
+      }
+    : undefined;
 }
 
 /** The state that failed, with its error and cause, from the most recent history events. */
-export async function findFailedStep(sfn: SFNClient, executionArn: string, fallback: { error?: string; cause?: string }): Promise<StepFailure> {
-  const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 200 }));
+export async function findFailedStep(
+  sfn: SFNClient,
+  executionArn: string,
+  fallback: { error?: string; cause?: string },
+): Promise<StepFailure> {
+  const out = await sfn.send(
+    new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 200 }),
+  );
   const events = out.events ?? [];
-  const failedIndex = events.findIndex((e) => e.type !== 'ExecutionFailed' && e.type?.endsWith('Failed') && failureDetails(e));
+  const failedIndex = events.findIndex(
+    (e) => e.type !== 'ExecutionFailed' && e.type?.endsWith('Failed') && failureDetails(e),
+  );
   const failure = failedIndex >= 0 ? events[failedIndex] : events.find((e) => failureDetails(e));
   const entered = events.slice(Math.max(failedIndex, 0)).find((e) => e.type?.endsWith('StateEntered'));
   const details = failure ? failureDetails(failure) : undefined;

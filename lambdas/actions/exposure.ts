@@ -2,7 +2,12 @@
  * Who else runs the same image: running ECS tasks whose containers use a given digest. Bounded, because
  * a large account must not turn one finding into thousands of API calls.
  */
-import { DescribeTasksCommand, type ECSClient, ListClustersCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  type ECSClient,
+  ListClustersCommand,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
 import type { BlastRadius, ExposedTask } from '../core/outcome';
 
 export interface ExposureQuery {
@@ -22,7 +27,9 @@ async function listClusters(ecs: ECSClient): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const out = await ecs.send(new ListClustersCommand({ ...(nextToken ? { nextToken } : {}), maxResults: 100 }));
+    const out = await ecs.send(
+      new ListClustersCommand({ ...(nextToken ? { nextToken } : {}), maxResults: 100 }),
+    );
     arns.push(...(out.clusterArns ?? []));
     nextToken = out.nextToken;
   } while (nextToken && arns.length < 1000);
@@ -42,7 +49,12 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
     let nextToken: string | undefined;
     do {
       const page = await ecs.send(
-        new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', maxResults: DESCRIBE_BATCH, ...(nextToken ? { nextToken } : {}) }),
+        new ListTasksCommand({
+          cluster,
+          desiredStatus: 'RUNNING',
+          maxResults: DESCRIBE_BATCH,
+          ...(nextToken ? { nextToken } : {}),
+        }),
       );
       nextToken = page.nextToken;
       const arns = (page.taskArns ?? []).filter((arn) => !exclude.has(arn)).slice(0, maxTasks - scanned);
@@ -55,7 +67,9 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
           tasks.push({
             taskArn: task.taskArn,
             clusterArn: task.clusterArn ?? cluster,
-            ...(task.group?.startsWith('service:') ? { serviceName: task.group.slice('service:'.length) } : {}),
+            ...(task.group?.startsWith('service:')
+              ? { serviceName: task.group.slice('service:'.length) }
+              : {}),
             image: match.image ?? 'unknown',
             ...(match.imageDigest ? { digest: match.imageDigest } : {}),
           });

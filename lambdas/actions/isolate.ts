@@ -15,7 +15,11 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
-import { DescribeContainerInstancesCommand, type ECSClient, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeContainerInstancesCommand,
+  type ECSClient,
+  UpdateContainerInstancesStateCommand,
+} from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RuntimeFinding } from '../core/finding';
 import type { IsolationResult } from '../core/outcome';
@@ -64,7 +68,10 @@ async function rulesOf(ec2: EC2Client, groupIds: string[]): Promise<SecurityGrou
   let NextToken: string | undefined;
   do {
     const out = await ec2.send(
-      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: groupIds }], ...(NextToken ? { NextToken } : {}) }),
+      new DescribeSecurityGroupRulesCommand({
+        Filters: [{ Name: 'group-id', Values: groupIds }],
+        ...(NextToken ? { NextToken } : {}),
+      }),
     );
     rules.push(...(out.SecurityGroupRules ?? []));
     NextToken = out.NextToken;
@@ -81,17 +88,26 @@ async function revokeRules(ec2: EC2Client, rules: SecurityGroupRule[]): Promise<
     byGroup.set(rule.GroupId, entry);
   }
   for (const [GroupId, { ingress, egress }] of byGroup) {
-    if (ingress.length > 0) await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId, SecurityGroupRuleIds: ingress }));
-    if (egress.length > 0) await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId, SecurityGroupRuleIds: egress }));
+    if (ingress.length > 0)
+      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId, SecurityGroupRuleIds: ingress }));
+    if (egress.length > 0)
+      await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId, SecurityGroupRuleIds: egress }));
   }
 }
 
-async function isolateAwsvpcTask(deps: IsolationDeps, finding: RuntimeFinding, eniId: string): Promise<IsolationResult> {
-  const described = await deps.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }));
+async function isolateAwsvpcTask(
+  deps: IsolationDeps,
+  finding: RuntimeFinding,
+  eniId: string,
+): Promise<IsolationResult> {
+  const described = await deps.ec2.send(
+    new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }),
+  );
   const eni = described.NetworkInterfaces?.[0];
   if (!eni) return { status: 'not-possible', eniId, reason: `network interface ${eniId} no longer exists` };
   const groupIds = (eni.Groups ?? []).map((g) => g.GroupId).filter((id): id is string => id !== undefined);
-  if (groupIds.length === 0) return { status: 'not-possible', eniId, reason: 'the network interface has no security groups' };
+  if (groupIds.length === 0)
+    return { status: 'not-possible', eniId, reason: 'the network interface has no security groups' };
   const shared = await groupsSharedWithOthers(deps.ec2, groupIds, eniId);
   if (shared.length > 0) {
     return {
@@ -103,10 +119,21 @@ async function isolateAwsvpcTask(deps: IsolationDeps, finding: RuntimeFinding, e
   }
   const rules = await rulesOf(deps.ec2, groupIds);
   if (rules.length === 0) {
-    return { status: 'already-done', method: 'security-group-rules-revoked', eniId, securityGroupIds: groupIds, revokedRuleCount: 0 };
+    return {
+      status: 'already-done',
+      method: 'security-group-rules-revoked',
+      eniId,
+      securityGroupIds: groupIds,
+      revokedRuleCount: 0,
+    };
   }
   const record: IsolationRecord = { kind: 'security-group-rules', eniId, rules };
-  const key = await putEvidence(deps.s3, deps.evidenceBucket, evidenceKey(finding.incidentId, ISOLATION_EVIDENCE), record);
+  const key = await putEvidence(
+    deps.s3,
+    deps.evidenceBucket,
+    evidenceKey(finding.incidentId, ISOLATION_EVIDENCE),
+    record,
+  );
   await revokeRules(deps.ec2, rules);
   return {
     status: 'done',
@@ -115,7 +142,8 @@ async function isolateAwsvpcTask(deps: IsolationDeps, finding: RuntimeFinding, e
     securityGroupIds: groupIds,
     revokedRuleCount: rules.length,
     evidenceKey: key,
-    reason: 'all rules of the task-exclusive security groups revoked; connections already established may persist until they close',
+    reason:
+      'all rules of the task-exclusive security groups revoked; connections already established may persist until they close',
   };
 }
 
@@ -125,11 +153,18 @@ async function isolateContainerInstance(
   containerInstanceArn: string,
 ): Promise<IsolationResult> {
   const ci = await deps.ecs.send(
-    new DescribeContainerInstancesCommand({ cluster: finding.cluster.arn, containerInstances: [containerInstanceArn] }),
+    new DescribeContainerInstancesCommand({
+      cluster: finding.cluster.arn,
+      containerInstances: [containerInstanceArn],
+    }),
   );
   const ec2InstanceId = ci.containerInstances?.[0]?.ec2InstanceId;
   if (!ec2InstanceId) {
-    return { status: 'not-possible', containerInstanceArn, reason: 'the container instance has no EC2 instance' };
+    return {
+      status: 'not-possible',
+      containerInstanceArn,
+      reason: 'the container instance has no EC2 instance',
+    };
   }
   const out = await deps.ec2.send(new DescribeInstancesCommand({ InstanceIds: [ec2InstanceId] }));
   const instance = out.Reservations?.[0]?.Instances?.[0];
@@ -143,9 +178,16 @@ async function isolateContainerInstance(
       reason: `isolation not possible in place: no quarantine security group is configured for ${vpcId ?? 'the instance VPC'} (add it to quarantineVpcIds)`,
     };
   }
-  const originalGroupIds = (instance.SecurityGroups ?? []).map((g) => g.GroupId).filter((id): id is string => id !== undefined);
+  const originalGroupIds = (instance.SecurityGroups ?? [])
+    .map((g) => g.GroupId)
+    .filter((id): id is string => id !== undefined);
   if (originalGroupIds.length === 1 && originalGroupIds[0] === quarantineGroupId) {
-    return { status: 'already-done', method: 'container-instance-quarantined', containerInstanceArn, ec2InstanceId };
+    return {
+      status: 'already-done',
+      method: 'container-instance-quarantined',
+      containerInstanceArn,
+      ec2InstanceId,
+    };
   }
   const record: IsolationRecord = {
     kind: 'container-instance',
@@ -155,8 +197,15 @@ async function isolateContainerInstance(
     originalGroupIds,
     quarantineGroupId,
   };
-  const key = await putEvidence(deps.s3, deps.evidenceBucket, evidenceKey(finding.incidentId, ISOLATION_EVIDENCE), record);
-  await deps.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: ec2InstanceId, Groups: [quarantineGroupId] }));
+  const key = await putEvidence(
+    deps.s3,
+    deps.evidenceBucket,
+    evidenceKey(finding.incidentId, ISOLATION_EVIDENCE),
+    record,
+  );
+  await deps.ec2.send(
+    new ModifyInstanceAttributeCommand({ InstanceId: ec2InstanceId, Groups: [quarantineGroupId] }),
+  );
   await deps.ecs.send(
     new UpdateContainerInstancesStateCommand({
       cluster: finding.cluster.arn,
@@ -180,7 +229,8 @@ export async function isolateTask(
   finding: RuntimeFinding,
   enrichment: TaskEnrichment,
 ): Promise<IsolationResult> {
-  if (enrichment.networkMode === 'awsvpc' && enrichment.eniId) return isolateAwsvpcTask(deps, finding, enrichment.eniId);
+  if (enrichment.networkMode === 'awsvpc' && enrichment.eniId)
+    return isolateAwsvpcTask(deps, finding, enrichment.eniId);
   if (enrichment.containerInstanceArn && enrichment.networkMode !== 'awsvpc') {
     return isolateContainerInstance(deps, finding, enrichment.containerInstanceArn);
   }

@@ -14,7 +14,11 @@ export interface PublishOutcome {
   readonly error?: string;
 }
 
-export async function publishNotification(sns: SNSClient, topicArn: string, rendered: RenderedNotification): Promise<PublishOutcome> {
+export async function publishNotification(
+  sns: SNSClient,
+  topicArn: string,
+  rendered: RenderedNotification,
+): Promise<PublishOutcome> {
   try {
     const out = await sns.send(
       new PublishCommand({
@@ -66,7 +70,11 @@ export interface IncidentOutcome {
 }
 
 /** Records how the response ended on the incident item (created by the workflow's RecordIncident step). */
-export async function recordIncidentOutcome(ddb: DynamoDBClient, table: string, outcome: IncidentOutcome): Promise<void> {
+export async function recordIncidentOutcome(
+  ddb: DynamoDBClient,
+  table: string,
+  outcome: IncidentOutcome,
+): Promise<void> {
   const sets = ['updatedAt = :now', 'lastNotification = :notification'];
   const names: Record<string, string> = {};
   const values: Record<string, { S: string } | { N: string }> = {

@@ -11,6 +11,7 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   type ECRClient,
+  type ImageDetail,
   type ImageIdentifier,
   PutImageCommand,
   UpdateImageStorageClassCommand,
@@ -57,41 +58,74 @@ function isQuarantineTag(tag: string): boolean {
   return tag.startsWith('quarantine-');
 }
 
-async function quarantineOne(deps: QuarantineDeps, request: QuarantineRequest, target: QuarantineTarget): Promise<QuarantinedImage> {
+async function quarantineOne(
+  deps: QuarantineDeps,
+  request: QuarantineRequest,
+  target: QuarantineTarget,
+): Promise<QuarantinedImage> {
   const { ecr } = deps;
   const base = { repository: target.repository, registryId: target.registryId };
-  const imageId: ImageIdentifier = target.digest ? { imageDigest: target.digest } : { imageTag: target.tag ?? 'latest' };
-  let detail;
+  const imageId: ImageIdentifier = target.digest
+    ? { imageDigest: target.digest }
+    : { imageTag: target.tag ?? 'latest' };
+  let detail: ImageDetail | undefined;
   try {
     const described = await ecr.send(
-      new DescribeImagesCommand({ registryId: target.registryId, repositoryName: target.repository, imageIds: [imageId] }),
+      new DescribeImagesCommand({
+        registryId: target.registryId,
+        repositoryName: target.repository,
+        imageIds: [imageId],
+      }),
     );
     detail = described.imageDetails?.[0];
   } catch (err) {
-    if (awsErrorName(err) === 'ImageNotFoundException' || awsErrorName(err) === 'RepositoryNotFoundException') {
-      return { ...base, ...(target.digest ? { digest: target.digest } : {}), status: 'not-possible', movedTags: [], archived: false, reason: errorMessage(err) };
+    if (
+      awsErrorName(err) === 'ImageNotFoundException' ||
+      awsErrorName(err) === 'RepositoryNotFoundException'
+    ) {
+      return {
+        ...base,
+        ...(target.digest ? { digest: target.digest } : {}),
+        status: 'not-possible',
+        movedTags: [],
+        archived: false,
+        reason: errorMessage(err),
+      };
     }
     throw err;
   }
   const digest = detail?.imageDigest ?? target.digest;
   if (!detail || !digest) {
-    return { ...base, status: 'not-possible', movedTags: [], archived: false, reason: 'image not found in the repository' };
+    return {
+      ...base,
+      status: 'not-possible',
+      movedTags: [],
+      archived: false,
+      reason: 'image not found in the repository',
+    };
   }
   const tags = detail.imageTags ?? [];
   const quarantineTag = quarantineTagForDigest(request.quarantineTag, digest);
-  const repo = await ecr.send(new DescribeRepositoriesCommand({ registryId: target.registryId, repositoryNames: [target.repository] }));
+  const repo = await ecr.send(
+    new DescribeRepositoriesCommand({ registryId: target.registryId, repositoryNames: [target.repository] }),
+  );
   const record: QuarantineRecord = {
     ...base,
     digest,
     originalTags: tags.filter((t) => !isQuarantineTag(t)),
     quarantineTag,
     ...(detail.imageStatus ? { imageStatusBefore: detail.imageStatus } : {}),
-    ...(repo.repositories?.[0]?.imageTagMutability ? { tagMutability: repo.repositories[0].imageTagMutability } : {}),
+    ...(repo.repositories?.[0]?.imageTagMutability
+      ? { tagMutability: repo.repositories[0].imageTagMutability }
+      : {}),
   };
   await putEvidence(
     deps.s3,
     deps.evidenceBucket,
-    evidenceKey(request.incidentId, `${QUARANTINE_EVIDENCE_PREFIX}${target.repository.replace(/\//g, '_')}/${digest}.json`),
+    evidenceKey(
+      request.incidentId,
+      `${QUARANTINE_EVIDENCE_PREFIX}${target.repository.replace(/\//g, '_')}/${digest}.json`,
+    ),
     record,
   );
 
@@ -132,7 +166,14 @@ async function quarantineOne(deps: QuarantineDeps, request: QuarantineRequest, t
     archived = true;
   }
   const status = alreadyArchived && movedTags.length === 0 ? 'already-done' : 'done';
-  return { ...base, digest, status, movedTags, archived, ...(notes.length > 0 ? { reason: notes.join('; ') } : {}) };
+  return {
+    ...base,
+    digest,
+    status,
+    movedTags,
+    archived,
+    ...(notes.length > 0 ? { reason: notes.join('; ') } : {}),
+  };
 }
 
 async function addTag(ecr: ECRClient, target: QuarantineTarget, digest: string, tag: string): Promise<void> {
@@ -168,11 +209,20 @@ async function addTag(ecr: ECRClient, target: QuarantineTarget, digest: string, 
   }
 }
 
-export async function quarantineImages(deps: QuarantineDeps, request: QuarantineRequest): Promise<QuarantineResult> {
+export async function quarantineImages(
+  deps: QuarantineDeps,
+  request: QuarantineRequest,
+): Promise<QuarantineResult> {
   if (request.strategy === 'none') return { status: 'skipped', images: [] };
   const images: QuarantinedImage[] = [];
   for (const target of request.targets) images.push(await quarantineOne(deps, request, target));
   const statuses = new Set(images.map((i) => i.status));
-  const status = statuses.has('done') ? 'done' : statuses.has('already-done') ? 'already-done' : images.length ? 'not-possible' : 'skipped';
+  const status = statuses.has('done')
+    ? 'done'
+    : statuses.has('already-done')
+      ? 'already-done'
+      : images.length
+        ? 'not-possible'
+        : 'skipped';
   return { status, images };
 }

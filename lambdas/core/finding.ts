@@ -144,7 +144,8 @@ function accountOfArn(arn: string, pattern: RegExp): string | undefined {
 export function normalizeRuntimeFinding(event: unknown, options: NormalizeOptions = {}): RuntimeFinding {
   const envelope = objectAt(event, 'event');
   const source = stringAt(envelope.source, 'source');
-  if (source !== 'aws.guardduty') throw new InvalidFindingError('source', `expected aws.guardduty, got ${source}`);
+  if (source !== 'aws.guardduty')
+    throw new InvalidFindingError('source', `expected aws.guardduty, got ${source}`);
   const detailType = stringAt(envelope['detail-type'], 'detail-type');
   if (detailType !== 'GuardDuty Finding') {
     throw new InvalidFindingError('detail-type', `expected GuardDuty Finding, got ${detailType}`);
@@ -165,7 +166,11 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   }
   const sample = isSample(service);
   const clusterDetails = objectAt(resource.ecsClusterDetails, 'detail.resource.ecsClusterDetails');
-  const clusterName = stringAt(clusterDetails.name, 'detail.resource.ecsClusterDetails.name', /^[A-Za-z0-9_-]{1,255}$/);
+  const clusterName = stringAt(
+    clusterDetails.name,
+    'detail.resource.ecsClusterDetails.name',
+    /^[A-Za-z0-9_-]{1,255}$/,
+  );
   const clusterArnRaw = optionalStringAt(clusterDetails.arn, 'detail.resource.ecsClusterDetails.arn');
   const count = Math.trunc(numberAt(service.count ?? 1, 'detail.service.count', 1, Number.MAX_SAFE_INTEGER));
   const now = options.now ?? Date.now;
@@ -193,7 +198,10 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${clusterName}`;
   checkAccount(clusterArn, CLUSTER_ARN, 'detail.resource.ecsClusterDetails.arn');
 
-  const taskDetails = optionalObjectAt(clusterDetails.taskDetails, 'detail.resource.ecsClusterDetails.taskDetails');
+  const taskDetails = optionalObjectAt(
+    clusterDetails.taskDetails,
+    'detail.resource.ecsClusterDetails.taskDetails',
+  );
   let task: TaskInfo | undefined;
   let containers: ContainerInfo[] = [];
   if (taskDetails) {
@@ -225,7 +233,11 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   }
   const runtime = optionalObjectAt(service.runtimeDetails, 'detail.service.runtimeDetails');
   const processDetails = processInfo(runtime);
-  const detectorId = optionalStringAt(service.detectorId, 'detail.service.detectorId', /^[A-Za-z0-9-]{1,64}$/);
+  const detectorId = optionalStringAt(
+    service.detectorId,
+    'detail.service.detectorId',
+    /^[A-Za-z0-9-]{1,64}$/,
+  );
   const eventId = typeof envelope.id === 'string' ? envelope.id.slice(0, 128) : findingId;
   return {
     kind: 'runtime',
@@ -246,7 +258,11 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     lastSeen,
     updatedAt,
     sample,
-    cluster: { name: clusterName, arn: clusterArn, tags: tagsAt(clusterDetails.tags, 'detail.resource.ecsClusterDetails.tags') },
+    cluster: {
+      name: clusterName,
+      arn: clusterArn,
+      tags: tagsAt(clusterDetails.tags, 'detail.resource.ecsClusterDetails.tags'),
+    },
     hasTask: task !== undefined,
     ...(task ? { task } : {}),
     containers,

@@ -112,9 +112,15 @@ export function isExemptValue(value: string | undefined): boolean {
   return value !== undefined && value.trim().toLowerCase() === 'true';
 }
 
-function exemption(finding: RuntimeFinding, enrichment: TaskEnrichment | undefined, settings: PolicySettings): string | undefined {
+function exemption(
+  finding: RuntimeFinding,
+  enrichment: TaskEnrichment | undefined,
+  settings: PolicySettings,
+): string | undefined {
   const key = settings.exemptTagKey;
-  const protectedCluster = settings.protectedClusters.find((c) => c === finding.cluster.name || c === finding.cluster.arn);
+  const protectedCluster = settings.protectedClusters.find(
+    (c) => c === finding.cluster.name || c === finding.cluster.arn,
+  );
   if (protectedCluster) return `cluster ${finding.cluster.name} is in protectedClusters`;
   const taskTags = { ...finding.task?.tags, ...enrichment?.taskTags };
   if (isExemptValue(taskTags[key])) return `the task is tagged ${key}=true`;
@@ -127,7 +133,10 @@ function exemption(finding: RuntimeFinding, enrichment: TaskEnrichment | undefin
 }
 
 /** The images of the containers named in the finding that live in this account's ECR. */
-export function quarantineTargets(finding: RuntimeFinding, enrichment: TaskEnrichment | undefined): {
+export function quarantineTargets(
+  finding: RuntimeFinding,
+  enrichment: TaskEnrichment | undefined,
+): {
   targets: QuarantineTarget[];
   notQuarantinable: string[];
 } {
@@ -142,7 +151,9 @@ export function quarantineTargets(finding: RuntimeFinding, enrichment: TaskEnric
       notQuarantinable.push(`${image.uri} is in registry ${image.ecr.accountId}, not this account's`);
     } else if (image.ecr.region !== finding.region) {
       notQuarantinable.push(`${image.uri} is in ${image.ecr.region}, not ${finding.region}`);
-    } else if (!targets.some((t) => t.repository === image.repository && t.digest === digest && t.tag === image.tag)) {
+    } else if (
+      !targets.some((t) => t.repository === image.repository && t.digest === digest && t.tag === image.tag)
+    ) {
       targets.push({
         containerName: container.name,
         registryId: image.ecr.accountId,
@@ -190,7 +201,9 @@ export function decideRuntimeResponse(
   const medium = !high && finding.severity >= settings.isolateSeverity;
   const { targets, notQuarantinable } = quarantineTargets(finding, enrichment);
   const window = windowStart(now, settings.blastRadius.windowMinutes);
-  const digests = [...new Set((enrichment?.containers ?? []).map((c) => c.digest).filter((d): d is string => !!d))];
+  const digests = [
+    ...new Set((enrichment?.containers ?? []).map((c) => c.digest).filter((d): d is string => !!d)),
+  ];
   const base = {
     incidentId: finding.incidentId,
     claimKey: claimKeyFor(finding, high),
@@ -203,7 +216,10 @@ export function decideRuntimeResponse(
       cluster: `CAP#CLUSTER#${finding.cluster.arn}#${window}`,
       account: `CAP#ACCOUNT#${finding.accountId}#${window}`,
     },
-    caps: { cluster: settings.blastRadius.maxActionsPerCluster, account: settings.blastRadius.maxActionsPerAccount },
+    caps: {
+      cluster: settings.blastRadius.maxActionsPerCluster,
+      account: settings.blastRadius.maxActionsPerAccount,
+    },
     ttl: Math.floor(now / 1000) + retentionDays * 86_400,
   };
   // What `contain` would do for this severity, before exemptions and mode.
@@ -231,7 +247,8 @@ export function decideRuntimeResponse(
     };
   };
 
-  if (finding.sample) return notifyOnly('sample', 'GuardDuty sample finding: placeholder resources, nothing to act on', []);
+  if (finding.sample)
+    return notifyOnly('sample', 'GuardDuty sample finding: placeholder resources, nothing to act on', []);
   if (!finding.task) {
     recommendations.push(`Investigate cluster ${finding.cluster.name}: the finding names no task`);
     return notifyOnly('no-task', 'cluster-level finding without task details: no task to act on', []);
@@ -243,9 +260,15 @@ export function decideRuntimeResponse(
   }
   if (!high && !medium) {
     recommendations.push('Review the finding; Low severity findings are notified only');
-    return notifyOnly('notify', `severity ${finding.severity} (${finding.severityLabel}) is below the isolation threshold ${settings.isolateSeverity}`, []);
+    return notifyOnly(
+      'notify',
+      `severity ${finding.severity} (${finding.severityLabel}) is below the isolation threshold ${settings.isolateSeverity}`,
+      [],
+    );
   }
-  const taskGone = enrichment !== undefined && (!enrichment.found || enrichment.lastStatus === 'STOPPED' || enrichment.desiredStatus === 'STOPPED');
+  const taskGone =
+    enrichment !== undefined &&
+    (!enrichment.found || enrichment.lastStatus === 'STOPPED' || enrichment.desiredStatus === 'STOPPED');
   if (settings.mode === 'observe') {
     recommendations.push('Switch mode to contain, or act by hand with `shield-right respond --force`');
     return notifyOnly('observe', 'mode is observe: planned only, nothing changed', intended);
@@ -257,12 +280,17 @@ export function decideRuntimeResponse(
   const quarantine = high && settings.imageQuarantine !== 'none' && targets.length > 0;
   if (high) {
     for (const why of notQuarantinable) skipped.push({ action: 'quarantine', reason: why });
-    if (settings.imageQuarantine === 'none') skipped.push({ action: 'quarantine', reason: 'imageQuarantine is none' });
+    if (settings.imageQuarantine === 'none')
+      skipped.push({ action: 'quarantine', reason: 'imageQuarantine is none' });
   } else {
-    recommendations.push(`Stop the task if the activity is confirmed: shield-right respond --finding-id ${finding.findingId} --force`);
+    recommendations.push(
+      `Stop the task if the activity is confirmed: shield-right respond --finding-id ${finding.findingId} --force`,
+    );
   }
   if (taskGone) {
-    const why = enrichment?.found ? `the task is already stopped (${enrichment.stoppedReason ?? 'no reason given'})` : 'the task no longer exists';
+    const why = enrichment?.found
+      ? `the task is already stopped (${enrichment.stoppedReason ?? 'no reason given'})`
+      : 'the task no longer exists';
     if (stop) skipped.push({ action: 'stop', reason: why });
     skipped.push({ action: 'isolate', reason: why });
     if (tagService) skipped.push({ action: 'tagService', reason: why });

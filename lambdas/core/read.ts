@@ -18,7 +18,8 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
@@ -36,7 +37,8 @@ export function stringAt(value: unknown, path: string, pattern?: RegExp): string
     throw new InvalidFindingError(path, `expected a non-empty string, got ${describe(value)}`);
   }
   if (value.length > MAX_TEXT) throw new InvalidFindingError(path, `longer than ${MAX_TEXT} characters`);
-  if (pattern && !pattern.test(value)) throw new InvalidFindingError(path, `${describe(value)} is not a valid value`);
+  if (pattern && !pattern.test(value))
+    throw new InvalidFindingError(path, `${describe(value)} is not a valid value`);
   return value;
 }
 

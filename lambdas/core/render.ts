@@ -20,7 +20,7 @@ import type {
   StepFailure,
 } from './outcome';
 import type { ActionName, ResponsePlan, TaskEnrichment } from './policy';
-import type { VulnerabilityFinding } from './vulnerability';
+import type { ImagePlan, VulnerabilityFinding } from './vulnerability';
 
 export type NotificationKind =
   | 'contained'
@@ -43,7 +43,8 @@ export interface NotificationInput {
   /** Absent for `invalid-input`. */
   readonly finding?: RuntimeFinding | VulnerabilityFinding;
   readonly enrichment?: TaskEnrichment;
-  readonly plan?: ResponsePlan;
+  /** The runtime plan, or the vulnerable-image plan (no isolate/stop/tagService, caps per account only). */
+  readonly plan?: ResponsePlan | ImagePlan;
   readonly results?: ResponseResults;
   /** For `repeat` and `already-contained`: how often the finding has been seen, and the incident's status. */
   readonly repeat?: {
@@ -314,14 +315,19 @@ function actionWords(action: ActionName): Seg {
 }
 
 /** What the plan meant to do, or in observe/exempt what containment would have done. */
-function plannedActions(plan: ResponsePlan | undefined): ActionName[] {
+function plannedActions(plan: ResponsePlan | ImagePlan | undefined): ActionName[] {
   if (!plan) return [];
   const planned: ActionName[] = [];
-  if (plan.isolate) planned.push('isolate');
-  if (plan.stop) planned.push('stop');
+  if ('isolate' in plan && plan.isolate) planned.push('isolate');
+  if ('stop' in plan && plan.stop) planned.push('stop');
   if (plan.quarantine) planned.push('quarantine');
-  if (plan.tagService) planned.push('tagService');
-  return planned.length > 0 ? planned : [...(plan.wouldHaveDone ?? [])];
+  if ('tagService' in plan && plan.tagService) planned.push('tagService');
+  const would: readonly string[] = plan.wouldHaveDone;
+  return planned.length > 0 ? planned : would.filter(isActionName);
+}
+
+function isActionName(value: string): value is ActionName {
+  return value === 'isolate' || value === 'stop' || value === 'quarantine' || value === 'tagService';
 }
 
 function joinSegs(parts: readonly Seg[], separator: string): Seg[] {
@@ -462,7 +468,7 @@ function severityText(f: RuntimeFinding | VulnerabilityFinding): Seg[] {
 function headline(input: NotificationInput): Line {
   const f = input.finding;
   const kind = kindText(input.kind);
-  const phrase = input.kind === 'repeat' ? `Update: ${repeatPhrase(input)}` : kind.phrase;
+  const phrase = input.kind === 'repeat' ? repeatPhrase(input) : kind.phrase;
   const tail =
     input.kind === 'step-failed' && input.failure
       ? [t(' — step '), v(input.failure.state, LIMITS.short), t(' failed')]
@@ -501,28 +507,33 @@ function subjectText(input: NotificationInput): string {
   const what =
     input.kind === 'step-failed' && input.failure
       ? `step ${plainText(input.failure.state, LIMITS.short)} failed for`
-      : input.kind === 'repeat'
-        ? 'Update:'
-        : '';
+      : '';
   if (isRuntime(f)) {
-    const body = `${plainText(f.severityLabel, 16)} ${plainText(f.type, 80)}`;
-    const middle =
-      input.kind === 'repeat'
-        ? `Update: ${body} ${repeatPhrase(input)}`
-        : what
-          ? `${what} ${body}`
-          : `${body} ${kind.short}`;
-    return `[shield-right] ${middle} in ${plainText(f.cluster.name, 64)}`;
+    const severity = plainText(f.severityLabel, 16);
+    const cluster = ` in ${plainText(f.cluster.name, 40)}`;
+    if (input.kind === 'repeat') {
+      return fitSubject(`[shield-right] Update: ${severity} `, f.type, `${cluster}, ${repeatPhrase(input)}`);
+    }
+    const prefix = what ? `[shield-right] ${what} ${severity} ` : `[shield-right] ${severity} `;
+    return fitSubject(prefix, f.type, `${what ? '' : ` ${kind.short}`}${cluster}`);
   }
   if (isVulnerability(f)) {
     const id = plainText(f.vulnerabilityId ?? input.aggregated?.vulnerabilityIds[0] ?? 'vulnerability', 40);
     const body = `${plainText(f.severity, 16)} ${id} in ${plainText(f.image.repository, 64)}`;
     const running = input.exposure ? `, ${plural(input.exposure.tasks.length, 'running task')}` : '';
+    if (input.kind === 'repeat') return `[shield-right] Update: ${body}, ${repeatPhrase(input)}`;
     return `[shield-right] ${what ? `${what} ` : ''}${body}${what ? '' : `: ${kind.short}${running}`}`;
   }
   return input.kind === 'step-failed' && input.failure
     ? `[shield-right] step ${plainText(input.failure.state, LIMITS.short)} failed`
     : `[shield-right] ${kind.short}: no action taken`;
+}
+
+/** The finding type gives way first when the subject is too long: severity, outcome and cluster matter more. */
+function fitSubject(prefix: string, type: string, suffix: string): string {
+  const room =
+    SUBJECT_MAX - asciiText(prefix, SUBJECT_MAX).length - asciiText(suffix, SUBJECT_MAX).length - 2;
+  return `${prefix}${asciiText(type, Math.max(12, room))}${suffix}`;
 }
 
 function processLines(f: RuntimeFinding): Line[] {
@@ -770,7 +781,7 @@ function doneSection(input: NotificationInput): Section {
   return { heading, lines, bullets: false };
 }
 
-function planSections(plan: ResponsePlan | undefined): Section[] {
+function planSections(plan: ResponsePlan | ImagePlan | undefined): Section[] {
   if (!plan) return [];
   const sections: Section[] = [];
   if (plan.skipped.length > 0) {
@@ -813,25 +824,28 @@ function exposedTaskLine(task: ExposedTask): Line {
   return segs;
 }
 
-function exposureSection(input: NotificationInput): Section | undefined {
+function exposureSections(input: NotificationInput): Section[] {
   const radius = input.exposure ?? input.results?.blastRadius;
-  if (!radius) return undefined;
+  if (!radius) return [];
   const own = isRuntime(input.finding) ? input.finding.task?.arn : undefined;
   const tasks = radius.tasks.filter((task) => task.taskArn !== own);
   const scope = isRuntime(input.finding) ? 'other running task' : 'running task';
-  const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${radius.truncated ? '; the scan stopped at its bound, there may be more' : ''})`;
+  const bound = radius.truncated ? '; the scan stopped at its bound, there may be more' : '';
+  const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${bound})`;
+  // Bounded keys: service names are attacker-influenced and may be huge.
   const services = new Set(
-    tasks.map((task) => `${task.clusterArn}/${task.serviceName ?? ''}`).filter((s) => !s.endsWith('/')),
+    tasks
+      .filter((task) => task.serviceName)
+      .map((task) => `${task.clusterArn.slice(0, 2048)}|${task.serviceName?.slice(0, 512)}`),
   );
-  const serviceNote = services.size > 0 ? [[t(`${plural(services.size, 'service')} affected`)] as Line] : [];
-  return {
-    heading: isRuntime(input.finding) ? 'Blast radius' : 'Exposure',
-    lines: [
-      [t(summary)],
-      ...serviceNote,
-      ...capped(tasks, LIST_MAX, (task) => [t('• '), ...exposedTaskLine(task)]),
-    ],
-  };
+  const serviceNote: Line[] = services.size > 0 ? [[t(`${plural(services.size, 'service')} affected`)]] : [];
+  return [
+    {
+      heading: isRuntime(input.finding) ? 'Blast radius' : 'Exposure',
+      lines: [[t(summary)], ...serviceNote],
+    },
+    { bullets: true, lines: capped(tasks, LIST_MAX, exposedTaskLine) },
+  ];
 }
 
 /** Step Functions passes a Lambda error's cause as JSON `{ errorType, errorMessage, trace }`: show the message. */
@@ -925,7 +939,7 @@ function nextSteps(input: NotificationInput, incidentId: string | undefined): Li
       respond('If you decide to act, contain the task');
       break;
     case 'cap-reached':
-      respond('A human decides: to act anyway, contain the task');
+      respond('To act anyway, contain the task');
       if (exec)
         steps.push([
           t('Or run the response again once the window has passed: '),
@@ -1020,22 +1034,24 @@ function statusSection(input: NotificationInput): Section | undefined {
       return { lines };
     }
     case 'observe':
-      return { lines: [[t('Observe mode: shield-right planned the response and changed nothing.')]] };
+      return { lines: [[t('Observe mode: shield-right planned the response only.')]] };
     case 'exempt':
-      return { lines: [[t('The resource is exempt from automatic response: nothing was changed.')]] };
+      return { lines: [[t('The resource is exempt from automatic response.')]] };
     case 'sample':
       return { lines: [[t('GuardDuty sample finding: placeholder resources, nothing to act on.')]] };
     case 'cap-reached': {
       const caps = input.plan?.caps;
       const limits = caps
         ? t(
-            ` (at most ${count(caps.cluster)} actions per cluster and ${count(caps.account)} per account in the window)`,
+            caps.cluster === undefined
+              ? ` (at most ${count(caps.account)} actions per account in the window)`
+              : ` (at most ${count(caps.cluster)} actions per cluster and ${count(caps.account)} per account in the window)`,
           )
         : t('');
       return {
         lines: [
           [label('Blast-radius limit reached'), limits, t(': shield-right stopped acting automatically.')],
-          [t('Nothing was changed. The incident is left open for a human to decide.')],
+          [t('The incident is left open for a human to decide.')],
         ],
       };
     }
@@ -1088,7 +1104,7 @@ function sections(input: NotificationInput): Section[] {
   if (isRuntime(f)) out.push(runtimeFacts(input, f));
   if (isVulnerability(f)) out.push(...vulnerabilityFacts(input, f));
   if (input.kind !== 'sample') out.push(doneSection(input));
-  out.push(...planSections(input.plan), exposureSection(input));
+  out.push(...planSections(input.plan), ...exposureSections(input));
   const evidence = input.kind === 'invalid-input' ? undefined : evidenceLine(input, 'Evidence:');
   if (evidence) out.push({ lines: [evidence] });
   return out.filter((s): s is Section => s !== undefined);

@@ -4,7 +4,18 @@
  */
 
 const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 
 // Epoch values below this are seconds, above it milliseconds (1e11 s is the year 5138).
@@ -20,7 +31,8 @@ function fromEpoch(value: number): number | undefined {
 }
 
 // "Wed Sep 04 16:55:38.411 UTC 2024"
-const JAVA_DATE = /^(?:[A-Za-z]{3} )?([A-Za-z]{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))? UTC (\d{4})$/;
+const JAVA_DATE =
+  /^(?:[A-Za-z]{3} )?([A-Za-z]{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))? UTC (\d{4})$/;
 // "Dec 3, 2021, 6:02:30 PM"
 const US_DATE = /^([A-Za-z]{3}) (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2}) ?([AP]M)$/i;
 
@@ -32,7 +44,15 @@ function fromText(text: string): number | undefined {
     const [, mon, day, h, m, s, frac, year] = java;
     const month = MONTHS[(mon ?? '').toLowerCase()];
     if (month === undefined) return undefined;
-    return Date.UTC(Number(year), month, Number(day), Number(h), Number(m), Number(s), Number((frac ?? '0').padEnd(3, '0')));
+    return Date.UTC(
+      Number(year),
+      month,
+      Number(day),
+      Number(h),
+      Number(m),
+      Number(s),
+      Number((frac ?? '0').padEnd(3, '0')),
+    );
   }
   const us = US_DATE.exec(trimmed);
   if (us) {

@@ -4,11 +4,11 @@
  */
 import { InvalidFindingError } from './errors';
 import type { RuntimeFinding } from './finding';
-import type { ExecutionRef, ResponseResults, StopResult } from './outcome';
+import type { BlastRadius, ExecutionRef, ResponseResults, StopResult } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
 import { type NotificationInput, type NotificationKind, selectKind } from './render';
-import type { VulnerabilityFinding } from './vulnerability';
+import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 
 const KINDS: readonly string[] = [
   'response',
@@ -38,18 +38,53 @@ export interface NotifyRequest {
 export function parseNotifyRequest(input: unknown): NotifyRequest {
   if (!isObject(input)) throw new InvalidFindingError('input', 'expected { kind, state, execution }');
   const { kind, state, execution } = input;
-  if (typeof kind !== 'string' || !KINDS.includes(kind)) throw new InvalidFindingError('input.kind', `unknown kind ${String(kind)}`);
+  if (typeof kind !== 'string' || !KINDS.includes(kind))
+    throw new InvalidFindingError('input.kind', `unknown kind ${String(kind)}`);
   if (!isObject(state)) throw new InvalidFindingError('input.state', 'expected the workflow state');
-  const ref = isObject(execution) && typeof execution.arn === 'string' ? (execution as unknown as ExecutionRef) : undefined;
+  const ref =
+    isObject(execution) && typeof execution.arn === 'string'
+      ? (execution as unknown as ExecutionRef)
+      : undefined;
   return { kind: kind as NotifyRequest['kind'], state, ...(ref ? { execution: ref } : {}) };
 }
 
-function assessment(state: Record<string, unknown>): { enrichment?: TaskEnrichment; plan?: ResponsePlan } {
+type Assessment =
+  | { kind: 'runtime'; enrichment?: TaskEnrichment; plan?: ResponsePlan }
+  | { kind: 'vulnerability'; enrichment?: ImageEnrichment; plan?: ImagePlan };
+
+function assessment(state: Record<string, unknown>, vulnerability: boolean): Assessment {
   const a = isObject(state.assessment) ? state.assessment : {};
-  return {
-    ...(isObject(a.enrichment) ? { enrichment: a.enrichment as unknown as TaskEnrichment } : {}),
-    ...(isObject(a.plan) ? { plan: a.plan as unknown as ResponsePlan } : {}),
-  };
+  const enrichment = isObject(a.enrichment) ? a.enrichment : undefined;
+  const plan = isObject(a.plan) ? a.plan : undefined;
+  return vulnerability
+    ? {
+        kind: 'vulnerability',
+        ...(enrichment ? { enrichment: enrichment as unknown as ImageEnrichment } : {}),
+        ...(plan ? { plan: plan as unknown as ImagePlan } : {}),
+      }
+    : {
+        kind: 'runtime',
+        ...(enrichment ? { enrichment: enrichment as unknown as TaskEnrichment } : {}),
+        ...(plan ? { plan: plan as unknown as ResponsePlan } : {}),
+      };
+}
+
+const done = (status: string | undefined): boolean => status === 'done' || status === 'already-done';
+
+/** The notification a finished response sends, from its plan and what the actions reported. */
+function responseKind(a: Assessment, results: ResponseResults | undefined): NotificationKind {
+  if (a.kind === 'runtime') return a.plan ? selectKind(a.plan, results) : 'notify-only';
+  if (done(results?.quarantine?.status)) return 'image-quarantined';
+  const disposition = a.plan?.disposition;
+  if (disposition === 'exempt' || disposition === 'observe') return disposition;
+  if (disposition === 'resolved') return 'vulnerability-resolved';
+  return 'vulnerability';
+}
+
+function exposureOf(a: Assessment): BlastRadius | undefined {
+  if (a.kind !== 'vulnerability' || !a.enrichment) return undefined;
+  const { runningTasks, scannedTasks, truncated } = a.enrichment;
+  return { tasks: runningTasks, scannedTasks, truncated };
 }
 
 function results(state: Record<string, unknown>): ResponseResults | undefined {
@@ -65,7 +100,11 @@ function failureOf(value: unknown, state: string): NotificationInput['failure'] 
 }
 
 /** Where the workflow put the evidence of this execution (see CaptureEvidence / StoreRejectedEvent). */
-export function evidenceKeyFor(kind: NotifyRequest['kind'], incidentId: string | undefined, executionName: string | undefined): string | undefined {
+export function evidenceKeyFor(
+  kind: NotifyRequest['kind'],
+  incidentId: string | undefined,
+  executionName: string | undefined,
+): string | undefined {
   if (!executionName) return undefined;
   if (kind === 'invalid-input') return `rejected/${executionName}.json`;
   return incidentId ? `incidents/${incidentId}/${executionName}/evidence.json` : undefined;
@@ -76,10 +115,16 @@ export function notificationInput(
   context: { region: string; accountId?: string; bucket?: string },
 ): NotificationInput {
   const { state } = request;
-  const finding = isObject(state.finding) ? (state.finding as unknown as RuntimeFinding | VulnerabilityFinding) : undefined;
-  const { enrichment, plan } = assessment(state);
+  const finding = isObject(state.finding)
+    ? (state.finding as unknown as RuntimeFinding | VulnerabilityFinding)
+    : undefined;
+  const assessed = assessment(state, finding?.kind === 'vulnerability');
+  const { plan } = assessed;
+  const enrichment = assessed.kind === 'runtime' ? assessed.enrichment : undefined;
+  const exposure = exposureOf(assessed);
   const actionResults = results(state);
-  const kind: NotificationKind = request.kind === 'response' ? (plan ? selectKind(plan, actionResults) : 'notify-only') : request.kind;
+  const kind: NotificationKind =
+    request.kind === 'response' ? responseKind(assessed, actionResults) : request.kind;
   const repeatRaw = isObject(state.repeat) ? state.repeat : undefined;
   const count = finding && finding.kind === 'runtime' ? finding.count : 1;
   const key = evidenceKeyFor(kind, finding?.incidentId, request.execution?.name);
@@ -89,11 +134,14 @@ export function notificationInput(
     ...(enrichment ? { enrichment } : {}),
     ...(plan ? { plan } : {}),
     ...(actionResults ? { results: actionResults } : {}),
+    ...(exposure ? { exposure } : {}),
     ...(repeatRaw
       ? {
           repeat: {
             count,
-            ...(repeatRaw.previousCount !== undefined ? { previousCount: Number(repeatRaw.previousCount) } : {}),
+            ...(repeatRaw.previousCount !== undefined
+              ? { previousCount: Number(repeatRaw.previousCount) }
+              : {}),
             ...(typeof repeatRaw.firstSeen === 'string' ? { firstSeen: repeatRaw.firstSeen } : {}),
             ...(typeof repeatRaw.status === 'string' ? { status: repeatRaw.status } : {}),
           },

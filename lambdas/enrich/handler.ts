@@ -23,7 +23,17 @@ export const handler = async (input: { finding?: unknown }): Promise<EnrichOutpu
   const runtime = finding as unknown as RuntimeFinding;
   const settings = policySettings();
   const enrichment = await enrichRuntimeFinding(ecs, runtime);
-  const plan = decideRuntimeResponse(runtime, enrichment, settings, Date.now(), settings.incidentRetentionDays);
-  logger.info('response decided', { incidentId: plan.incidentId, disposition: plan.disposition, stop: plan.stop });
+  const plan = decideRuntimeResponse(
+    runtime,
+    enrichment,
+    settings,
+    Date.now(),
+    settings.incidentRetentionDays,
+  );
+  logger.info('response decided', {
+    incidentId: plan.incidentId,
+    disposition: plan.disposition,
+    stop: plan.stop,
+  });
   return { ...(enrichment ? { enrichment } : {}), plan };
 };

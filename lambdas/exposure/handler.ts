@@ -9,7 +9,8 @@ const strings = (value: unknown): string[] | undefined =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0) : undefined;
 
 export const handler = async (input: unknown): Promise<BlastRadius> => {
-  if (!isObject(input)) throw new InvalidFindingError('input', 'expected { digests, clusters?, excludeTaskArns? }');
+  if (!isObject(input))
+    throw new InvalidFindingError('input', 'expected { digests, clusters?, excludeTaskArns? }');
   const digests = strings(input.digests);
   if (!digests) throw new InvalidFindingError('input.digests', 'expected a list of image digests');
   const clusters = strings(input.clusters);

@@ -17,10 +17,18 @@ function quarantineGroups(): Record<string, string> {
   const raw = process.env.QUARANTINE_SECURITY_GROUPS;
   if (!raw) return {};
   const parsed: unknown = JSON.parse(raw);
-  return isObject(parsed) ? (Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>) : {};
+  return isObject(parsed)
+    ? (Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<
+        string,
+        string
+      >)
+    : {};
 }
 
-export const handler = async (input: { finding?: unknown; enrichment?: unknown }): Promise<IsolationResult> => {
+export const handler = async (input: {
+  finding?: unknown;
+  enrichment?: unknown;
+}): Promise<IsolationResult> => {
   if (!isObject(input.finding) || !isObject(input.enrichment)) {
     throw new InvalidFindingError('input', 'IsolateTask expects { finding, enrichment }');
   }

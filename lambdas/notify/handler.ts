@@ -18,20 +18,27 @@ export const handler = async (input: unknown) => {
   const notification = notificationInput(request, { region, bucket, ...(accountId ? { accountId } : {}) });
   const rendered = renderNotification(notification);
   const published = await publishNotification(sns, topicArn, rendered);
-  if (!published.published) logger.error('notification not published', { error: published.error, kind: notification.kind });
+  if (!published.published)
+    logger.error('notification not published', { error: published.error, kind: notification.kind });
   const finding = notification.finding;
   if (finding) {
     const status = incidentStatusFor(notification.kind);
     await recordIncidentOutcome(dynamodb, table, {
       incidentId: finding.incidentId,
       ...(status ? { status } : {}),
-      ...(notification.plan ? { disposition: notification.plan.disposition, ttl: notification.plan.ttl } : {}),
+      ...(notification.plan
+        ? { disposition: notification.plan.disposition, ttl: notification.plan.ttl }
+        : {}),
       ...(notification.results ? { outcome: notification.results } : {}),
       ...(request.execution && notification.kind !== 'repeat' ? { executionArn: request.execution.arn } : {}),
       notification: published,
       now: new Date().toISOString(),
     });
   }
-  logger.info('notified', { kind: notification.kind, subject: rendered.subject, published: published.published });
+  logger.info('notified', {
+    kind: notification.kind,
+    subject: rendered.subject,
+    published: published.published,
+  });
   return { kind: notification.kind, subject: rendered.subject, ...published };
 };

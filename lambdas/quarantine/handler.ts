@@ -22,15 +22,27 @@ function parse(input: unknown): QuarantineRequest {
   if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy)) {
     throw new InvalidFindingError('input.strategy', `expected one of ${STRATEGIES.join(', ')}`);
   }
-  if (!Array.isArray(targets) || !targets.every((t) => isObject(t) && typeof t.repository === 'string' && typeof t.registryId === 'string')) {
+  if (
+    !Array.isArray(targets) ||
+    !targets.every((t) => isObject(t) && typeof t.repository === 'string' && typeof t.registryId === 'string')
+  ) {
     throw new InvalidFindingError('input.targets', 'expected a list of { repository, registryId, digest? }');
   }
-  return { incidentId, strategy: strategy as ImageQuarantineStrategy, quarantineTag, targets: targets as unknown as QuarantineTarget[] };
+  return {
+    incidentId,
+    strategy: strategy as ImageQuarantineStrategy,
+    quarantineTag,
+    targets: targets as unknown as QuarantineTarget[],
+  };
 }
 
 export const handler = async (input: unknown): Promise<QuarantineResult> => {
   const request = parse(input);
   const result = await quarantineImages({ ecr, s3, evidenceBucket }, request);
-  logger.info('quarantine', { incidentId: request.incidentId, status: result.status, images: result.images.length });
+  logger.info('quarantine', {
+    incidentId: request.incidentId,
+    status: result.status,
+    images: result.images.length,
+  });
   return result;
 };

@@ -30,7 +30,12 @@ function findingOf(input: unknown): RuntimeFinding | VulnerabilityFinding | unde
   }
 }
 
-async function markFailed(ddb: DynamoDBClient, incidentId: string, executionArn: string, now: string): Promise<void> {
+async function markFailed(
+  ddb: DynamoDBClient,
+  incidentId: string,
+  executionArn: string,
+  now: string,
+): Promise<void> {
   try {
     await ddb.send(
       new UpdateItemCommand({
@@ -39,7 +44,11 @@ async function markFailed(ddb: DynamoDBClient, incidentId: string, executionArn:
         UpdateExpression: 'SET #status = :failed, failedExecutionArn = :exec, updatedAt = :now',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': { S: 'FAILED' }, ':exec': { S: executionArn }, ':now': { S: now } },
+        ExpressionAttributeValues: {
+          ':failed': { S: 'FAILED' },
+          ':exec': { S: executionArn },
+          ':now': { S: now },
+        },
       }),
     );
   } catch (err) {
@@ -52,16 +61,23 @@ export const handler = async (event: unknown) => {
   const detail = isObject(event) && isObject(event.detail) ? event.detail : undefined;
   const executionArn = detail?.executionArn;
   if (!detail || typeof executionArn !== 'string') {
-    throw new InvalidFindingError('detail.executionArn', 'expected a Step Functions Execution Status Change event');
+    throw new InvalidFindingError(
+      'detail.executionArn',
+      'expected a Step Functions Execution Status Change event',
+    );
   }
   // A rejected finding was already alerted by the workflow itself.
-  if (detail.error === 'InvalidFindingError') return { notified: false, reason: 'rejected finding, already alerted' };
+  if (detail.error === 'InvalidFindingError')
+    return { notified: false, reason: 'rejected finding, already alerted' };
   const failure = await findFailedStep(sfn, executionArn, {
     ...(typeof detail.error === 'string' ? { error: detail.error } : {}),
     ...(typeof detail.cause === 'string' ? { cause: detail.cause } : {}),
   });
   const finding = findingOf(detail.input);
-  const region = isObject(event) && typeof event.region === 'string' ? event.region : (process.env.AWS_REGION ?? 'us-east-1');
+  const region =
+    isObject(event) && typeof event.region === 'string'
+      ? event.region
+      : (process.env.AWS_REGION ?? 'us-east-1');
   const rendered = renderNotification({
     kind: 'step-failed',
     ...(finding ? { finding } : {}),
@@ -71,6 +87,11 @@ export const handler = async (event: unknown) => {
   });
   const published = await publishNotification(sns, topicArn, rendered);
   if (finding) await markFailed(dynamodb, finding.incidentId, executionArn, new Date().toISOString());
-  logger.error('response failed', { executionArn, state: failure.state, error: failure.error, published: published.published });
+  logger.error('response failed', {
+    executionArn,
+    state: failure.state,
+    error: failure.error,
+    published: published.published,
+  });
   return { notified: published.published, failure };
 };

@@ -9,7 +9,8 @@ import type { PolicySettings } from '../core/policy';
 
 export function requireEnv(name: string): string {
   const value = process.env[name];
-  if (value === undefined || value === '') throw new ConfigurationError(`environment variable ${name} is not set`);
+  if (value === undefined || value === '')
+    throw new ConfigurationError(`environment variable ${name} is not set`);
   return value;
 }
 

@@ -18,7 +18,10 @@ export const handler = async (event: unknown): Promise<RuntimeFinding | Vulnerab
     logger.info('finding validated', { incidentId: finding.incidentId, kind: finding.kind });
     return finding;
   } catch (err) {
-    logger.warn('finding rejected', { error: err instanceof Error ? err.message : String(err), source: String(source) });
+    logger.warn('finding rejected', {
+      error: err instanceof Error ? err.message : String(err),
+      source: String(source),
+    });
     if (err instanceof Error) throw err;
     throw new InvalidFindingError('event', String(err));
   }

@@ -20,6 +20,11 @@ export interface ApiCall {
   readonly input: unknown;
   /** AWS error name, or null on success. */
   readonly error: string | null;
+  /** The workflow state that made the call (a Lambda task or a direct integration). */
+  readonly state?: string;
+  /** Order of the call's start and end among all calls: overlapping calls ran in parallel. */
+  readonly startSeq: number;
+  readonly endSeq: number;
 }
 
 export interface SandboxOptions {
@@ -42,6 +47,28 @@ const THROTTLE_ERROR: Partial<Record<ServiceName, string>> = { ec2: 'RequestLimi
 // Calls are logged per async context (one event, one test), so concurrent work is attributed correctly
 // and a long replay does not keep every call of every event in memory.
 const callLog = new AsyncLocalStorage<ApiCall[]>();
+const taskState = new AsyncLocalStorage<string>();
+
+/** Attributes the sandbox calls made inside `fn` to a workflow state. */
+export function inState<T>(state: string, fn: () => Promise<T>): Promise<T> {
+  return taskState.run(state, fn);
+}
+
+/**
+ * The number of sequential round trips in a list of calls: the longest chain of calls each starting
+ * after the previous one ended (calls made in parallel count once).
+ */
+export function sequentialRoundTrips(calls: readonly ApiCall[]): number {
+  let rounds = 0;
+  let lastEnd = -1;
+  for (const call of [...calls].sort((a, b) => a.endSeq - b.endSeq)) {
+    if (call.startSeq > lastEnd) {
+      rounds += 1;
+      lastEnd = call.endSeq;
+    }
+  }
+  return rounds;
+}
 
 /** Runs `fn` and returns, with its result, every sandbox call made inside it (from any account). */
 export async function recordCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: ApiCall[] }> {
@@ -62,12 +89,15 @@ export class SandboxAccount implements AccountContext {
   readonly dynamodb: DynamoDbService;
   readonly guardduty: GuardDutyService;
   readonly inspector2: Inspector2Service;
+  /** What auto-provisioning already created, so a repeat event never resurrects a stopped task. */
+  readonly provisioned = new Set<string>();
   /** Injected faults so far (a burst test reports retries). */
   faultsInjected = 0;
   private readonly services = new Map<ServiceName, SandboxService>();
   private faultRate: number;
   private random: () => number;
   private idCounter = 0;
+  private callSeq = 0;
   private readonly clock: () => number;
 
   constructor(options: SandboxOptions = {}) {
@@ -78,14 +108,25 @@ export class SandboxAccount implements AccountContext {
     this.random = seededRandom(options.seed ?? 1);
     this.clock = options.clock ?? Date.now;
     this.ecr = new EcrService(this);
-    this.ecs = new EcsService(this, { imagePullable: (image, digest) => this.ecr.imagePullable(image, digest) });
+    this.ecs = new EcsService(this, {
+      imagePullable: (image, digest) => this.ecr.imagePullable(image, digest),
+    });
     this.ec2 = new Ec2Service(this);
     this.s3 = new S3Service(this);
     this.sns = new SnsService(this);
     this.dynamodb = new DynamoDbService(this);
     this.guardduty = new GuardDutyService(this);
     this.inspector2 = new Inspector2Service(this);
-    for (const service of [this.ecs, this.ec2, this.ecr, this.s3, this.sns, this.dynamodb, this.guardduty, this.inspector2]) {
+    for (const service of [
+      this.ecs,
+      this.ec2,
+      this.ecr,
+      this.s3,
+      this.sns,
+      this.dynamodb,
+      this.guardduty,
+      this.inspector2,
+    ]) {
       this.services.set(service.name, service);
     }
   }
@@ -113,32 +154,62 @@ export class SandboxAccount implements AccountContext {
   /** Calls one API operation as AWS would answer it; every call is logged, failures included. */
   async call(service: ServiceName, operation: string, input: Record<string, unknown>): Promise<unknown> {
     const log = callLog.getStore();
+    const state = taskState.getStore();
+    const startSeq = ++this.callSeq;
+    // Yield once, as a network call would, so calls sent together are seen to overlap.
+    await Promise.resolve();
+    const record = (error: string | null): void => {
+      log?.push({
+        service,
+        operation,
+        input,
+        error,
+        ...(state ? { state } : {}),
+        startSeq,
+        endSeq: ++this.callSeq,
+      });
+    };
     const impl = this.services.get(service)?.operations[operation];
     if (!impl) {
-      log?.push({ service, operation, input, error: 'UnknownOperationException' });
-      throw new AwsError('UnknownOperationException', `the sandbox does not implement ${service}:${operation}`);
+      record('UnknownOperationException');
+      throw new AwsError(
+        'UnknownOperationException',
+        `the sandbox does not implement ${service}:${operation}`,
+      );
     }
     if (this.faultRate > 0 && this.random() < this.faultRate) {
       const name = THROTTLE_ERROR[service] ?? 'ThrottlingException';
       this.faultsInjected += 1;
-      log?.push({ service, operation, input, error: name });
-      throw new AwsError(name, 'Rate exceeded (injected fault)', { statusCode: service === 's3' ? 503 : 400 });
+      record(name);
+      throw new AwsError(name, 'Rate exceeded (injected fault)', {
+        statusCode: service === 's3' ? 503 : 400,
+      });
     }
     try {
       const output = await impl(input);
-      log?.push({ service, operation, input, error: null });
+      record(null);
       return output;
     } catch (err) {
-      log?.push({ service, operation, input, error: err instanceof Error ? err.name : 'Error' });
+      record(err instanceof Error ? err.name : 'Error');
       throw err;
     }
   }
 
   snapshot(): Record<string, unknown> {
-    return Object.fromEntries([...this.services].map(([name, service]) => [name, service.snapshot()]));
+    return {
+      accountId: this.accountId,
+      region: this.region,
+      provisioned: [...this.provisioned],
+      services: Object.fromEntries([...this.services].map(([name, service]) => [name, service.snapshot()])),
+    };
   }
 
   restore(state: Record<string, unknown>): void {
-    for (const [name, service] of this.services) if (state[name] !== undefined) service.restore(state[name]);
+    const services = (state.services ?? {}) as Record<string, unknown>;
+    for (const [name, service] of this.services)
+      if (services[name] !== undefined) service.restore(services[name]);
+    this.provisioned.clear();
+    for (const key of Array.isArray(state.provisioned) ? state.provisioned : [])
+      this.provisioned.add(String(key));
   }
 }

@@ -1534,6 +1534,7 @@ function keyRange(condition: Condition, schema: KeySchema): KeyRange {
   let partition: AttributeValue | undefined;
   let sort: ((value: AttributeValue) => boolean) | undefined;
   const unsupported = (): AwsError => validation('Query key condition not supported');
+  const twice = (): AwsError => validation('KeyConditionExpressions must only contain one condition per key');
   for (const term of terms) {
     let attribute: DocPath;
     let predicate: (value: AttributeValue) => boolean;
@@ -1580,10 +1581,11 @@ function keyRange(condition: Condition, schema: KeySchema): KeyRange {
     const [name, ...nested] = attribute;
     if (nested.length > 0) throw unsupported();
     if (name === schema.partitionKey) {
-      if (equality === undefined || partition !== undefined) throw unsupported();
+      if (partition !== undefined) throw twice();
+      if (equality === undefined) throw unsupported();
       partition = equality;
     } else if (name === schema.sortKey) {
-      if (sort !== undefined) throw unsupported();
+      if (sort !== undefined) throw twice();
       sort = predicate;
     } else {
       throw partition === undefined
@@ -1687,7 +1689,9 @@ export class DynamoDbService implements SandboxService {
   /** Copies of a table's items in the SDK's AttributeValue type (ready for `unmarshall`), for tests and the CLI. */
   items(tableName: string): Array<Record<string, SdkAttributeValue>> {
     // Stored values carry exactly one type tag, which is what the SDK's union type describes.
-    return [...this.table(tableName).items.values()].map(cloneItem) as Array<Record<string, SdkAttributeValue>>;
+    return [...this.table(tableName).items.values()].map(cloneItem) as Array<
+      Record<string, SdkAttributeValue>
+    >;
   }
 
   snapshot(): unknown {

@@ -30,17 +30,39 @@ function historyOf(record: StoredExecution): Record<string, unknown>[] {
   ];
   for (const e of result.events) {
     const timestamp = new Date(e.at);
-    if (e.type === 'entered') events.push({ type: `${e.stateType}StateEntered`, timestamp, stateEnteredEventDetails: { name: e.state } });
-    else if (e.type === 'exited') events.push({ type: `${e.stateType}StateExited`, timestamp, stateExitedEventDetails: { name: e.state } });
+    if (e.type === 'entered')
+      events.push({
+        type: `${e.stateType}StateEntered`,
+        timestamp,
+        stateEnteredEventDetails: { name: e.state },
+      });
+    else if (e.type === 'exited')
+      events.push({
+        type: `${e.stateType}StateExited`,
+        timestamp,
+        stateExitedEventDetails: { name: e.state },
+      });
     else if (e.type === 'failed' && e.stateType === 'Task') {
-      events.push({ type: 'TaskFailed', timestamp, taskFailedEventDetails: { error: e.error, cause: e.cause } });
+      events.push({
+        type: 'TaskFailed',
+        timestamp,
+        taskFailedEventDetails: { error: e.error, cause: e.cause },
+      });
     }
   }
   const end = new Date(result.startedAt + result.durationMs);
   if (result.status === 'SUCCEEDED') {
-    events.push({ type: 'ExecutionSucceeded', timestamp: end, executionSucceededEventDetails: { output: JSON.stringify(result.output ?? null) } });
+    events.push({
+      type: 'ExecutionSucceeded',
+      timestamp: end,
+      executionSucceededEventDetails: { output: JSON.stringify(result.output ?? null) },
+    });
   } else {
-    events.push({ type: 'ExecutionFailed', timestamp: end, executionFailedEventDetails: { error: result.error, cause: result.cause } });
+    events.push({
+      type: 'ExecutionFailed',
+      timestamp: end,
+      executionFailedEventDetails: { error: result.error, cause: result.cause },
+    });
   }
   return events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i }));
 }
@@ -65,7 +87,11 @@ export class StatesService implements SandboxService {
 
   record(stateMachineArn: string, result: ExecutionResult): void {
     const existing = this.executions.get(result.executionArn);
-    this.executions.set(result.executionArn, { result, stateMachineArn, redriveCount: existing ? existing.redriveCount : 0 });
+    this.executions.set(result.executionArn, {
+      result,
+      stateMachineArn,
+      redriveCount: existing ? existing.redriveCount : 0,
+    });
   }
 
   all(): ExecutionResult[] {
@@ -80,7 +106,8 @@ export class StatesService implements SandboxService {
   }
 
   private redriveStatus(e: StoredExecution): { status: string; reason?: string } {
-    if (e.result.status === 'SUCCEEDED') return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven' };
+    if (e.result.status === 'SUCCEEDED')
+      return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven' };
     if (this.ctx.now() - (e.result.startedAt + e.result.durationMs) > REDRIVE_WINDOW_MS) {
       return { status: 'NOT_REDRIVABLE', reason: 'Execution ended more than 14 days ago' };
     }
@@ -116,7 +143,11 @@ export class StatesService implements SandboxService {
     const arn = input.stateMachineArn;
     const status = input.statusFilter;
     const all = [...this.executions.values()]
-      .filter((e) => (arn === undefined || e.stateMachineArn === arn) && (status === undefined || e.result.status === status))
+      .filter(
+        (e) =>
+          (arn === undefined || e.stateMachineArn === arn) &&
+          (status === undefined || e.result.status === status),
+      )
       .sort((a, b) => b.result.startedAt - a.result.startedAt);
     const max = typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100;
     const start = typeof input.nextToken === 'string' ? Number(input.nextToken) : 0;
@@ -138,7 +169,12 @@ export class StatesService implements SandboxService {
   private async startExecution(input: Record<string, unknown>) {
     const stateMachineArn = requireString(input, 'stateMachineArn', 'StartExecution');
     const name = typeof input.name === 'string' ? input.name : undefined;
-    if (name && ![...this.executions.values()].every((e) => e.result.name !== name || e.stateMachineArn !== stateMachineArn)) {
+    if (
+      name &&
+      ![...this.executions.values()].every(
+        (e) => e.result.name !== name || e.stateMachineArn !== stateMachineArn,
+      )
+    ) {
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${name}'`);
     }
     const parsed: unknown = typeof input.input === 'string' ? JSON.parse(input.input) : {};
@@ -149,9 +185,14 @@ export class StatesService implements SandboxService {
   private async redriveExecution(input: Record<string, unknown>) {
     const e = this.get(input, 'RedriveExecution');
     const redrive = this.redriveStatus(e);
-    if (redrive.status !== 'REDRIVABLE') throw new AwsError('ExecutionNotRedrivable', redrive.reason ?? 'not redrivable');
+    if (redrive.status !== 'REDRIVABLE')
+      throw new AwsError('ExecutionNotRedrivable', redrive.reason ?? 'not redrivable');
     const result = await this.starter.redrive(e.result);
-    this.executions.set(result.executionArn, { result, stateMachineArn: e.stateMachineArn, redriveCount: e.redriveCount + 1 });
+    this.executions.set(result.executionArn, {
+      result,
+      stateMachineArn: e.stateMachineArn,
+      redriveCount: e.redriveCount + 1,
+    });
     return { redriveDate: new Date(this.ctx.now()) };
   }
 

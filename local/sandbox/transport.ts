@@ -42,15 +42,26 @@ export function attachSandbox(client: MiddlewareClient, service: ServiceName): v
   // Static sandbox credentials: no credential chain (profiles, SSO, instance metadata) is consulted offline.
   client.config.credentials = async () => SANDBOX_CREDENTIALS;
   client.middlewareStack.addRelativeTo(
-    (_next: unknown, context: { commandName?: string }) => async (args: { input: Record<string, unknown> }) => {
-      const account = activeAccount.getStore();
-      if (!account) {
-        throw new AwsError('SandboxNotActive', `${service} call outside a sandbox: refusing to reach AWS`);
-      }
-      const operation = (context.commandName ?? '').replace(/Command$/, '');
-      const output = (await account.call(service, operation, args.input)) as Record<string, unknown> | undefined;
-      return { output: { ...(output ?? {}), $metadata: { httpStatusCode: 200, attempts: 1 } }, response: {} };
+    (_next: unknown, context: { commandName?: string }) =>
+      async (args: { input: Record<string, unknown> }) => {
+        const account = activeAccount.getStore();
+        if (!account) {
+          throw new AwsError('SandboxNotActive', `${service} call outside a sandbox: refusing to reach AWS`);
+        }
+        const operation = (context.commandName ?? '').replace(/Command$/, '');
+        const output = (await account.call(service, operation, args.input)) as
+          | Record<string, unknown>
+          | undefined;
+        return {
+          output: { ...(output ?? {}), $metadata: { httpStatusCode: 200, attempts: 1 } },
+          response: {},
+        };
+      },
+    {
+      relation: 'after',
+      toMiddleware: 'retryMiddleware',
+      name: 'shieldRightSandboxTransport',
+      override: true,
     },
-    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'shieldRightSandboxTransport', override: true },
   );
 }

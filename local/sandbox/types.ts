@@ -5,7 +5,16 @@
  */
 
 /** Lower-case IAM prefix of each simulated service. */
-export type ServiceName = 'ecs' | 'ec2' | 'ecr' | 's3' | 'sns' | 'dynamodb' | 'guardduty' | 'inspector2' | 'states';
+export type ServiceName =
+  | 'ecs'
+  | 'ec2'
+  | 'ecr'
+  | 's3'
+  | 'sns'
+  | 'dynamodb'
+  | 'guardduty'
+  | 'inspector2'
+  | 'states';
 
 export type Operation = (input: Record<string, unknown>) => unknown;
 
@@ -35,7 +44,11 @@ export class AwsError extends Error {
   readonly $metadata: { httpStatusCode: number };
   readonly $retryable?: { throttling: boolean };
 
-  constructor(name: string, message: string, options: { statusCode?: number; fault?: 'client' | 'server' } = {}) {
+  constructor(
+    name: string,
+    message: string,
+    options: { statusCode?: number; fault?: 'client' | 'server' } = {},
+  ) {
     super(message);
     this.name = name;
     const statusCode = options.statusCode ?? 400;

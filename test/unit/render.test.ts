@@ -594,6 +594,45 @@ describe('renderNotification: other runtime kinds', () => {
   });
 });
 
+describe('renderNotification: subject', () => {
+  it('shortens a long finding type first, keeping severity, outcome and cluster', () => {
+    // Arrange
+    const finding = runtimeFinding({
+      type: 'PrivilegeEscalation:Runtime/ContainerMountsHostDirectoryWithAVeryLongNameIndeed.Custom!Variant',
+    });
+
+    // Act
+    const contained = renderNotification(runtimeInput('contained', { finding }));
+    const repeated = renderNotification(
+      runtimeInput('repeat', { finding, repeat: { count: 12, previousCount: 11 } }),
+    );
+
+    // Assert
+    for (const { subject } of [contained, repeated]) {
+      expect(subject).toMatch(/^[\x20-\x7E]{1,99}$/);
+      expect(subject).toContain('HIGH PrivilegeEscalation:Runtime/');
+      expect(subject).toContain('in prod-cluster');
+    }
+    expect(contained.subject).toContain('contained in prod-cluster');
+    expect(repeated.subject).toContain('seen 12 times (was 11)');
+  });
+
+  it('transliterates and drops non-ASCII cluster names and types', () => {
+    // Act
+    const rendered = renderNotification(
+      runtimeInput('contained', {
+        finding: runtimeFinding({
+          cluster: { name: 'prod-café-日本\r\nBcc: x', arn: CLUSTER_ARN, tags: {} },
+        }),
+      }),
+    );
+
+    // Assert
+    expect(rendered.subject).toMatch(/^[\x20-\x7E]{1,99}$/);
+    expect(rendered.subject).toContain('in prod-cafe- Bcc: x');
+  });
+});
+
 describe('renderNotification: repeats thread as updates', () => {
   it('keeps the thread and says Update with the new count', () => {
     // Act
@@ -611,6 +650,7 @@ describe('renderNotification: repeats thread as updates', () => {
     expect(second.chat.id).not.toBe(first.chat.id);
     expect(second.chat.content.title).toContain('Update');
     expect(second.chat.content.title).toContain('seen 3 times (was 1)');
+    expect(second.chat.content.title.match(/Update/g)).toHaveLength(1);
     expect(second.chat.content.description).toContain('Update');
     expect(second.chat.content.description).toContain('seen 3 times (was 1)');
     expect(second.subject).toContain('Update');

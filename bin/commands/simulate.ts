@@ -1,0 +1,121 @@
+/** `shield-right simulate`: replay events through the real rules, workflows and handlers against a sandbox account. */
+import { parseArgs } from 'node:util';
+import type { ResponseMode } from '../../cdk/config';
+import { type EventResult, Simulator } from '../../local/engine';
+import type { Scenario } from '../../local/provision';
+import { executionMetrics, formatEventResult } from '../../local/report';
+import { hasSavedSandbox, openSandbox, saveSandbox } from '../../local/sandbox-store';
+import {
+  type LabeledEvent,
+  loadConfig,
+  parseNumber,
+  readEvents,
+  readJsonFile,
+  UsageError,
+} from '../cli-support';
+
+export const help = `Usage: shield-right simulate [options] EVENT_FILE...
+
+Replays EventBridge events offline: the deployed rule patterns, the same state machine files and the
+same Lambda handlers, against a sandbox AWS account. Each file holds one event or a JSON array of events;
+all events run in order against one sandbox, so state carries over (incidents, stopped tasks, quarantines).
+
+Options:
+  --scenario FILE        resources to create or override (see examples/scenarios/)
+  --config FILE          configuration (default: the "shield-right" context of ./cdk.json, else the defaults)
+  --mode observe|contain override the configured mode
+  --inject-faults RATE   share (0-1) of sandbox calls that fail with throttling errors
+  --seed N               seed for fault injection (default 1)
+  --state DIR            load the sandbox from DIR if saved there, and save it after the run
+  --json                 print one JSON document: {"results":[…]} (stable contract)
+
+Examples:
+  shield-right simulate examples/events/01-high-fargate-crypto-miner.json
+  shield-right simulate --mode observe --json examples/events/*.json
+  shield-right simulate --scenario examples/scenarios/shared-security-group.json examples/events/01-high-fargate-crypto-miner.json`;
+
+const ACCOUNT = /^\d{12}$/;
+
+function firstEventAccount(events: readonly LabeledEvent[]): { accountId?: string; region?: string } {
+  const first = events[0]?.event as { account?: unknown; region?: unknown } | undefined;
+  return {
+    ...(typeof first?.account === 'string' && ACCOUNT.test(first.account)
+      ? { accountId: first.account }
+      : {}),
+    ...(typeof first?.region === 'string' ? { region: first.region } : {}),
+  };
+}
+
+export function jsonResult(result: EventResult): Record<string, unknown> {
+  return {
+    event: result.event,
+    eventId: result.eventId,
+    matchedRules: result.matchedRules,
+    executions: result.executions.map((e) => ({
+      stateMachine: e.stateMachine,
+      executionArn: e.executionArn,
+      status: e.status,
+      states: e.states,
+      stateTransitions: e.stateTransitions,
+      output: e.output ?? null,
+      ...(e.error ? { error: e.error, cause: e.cause ?? null } : {}),
+      metrics: executionMetrics(e, result.apiCalls),
+    })),
+    apiCalls: result.apiCalls.map((c) => ({
+      service: c.service,
+      operation: c.operation,
+      input: c.input,
+      error: c.error,
+      ...(c.state ? { state: c.state } : {}),
+    })),
+    notifications: result.notifications,
+  };
+}
+
+export async function simulate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string' },
+      config: { type: 'string' },
+      mode: { type: 'string' },
+      'inject-faults': { type: 'string' },
+      seed: { type: 'string' },
+      state: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) throw new UsageError('simulate needs at least one EVENT_FILE');
+  if (values.mode !== undefined && values.mode !== 'observe' && values.mode !== 'contain') {
+    throw new UsageError(`--mode must be observe or contain, got ${values.mode}`);
+  }
+  const faultRate = parseNumber(values['inject-faults'], '--inject-faults', 0, 1);
+  const seed = parseNumber(values.seed, '--seed', 0, 2 ** 31);
+  const events = readEvents(positionals);
+  const scenario = values.scenario ? (readJsonFile(values.scenario) as Scenario) : undefined;
+  const mode = values.mode as ResponseMode | undefined;
+  const options = {
+    ...(mode ? { mode } : {}),
+    ...(faultRate !== undefined ? { faultRate } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  };
+  const simulator =
+    values.state && hasSavedSandbox(values.state)
+      ? openSandbox(values.state, options)
+      : new Simulator({
+          ...options,
+          config: loadConfig(values.config),
+          ...firstEventAccount(events),
+          ...(scenario ? { scenario } : {}),
+        });
+  const results: EventResult[] = [];
+  for (const { label, event } of events) {
+    const result = await simulator.processEvent(event, label);
+    results.push(result);
+    if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+  }
+  if (values.json) console.log(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
+  if (values.state) saveSandbox(values.state, simulator, scenario);
+  return 0;
+}

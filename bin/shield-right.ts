@@ -1,0 +1,68 @@
+/** shield-right: the offline simulator and the operator CLI. */
+
+import { UsageError } from './cli-support';
+import { demo } from './commands/demo';
+import { simulate, help as simulateHelp } from './commands/simulate';
+import { testPattern, help as testPatternHelp } from './commands/test-pattern';
+
+const COMMANDS: Record<
+  string,
+  { run: (argv: string[]) => number | Promise<number>; help: string; summary: string }
+> = {
+  simulate: { run: simulate, help: simulateHelp, summary: 'replay events offline against a sandbox account' },
+  'test-pattern': {
+    run: testPattern,
+    help: testPatternHelp,
+    summary: 'does an event match an EventBridge pattern?',
+  },
+  demo: {
+    run: demo,
+    help: 'Usage: shield-right demo\n\nReplays examples/events/ and tells the story of each.',
+    summary: 'the offline demo (npm start)',
+  },
+};
+
+const USAGE = `Usage: shield-right <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
+  .join('\n')}
+
+Run shield-right <command> --help for a command's options and examples.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command ${name}\n\n${USAGE}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (
+      err instanceof UsageError ||
+      (err instanceof Error &&
+        err.name === 'TypeError' &&
+        'code' in err &&
+        String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      console.error(`shield-right: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,183 @@
+/**
+ * The Standard state machines of the WORKFLOWS manifest, each loaded from its ASL file with `${…}`
+ * substitutions. A definition read from a file gives CDK nothing to derive IAM from, so every grant
+ * here is explicit: the workflow's functions and its `serviceActions`, nothing else.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  type FunctionId,
+  type ResourceSubstitution,
+  substitutionKeys,
+  WORKFLOWS,
+  type WorkflowName,
+  type WorkflowSpec,
+} from '../functions';
+import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
+
+/** The only tag key the workflows write on services (the TagService state); the role may set no other. */
+export const INCIDENT_TAG_KEY = 'shield-right:incident';
+
+/** Key prefixes the workflows write under: evidence of an incident and events that failed validation. */
+export const WORKFLOW_OBJECT_PREFIXES = ['incidents/', 'rejected/'] as const;
+
+const PLACEHOLDER = /\$\{([^}]+)\}/g;
+
+/** The `${…}` placeholders of an ASL definition, in order of first appearance. */
+export function placeholdersOf(definition: string): string[] {
+  return [...new Set([...definition.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''))];
+}
+
+/** State machine names, fixed so IAM can name their executions without depending on the machines. */
+export function stateMachineNames(prefix: string): Record<WorkflowName, string> {
+  const names = {} as Record<WorkflowName, string>;
+  for (const name of Object.keys(WORKFLOWS) as WorkflowName[]) names[name] = `${prefix}-${name}`.slice(0, 80);
+  return names;
+}
+
+export interface ResponseWorkflowsProps {
+  readonly names: Readonly<Record<WorkflowName, string>>;
+  readonly functions: Readonly<Record<FunctionId, lambda.IFunction>>;
+  /** Function ARN per `${…}` key (ResponseFunctions.arnSubstitutions()). */
+  readonly functionArns: Readonly<Record<string, string>>;
+  readonly table: dynamodb.ITable;
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+}
+
+export class ResponseWorkflows extends Construct {
+  readonly stateMachines: Readonly<Record<WorkflowName, sfn.StateMachine>>;
+  readonly logGroups: Readonly<Record<WorkflowName, logs.LogGroup>>;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ResponseWorkflowsProps,
+  ) {
+    super(scope, id);
+    const machines = {} as Record<WorkflowName, sfn.StateMachine>;
+    const logGroups = {} as Record<WorkflowName, logs.LogGroup>;
+    for (const spec of Object.values(WORKFLOWS)) {
+      const name = props.names[spec.name];
+      const definition = loadDefinition(spec);
+      const logGroup = new logs.LogGroup(this, `${spec.name}Logs`, {
+        // The vendedlogs prefix keeps the account's CloudWatch Logs resource policy from growing per group.
+        logGroupName: `/aws/vendedlogs/states/${name}`,
+        retention: logs.RetentionDays.ONE_YEAR,
+        encryptionKey: props.key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const machine = new sfn.StateMachine(this, spec.name, {
+        stateMachineName: name,
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        // Inline rather than an S3 asset: a changed definition shows in `cdk diff`.
+        definitionBody: sfn.DefinitionBody.fromString(definition),
+        definitionSubstitutions: this.substitutionsFor(spec, definition),
+        logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+        tracingEnabled: true,
+      });
+      this.grant(spec, machine);
+      machines[spec.name] = machine;
+      logGroups[spec.name] = logGroup;
+    }
+    this.stateMachines = machines;
+    this.logGroups = logGroups;
+  }
+
+  /** The substitution map of one workflow; a missing value or an unknown placeholder fails the synth. */
+  private substitutionsFor(spec: WorkflowSpec, definition: string): Record<string, string> {
+    const resources: Record<ResourceSubstitution, string> = {
+      IncidentTableName: this.props.table.tableName,
+      EvidenceBucketName: this.props.bucket.bucketName,
+    };
+    const available: Record<string, string> = { ...this.props.functionArns, ...resources };
+    const keys = substitutionKeys(spec);
+    const substitutions: Record<string, string> = {};
+    for (const key of keys) {
+      const value = available[key];
+      if (value === undefined)
+        throw new Error(`shield-right: ${spec.name}: no value for substitution \${${key}}`);
+      substitutions[key] = value;
+    }
+    const unknown = placeholdersOf(definition).filter((p) => !keys.includes(p));
+    if (unknown.length > 0) {
+      throw new Error(`shield-right: ${spec.file} uses \${${unknown.join('}, ${')}} not listed in WORKFLOWS`);
+    }
+    return substitutions;
+  }
+
+  private grant(spec: WorkflowSpec, machine: sfn.StateMachine): void {
+    const { functions, table, bucket, key } = this.props;
+    const acks = new Acknowledgments(machine);
+    for (const id of spec.functions) {
+      functions[id].grantInvoke(machine);
+      acks.addWildcards(
+        [`${functions[id].functionArn}:*`],
+        'grantInvoke also covers versions and aliases of the function (FunctionArn:*); only its own.',
+      );
+    }
+    acks.add(
+      'AwsSolutions-IAM5[Resource::*]',
+      'Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray tracing accept only *.',
+    );
+
+    const dynamodbActions = spec.serviceActions.filter((a) => a.startsWith('dynamodb:'));
+    for (const action of spec.serviceActions) {
+      if (action.startsWith('dynamodb:')) continue;
+      switch (action) {
+        case 's3:PutObject':
+          allow(machine.grantPrincipal, acks, {
+            actions: [action],
+            resources: WORKFLOW_OBJECT_PREFIXES.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+            wildcardReason: 'Objects are keyed incidents/<incidentId>/… and rejected/<execution>.json.',
+          });
+          grantKeyVia(machine.grantPrincipal, key, 's3');
+          break;
+        case 'ecs:StopTask':
+          allow(machine.grantPrincipal, acks, {
+            actions: [action],
+            resources: [accountArn(this, 'ecs', 'task/*')],
+            conditions: { ArnEquals: { 'ecs:cluster': accountArn(this, 'ecs', 'cluster/*') } },
+            wildcardReason:
+              'The task named by a finding, in a cluster of this account (ecs:cluster condition).',
+          });
+          break;
+        case 'ecs:TagResource':
+          allow(machine.grantPrincipal, acks, {
+            actions: [action],
+            resources: [accountArn(this, 'ecs', 'service/*')],
+            conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [INCIDENT_TAG_KEY] } },
+            wildcardReason: `The service of the task, in this account; only the ${INCIDENT_TAG_KEY} tag key.`,
+          });
+          break;
+        default:
+          throw new Error(`shield-right: ${spec.name}: no IAM mapping for service action ${action}`);
+      }
+    }
+    if (dynamodbActions.length > 0) {
+      // TransactWriteItems has no IAM action of its own: it needs PutItem and UpdateItem, both listed.
+      // Not table.grant: with a GSI it adds `index/*`, and the workflows only address the table's items.
+      allow(machine.grantPrincipal, acks, { actions: dynamodbActions, resources: [table.tableArn] });
+      grantKeyVia(machine.grantPrincipal, key, 'dynamodb');
+    }
+    acks.apply();
+  }
+}
+
+function loadDefinition(spec: WorkflowSpec): string {
+  const file = path.join(REPO_ROOT, spec.file);
+  if (!existsSync(file)) {
+    throw new Error(
+      `shield-right: ${spec.name}: state machine definition ${spec.file} (cdk/functions.ts) does not exist`,
+    );
+  }
+  return readFileSync(file, 'utf8');
+}

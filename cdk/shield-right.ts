@@ -1,0 +1,136 @@
+/**
+ * shield-right wired together: the constructs own their concerns, this only connects them and names
+ * the outputs the operator CLI discovers the deployment by.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DEFAULT_CONFIG, type ShieldRightConfig } from './config';
+import { ResponseAlarms } from './constructs/alarms';
+import { Encryption } from './constructs/encryption';
+import { EvidenceBucket } from './constructs/evidence-bucket';
+import { FindingRules } from './constructs/finding-rules';
+import { IncidentStore } from './constructs/incident-store';
+import { Notifications } from './constructs/notifications';
+import { QuarantineNetwork } from './constructs/quarantine-network';
+import { ResponseFunctions } from './constructs/response-functions';
+import { ResponseWorkflows, stateMachineNames } from './constructs/response-workflows';
+import type { WorkflowName } from './functions';
+
+/** Output ids the operator CLI reads (`aws cloudformation describe-stacks`); renaming one breaks it. */
+export const OUTPUT_IDS = {
+  RuntimeThreatResponse: 'RuntimeThreatResponseArn',
+  VulnerableImageResponse: 'VulnerableImageResponseArn',
+  IncidentTable: 'IncidentTableName',
+  EvidenceBucket: 'EvidenceBucketName',
+  Topic: 'TopicArn',
+} as const;
+
+export interface ShieldRightProps {
+  /** Validated configuration (`parseConfig`); the defaults when omitted. */
+  readonly config?: ShieldRightConfig;
+}
+
+export class ShieldRight extends Construct {
+  readonly config: ShieldRightConfig;
+  readonly key: kms.IKey;
+  readonly table: dynamodb.Table;
+  readonly bucket: s3.Bucket;
+  readonly topic: sns.Topic;
+  readonly functions: ResponseFunctions;
+  readonly workflows: ResponseWorkflows;
+  readonly stateMachines: Readonly<Record<WorkflowName, sfn.StateMachine>>;
+  readonly findingRules: FindingRules;
+  readonly rules: readonly events.Rule[];
+  readonly quarantineNetwork: QuarantineNetwork;
+  readonly alarms: ResponseAlarms;
+
+  constructor(scope: Construct, id: string, props: ShieldRightProps = {}) {
+    super(scope, id);
+    const config = props.config ?? DEFAULT_CONFIG;
+    this.config = config;
+    const key = new Encryption(this, 'Encryption', { alias: `alias/${Stack.of(this).stackName}` }).key;
+    this.key = key;
+    this.table = new IncidentStore(this, 'IncidentStore', { key }).table;
+    this.bucket = new EvidenceBucket(this, 'Evidence', {
+      key,
+      transitionDays: config.evidenceTransitionDays,
+    }).bucket;
+    this.topic = new Notifications(this, 'Notifications', {
+      key,
+      emails: config.notificationEmails,
+      ...(config.slack ? { slack: config.slack } : {}),
+    }).topic;
+    this.quarantineNetwork = new QuarantineNetwork(this, 'QuarantineNetwork', {
+      vpcIds: config.quarantineVpcIds,
+    });
+
+    const names = stateMachineNames(Stack.of(this).stackName);
+    this.functions = new ResponseFunctions(this, 'Functions', {
+      config,
+      table: this.table,
+      bucket: this.bucket,
+      topic: this.topic,
+      key,
+      quarantineGroups: this.quarantineNetwork.groupIds,
+      stateMachineNames: names,
+    });
+    this.workflows = new ResponseWorkflows(this, 'Workflows', {
+      names,
+      functions: this.functions.functions,
+      functionArns: this.functions.arnSubstitutions(),
+      table: this.table,
+      bucket: this.bucket,
+      key,
+    });
+    this.stateMachines = this.workflows.stateMachines;
+    this.findingRules = new FindingRules(this, 'Rules', {
+      config,
+      stateMachines: this.stateMachines,
+      reportFailure: this.functions.functions.reportFailure,
+      key,
+    });
+    this.rules = [...Object.values(this.findingRules.rules), this.findingRules.executionFailureRule];
+    this.alarms = new ResponseAlarms(this, 'Alarms', {
+      topic: this.topic,
+      deadLetterQueue: this.findingRules.deadLetterQueue,
+      stateMachines: this.stateMachines,
+      functions: this.functions.functions,
+    });
+
+    this.output(OUTPUT_IDS.RuntimeThreatResponse, this.stateMachines.RuntimeThreatResponse.stateMachineArn);
+    this.output(
+      OUTPUT_IDS.VulnerableImageResponse,
+      this.stateMachines.VulnerableImageResponse.stateMachineArn,
+    );
+    this.output(OUTPUT_IDS.IncidentTable, this.table.tableName);
+    this.output(OUTPUT_IDS.EvidenceBucket, this.bucket.bucketName);
+    this.output(OUTPUT_IDS.Topic, this.topic.topicArn);
+  }
+
+  /** An output whose logical id is exactly `id`, wherever this construct sits in the tree. */
+  private output(id: string, value: string): void {
+    new CfnOutput(this, id, { value }).overrideLogicalId(id);
+  }
+}
+
+export interface ShieldRightStackProps extends StackProps {
+  readonly config?: ShieldRightConfig;
+}
+
+export class ShieldRightStack extends Stack {
+  readonly shieldRight: ShieldRight;
+
+  constructor(scope: Construct, id: string, props: ShieldRightStackProps = {}) {
+    super(scope, id, {
+      description: 'shield-right: automatic response to container threats on Amazon ECS',
+      ...props,
+    });
+    this.shieldRight = new ShieldRight(this, 'ShieldRight', props.config ? { config: props.config } : {});
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The IAM actions each function and workflow is meant to have, written out by hand: the synthesized
+ * policies must equal this, and (iam-from-code.test.ts) the handlers' SDK calls must equal the API part.
+ */
+import type { FunctionId, WorkflowName } from '../../cdk/functions';
+
+/** Every function writes its own log group and, with active tracing, X-Ray segments. */
+export const FUNCTION_RUNTIME_ACTIONS = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
+
+/** The AWS API operations each handler calls, as IAM actions. */
+export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]>> = {
+  validate: [],
+  enrich: ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks'],
+  enrichImage: [
+    'ecr:DescribeImages',
+    'ecr:DescribeRepositories',
+    'ecr:ListTagsForResource',
+    'ecs:DescribeTasks',
+    'ecs:ListClusters',
+    'ecs:ListTasks',
+  ],
+  isolate: [
+    'ec2:DescribeInstances',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeSecurityGroupRules',
+    'ec2:ModifyInstanceAttribute',
+    'ec2:RevokeSecurityGroupEgress',
+    'ec2:RevokeSecurityGroupIngress',
+    'ecs:DescribeContainerInstances',
+    'ecs:UpdateContainerInstancesState',
+    's3:PutObject',
+  ],
+  quarantine: [
+    'ecr:BatchDeleteImage',
+    'ecr:BatchGetImage',
+    'ecr:DescribeImages',
+    'ecr:DescribeRepositories',
+    'ecr:PutImage',
+    'ecr:UpdateImageStorageClass',
+    's3:PutObject',
+  ],
+  exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks'],
+  notify: ['dynamodb:UpdateItem', 'sns:Publish'],
+  reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
+};
+
+/** KMS use implied by the API calls: S3 SSE-KMS puts, encrypted-topic publishes, encrypted-table writes. */
+export function expectedKeyActions(apiActions: readonly string[]): string[] {
+  const key = new Set<string>();
+  if (apiActions.some((a) => a === 's3:PutObject' || a === 'sns:Publish')) {
+    key.add('kms:Decrypt');
+    key.add('kms:GenerateDataKey');
+  }
+  if (apiActions.some((a) => a.startsWith('dynamodb:'))) {
+    for (const a of ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']) key.add(a);
+  }
+  return [...key];
+}
+
+export function expectedFunctionActions(id: FunctionId): string[] {
+  const api = EXPECTED_API_ACTIONS[id];
+  return [...new Set([...FUNCTION_RUNTIME_ACTIONS, ...api, ...expectedKeyActions(api)])].sort();
+}
+
+/** Step Functions vended log delivery and X-Ray tracing, added by CDK for `logs` and `tracingEnabled`. */
+export const WORKFLOW_RUNTIME_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
+
+export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly string[]>> = {
+  RuntimeThreatResponse: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'ecs:StopTask',
+    'ecs:TagResource',
+    'lambda:InvokeFunction',
+    's3:PutObject',
+  ],
+  VulnerableImageResponse: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'ecs:StopTask',
+    'lambda:InvokeFunction',
+    's3:PutObject',
+  ],
+};
+
+/**
+ * Actions AWS accepts only on `*` that are not reads: trace and log-delivery plumbing, not changes to
+ * the account's workloads. Anything else mutating on `*` must carry a Condition.
+ */
+export const STAR_ONLY_PLUMBING = new Set([
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:PutResourcePolicy',
+]);
+
+/** Read-only by IAM's naming convention. */
+export function isReadOnly(action: string): boolean {
+  const name = action.split(':')[1] ?? '';
+  return /^(Describe|List|Get|BatchGet)/.test(name);
+}
