@@ -75,6 +75,11 @@ function tagsOf(value: unknown): Tags {
   return tags;
 }
 
+/** The digest the sandbox gives an image pushed as `repository:tag`, when neither event nor scenario names one. */
+function defaultDigest(repository: string, tag: string): string {
+  return `sha256:${hex(`${repository}:${tag}`, 64)}`;
+}
+
 /** Makes an image of this account's ECR exist, once; returns its digest (undefined for other registries). */
 function ensureImage(account: SandboxAccount, uri: string): string | undefined {
   const image = parseImage(uri);
@@ -82,7 +87,7 @@ function ensureImage(account: SandboxAccount, uri: string): string | undefined {
     return image.digest;
   const tag = image.tag ?? (image.digest ? undefined : 'latest');
   const key = `image:${image.repository}:${image.digest ?? tag}`;
-  const digest = image.digest ?? `sha256:${hex(`${image.repository}:${tag}`, 64)}`;
+  const digest = image.digest ?? defaultDigest(image.repository, tag ?? 'latest');
   if (once(account, key)) {
     account.ecr.putRepository({ name: image.repository });
     account.ecr.putImage({ repository: image.repository, digest, tags: tag ? [tag] : [] });
@@ -275,7 +280,7 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario): void
       const digest = account.ecr.putImage({
         repository: r.name,
         tags: [...image.tags],
-        ...(image.digest ? { digest: image.digest } : {}),
+        digest: image.digest ?? defaultDigest(r.name, image.tags[0] ?? 'latest'),
       });
       for (const tag of image.tags) once(account, `image:${r.name}:${tag}`);
       once(account, `image:${r.name}:${digest}`);

@@ -2,7 +2,7 @@
  * Evidence written before any destructive action (`incidents/<id>/…`) and events that failed validation
  * (`rejected/…`). Versioned so a later write cannot silently replace what was captured.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -23,16 +23,13 @@ export class EvidenceBucket extends Construct {
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // No objectOwnership: CDK picks the log-delivery grant (bucket policy, or ACL without the
+      // serverAccessLogsUseBucketPolicy flag) and the ownership setting that goes with it.
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: true,
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the evidence bucket access logs; logging it to itself would loop.',
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
