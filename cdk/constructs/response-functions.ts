@@ -169,11 +169,11 @@ export class ResponseFunctions extends Construct {
   private grantContext(role: iam.Role, acks: Acknowledgments): GrantContext {
     const { bucket, table, topic, key, stateMachineNames } = this.props;
     return {
-      role,
-      acks,
       arn: (service, resource) => accountArn(this, service, resource),
       allow: (permission) => allow(role, acks, permission),
       putEvidence: () => {
+        // Not bucket.grantPut: it adds s3:Abort*, PutObjectLegalHold, PutObjectRetention and tagging calls
+        // the handlers never make, and an unconditioned kms:GenerateDataKey*.
         allow(role, acks, {
           actions: ['s3:PutObject'],
           resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
@@ -199,8 +199,6 @@ export class ResponseFunctions extends Construct {
 }
 
 interface GrantContext {
-  readonly role: iam.Role;
-  readonly acks: Acknowledgments;
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly putEvidence: () => void;

@@ -82,9 +82,11 @@ suite('configuration', () => {
   });
 
   it('creates a closed quarantine group per VPC and tells isolate about them', () => {
-    const { template, shieldRight } = withConfig({ quarantineVpcIds: ['vpc-0aaa', 'vpc-0bbb'] });
+    const { template, shieldRight } = withConfig({
+      quarantineVpcIds: ['vpc-0123456789abcdef0', 'vpc-0fedcba9876543210'],
+    });
     template.resourceCountIs('AWS::EC2::SecurityGroup', 2);
-    for (const vpcId of ['vpc-0aaa', 'vpc-0bbb']) {
+    for (const vpcId of ['vpc-0123456789abcdef0', 'vpc-0fedcba9876543210']) {
       template.hasResourceProperties('AWS::EC2::SecurityGroup', {
         VpcId: vpcId,
         SecurityGroupIngress: Match.absent(),
@@ -102,8 +104,8 @@ suite('configuration', () => {
     }
     const isolate = template.toJSON().Resources[logicalId(shieldRight.functions.functions.isolate)];
     const groups = JSON.stringify(isolate.Properties.Environment.Variables.QUARANTINE_SECURITY_GROUPS);
-    expect(groups).toContain('vpc-0aaa');
-    expect(groups).toContain('vpc-0bbb');
+    expect(groups).toContain('vpc-0123456789abcdef0');
+    expect(groups).toContain('vpc-0fedcba9876543210');
     expect(groups).toContain('GroupId');
   });
 
