@@ -80,12 +80,27 @@ function defaultDigest(repository: string, tag: string): string {
   return `sha256:${hex(`${repository}:${tag}`, 64)}`;
 }
 
+function digestOfTag(account: SandboxAccount, repository: string, tag: string): string | undefined {
+  try {
+    const out = account.ecr.operations.DescribeImages?.({ repositoryName: repository, imageIds: [{ imageTag: tag }] }) as
+      | { imageDetails?: { imageDigest?: string }[] }
+      | undefined;
+    return out?.imageDetails?.[0]?.imageDigest;
+  } catch {
+    // No such repository or tag yet: it is provisioned below.
+    return undefined;
+  }
+}
+
 /** Makes an image of this account's ECR exist, once; returns its digest (undefined for other registries). */
 function ensureImage(account: SandboxAccount, uri: string): string | undefined {
   const image = parseImage(uri);
   if (!image.ecr || image.ecr.accountId !== account.accountId || image.ecr.region !== account.region)
     return image.digest;
   const tag = image.tag ?? (image.digest ? undefined : 'latest');
+  // A tag a scenario already pushed keeps pointing at its image.
+  const existing = !image.digest && tag ? digestOfTag(account, image.repository, tag) : undefined;
+  if (existing) return existing;
   const key = `image:${image.repository}:${image.digest ?? tag}`;
   const digest = image.digest ?? defaultDigest(image.repository, tag ?? 'latest');
   if (once(account, key)) {

@@ -45,7 +45,7 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
   let truncated = false;
   if (digests.size === 0) return { tasks, scannedTasks: 0, truncated };
   const clusters = query.clusters ?? (await listClusters(ecs));
-  for (const cluster of clusters) {
+  for (const [index, cluster] of clusters.entries()) {
     let nextToken: string | undefined;
     do {
       const page = await ecs.send(
@@ -57,7 +57,8 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
         }),
       );
       nextToken = page.nextToken;
-      const arns = (page.taskArns ?? []).filter((arn) => !exclude.has(arn)).slice(0, maxTasks - scanned);
+      const candidates = (page.taskArns ?? []).filter((arn) => !exclude.has(arn));
+      const arns = candidates.slice(0, maxTasks - scanned);
       if (arns.length > 0) {
         const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
         scanned += arns.length;
@@ -75,7 +76,8 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
           });
         }
       }
-      if (scanned >= maxTasks && (nextToken || clusters.indexOf(cluster) < clusters.length - 1)) {
+      // Out of budget with tasks left unseen (this page, the next page, or another cluster): say so.
+      if (scanned >= maxTasks && (arns.length < candidates.length || nextToken || index < clusters.length - 1)) {
         truncated = true;
         return { tasks, scannedTasks: scanned, truncated };
       }
