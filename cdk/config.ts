@@ -116,7 +116,8 @@ function isRecord(value: unknown): value is Raw {
 }
 
 function fail(key: string, expected: string, value: unknown): never {
-  throw new ConfigError(`${CONTEXT_KEY}.${key}: expected ${expected}, got ${JSON.stringify(value)}`);
+  const path = key ? `${CONTEXT_KEY}.${key}` : CONTEXT_KEY;
+  throw new ConfigError(`${path}: expected ${expected}, got ${JSON.stringify(value)}`);
 }
 
 function num(raw: Raw, key: string, path: string, fallback: number, min: number, max: number): number {
@@ -160,10 +161,14 @@ function strings(raw: Raw, key: string, path: string, fallback: readonly string[
   return value as string[];
 }
 
-function section(raw: Raw, key: string): Raw {
+function section(raw: Raw, key: string, known: readonly string[]): Raw {
   const value = raw[key];
   if (value === undefined) return {};
   if (!isRecord(value)) fail(key, 'an object', value);
+  // A typo in a nested key would silently switch a guard off: refuse it like a top-level one.
+  for (const name of Object.keys(value)) {
+    if (!known.includes(name)) throw new ConfigError(`${CONTEXT_KEY}.${key}.${name}: unknown setting`);
+  }
   return value;
 }
 
@@ -180,6 +185,10 @@ function subscriptions(raw: Raw): readonly SubscriptionConfig[] {
       return { email: entry };
     }
     if (!isRecord(entry)) fail(path, 'an email address or { email, minimumSeverity }', entry);
+    for (const name of Object.keys(entry)) {
+      if (name !== 'email' && name !== 'minimumSeverity')
+        throw new ConfigError(`${CONTEXT_KEY}.${path}.${name}: unknown setting`);
+    }
     const email = str(entry, 'email', `${path}.email`, '');
     if (!EMAIL.test(email)) fail(`${path}.email`, 'an email address', entry.email);
     const minimumSeverity =
@@ -192,7 +201,7 @@ function subscriptions(raw: Raw): readonly SubscriptionConfig[] {
 
 function slack(raw: Raw): SlackConfig | undefined {
   if (raw.slack === undefined) return undefined;
-  const s = section(raw, 'slack');
+  const s = section(raw, 'slack', ['workspaceId', 'channelId']);
   const workspaceId = str(s, 'workspaceId', 'slack.workspaceId', '');
   const channelId = str(s, 'channelId', 'slack.channelId', '');
   if (!/^T[A-Z0-9]{5,}$/.test(workspaceId))
@@ -212,8 +221,8 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     if (!KNOWN_KEYS.has(key)) throw new ConfigError(`${CONTEXT_KEY}.${key}: unknown setting`);
   }
   const d = DEFAULT_CONFIG;
-  const insp = section(raw, 'inspector');
-  const blast = section(raw, 'blastRadius');
+  const insp = section(raw, 'inspector', Object.keys(d.inspector));
+  const blast = section(raw, 'blastRadius', Object.keys(d.blastRadius));
   const stopSeverity = num(raw, 'stopSeverity', 'stopSeverity', d.stopSeverity, 0, 10);
   const isolateSeverity = num(raw, 'isolateSeverity', 'isolateSeverity', d.isolateSeverity, 0, 10);
   if (isolateSeverity > stopSeverity)

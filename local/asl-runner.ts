@@ -58,6 +58,16 @@ export class TaskError extends Error {
     super(message);
     this.name = name;
   }
+
+  // As on AWS, States.Runtime is neither retried nor caught (not even by States.ALL): an engine fault
+  // must fail the execution, never be hidden by a Catch.
+  get isRetryable(): boolean {
+    return this.name !== 'States.Runtime';
+  }
+
+  get isCatchable(): boolean {
+    return this.name !== 'States.Runtime';
+  }
 }
 
 export type LambdaInvoker = (functionName: string, payload: unknown) => Promise<unknown>;
@@ -240,6 +250,24 @@ export class LocalWorkflow {
     );
     // Retries keep their count and order offline; only the waiting between them is shortened.
     const retryIntervalOverrides = Object.fromEntries(this.retryStates.map((s) => [s, 0]));
+    // Without it every Task fails inside the engine with a TypeError that a Catch would turn into success.
+    if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+      return {
+        executionArn,
+        name: options.executionName,
+        stateMachine: this.name,
+        status: 'FAILED',
+        input,
+        error: 'States.Runtime',
+        cause: 'Promise.withResolvers is missing: load local/polyfills before running workflows',
+        states: [],
+        stateTransitions: 0,
+        retries: 0,
+        events: [],
+        startedAt,
+        durationMs: 0,
+      };
+    }
     const execution = this.machine.run(asJson(input), {
       overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
       context: {

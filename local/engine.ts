@@ -218,6 +218,7 @@ export class Simulator {
         const matched = this.rules.filter(({ rule }) => rule.matches(event));
         const runs: ExecutionSummary[] = [];
         for (const { target } of matched) runs.push(await this.startExecution(target, event));
+        this.account.ecs.launchPendingReplacements();
         return { matched: matched.map(({ rule }) => rule.name), runs };
       }),
     );
@@ -235,7 +236,7 @@ export class Simulator {
   async startExecution(target: WorkflowName, input: unknown, name?: string): Promise<ExecutionSummary> {
     const workflow = this.workflows.get(target);
     if (!workflow) throw new Error(`no workflow ${target}`);
-    const run = await this.runWorkflow(workflow, input, name);
+    const run = await runInSandbox(this.account, () => this.runWorkflow(workflow, input, name));
     return {
       stateMachine: target,
       executionArn: run.executionArn,

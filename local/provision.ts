@@ -82,9 +82,10 @@ function defaultDigest(repository: string, tag: string): string {
 
 function digestOfTag(account: SandboxAccount, repository: string, tag: string): string | undefined {
   try {
-    const out = account.ecr.operations.DescribeImages?.({ repositoryName: repository, imageIds: [{ imageTag: tag }] }) as
-      | { imageDetails?: { imageDigest?: string }[] }
-      | undefined;
+    const out = account.ecr.operations.DescribeImages?.({
+      repositoryName: repository,
+      imageIds: [{ imageTag: tag }],
+    }) as { imageDetails?: { imageDigest?: string }[] } | undefined;
     return out?.imageDetails?.[0]?.imageDigest;
   } catch {
     // No such repository or tag yet: it is provisioned below.

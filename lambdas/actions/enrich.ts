@@ -11,6 +11,7 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { awsErrorName } from '../core/errors';
 import type { RuntimeFinding } from '../core/finding';
 import type { EnrichedContainer, TaskEnrichment } from '../core/policy';
 
@@ -77,6 +78,17 @@ async function describeCluster(ecs: ECSClient, finding: RuntimeFinding): Promise
   return out.clusters?.[0];
 }
 
+/** A cluster or service that no longer exists (or never did: sample findings) is described as absent. */
+async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    const name = awsErrorName(err);
+    if (name === 'ClusterNotFoundException' || name === 'ServiceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
 /**
  * Describes the task named by the finding. A task that is gone or already stopped is recorded, not an
  * error: the workflow still notifies and may still quarantine the image.
@@ -86,11 +98,12 @@ export async function enrichRuntimeFinding(
   finding: RuntimeFinding,
 ): Promise<TaskEnrichment | undefined> {
   const taskArn = finding.task?.arn;
-  if (!taskArn) return undefined;
+  // Sample findings name placeholder resources: nothing to describe.
+  if (!taskArn || finding.sample) return undefined;
   const [task, service, cluster] = await Promise.all([
-    describeTask(ecs, finding, taskArn),
-    describeService(ecs, finding),
-    describeCluster(ecs, finding),
+    unlessMissing(describeTask(ecs, finding, taskArn)),
+    unlessMissing(describeService(ecs, finding)),
+    unlessMissing(describeCluster(ecs, finding)),
   ]);
   const clusterTags = { ...finding.cluster.tags, ...tagMap(cluster?.tags) };
   const serviceInfo = service?.serviceName

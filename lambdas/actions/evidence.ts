@@ -5,15 +5,29 @@ export function evidenceKey(incidentId: string, name: string): string {
   return `incidents/${incidentId}/${name}`;
 }
 
-export async function putEvidence(s3: S3Client, bucket: string, key: string, body: unknown): Promise<string> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: JSON.stringify(body, null, 2),
-      ContentType: 'application/json',
-    }),
-  );
+/**
+ * Writes a record of the state before a change only if none exists: a retried step sees a state it
+ * already changed (tags moved, rules revoked), and must not overwrite what `release` restores from.
+ */
+export async function putOriginalState(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: unknown,
+): Promise<string> {
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(body, null, 2),
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof Error && err.name === 'PreconditionFailed')) throw err;
+  }
   return key;
 }
 

@@ -2,15 +2,9 @@
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import type { StepFailure } from '../core/outcome';
 
-function failureDetails(event: HistoryEvent): { error?: string; cause?: string } | undefined {
-  const details =
-    event.taskFailedEventDetails ??
-    event.lambdaFunctionFailedEventDetails ??
-    event.lambdaFunctionTimedOutEventDetails ??
-    event.taskTimedOutEventDetails ??
-    event.executionFailedEventDetails ??
-    event.executionTimedOutEventDetails ??
-    event.executionAbortedEventDetails;
+type Details = { error?: string; cause?: string };
+
+function pick(details: Details | undefined): Details | undefined {
   return details
     ? {
         ...(details.error ? { error: details.error } : {}),
@@ -19,25 +13,66 @@ function failureDetails(event: HistoryEvent): { error?: string; cause?: string }
     : undefined;
 }
 
-/** The state that failed, with its error and cause, from the most recent history events. */
+/** The error of a failed, timed-out Task or Lambda step. */
+function stepFailure(event: HistoryEvent): Details | undefined {
+  return pick(
+    event.taskFailedEventDetails ??
+      event.taskTimedOutEventDetails ??
+      event.lambdaFunctionFailedEventDetails ??
+      event.lambdaFunctionTimedOutEventDetails,
+  );
+}
+
+/** The error of the execution as a whole (a Fail state, States.Runtime, a timeout, an abort). */
+function executionFailure(event: HistoryEvent): Details | undefined {
+  return pick(
+    event.executionFailedEventDetails ??
+      event.executionTimedOutEventDetails ??
+      event.executionAbortedEventDetails,
+  );
+}
+
+/** The state whose failure ended the execution, with its error and cause, from the execution history. */
 export async function findFailedStep(
   sfn: SFNClient,
   executionArn: string,
-  fallback: { error?: string; cause?: string },
+  fallback: Details,
 ): Promise<StepFailure> {
   const out = await sfn.send(
-    new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 200 }),
+    new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 500 }),
   );
   const events = out.events ?? [];
-  const failedIndex = events.findIndex(
-    (e) => e.type !== 'ExecutionFailed' && e.type?.endsWith('Failed') && failureDetails(e),
-  );
-  const failure = failedIndex >= 0 ? events[failedIndex] : events.find((e) => failureDetails(e));
-  const entered = events.slice(Math.max(failedIndex, 0)).find((e) => e.type?.endsWith('StateEntered'));
-  const details = failure ? failureDetails(failure) : undefined;
+  const byId = new Map(events.filter((e) => e.id !== undefined).map((e) => [e.id, e]));
+  // A step event links back (previousEventId) to the StateEntered event that names its state; without
+  // links, the nearest older StateEntered does.
+  const stateOf = (index: number): string | undefined => {
+    let current: HistoryEvent | undefined = events[index];
+    for (let hops = 0; current?.previousEventId !== undefined && hops < 10; hops++) {
+      current = byId.get(current.previousEventId);
+      if (current?.stateEnteredEventDetails?.name) return current.stateEnteredEventDetails.name;
+    }
+    return events.slice(index + 1).find((e) => e.stateEnteredEventDetails?.name)?.stateEnteredEventDetails
+      ?.name;
+  };
+  // Newest first: a step failure followed by its state's exit was retried (or caught) and recovered from.
+  const exited = new Set<string>();
+  for (const [index, event] of events.entries()) {
+    const name = event.stateExitedEventDetails?.name;
+    if (name) exited.add(name);
+    const details = stepFailure(event);
+    const state = details ? stateOf(index) : undefined;
+    if (!details || !state || exited.has(state)) continue;
+    return {
+      state,
+      error: details.error ?? fallback.error ?? 'States.Runtime',
+      cause: details.cause ?? fallback.cause ?? 'no cause recorded',
+    };
+  }
+  const execution = events.map(executionFailure).find((d) => d !== undefined);
+  const lastEntered = events.find((e) => e.stateEnteredEventDetails?.name)?.stateEnteredEventDetails?.name;
   return {
-    state: entered?.stateEnteredEventDetails?.name ?? 'unknown step',
-    error: details?.error ?? fallback.error ?? 'States.Runtime',
-    cause: details?.cause ?? fallback.cause ?? 'no cause recorded',
+    state: lastEntered ?? 'unknown step',
+    error: execution?.error ?? fallback.error ?? 'States.Runtime',
+    cause: execution?.cause ?? fallback.cause ?? 'no cause recorded',
   };
 }

@@ -77,7 +77,10 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
         }
       }
       // Out of budget with tasks left unseen (this page, the next page, or another cluster): say so.
-      if (scanned >= maxTasks && (arns.length < candidates.length || nextToken || index < clusters.length - 1)) {
+      if (
+        scanned >= maxTasks &&
+        (arns.length < candidates.length || nextToken || index < clusters.length - 1)
+      ) {
         truncated = true;
         return { tasks, scannedTasks: scanned, truncated };
       }

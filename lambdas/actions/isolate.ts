@@ -24,7 +24,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { RuntimeFinding } from '../core/finding';
 import type { IsolationResult } from '../core/outcome';
 import type { TaskEnrichment } from '../core/policy';
-import { evidenceKey, putEvidence } from './evidence';
+import { evidenceKey, putOriginalState } from './evidence';
 
 export interface IsolationDeps {
   readonly ec2: EC2Client;
@@ -128,7 +128,7 @@ async function isolateAwsvpcTask(
     };
   }
   const record: IsolationRecord = { kind: 'security-group-rules', eniId, rules };
-  const key = await putEvidence(
+  const key = await putOriginalState(
     deps.s3,
     deps.evidenceBucket,
     evidenceKey(finding.incidentId, ISOLATION_EVIDENCE),
@@ -158,7 +158,8 @@ async function isolateContainerInstance(
       containerInstances: [containerInstanceArn],
     }),
   );
-  const ec2InstanceId = ci.containerInstances?.[0]?.ec2InstanceId;
+  const containerInstance = ci.containerInstances?.[0];
+  const ec2InstanceId = containerInstance?.ec2InstanceId;
   if (!ec2InstanceId) {
     return {
       status: 'not-possible',
@@ -181,7 +182,17 @@ async function isolateContainerInstance(
   const originalGroupIds = (instance.SecurityGroups ?? [])
     .map((g) => g.GroupId)
     .filter((id): id is string => id !== undefined);
+  const drain = () =>
+    deps.ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: finding.cluster.arn,
+        containerInstances: [containerInstanceArn],
+        status: 'DRAINING',
+      }),
+    );
   if (originalGroupIds.length === 1 && originalGroupIds[0] === quarantineGroupId) {
+    // A retry after the swap: finish the drain if it did not happen.
+    if (containerInstance?.status !== 'DRAINING') await drain();
     return {
       status: 'already-done',
       method: 'container-instance-quarantined',
@@ -197,7 +208,7 @@ async function isolateContainerInstance(
     originalGroupIds,
     quarantineGroupId,
   };
-  const key = await putEvidence(
+  const key = await putOriginalState(
     deps.s3,
     deps.evidenceBucket,
     evidenceKey(finding.incidentId, ISOLATION_EVIDENCE),
@@ -206,13 +217,7 @@ async function isolateContainerInstance(
   await deps.ec2.send(
     new ModifyInstanceAttributeCommand({ InstanceId: ec2InstanceId, Groups: [quarantineGroupId] }),
   );
-  await deps.ecs.send(
-    new UpdateContainerInstancesStateCommand({
-      cluster: finding.cluster.arn,
-      containerInstances: [containerInstanceArn],
-      status: 'DRAINING',
-    }),
-  );
+  await drain();
   return {
     status: 'done',
     method: 'container-instance-quarantined',

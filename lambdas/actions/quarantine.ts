@@ -21,7 +21,7 @@ import type { ImageQuarantineStrategy } from '../../cdk/config';
 import { awsErrorName, errorMessage } from '../core/errors';
 import type { QuarantinedImage, QuarantineResult } from '../core/outcome';
 import type { QuarantineTarget } from '../core/policy';
-import { evidenceKey, putEvidence } from './evidence';
+import { evidenceKey, putOriginalState } from './evidence';
 
 export interface QuarantineDeps {
   readonly ecr: ECRClient;
@@ -119,7 +119,7 @@ async function quarantineOne(
       ? { tagMutability: repo.repositories[0].imageTagMutability }
       : {}),
   };
-  await putEvidence(
+  await putOriginalState(
     deps.s3,
     deps.evidenceBucket,
     evidenceKey(

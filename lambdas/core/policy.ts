@@ -325,14 +325,15 @@ export function decideRuntimeResponse(
     };
   }
   reasons.push(
-    stop
+    high
       ? `severity ${finding.severity} (${finding.severityLabel}) is at or above the stop threshold ${settings.stopSeverity}`
       : `severity ${finding.severity} (${finding.severityLabel}) is at or above the isolation threshold ${settings.isolateSeverity}`,
   );
   return {
     ...base,
     claimKey: claimKeyFor(finding, stop),
-    disposition: stop ? 'contain' : 'isolate',
+    // A High finding whose task is gone still contains: the image is quarantined.
+    disposition: stop || (high && !isolate) ? 'contain' : 'isolate',
     path: 'act',
     isolate,
     stop,

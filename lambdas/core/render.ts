@@ -765,7 +765,14 @@ function doneSection(input: NotificationInput): Section {
   const heading = input.kind === 'step-failed' ? 'Done before the failure' : 'What was done';
   if (lines.length === 0) {
     const would = plannedActions(input.plan);
-    const nothing: Line = [t('Nothing was changed.')];
+    // A failure report does not carry the results of the steps that finished before it.
+    const nothing: Line = [
+      t(
+        input.kind === 'step-failed'
+          ? 'Not known from this message: the execution history lists the steps that completed.'
+          : 'Nothing was changed.',
+      ),
+    ];
     const wouldLine: Line[] =
       would.length > 0 && ['observe', 'exempt', 'cap-reached', 'step-failed'].includes(input.kind)
         ? [

@@ -8,10 +8,10 @@ import { isObject } from '../core/read';
 import { ec2 } from '../shared/clients/ec2';
 import { ecs } from '../shared/clients/ecs';
 import { s3 } from '../shared/clients/s3';
-import { requireEnv } from '../shared/env';
+import { environment } from '../shared/env';
 import { logger } from '../shared/logger';
 
-const evidenceBucket = requireEnv('EVIDENCE_BUCKET');
+const env = environment('EVIDENCE_BUCKET');
 
 function quarantineGroups(): Record<string, string> {
   const raw = process.env.QUARANTINE_SECURITY_GROUPS;
@@ -33,7 +33,7 @@ export const handler = async (input: {
     throw new InvalidFindingError('input', 'IsolateTask expects { finding, enrichment }');
   }
   const result = await isolateTask(
-    { ec2, ecs, s3, evidenceBucket, quarantineGroups: quarantineGroups() },
+    { ec2, ecs, s3, evidenceBucket: env().EVIDENCE_BUCKET, quarantineGroups: quarantineGroups() },
     input.finding as unknown as RuntimeFinding,
     input.enrichment as unknown as TaskEnrichment,
   );

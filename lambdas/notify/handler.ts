@@ -4,14 +4,13 @@ import { renderNotification } from '../core/render';
 import { notificationInput, parseNotifyRequest } from '../core/workflow-state';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { sns } from '../shared/clients/sns';
-import { requireEnv } from '../shared/env';
+import { environment } from '../shared/env';
 import { logger } from '../shared/logger';
 
-const topicArn = requireEnv('TOPIC_ARN');
-const table = requireEnv('INCIDENT_TABLE');
-const bucket = requireEnv('EVIDENCE_BUCKET');
+const env = environment('TOPIC_ARN', 'INCIDENT_TABLE', 'EVIDENCE_BUCKET');
 
 export const handler = async (input: unknown) => {
+  const { TOPIC_ARN: topicArn, INCIDENT_TABLE: table, EVIDENCE_BUCKET: bucket } = env();
   const request = parseNotifyRequest(input);
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const accountId = topicArn.split(':')[4];

@@ -7,10 +7,10 @@ import type { QuarantineTarget } from '../core/policy';
 import { isObject } from '../core/read';
 import { ecr } from '../shared/clients/ecr';
 import { s3 } from '../shared/clients/s3';
-import { requireEnv } from '../shared/env';
+import { environment } from '../shared/env';
 import { logger } from '../shared/logger';
 
-const evidenceBucket = requireEnv('EVIDENCE_BUCKET');
+const env = environment('EVIDENCE_BUCKET');
 const STRATEGIES: readonly string[] = ['both', 'retag', 'archive', 'none'];
 
 function parse(input: unknown): QuarantineRequest {
@@ -38,7 +38,7 @@ function parse(input: unknown): QuarantineRequest {
 
 export const handler = async (input: unknown): Promise<QuarantineResult> => {
   const request = parse(input);
-  const result = await quarantineImages({ ecr, s3, evidenceBucket }, request);
+  const result = await quarantineImages({ ecr, s3, evidenceBucket: env().EVIDENCE_BUCKET }, request);
   logger.info('quarantine', {
     incidentId: request.incidentId,
     status: result.status,

@@ -14,11 +14,10 @@ import { normalizeVulnerabilityFinding, type VulnerabilityFinding } from '../cor
 import { dynamodb } from '../shared/clients/dynamodb';
 import { sfn } from '../shared/clients/sfn';
 import { sns } from '../shared/clients/sns';
-import { requireEnv } from '../shared/env';
+import { environment } from '../shared/env';
 import { logger } from '../shared/logger';
 
-const topicArn = requireEnv('TOPIC_ARN');
-const table = requireEnv('INCIDENT_TABLE');
+const env = environment('TOPIC_ARN', 'INCIDENT_TABLE');
 
 function findingOf(input: unknown): RuntimeFinding | VulnerabilityFinding | undefined {
   try {
@@ -32,6 +31,7 @@ function findingOf(input: unknown): RuntimeFinding | VulnerabilityFinding | unde
 
 async function markFailed(
   ddb: DynamoDBClient,
+  table: string,
   incidentId: string,
   executionArn: string,
   now: string,
@@ -58,6 +58,7 @@ async function markFailed(
 }
 
 export const handler = async (event: unknown) => {
+  const { TOPIC_ARN: topicArn, INCIDENT_TABLE: table } = env();
   const detail = isObject(event) && isObject(event.detail) ? event.detail : undefined;
   const executionArn = detail?.executionArn;
   if (!detail || typeof executionArn !== 'string') {
@@ -86,7 +87,7 @@ export const handler = async (event: unknown) => {
     region,
   });
   const published = await publishNotification(sns, topicArn, rendered);
-  if (finding) await markFailed(dynamodb, finding.incidentId, executionArn, new Date().toISOString());
+  if (finding) await markFailed(dynamodb, table, finding.incidentId, executionArn, new Date().toISOString());
   logger.error('response failed', {
     executionArn,
     state: failure.state,

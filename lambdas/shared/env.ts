@@ -14,6 +14,16 @@ export function requireEnv(name: string): string {
   return value;
 }
 
+/**
+ * Checks the variables at cold start (a missing one fails the function at load) and returns a reader
+ * that reads them on each invocation: the offline engine runs several sandboxes in one process.
+ */
+export function environment<K extends string>(...names: K[]): () => Record<K, string> {
+  const read = () => Object.fromEntries(names.map((name) => [name, requireEnv(name)])) as Record<K, string>;
+  read();
+  return read;
+}
+
 let cachedRaw: string | undefined;
 let cachedSettings: ReturnType<typeof parseConfig> | undefined;
 

@@ -223,6 +223,7 @@ export class EcsService implements SandboxService {
   /** `cluster/ec2InstanceId` -> container instance id */
   private readonly containerInstanceByEc2 = new Map<string, string>();
   private readonly tasks = new Map<string, TaskRecord>();
+  private readonly pendingReplacements: { service: ServiceRecord; replaced: TaskRecord }[] = [];
   /** Secondary indexes of task ids, so filtered listings never scan every task of the account. */
   private readonly tasksByCluster = new Map<string, Set<string>>();
   private readonly tasksByService = new Map<string, Set<string>>();
@@ -408,6 +409,17 @@ export class EcsService implements SandboxService {
     return task.arn;
   }
 
+  /**
+   * Starts the replacements of tasks stopped so far. The service scheduler takes seconds to provision a
+   * replacement (tens of seconds on Fargate) before it pulls the image, so offline a replacement launches
+   * once the response that stopped the task has finished: whatever the response did to the image
+   * (quarantine) is in place by then, as it is on AWS.
+   */
+  launchPendingReplacements(): void {
+    const pending = this.pendingReplacements.splice(0);
+    for (const { service, replaced } of pending) this.scale(service, replaced);
+  }
+
   /** The stored task (a copy), for the account's provisioning and for assertions. */
   getTask(taskArnOrId: string): TaskRecord | undefined {
     const task = this.tasks.get(lastSegment(taskArnOrId));
@@ -537,7 +549,7 @@ export class EcsService implements SandboxService {
     if (task.desiredStatus !== 'STOPPED') {
       this.stop(task, 'UserInitiated', input.reason ?? 'Task stopped by user');
       const service = this.serviceOfGroup(task.cluster, task.group);
-      if (service) this.scale(service, task);
+      if (service) this.pendingReplacements.push({ service, replaced: task });
     }
     return { task: this.taskView(task, false) };
   }

@@ -133,6 +133,7 @@ describe('ECS', () => {
     const { task } = await env.ecsClient.send(
       new StopTaskCommand({ cluster: 'prod', task: taskArn, reason: 'shield-right: contained' }),
     );
+    env.ecs.launchPendingReplacements();
 
     // Assess
     expect(task).toMatchObject({
@@ -175,6 +176,7 @@ describe('ECS', () => {
 
     // Act
     await env.ecsClient.send(new StopTaskCommand({ cluster: 'prod', task: taskArn }));
+    env.ecs.launchPendingReplacements();
 
     // Assess
     const running = await env.ecsClient.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'web' }));
@@ -203,6 +205,7 @@ describe('ECS', () => {
     const again = await env.ecsClient.send(
       new StopTaskCommand({ cluster: 'prod', task: taskArn, reason: 'two' }),
     );
+    env.ecs.launchPendingReplacements();
     expect(again.task).toEqual(first.task);
     expect((await env.ecsClient.send(new ListTasksCommand({ cluster: 'prod' }))).taskArns).toHaveLength(1);
 

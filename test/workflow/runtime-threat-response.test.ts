@@ -1,0 +1,664 @@
+/**
+ * The runtime threat response end to end offline: the project's EventBridge rule, the real
+ * `statemachines/runtime-threat-response.asl.json`, the real Lambda handlers and the sandbox account.
+ * Every test builds its own Simulator, so no state leaks between scenarios.
+ */
+import { DEFAULT_CONFIG } from '../../cdk/config';
+import type { ChatNotification } from '../../lambdas/core/render';
+import { type EventResult, type PublishedNotification, Simulator } from '../../local/engine';
+import type { Scenario } from '../../local/provision';
+import { executionMetrics, mutatingCalls } from '../../local/report';
+import type { ApiCall } from '../../local/sandbox/account';
+import { AwsError, type ServiceName } from '../../local/sandbox/types';
+import { ACCOUNT, REGION, runtimeEvent } from '../helpers/events';
+
+const FINDING_ID = '5ec0b1d2a3e4f5a6b7c8d9e0f1a2b3c4';
+const TASK_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const OTHER_TASK_ID = 'f9e8d7c6b5a4039281706f5e4d3c2b1a';
+const CLUSTER = 'prod';
+const SERVICE = 'payments-api';
+const REPOSITORY = 'payments-api';
+const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${REPOSITORY}:v1.4.2`;
+const TASK_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${TASK_ID}`;
+const EXEMPT_KEY = DEFAULT_CONFIG.exemptTagKey;
+const SANDBOX_VPC = 'vpc-0sandbox0000000';
+
+type Input = Record<string, unknown>;
+
+function callsTo(result: EventResult, service: ServiceName, operation?: string): ApiCall[] {
+  return result.apiCalls.filter(
+    (c) => c.service === service && (operation === undefined || c.operation === operation),
+  );
+}
+
+function inputOf(call: ApiCall | undefined): Input {
+  return (call?.input ?? {}) as Input;
+}
+
+function only<T>(items: readonly T[]): T {
+  expect(items).toHaveLength(1);
+  const [item] = items;
+  if (item === undefined) throw new Error('expected exactly one item');
+  return item;
+}
+
+function parts(notification: PublishedNotification): { chat: ChatNotification; email: string } {
+  const message = JSON.parse(notification.message) as { default: string; email: string };
+  return { chat: JSON.parse(message.default) as ChatNotification, email: message.email };
+}
+
+function execution(result: EventResult) {
+  return only(result.executions);
+}
+
+function objects(simulator: Simulator): Record<string, string> {
+  return simulator.account.s3.objects(simulator.bucket);
+}
+
+async function incidentStatus(simulator: Simulator, incidentId: string): Promise<string | undefined> {
+  const out = (await simulator.account.call('dynamodb', 'GetItem', {
+    TableName: simulator.table,
+    Key: { pk: { S: `INCIDENT#${incidentId}` } },
+    ConsistentRead: true,
+  })) as { Item?: Record<string, { S?: string }> };
+  return out.Item?.status?.S;
+}
+
+async function imageDetail(
+  simulator: Simulator,
+  digest: string,
+): Promise<{ imageTags?: string[]; imageStatus?: string }> {
+  const out = (await simulator.account.call('ecr', 'DescribeImages', {
+    repositoryName: REPOSITORY,
+    imageIds: [{ imageDigest: digest }],
+  })) as { imageDetails?: { imageTags?: string[]; imageStatus?: string }[] };
+  return only(out.imageDetails ?? []);
+}
+
+async function rulesOf(simulator: Simulator, groupId: string): Promise<unknown[]> {
+  const out = (await simulator.account.call('ec2', 'DescribeSecurityGroupRules', {
+    Filters: [{ Name: 'group-id', Values: [groupId] }],
+  })) as { SecurityGroupRules?: unknown[] };
+  return out.SecurityGroupRules ?? [];
+}
+
+const REVOKES = ['RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress'];
+const ECS_EC2_ECR: readonly ServiceName[] = ['ecs', 'ec2', 'ecr'];
+
+describe('High severity Fargate finding', () => {
+  const event = () =>
+    runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, taskTags: { team: 'payments' } });
+
+  it('captures evidence, stops the task once, isolates it, quarantines its image and notifies once', async () => {
+    // Arrange
+    const simulator = new Simulator();
+
+    // Act
+    const result = await simulator.processEvent(event());
+
+    // Assert: the rule and the execution
+    expect(result.matchedRules).toEqual(['RuntimeThreatRule']);
+    const run = execution(result);
+    expect(run.status).toBe('SUCCEEDED');
+
+    // Evidence before action.
+    const evidence = callsTo(result, 's3', 'PutObject').find((c) =>
+      String(inputOf(c).Key).startsWith(`incidents/${FINDING_ID}/`),
+    );
+    const stop = only(callsTo(result, 'ecs', 'StopTask'));
+    expect(evidence).toBeDefined();
+    expect(evidence?.endSeq).toBeLessThan(stop.startSeq);
+    expect(inputOf(stop)).toMatchObject({ task: TASK_ARN });
+    const reason = String(inputOf(stop).reason);
+    expect(reason.length).toBeLessThanOrEqual(255);
+    expect(reason).toContain(FINDING_ID);
+
+    // ECR: only the image's repository.
+    const ecrCalls = callsTo(result, 'ecr');
+    expect(ecrCalls.length).toBeGreaterThan(0);
+    for (const call of ecrCalls) {
+      const input = inputOf(call);
+      const repositories = input.repositoryNames ?? [input.repositoryName];
+      expect({ operation: call.operation, repositories }).toEqual({
+        operation: call.operation,
+        repositories: [REPOSITORY],
+      });
+    }
+    only(callsTo(result, 'sns', 'Publish'));
+
+    // The task is stopped and AWS deleted its tags (the evidence kept them).
+    const task = simulator.account.ecs.getTask(TASK_ARN);
+    expect(task?.lastStatus).toBe('STOPPED');
+    expect(task?.tags).toEqual([]);
+    const stored = JSON.parse(objects(simulator)[String(inputOf(evidence).Key)] ?? '{}') as {
+      assessment?: { enrichment?: { taskTags?: Record<string, string> } };
+    };
+    expect(stored.assessment?.enrichment?.taskTags).toEqual({ team: 'payments' });
+
+    // The image: tags moved to a quarantine tag, digest archived.
+    const digest = task?.containers[0]?.imageDigest;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const image = await imageDetail(simulator, digest ?? '');
+    expect(image.imageStatus).toBe('ARCHIVED');
+    expect(image.imageTags).toHaveLength(1);
+    expect(image.imageTags?.[0]).toMatch(/^quarantine-/);
+    expect(image.imageTags).not.toContain('v1.4.2');
+
+    // Network isolation: the exclusive group lost its rules, which were saved first.
+    const eniId = task?.eni?.networkInterfaceId ?? '';
+    const enis = (await simulator.account.call('ec2', 'DescribeNetworkInterfaces', {
+      NetworkInterfaceIds: [eniId],
+    })) as { NetworkInterfaces?: { Groups?: { GroupId?: string }[] }[] };
+    const groupId = only(only(enis.NetworkInterfaces ?? []).Groups ?? []).GroupId ?? '';
+    expect(await rulesOf(simulator, groupId)).toEqual([]);
+    const isolation = JSON.parse(objects(simulator)[`incidents/${FINDING_ID}/isolation.json`] ?? '{}') as {
+      kind?: string;
+      rules?: { GroupId?: string }[];
+    };
+    expect(isolation.kind).toBe('security-group-rules');
+    expect(isolation.rules?.length).toBeGreaterThan(0);
+    expect(isolation.rules?.every((r) => r.GroupId === groupId)).toBe(true);
+    const isolateWrite = callsTo(result, 's3', 'PutObject').find(
+      (c) => inputOf(c).Key === `incidents/${FINDING_ID}/isolation.json`,
+    );
+    const firstRevoke = result.apiCalls.find((c) => REVOKES.includes(c.operation));
+    expect(isolateWrite?.endSeq).toBeLessThan(firstRevoke?.startSeq ?? -1);
+
+    // The notification.
+    const notification = only(result.notifications);
+    expect(notification.subject).toContain('contained');
+    expect(notification.attributes).toMatchObject({ severity: '8', action: 'contained', cluster: CLUSTER });
+    const { chat } = parts(notification);
+    expect(chat.metadata.threadId).toBe(FINDING_ID);
+    expect(chat.metadata.eventType).toBe('contained');
+
+    // The critical path and the cost.
+    const metrics = executionMetrics(run, result.apiCalls);
+    expect(metrics.toStopTask?.transitions).toBeLessThanOrEqual(8);
+    expect(metrics.toStopTask?.roundTrips).toBeLessThanOrEqual(5);
+    expect(metrics.toStopTask?.lambdaTasks).toBeLessThanOrEqual(2);
+    expect(run.stateTransitions).toBeLessThanOrEqual(20);
+  });
+
+  it("the service's replacement task cannot start from the quarantined image", async () => {
+    // Arrange
+    const simulator = new Simulator();
+
+    // Act
+    await simulator.processEvent(event());
+
+    // Assert
+    const replacements = simulator.account.ecs
+      .snapshot()
+      .tasks.filter((t) => t.group === `service:${SERVICE}` && t.id !== TASK_ID);
+    expect(replacements.length).toBeGreaterThan(0);
+    for (const replacement of replacements) {
+      expect(replacement.lastStatus).toBe('STOPPED');
+      expect(replacement.stoppedReason).toMatch(/CannotPullContainerError/);
+    }
+  });
+});
+
+describe('repeats of a finding', () => {
+  it('a repeat with a higher count is an Update in the same thread, with no second stop', async () => {
+    // Arrange
+    const simulator = new Simulator();
+    const first = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 }),
+    );
+
+    // Act
+    const repeat = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, count: 3 }),
+    );
+
+    // Assert
+    expect(execution(first).status).toBe('SUCCEEDED');
+    expect(execution(repeat).status).toBe('SUCCEEDED');
+    expect(callsTo(repeat, 'ecs', 'StopTask')).toEqual([]);
+    expect(mutatingCalls(repeat.apiCalls)).toEqual([]);
+    const notification = only(repeat.notifications);
+    expect(notification.subject).toMatch(/Update/);
+    expect(notification.attributes.action).toBe('repeat');
+    const { chat } = parts(notification);
+    expect(chat.content.title).toContain('Update');
+    expect(chat.metadata.threadId).toBe(parts(only(first.notifications)).chat.metadata.threadId);
+    expect(chat.metadata.threadId).toBe(FINDING_ID);
+  });
+
+  it('a duplicate delivery of the same occurrence sends nothing new', async () => {
+    // Arrange
+    const simulator = new Simulator();
+    await simulator.processEvent(runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 }));
+    await simulator.processEvent(runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, count: 3 }));
+
+    // Act
+    const duplicate = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, count: 3 }),
+    );
+
+    // Assert
+    const run = execution(duplicate);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).toContain('DuplicateDelivery');
+    expect(duplicate.notifications).toEqual([]);
+    expect(mutatingCalls(duplicate.apiCalls)).toEqual([]);
+    expect(callsTo(duplicate, 's3', 'PutObject')).toEqual([]);
+  });
+});
+
+describe('severity bands', () => {
+  it('Medium isolates in place, does not stop or touch ECR, and recommends the stop', async () => {
+    // Arrange
+    const simulator = new Simulator();
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 5 }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    const changed = mutatingCalls(result.apiCalls).map((c) => `${c.service}:${c.operation}`);
+    expect(changed).toEqual(
+      expect.arrayContaining(['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress']),
+    );
+    expect(callsTo(result, 'ecs', 'StopTask')).toEqual([]);
+    expect(changed.filter((c) => c.startsWith('ecr:'))).toEqual([]);
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    const notification = only(result.notifications);
+    expect(notification.attributes.action).toBe('isolated');
+    const { email } = parts(notification);
+    expect(email).toContain('Stop the task if the activity is confirmed');
+    expect(email).toContain(`shield-right respond --finding-id ${FINDING_ID} --force`);
+  });
+
+  it('Low is notified only and changes nothing', async () => {
+    // Arrange
+    const simulator = new Simulator();
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 2 }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(mutatingCalls(result.apiCalls)).toEqual([]);
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    const notification = only(result.notifications);
+    expect(notification.attributes).toMatchObject({ action: 'notify-only', severity: '2' });
+    expect(parts(notification).email).toContain('below the isolation threshold');
+  });
+});
+
+describe('exemptions: notified only, with the reason', () => {
+  const cases: {
+    name: string;
+    options: ConstructorParameters<typeof Simulator>[0];
+    event: Input;
+    why: string;
+  }[] = [
+    {
+      name: 'task tag',
+      options: {},
+      event: runtimeEvent({
+        id: FINDING_ID,
+        taskId: TASK_ID,
+        severity: 9,
+        taskTags: { [EXEMPT_KEY]: 'true' },
+      }),
+      why: `the task is tagged ${EXEMPT_KEY}=true`,
+    },
+    {
+      name: 'service tag',
+      options: {
+        scenario: {
+          services: [{ cluster: CLUSTER, name: SERVICE, image: IMAGE, tags: { [EXEMPT_KEY]: 'true' } }],
+        },
+      },
+      event: runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 9 }),
+      why: `service ${SERVICE} is tagged ${EXEMPT_KEY}=true`,
+    },
+    {
+      name: 'cluster tag',
+      options: {},
+      event: runtimeEvent({
+        id: FINDING_ID,
+        taskId: TASK_ID,
+        severity: 9,
+        clusterTags: { [EXEMPT_KEY]: 'TRUE' },
+      }),
+      why: `cluster ${CLUSTER} is tagged ${EXEMPT_KEY}=true`,
+    },
+    {
+      name: 'protectedClusters',
+      options: { config: { ...DEFAULT_CONFIG, protectedClusters: [CLUSTER] } },
+      event: runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 9 }),
+      why: `cluster ${CLUSTER} is in protectedClusters`,
+    },
+  ];
+
+  it.each(cases)('$name', async ({ options, event, why }) => {
+    // Arrange
+    const simulator = new Simulator(options);
+
+    // Act
+    const result = await simulator.processEvent(event);
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(mutatingCalls(result.apiCalls)).toEqual([]);
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    const notification = only(result.notifications);
+    expect(notification.attributes.action).toBe('exempt');
+    expect(parts(notification).email).toContain(`exempt: ${why}`);
+  });
+});
+
+describe('notify-only situations', () => {
+  it('a GuardDuty sample finding is notified only and labelled sample', async () => {
+    // Arrange
+    const simulator = new Simulator();
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, sample: true }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(mutatingCalls(result.apiCalls)).toEqual([]);
+    const notification = only(result.notifications);
+    expect(notification.attributes.action).toBe('sample');
+    expect(notification.subject).toMatch(/sample/);
+    const { chat, email } = parts(notification);
+    expect(chat.content.title).toContain('sample finding');
+    expect(email).toContain('GuardDuty sample finding');
+  });
+
+  it('observe mode changes nothing and lists what contain would have done', async () => {
+    // Arrange
+    const simulator = new Simulator({ mode: 'observe' });
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(mutatingCalls(result.apiCalls)).toEqual([]);
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    const notification = only(result.notifications);
+    expect(notification.attributes.action).toBe('observe');
+    const { email } = parts(notification);
+    const wouldHaveDone = email.split('\n').find((line) => line.startsWith('Would have done:')) ?? '';
+    for (const action of ['isolate the task', 'stop the task', 'tag the service', 'quarantine the image']) {
+      expect(wouldHaveDone).toContain(action);
+    }
+  });
+
+  it('a cluster-level finding without task details is handled and notified, with no task action', async () => {
+    // Arrange
+    const simulator = new Simulator();
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, severity: 8, withoutTask: true }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(callsTo(result, 'ecs')).toEqual([]);
+    expect(mutatingCalls(result.apiCalls)).toEqual([]);
+    const notification = only(result.notifications);
+    expect(notification.attributes).toMatchObject({ action: 'notify-only', cluster: CLUSTER });
+    expect(parts(notification).email).toContain('cluster-level finding without task details');
+  });
+});
+
+describe('invalid findings that still match the rule', () => {
+  const withoutId = (): Input => {
+    const event = runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 });
+    delete (event.detail as Input).id;
+    return event;
+  };
+  const withBadTaskArn = (): Input => {
+    const event = runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 });
+    const detail = event.detail as { resource: { ecsClusterDetails: { taskDetails: Input } } };
+    detail.resource.ecsClusterDetails.taskDetails.arn = 'arn:aws:ecs:us-east-1:111122223333:task/not a task';
+    return event;
+  };
+
+  it.each([
+    { name: 'missing detail.id', build: withoutId, field: 'detail.id' },
+    { name: 'malformed task ARN', build: withBadTaskArn, field: 'taskDetails.arn' },
+  ])('$name: rejected, stored, alerted, nothing touched', async ({ build, field }) => {
+    // Arrange
+    const simulator = new Simulator();
+    const event = build();
+
+    // Act
+    const result = await simulator.processEvent(event);
+
+    // Assert
+    expect(result.matchedRules).toEqual(['RuntimeThreatRule']);
+    const run = execution(result);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('InvalidFindingError');
+    expect(run.cause).toContain(field);
+    const rejected = Object.entries(objects(simulator)).filter(([key]) => key.startsWith('rejected/'));
+    const [, body] = only(rejected);
+    expect(JSON.parse(body)).toMatchObject(event);
+    const alert = only(result.notifications);
+    expect(alert.attributes.action).toBe('invalid-input');
+    expect(result.apiCalls.filter((c) => ECS_EC2_ECR.includes(c.service))).toEqual([]);
+  });
+});
+
+describe('a step that fails for good', () => {
+  it('fails the execution, reports the step, marks the incident FAILED, and a later repeat responds again', async () => {
+    // Arrange
+    const simulator = new Simulator();
+    const account = simulator.account;
+    const realCall = account.call.bind(account);
+    const fault = jest
+      .spyOn(account, 'call')
+      .mockImplementation((service, operation, input) =>
+        service === 'ecr' && operation === 'UpdateImageStorageClass'
+          ? Promise.reject(
+              new AwsError('AccessDeniedException', 'not authorized to perform: ecr:UpdateImageStorageClass'),
+            )
+          : realCall(service, operation, input),
+      );
+
+    // Act
+    const failed = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 }),
+    );
+    const statusAfterFailure = await incidentStatus(simulator, FINDING_ID);
+    fault.mockRestore();
+    const retried = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, count: 2 }),
+    );
+
+    // Assert: the failure
+    const failedRun = execution(failed);
+    expect(failedRun.status).toBe('FAILED');
+    expect(failedRun.error).toBe('AccessDeniedException');
+    const report = only(failed.notifications);
+    expect(report.attributes.action).toBe('step-failed');
+    expect(report.subject).toContain('QuarantineImage');
+    const { chat } = parts(report);
+    expect(chat.metadata.additionalContext.failedState).toBe('QuarantineImage');
+    expect(chat.metadata.threadId).toBe(FINDING_ID);
+    expect(statusAfterFailure).toBe('FAILED');
+
+    // Assert: the repeat responds again
+    const retriedRun = execution(retried);
+    expect(retriedRun.status).toBe('SUCCEEDED');
+    expect(retriedRun.states).toContain('ReopenIncident');
+    expect(retriedRun.states).toContain('QuarantineImage');
+    only(callsTo(retried, 'ecr', 'UpdateImageStorageClass').filter((c) => c.error === null));
+    const digest = account.ecs.getTask(TASK_ARN)?.containers[0]?.imageDigest ?? '';
+    expect((await imageDetail(simulator, digest)).imageStatus).toBe('ARCHIVED');
+    expect(await incidentStatus(simulator, FINDING_ID)).not.toBe('FAILED');
+  });
+});
+
+describe('network isolation where it is not possible in place', () => {
+  it('a security group shared with another task is left alone; the task is still stopped', async () => {
+    // Arrange
+    const scenario: Scenario = {
+      tasks: [
+        {
+          cluster: CLUSTER,
+          taskArn: TASK_ARN,
+          service: SERVICE,
+          containers: [{ name: 'app', image: IMAGE }],
+          securityGroups: ['sg-shared'],
+        },
+        {
+          cluster: CLUSTER,
+          taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${OTHER_TASK_ID}`,
+          service: SERVICE,
+          containers: [{ name: 'app', image: IMAGE }],
+          securityGroups: ['sg-shared'],
+        },
+      ],
+    };
+    const simulator = new Simulator({ scenario });
+    const rulesBefore = await rulesOf(simulator, 'sg-shared');
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    const forbidden = [...REVOKES, 'ModifyNetworkInterfaceAttribute'];
+    expect(result.apiCalls.filter((c) => forbidden.includes(c.operation))).toEqual([]);
+    expect(rulesBefore.length).toBeGreaterThan(0);
+    expect(await rulesOf(simulator, 'sg-shared')).toEqual(rulesBefore);
+    only(callsTo(result, 'ecs', 'StopTask'));
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('STOPPED');
+    expect(simulator.account.ecs.getTask(OTHER_TASK_ID)?.lastStatus).toBe('RUNNING');
+    const output = execution(result).output as {
+      results?: { isolate?: { status?: string; reason?: string } };
+    };
+    expect(output.results?.isolate?.status).toBe('not-possible');
+    expect(output.results?.isolate?.reason).toMatch(/not possible in place.*sg-shared/);
+    expect(parts(only(result.notifications)).email).toMatch(/Isolate task: not possible/);
+  });
+
+  it('an EC2 bridge-mode task: the instance moves to the quarantine group and is drained', async () => {
+    // Arrange
+    const instanceId = 'i-0123456789abcdef0';
+    const scenario: Scenario = {
+      tasks: [
+        {
+          cluster: CLUSTER,
+          taskArn: TASK_ARN,
+          service: SERVICE,
+          launchType: 'EC2',
+          networkMode: 'bridge',
+          ec2InstanceId: instanceId,
+          containers: [{ name: 'app', image: IMAGE }],
+        },
+      ],
+      quarantineSecurityGroups: { [SANDBOX_VPC]: 'sg-quarantine' },
+    };
+    const simulator = new Simulator({ scenario });
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, launchType: 'EC2' }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    const modify = only(callsTo(result, 'ec2', 'ModifyInstanceAttribute'));
+    expect(inputOf(modify)).toMatchObject({ InstanceId: instanceId, Groups: ['sg-quarantine'] });
+    const drain = only(callsTo(result, 'ecs', 'UpdateContainerInstancesState'));
+    expect(inputOf(drain)).toMatchObject({ status: 'DRAINING' });
+    const drained = (await simulator.account.call('ecs', 'DescribeContainerInstances', {
+      cluster: CLUSTER,
+      containerInstances: inputOf(drain).containerInstances,
+    })) as { containerInstances?: { status?: string; ec2InstanceId?: string }[] };
+    expect(drained.containerInstances).toEqual([
+      expect.objectContaining({ status: 'DRAINING', ec2InstanceId: instanceId }),
+    ]);
+    expect(result.apiCalls.filter((c) => REVOKES.includes(c.operation))).toEqual([]);
+    const described = (await simulator.account.call('ec2', 'DescribeInstances', {
+      InstanceIds: [instanceId],
+    })) as { Reservations?: { Instances?: { SecurityGroups?: { GroupId?: string }[] }[] }[] };
+    const groups = described.Reservations?.[0]?.Instances?.[0]?.SecurityGroups?.map((g) => g.GroupId);
+    expect(groups).toEqual(['sg-quarantine']);
+    const isolation = JSON.parse(objects(simulator)[`incidents/${FINDING_ID}/isolation.json`] ?? '{}') as {
+      kind?: string;
+      originalGroupIds?: string[];
+    };
+    expect(isolation.kind).toBe('container-instance');
+    expect(isolation.originalGroupIds?.length).toBeGreaterThan(0);
+    expect(isolation.originalGroupIds).not.toContain('sg-quarantine');
+  });
+});
+
+describe('images and tasks shield-right cannot act on', () => {
+  it('an image outside ECR: no ECR call, the notification says it cannot be quarantined', async () => {
+    // Arrange
+    const simulator = new Simulator();
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, image: 'docker.io/library/nginx:1.27' }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(callsTo(result, 'ecr')).toEqual([]);
+    only(callsTo(result, 'ecs', 'StopTask'));
+    expect(parts(only(result.notifications)).email).toMatch(
+      /quarantine the image: docker\.io\/library\/nginx:1\.27 is not in a private ECR registry/,
+    );
+  });
+
+  it('an already stopped task is not stopped again and is recorded as already stopped', async () => {
+    // Arrange
+    const scenario: Scenario = {
+      tasks: [
+        {
+          cluster: CLUSTER,
+          taskArn: TASK_ARN,
+          service: SERVICE,
+          lastStatus: 'STOPPED',
+          containers: [{ name: 'app', image: IMAGE }],
+        },
+      ],
+    };
+    const simulator = new Simulator({ scenario });
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 }),
+    );
+
+    // Assert
+    const run = execution(result);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).not.toContain('StopTask');
+    expect(callsTo(result, 'ecs', 'StopTask')).toEqual([]);
+    expect(result.apiCalls.filter((c) => REVOKES.includes(c.operation))).toEqual([]);
+    const evidenceKey = Object.keys(objects(simulator)).find((k) => k.endsWith('/evidence.json')) ?? '';
+    const evidence = JSON.parse(objects(simulator)[evidenceKey] ?? '{}') as {
+      assessment?: { plan?: { stop?: boolean; skipped?: { action: string; reason: string }[] } };
+    };
+    expect(evidence.assessment?.plan?.stop).toBe(false);
+    expect(evidence.assessment?.plan?.skipped).toEqual(
+      expect.arrayContaining([{ action: 'stop', reason: expect.stringMatching(/already stopped/) }]),
+    );
+    expect(parts(only(result.notifications)).email).toMatch(/stop the task: the task is already stopped/);
+  });
+});
