@@ -75,12 +75,25 @@ function countCalls(calls: readonly ApiCall[]): string {
   return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
 }
 
-function emailText(notification: PublishedNotification): string {
+/** The two renderings of a published message: Slack (Amazon Q Developer custom notification) and email. */
+export function notificationViews(notification: PublishedNotification): { slack?: string; email: string } {
   try {
     const parsed = JSON.parse(notification.message) as { email?: string; default?: string };
-    return parsed.email ?? parsed.default ?? notification.message;
+    const chat = parsed.default
+      ? (JSON.parse(parsed.default) as {
+          content?: { title?: string; description?: string; nextSteps?: string[] };
+        })
+      : undefined;
+    const slack = chat?.content
+      ? [
+          `*${chat.content.title ?? ''}*`,
+          chat.content.description ?? '',
+          ...(chat.content.nextSteps ?? []).map((step) => `• ${step}`),
+        ].join('\n')
+      : undefined;
+    return { ...(slack ? { slack } : {}), email: parsed.email ?? parsed.default ?? notification.message };
   } catch {
-    return notification.message;
+    return { email: notification.message };
   }
 }
 
@@ -106,7 +119,13 @@ export function mutatingCalls(calls: readonly ApiCall[]): ApiCall[] {
   );
 }
 
-export function formatEventResult(result: EventResult, options: { color?: boolean } = {}): string {
+export interface FormatOptions {
+  readonly color?: boolean;
+  /** `full`: the Slack and the email renderings; `summary`: the subject and the Slack text only. */
+  readonly notifications?: 'full' | 'summary';
+}
+
+export function formatEventResult(result: EventResult, options: FormatOptions = {}): string {
   const bold = (s: string) => (options.color ? `\u001b[1m${s}\u001b[0m` : s);
   const dim = (s: string) => (options.color ? `\u001b[2m${s}\u001b[0m` : s);
   const lines: string[] = [bold(`▶ ${result.event}`) + dim(`  (event ${result.eventId || 'without id'})`)];
@@ -135,8 +154,10 @@ export function formatEventResult(result: EventResult, options: { color?: boolea
     lines.push(`  changed: ${changed.map((c) => `${c.service}:${c.operation}`).join(', ')}`);
   }
   for (const n of result.notifications) {
+    const views = notificationViews(n);
     lines.push(`  ✉ ${bold(n.subject ?? '(no subject)')}`);
-    lines.push(indent(emailText(n), '    │ '));
+    if (views.slack) lines.push(dim('    Slack:'), indent(views.slack, '    │ '));
+    if (options.notifications !== 'summary') lines.push(dim('    Email:'), indent(views.email, '    │ '));
   }
   return lines.join('\n');
 }

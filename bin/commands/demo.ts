@@ -20,7 +20,7 @@ export async function demo(): Promise<number> {
   );
   for (const { label, event } of readEvents(files)) {
     const result = await simulator.processEvent(event, label);
-    console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+    console.log(`${formatEventResult(result, { color: process.stdout.isTTY, notifications: 'summary' })}\n`);
   }
   console.log(`Replayed ${files.length} events in ${Date.now() - started} ms.
 
