@@ -2,6 +2,12 @@
 
 import { UsageError } from './cli-support';
 import { demo } from './commands/demo';
+import { executions, help as executionsHelp } from './commands/executions';
+import { incident, incidentHelp, incidents, help as incidentsHelp } from './commands/incidents';
+import { redrive, help as redriveHelp } from './commands/redrive';
+import { release, help as releaseHelp } from './commands/release';
+import { rerun, help as rerunHelp } from './commands/rerun';
+import { respond, help as respondHelp } from './commands/respond';
 import { simulate, help as simulateHelp } from './commands/simulate';
 import { testPattern, help as testPatternHelp } from './commands/test-pattern';
 
@@ -20,6 +26,13 @@ const COMMANDS: Record<
     help: 'Usage: shield-right demo\n\nReplays examples/events/ and tells the story of each.',
     summary: 'the offline demo (npm start)',
   },
+  respond: { run: respond, help: respondHelp, summary: 'start the response to a finding by hand' },
+  rerun: { run: rerun, help: rerunHelp, summary: 'start an execution over with the same input' },
+  redrive: { run: redrive, help: redriveHelp, summary: 'resume a failed execution from its failed step' },
+  release: { run: release, help: releaseHelp, summary: 'undo a containment from its evidence' },
+  incidents: { run: incidents, help: incidentsHelp, summary: 'list recent incidents and what was done' },
+  incident: { run: incident, help: incidentHelp, summary: 'one incident in full, with its timeline' },
+  executions: { run: executions, help: executionsHelp, summary: 'list recent workflow executions' },
 };
 
 const USAGE = `Usage: shield-right <command> [options]

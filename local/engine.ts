@@ -116,7 +116,8 @@ export class Simulator {
   private readonly rules: { rule: CompiledRule; target: WorkflowName }[];
   private readonly failureRule: CompiledRule;
   private readonly dispatcher: Dispatcher;
-  private readonly scenario: Scenario | undefined;
+  /** The scenario the sandbox was built from (kept when the sandbox is saved). */
+  readonly scenario: Scenario | undefined;
   private sequence = 0;
 
   constructor(options: SimulatorOptions = {}) {

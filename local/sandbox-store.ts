@@ -37,17 +37,13 @@ export function openSandbox(dir: string, options: SimulatorOptions = {}): Simula
   return simulator;
 }
 
-export function saveSandbox(
-  dir: string,
-  simulator: Simulator,
-  scenario?: SimulatorOptions['scenario'],
-): void {
+export function saveSandbox(dir: string, simulator: Simulator): void {
   mkdirSync(dir, { recursive: true });
   const saved: SavedSandbox = {
     version: 1,
     config: simulator.config,
     account: simulator.account.snapshot(),
-    ...(scenario ? { scenario } : {}),
+    ...(simulator.scenario ? { scenario: simulator.scenario } : {}),
   };
   writeFileSync(join(dir, STATE_FILE), `${JSON.stringify(saved)}\n`);
 }

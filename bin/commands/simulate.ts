@@ -116,6 +116,6 @@ export async function simulate(argv: string[]): Promise<number> {
     if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
   }
   if (values.json) console.log(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
-  if (values.state) saveSandbox(values.state, simulator, scenario);
+  if (values.state) saveSandbox(values.state, simulator);
   return 0;
 }

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ImageQuarantineStrategy } from '../../cdk/config';
-import { awsErrorName, errorMessage } from '../core/errors';
+import { ActionFailedError, awsErrorName, errorMessage } from '../core/errors';
 import type { QuarantinedImage, QuarantineResult } from '../core/outcome';
 import type { QuarantineTarget } from '../core/policy';
 import { evidenceKey, putOriginalState } from './evidence';
@@ -133,7 +133,29 @@ async function quarantineOne(
   const notes: string[] = [];
   const alreadyArchived = detail.imageStatus === 'ARCHIVED';
   if ((request.strategy === 'retag' || request.strategy === 'both') && !alreadyArchived) {
-    await addTag(ecr, target, digest, quarantineTag);
+    if (!(await addTag(ecr, target, digest, quarantineTag))) {
+      const again = await ecr.send(
+        new DescribeImagesCommand({
+          registryId: target.registryId,
+          repositoryName: target.repository,
+          imageIds: [{ imageDigest: digest }],
+        }),
+      );
+      if (again.imageDetails?.[0]?.imageStatus !== 'ARCHIVED') {
+        throw new ActionFailedError(
+          'QuarantineImage',
+          `the manifest of ${target.repository}@${digest} could not be read`,
+        );
+      }
+      return {
+        ...base,
+        digest,
+        status: 'already-done',
+        movedTags: [],
+        archived: true,
+        reason: 'archived by a concurrent response',
+      };
+    }
     const toDelete = record.originalTags;
     if (toDelete.length > 0) {
       try {
@@ -176,7 +198,13 @@ async function quarantineOne(
   };
 }
 
-async function addTag(ecr: ECRClient, target: QuarantineTarget, digest: string, tag: string): Promise<void> {
+/** Adds `tag` to the digest; false when the manifest cannot be read. */
+async function addTag(
+  ecr: ECRClient,
+  target: QuarantineTarget,
+  digest: string,
+  tag: string,
+): Promise<boolean> {
   const got = await ecr.send(
     new BatchGetImageCommand({
       registryId: target.registryId,
@@ -191,7 +219,8 @@ async function addTag(ecr: ECRClient, target: QuarantineTarget, digest: string, 
     }),
   );
   const image = got.images?.[0];
-  if (!image?.imageManifest) throw new Error(`manifest of ${target.repository}@${digest} could not be read`);
+  // An archived image has no readable manifest: another response archived it meanwhile.
+  if (!image?.imageManifest) return false;
   try {
     await ecr.send(
       new PutImageCommand({
@@ -207,6 +236,7 @@ async function addTag(ecr: ECRClient, target: QuarantineTarget, digest: string, 
     // A retried step finds the tag already in place: that is success.
     if (awsErrorName(err) !== 'ImageAlreadyExistsException') throw err;
   }
+  return true;
 }
 
 export async function quarantineImages(

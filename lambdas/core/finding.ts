@@ -73,6 +73,20 @@ export interface RuntimeFinding {
   readonly containers: ContainerInfo[];
   readonly process?: ProcessInfo;
   readonly eventId: string;
+  /**
+   * An operator asked for containment (`shield-right respond|rerun --force`): the policy contains whatever
+   * its thresholds, exemptions, mode and limits say. Set from the input's `shield-right.force`, a key no
+   * AWS service puts in an event.
+   */
+  readonly forced?: boolean;
+}
+
+export const FORCE_KEY = 'shield-right';
+
+/** Whether an execution input carries the operator's `--force`. */
+export function isForced(envelope: Record<string, unknown>): boolean {
+  const marker = envelope[FORCE_KEY];
+  return isObject(marker) && marker.force === true;
 }
 
 const ACCOUNT = /^\d{12}$/;
@@ -183,6 +197,14 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   const checkAccount = (arn: string, pattern: RegExp, path: string): void => {
     if (sample) return;
     if (!pattern.test(arn)) throw new InvalidFindingError(path, `${JSON.stringify(arn)} is not a valid ARN`);
+    // The task must be where the finding says it is: an ARN of another partition or region is not ours.
+    const [, arnPartition, , arnRegion] = arn.split(':');
+    if (arnPartition !== partition || arnRegion !== region) {
+      throw new InvalidFindingError(
+        path,
+        `is in ${arnPartition}/${arnRegion}, not the finding's ${partition}/${region}`,
+      );
+    }
     const owner = accountOfArn(arn, pattern);
     if (owner && !allowed.has(owner)) {
       throw new CrossAccountFindingError(
@@ -192,7 +214,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   };
   if (!sample && accountId !== eventAccount && !allowed.has(accountId)) {
     throw new CrossAccountFindingError(
-      `finding is for account ${accountId}, not ${eventAccount}; cross-account response is not configured`,
+      `detail.accountId: finding is for account ${accountId}, not ${eventAccount}; cross-account response is not configured`,
     );
   }
   const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${clusterName}`;
@@ -208,6 +230,10 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     const base = 'detail.resource.ecsClusterDetails.taskDetails';
     const arn = stringAt(taskDetails.arn, `${base}.arn`);
     checkAccount(arn, TASK_ARN, `${base}.arn`);
+    const taskCluster = arn.split('/')[1];
+    if (!sample && taskCluster !== clusterName && taskCluster !== clusterArn.split('/').pop()) {
+      throw new InvalidFindingError(`${base}.arn`, `names cluster ${taskCluster}, not ${clusterName}`);
+    }
     const group = optionalStringAt(taskDetails.group, `${base}.group`);
     const serviceName = group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
     const launchType = optionalStringAt(taskDetails.launchType, `${base}.launchType`);
@@ -268,6 +294,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     containers,
     ...(processDetails ? { process: processDetails } : {}),
     eventId,
+    forced: isForced(envelope),
   };
 }
 

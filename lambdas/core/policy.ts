@@ -107,6 +107,8 @@ export interface ResponsePlan {
 }
 
 export const STOP_REASON_MAX = 255;
+/** The limit a forced response runs under: a human decided, the blast-radius limit does not apply. */
+const FORCED_CAP = 1_000_000;
 
 export function isExemptValue(value: string | undefined): boolean {
   return value !== undefined && value.trim().toLowerCase() === 'true';
@@ -197,7 +199,9 @@ export function decideRuntimeResponse(
   const reasons: string[] = [];
   const skipped: Skipped[] = [];
   const recommendations: string[] = [];
-  const high = finding.severity >= settings.stopSeverity;
+  // An operator's --force contains like a High finding, past exemptions, mode, thresholds and limits.
+  const forced = finding.forced === true;
+  const high = forced || finding.severity >= settings.stopSeverity;
   const medium = !high && finding.severity >= settings.isolateSeverity;
   const { targets, notQuarantinable } = quarantineTargets(finding, enrichment);
   const window = windowStart(now, settings.blastRadius.windowMinutes);
@@ -216,10 +220,12 @@ export function decideRuntimeResponse(
       cluster: `CAP#CLUSTER#${finding.cluster.arn}#${window}`,
       account: `CAP#ACCOUNT#${finding.accountId}#${window}`,
     },
-    caps: {
-      cluster: settings.blastRadius.maxActionsPerCluster,
-      account: settings.blastRadius.maxActionsPerAccount,
-    },
+    caps: forced
+      ? { cluster: FORCED_CAP, account: FORCED_CAP }
+      : {
+          cluster: settings.blastRadius.maxActionsPerCluster,
+          account: settings.blastRadius.maxActionsPerAccount,
+        },
     ttl: Math.floor(now / 1000) + retentionDays * 86_400,
   };
   // What `contain` would do for this severity, before exemptions and mode.
@@ -253,7 +259,7 @@ export function decideRuntimeResponse(
     recommendations.push(`Investigate cluster ${finding.cluster.name}: the finding names no task`);
     return notifyOnly('no-task', 'cluster-level finding without task details: no task to act on', []);
   }
-  const exempt = exemption(finding, enrichment, settings);
+  const exempt = forced ? undefined : exemption(finding, enrichment, settings);
   if (exempt) {
     recommendations.push('Investigate by hand: the resource is exempt from automatic response');
     return notifyOnly('exempt', `exempt: ${exempt}`, intended);
@@ -269,7 +275,7 @@ export function decideRuntimeResponse(
   const taskGone =
     enrichment !== undefined &&
     (!enrichment.found || enrichment.lastStatus === 'STOPPED' || enrichment.desiredStatus === 'STOPPED');
-  if (settings.mode === 'observe') {
+  if (settings.mode === 'observe' && !forced) {
     recommendations.push('Switch mode to contain, or act by hand with `shield-right respond --force`');
     return notifyOnly('observe', 'mode is observe: planned only, nothing changed', intended);
   }
@@ -301,7 +307,7 @@ export function decideRuntimeResponse(
   }
   const guard = settings.blastRadius.minHealthyTasks;
   const service = enrichment?.service;
-  if (stop && guard > 0 && service && finding.severity < 9 && service.runningCount <= guard) {
+  if (stop && !forced && guard > 0 && service && finding.severity < 9 && service.runningCount <= guard) {
     const why = `service ${service.name} has ${service.runningCount} running task(s), at most minHealthyTasks=${guard}: High findings do not stop its last tasks`;
     skipped.push({ action: 'stop', reason: why });
     reasons.push(why);
@@ -325,13 +331,16 @@ export function decideRuntimeResponse(
     };
   }
   reasons.push(
-    high
-      ? `severity ${finding.severity} (${finding.severityLabel}) is at or above the stop threshold ${settings.stopSeverity}`
-      : `severity ${finding.severity} (${finding.severityLabel}) is at or above the isolation threshold ${settings.isolateSeverity}`,
+    forced
+      ? 'an operator forced the containment (shield-right respond --force)'
+      : high
+        ? `severity ${finding.severity} (${finding.severityLabel}) is at or above the stop threshold ${settings.stopSeverity}`
+        : `severity ${finding.severity} (${finding.severityLabel}) is at or above the isolation threshold ${settings.isolateSeverity}`,
   );
   return {
     ...base,
-    claimKey: claimKeyFor(finding, stop),
+    // A High finding on a stopped task claims like a stop: a later finding on it is "already contained".
+    claimKey: claimKeyFor(finding, stop || (high && taskGone)),
     // A High finding whose task is gone still contains: the image is quarantined.
     disposition: stop || (high && !isolate) ? 'contain' : 'isolate',
     path: 'act',

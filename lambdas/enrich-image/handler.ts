@@ -10,13 +10,14 @@ import {
 } from '../core/vulnerability';
 import { ecr } from '../shared/clients/ecr';
 import { ecs } from '../shared/clients/ecs';
-import { policySettings } from '../shared/env';
+import { decisionTime, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
 
 policySettings();
 
 export const handler = async (input: {
   finding?: unknown;
+  now?: unknown;
 }): Promise<{ enrichment: ImageEnrichment; plan: ImagePlan }> => {
   if (!isObject(input.finding) || input.finding.kind !== 'vulnerability') {
     throw new InvalidFindingError('finding', 'EnrichAndDecide expects a normalized vulnerability finding');
@@ -24,7 +25,13 @@ export const handler = async (input: {
   const finding = input.finding as unknown as VulnerabilityFinding;
   const settings = policySettings();
   const enrichment = await enrichVulnerableImage({ ecr, ecs }, finding);
-  const plan = decideImageResponse(finding, enrichment, settings, Date.now(), settings.incidentRetentionDays);
+  const plan = decideImageResponse(
+    finding,
+    enrichment,
+    settings,
+    decisionTime(input.now),
+    settings.incidentRetentionDays,
+  );
   logger.info('image response decided', {
     incidentId: plan.incidentId,
     disposition: plan.disposition,

@@ -5,7 +5,7 @@ import type { RuntimeFinding } from '../core/finding';
 import { decideRuntimeResponse, type ResponsePlan, type TaskEnrichment } from '../core/policy';
 import { isObject } from '../core/read';
 import { ecs } from '../shared/clients/ecs';
-import { policySettings } from '../shared/env';
+import { decisionTime, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
 
 policySettings();
@@ -15,7 +15,7 @@ export interface EnrichOutput {
   readonly plan: ResponsePlan;
 }
 
-export const handler = async (input: { finding?: unknown }): Promise<EnrichOutput> => {
+export const handler = async (input: { finding?: unknown; now?: unknown }): Promise<EnrichOutput> => {
   const finding = input.finding;
   if (!isObject(finding) || finding.kind !== 'runtime') {
     throw new InvalidFindingError('finding', 'EnrichAndDecide expects a normalized runtime finding');
@@ -27,7 +27,7 @@ export const handler = async (input: { finding?: unknown }): Promise<EnrichOutpu
     runtime,
     enrichment,
     settings,
-    Date.now(),
+    decisionTime(input.now),
     settings.incidentRetentionDays,
   );
   logger.info('response decided', {

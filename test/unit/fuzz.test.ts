@@ -94,17 +94,11 @@ describe(`fuzz: ${CASES} mutated findings (seed ${SEED}) through validation and 
     expect(summary.problems.map(describeCase)).toEqual([]);
   });
 
-  // Bug (lambdas/core/finding.ts, normalizeRuntimeFinding, and lambdas/core/vulnerability.ts,
-  // normalizeVulnerabilityFinding): the account check throws `finding is for account …, not …` without the
-  // field it is about (`detail.accountId` / `detail.awsAccountId` / `account`).
-  it.failing('starts every CrossAccountFindingError message with the field it is about', () => {
+  it('starts every CrossAccountFindingError message with the field it is about', () => {
     expect(summary.crossAccountWithoutField.map(describeCase)).toEqual([]);
   });
 
-  // Gap (lambdas/core/finding.ts checkAccount, lambdas/core/vulnerability.ts): only the account of a
-  // resource ARN is compared; a task or cluster ARN of another partition or region than the finding's, or an
-  // image id of another partition or region than the finding ARN, is accepted and acted on.
-  it.failing('refuses findings that name resources in another partition or region', () => {
+  it('refuses findings that name resources in another partition or region', () => {
     expect(summary.actedOnInconsistent.map(describeCase)).toEqual([]);
   });
 });
