@@ -155,7 +155,13 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
     file: 'statemachines/vulnerable-image-response.asl.json',
     functions: ['validate', 'enrichImage', 'quarantine', 'notify'],
     resources: ['IncidentTableName', 'EvidenceBucketName'],
-    serviceActions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 's3:PutObject', 'ecs:StopTask'],
+    serviceActions: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      's3:PutObject',
+      'ecs:StopTask',
+    ],
   },
 };
 

@@ -94,7 +94,7 @@ export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly s
     's3:PutObject',
   ],
   VulnerableImageResponse: [
-    'dynamodb:GetItem',
+    'dynamodb:DeleteItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'ecs:StopTask',
