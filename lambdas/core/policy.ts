@@ -235,9 +235,16 @@ export function decideRuntimeResponse(
   if (high && finding.task?.serviceName) intended.push('tagService');
   if (high && settings.imageQuarantine !== 'none' && targets.length > 0) intended.push('quarantine');
 
-  const notifyOnly = (disposition: Disposition, why: string, wouldHaveDone: ActionName[]): ResponsePlan => {
-    reasons.push(why);
-    for (const action of wouldHaveDone) skipped.push({ action, reason: why });
+  // `why` undefined: the reasons and skipped actions are already recorded.
+  const notifyOnly = (
+    disposition: Disposition,
+    why: string | undefined,
+    wouldHaveDone: ActionName[],
+  ): ResponsePlan => {
+    if (why) {
+      reasons.push(why);
+      for (const action of wouldHaveDone) skipped.push({ action, reason: why });
+    }
     return {
       ...base,
       disposition,
@@ -315,21 +322,7 @@ export function decideRuntimeResponse(
     stop = false;
     tagService = false;
   }
-  if (!stop && !isolate && !quarantine) {
-    return {
-      ...base,
-      disposition: 'task-stopped',
-      path: 'notify',
-      isolate,
-      stop,
-      quarantine,
-      tagService,
-      reasons,
-      skipped,
-      wouldHaveDone: [],
-      recommendations,
-    };
-  }
+  if (!stop && !isolate && !quarantine) return notifyOnly('task-stopped', undefined, []);
   reasons.push(
     forced
       ? 'an operator forced the containment (shield-right respond --force)'

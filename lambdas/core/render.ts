@@ -22,21 +22,24 @@ import type {
 import type { ActionName, ResponsePlan, TaskEnrichment } from './policy';
 import type { ImagePlan, VulnerabilityFinding } from './vulnerability';
 
-export type NotificationKind =
-  | 'contained'
-  | 'isolated'
-  | 'notify-only'
-  | 'exempt'
-  | 'sample'
-  | 'observe'
-  | 'repeat'
-  | 'already-contained'
-  | 'image-quarantined'
-  | 'vulnerability'
-  | 'vulnerability-resolved'
-  | 'invalid-input'
-  | 'step-failed'
-  | 'cap-reached';
+export const NOTIFICATION_KINDS = [
+  'contained',
+  'isolated',
+  'notify-only',
+  'exempt',
+  'sample',
+  'observe',
+  'repeat',
+  'already-contained',
+  'image-quarantined',
+  'vulnerability',
+  'vulnerability-resolved',
+  'invalid-input',
+  'step-failed',
+  'cap-reached',
+] as const;
+
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationInput {
   readonly kind: NotificationKind;

@@ -7,26 +7,10 @@ import type { RuntimeFinding } from './finding';
 import type { BlastRadius, ExecutionRef, ResponseResults, StopResult } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
-import { type NotificationInput, type NotificationKind, selectKind } from './render';
+import { NOTIFICATION_KINDS, type NotificationInput, type NotificationKind, selectKind } from './render';
 import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 
-const KINDS: readonly string[] = [
-  'response',
-  'contained',
-  'isolated',
-  'notify-only',
-  'exempt',
-  'sample',
-  'observe',
-  'repeat',
-  'already-contained',
-  'image-quarantined',
-  'vulnerability',
-  'vulnerability-resolved',
-  'invalid-input',
-  'step-failed',
-  'cap-reached',
-];
+const KINDS: readonly string[] = ['response', ...NOTIFICATION_KINDS];
 
 export interface NotifyRequest {
   /** `response` lets the plan and the action results choose the kind. */

@@ -5,6 +5,7 @@ import {
   type ChatNotification,
   causeMessage,
   MESSAGE_MAX_BYTES,
+  NOTIFICATION_KINDS,
   type NotificationInput,
   type NotificationKind,
   type RenderedNotification,
@@ -254,22 +255,7 @@ function expectPublishable(rendered: RenderedNotification): void {
   expect(Number.isFinite(Number(rendered.attributes.severity?.StringValue))).toBe(true);
 }
 
-const ALL_KINDS: NotificationKind[] = [
-  'contained',
-  'isolated',
-  'notify-only',
-  'exempt',
-  'sample',
-  'observe',
-  'repeat',
-  'already-contained',
-  'image-quarantined',
-  'vulnerability',
-  'vulnerability-resolved',
-  'invalid-input',
-  'step-failed',
-  'cap-reached',
-];
+const ALL_KINDS: readonly NotificationKind[] = NOTIFICATION_KINDS;
 
 // ---------------------------------------------------------------------------------------------------------
 // Runtime kinds.
