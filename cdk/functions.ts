@@ -11,7 +11,8 @@ export type FunctionId =
   | 'quarantine'
   | 'exposure'
   | 'notify'
-  | 'reportFailure';
+  | 'reportFailure'
+  | 'releaseImage';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -118,6 +119,17 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     reservedConcurrency: 5,
     env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
   },
+  releaseImage: {
+    id: 'releaseImage',
+    entry: 'lambdas/release-image/handler.ts',
+    substitution: 'ReleaseImageFunctionArn',
+    description:
+      'Lift an image quarantine once every finding that caused it is closed (inspector.releaseOnClose)',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    reservedConcurrency: 5,
+    env: ['SHIELD_RIGHT_POLICY', 'EVIDENCE_BUCKET', 'INCIDENT_TABLE'],
+  },
 };
 
 /** Placeholders for resources other than functions. */
@@ -153,7 +165,7 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   VulnerableImageResponse: {
     name: 'VulnerableImageResponse',
     file: 'statemachines/vulnerable-image-response.asl.json',
-    functions: ['validate', 'enrichImage', 'quarantine', 'notify'],
+    functions: ['validate', 'enrichImage', 'quarantine', 'releaseImage', 'notify'],
     resources: ['IncidentTableName', 'EvidenceBucketName'],
     serviceActions: [
       'dynamodb:PutItem',

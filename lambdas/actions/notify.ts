@@ -17,7 +17,7 @@ export interface PublishOutcome {
 export async function publishNotification(
   sns: SNSClient,
   topicArn: string,
-  rendered: RenderedNotification,
+  rendered: Pick<RenderedNotification, 'subject' | 'message' | 'attributes'>,
 ): Promise<PublishOutcome> {
   try {
     const out = await sns.send(

@@ -31,14 +31,14 @@ import {
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { awsErrorName, errorMessage, ReleaseRefusedError } from '../core/errors';
 import { asciiText, chatCode, chatText, LIMITS, plainText } from '../core/escape';
 import { isObject } from '../core/read';
 import { evidenceKey, getEvidence } from './evidence';
 import { ISOLATION_EVIDENCE, type IsolationRecord } from './isolate';
-import type { PublishOutcome } from './notify';
+import { type PublishOutcome, publishNotification } from './notify';
 import { QUARANTINE_EVIDENCE_PREFIX, type QuarantineRecord } from './quarantine';
 
 /** Statuses that leave something in place to undo; RESOLVED image incidents may still be quarantined. */
@@ -184,27 +184,37 @@ function serviceArnOf(evidence: unknown): string | undefined {
   return isObject(service) && typeof service.arn === 'string' ? service.arn : undefined;
 }
 
+/** The quarantine records among an incident's evidence `keys` (`incidents/<id>/quarantine/….json`), read. */
+async function readQuarantineRecords(
+  s3: S3Client,
+  bucket: string,
+  incidentId: string,
+  keys: readonly string[],
+): Promise<QuarantineRecord[]> {
+  const prefix = evidenceKey(incidentId, QUARANTINE_EVIDENCE_PREFIX);
+  const quarantineKeys = keys.filter((k) => k.startsWith(prefix) && k.endsWith('.json'));
+  const records = await Promise.all(quarantineKeys.map((key) => getEvidence<unknown>(s3, bucket, key)));
+  return records.filter(isQuarantineRecord);
+}
+
 async function loadEvidence(deps: ReleaseDeps, incident: IncidentItem): Promise<ReleaseEvidence> {
   const prefix = evidenceKey(incident.incidentId, '');
   const keys = await listEvidenceKeys(deps.s3, deps.evidenceBucket, prefix);
   const read = (key: string) => getEvidence<unknown>(deps.s3, deps.evidenceBucket, key);
   const isolationKey = keys.find((k) => k === `${prefix}${ISOLATION_EVIDENCE}`);
-  const quarantineKeys = keys.filter(
-    (k) => k.startsWith(`${prefix}${QUARANTINE_EVIDENCE_PREFIX}`) && k.endsWith('.json'),
-  );
   const tagged = isObject(incident.outcome?.tagService) && incident.outcome.tagService.status === 'done';
   // Each execution's evidence names the service it would tag; only read when the tag was really set.
   const executionKeys = tagged ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/evidence\.json$/.test(k)) : [];
   const [isolation, quarantines, executions] = await Promise.all([
     isolationKey ? read(isolationKey) : Promise.resolve(undefined),
-    Promise.all(quarantineKeys.map(read)),
+    readQuarantineRecords(deps.s3, deps.evidenceBucket, incident.incidentId, keys),
     Promise.all(executionKeys.map(read)),
   ]);
   return {
     ...(isObject(isolation) && typeof isolation.kind === 'string'
       ? { isolation: isolation as unknown as IsolationRecord }
       : {}),
-    quarantines: quarantines.filter(isQuarantineRecord),
+    quarantines,
     serviceArns: [
       ...new Set(executions.map(serviceArnOf).filter((a): a is string => a !== undefined)),
     ].sort(),
@@ -682,28 +692,11 @@ export function releaseNotification(input: {
   };
 }
 
-async function publish(sns: SNSClient, topicArn: string, rendered: ReleaseMessage): Promise<PublishOutcome> {
-  try {
-    const out = await sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: rendered.subject,
-        Message: rendered.message,
-        MessageStructure: 'json',
-        MessageAttributes: rendered.attributes,
-      }),
-    );
-    return { published: true, ...(out.MessageId ? { messageId: out.MessageId } : {}) };
-  } catch (err) {
-    return { published: false, error: failure('sns:Publish', err) };
-  }
-}
-
 const FINISHED: ReadonlySet<ReleaseStepStatus> = new Set(['done', 'already-done', 'skipped']);
 
 async function markReleased(
-  deps: ReleaseDeps,
-  incident: IncidentItem,
+  deps: Pick<ReleaseDeps, 'dynamodb' | 'table' | 'now'>,
+  incident: Pick<IncidentItem, 'incidentId' | 'status'>,
   steps: readonly ReleaseStep[],
   actor: string,
 ): Promise<ReleaseStep> {
@@ -736,6 +729,19 @@ async function markReleased(
     status: 'done',
     detail: `status ${incident.status} → ${RELEASED_STATUS}`,
   };
+}
+
+/** Every quarantined image back to how it was, one after the other (see restoreImage). */
+async function restoreImages(
+  deps: Pick<ReleaseDeps, 'ecr' | 'onStep'>,
+  records: readonly QuarantineRecord[],
+): Promise<ReleaseStep[]> {
+  const steps: ReleaseStep[] = [];
+  for (const record of records) {
+    deps.onStep?.(`restoring ${record.repository}@${record.digest}`);
+    steps.push(await restoreImage(deps.ecr, record));
+  }
+  return steps;
 }
 
 /** Undoes what the response did to an incident, as recorded in its evidence. Throws ReleaseRefusedError. */
@@ -775,10 +781,7 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
     deps.onStep?.('restoring the container instance');
     steps.push(await restoreContainerInstance(deps, iso));
   }
-  for (const record of evidence.quarantines) {
-    deps.onStep?.(`restoring ${record.repository}@${record.digest}`);
-    steps.push(await restoreImage(deps.ecr, record));
-  }
+  steps.push(...(await restoreImages(deps, evidence.quarantines)));
   for (const arn of evidence.serviceArns) {
     deps.onStep?.(`untagging ${arn}`);
     steps.push(await restoreServiceTag(deps.ecs, arn, incidentId));
@@ -796,7 +799,7 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
     steps,
     ...(request.actor ? { actor: request.actor } : {}),
   });
-  const notification = await publish(deps.sns, deps.topicArn, rendered);
+  const notification = await publishNotification(deps.sns, deps.topicArn, rendered);
   steps.push({
     action: 'notify',
     target: deps.topicArn,
@@ -804,4 +807,89 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
     ...(notification.error ? { detail: notification.error } : {}),
   });
   return { ...base, released: true, dryRun: false, steps, notification };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The image part alone, for the vulnerable-image workflow (inspector.releaseOnClose): no incident read, no
+// notification of its own (the workflow's resolved notification says what happened).
+
+/** What releasing an incident's images needs: ECR, the evidence (read only) and the incident table (one write). */
+export type ImageReleaseDeps = Pick<
+  ReleaseDeps,
+  'ecr' | 's3' | 'dynamodb' | 'evidenceBucket' | 'table' | 'now' | 'onStep'
+>;
+
+export interface ImageReleaseOptions {
+  /**
+   * The status the incident must still have to be marked RELEASED (the caller has checked it, e.g. the
+   * workflow's QUARANTINED): if it changed meanwhile, the images are restored but the status is left alone.
+   */
+  readonly expectedStatus: string;
+  /** Who released it, recorded on the incident. */
+  readonly actor: string;
+}
+
+/**
+ * `done`: every image restored and the incident RELEASED. `skipped`: no quarantine recorded, nothing done.
+ * `pending`: an image is still being restored from the archive: release again later. `failed`: a step failed.
+ */
+export type ImageReleaseStatus = 'done' | 'skipped' | 'pending' | 'failed';
+
+export interface ImageReleaseResult {
+  readonly status: ImageReleaseStatus;
+  readonly incidentId: string;
+  readonly released: boolean;
+  /** Why the quarantine is not (entirely) lifted; absent when `done`. */
+  readonly reason?: string;
+  readonly steps: ReleaseStep[];
+}
+
+/**
+ * Lifts the image quarantine of an incident from its quarantine records (`incidents/<id>/quarantine/…`):
+ * storage class back to STANDARD, original tags back, quarantine tag removed unless it is the only tag;
+ * then marks the incident RELEASED if it is still `expectedStatus`. Like releaseIncident, every step can be
+ * repeated. Throws ReleaseRefusedError for a malformed incident id only.
+ */
+export async function releaseImages(
+  deps: ImageReleaseDeps,
+  incidentId: string,
+  options: ImageReleaseOptions,
+): Promise<ImageReleaseResult> {
+  if (!INCIDENT_ID.test(incidentId)) throw new ReleaseRefusedError(`${incidentId} is not an incident id`);
+  deps.onStep?.('reading the quarantine records');
+  const prefix = evidenceKey(incidentId, QUARANTINE_EVIDENCE_PREFIX);
+  const keys = await listEvidenceKeys(deps.s3, deps.evidenceBucket, prefix);
+  const records = await readQuarantineRecords(deps.s3, deps.evidenceBucket, incidentId, keys);
+  if (records.length === 0) {
+    return {
+      status: 'skipped',
+      incidentId,
+      released: false,
+      reason: `no image quarantine is recorded in s3://${deps.evidenceBucket}/${prefix}`,
+      steps: [],
+    };
+  }
+  const steps = await restoreImages(deps, records);
+  const unfinished = steps.filter((s) => !FINISHED.has(s.status));
+  if (unfinished.length > 0) {
+    const status = unfinished.some((s) => s.status === 'failed') ? 'failed' : 'pending';
+    return { status, incidentId, released: false, reason: reasonOf(unfinished), steps };
+  }
+  deps.onStep?.('marking the incident released');
+  const mark = await markReleased(deps, { incidentId, status: options.expectedStatus }, steps, options.actor);
+  steps.push(mark);
+  if (mark.status !== 'done') {
+    return {
+      status: 'failed',
+      incidentId,
+      released: false,
+      reason: `the images were restored, but the incident was not marked ${RELEASED_STATUS} (it may no longer be ${options.expectedStatus}): ${mark.detail ?? 'unknown error'}`,
+      steps,
+    };
+  }
+  return { status: 'done', incidentId, released: true, steps };
+}
+
+function reasonOf(steps: readonly ReleaseStep[]): string {
+  return steps.map((s) => `${s.target}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`).join('; ');
 }

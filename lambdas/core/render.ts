@@ -41,6 +41,24 @@ export const NOTIFICATION_KINDS = [
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
+/**
+ * The automatic release of an image quarantine (inspector.releaseOnClose), as the vulnerable-image
+ * workflow's ReleaseQuarantine step reports it (lambdas/actions/release.ts releaseImages, or `skipped`).
+ */
+export interface ReleaseReport {
+  /** `done`: the quarantine was lifted and the incident RELEASED; anything else: it was not (see `reason`). */
+  readonly status: string;
+  readonly reason?: string;
+  readonly steps?: readonly ReleaseReportStep[];
+}
+
+export interface ReleaseReportStep {
+  readonly action: string;
+  readonly target: string;
+  readonly status: string;
+  readonly detail?: string;
+}
+
 export interface NotificationInput {
   readonly kind: NotificationKind;
   /** Absent for `invalid-input`. */
@@ -49,6 +67,8 @@ export interface NotificationInput {
   /** The runtime plan, or the vulnerable-image plan (no isolate/stop/tagService, caps per account only). */
   readonly plan?: ResponsePlan | ImagePlan;
   readonly results?: ResponseResults;
+  /** `vulnerability-resolved`: whether the image quarantine was released (absent: not attempted). */
+  readonly release?: ReleaseReport;
   /** For `repeat` and `already-contained`: how often the finding has been seen, and the incident's status. */
   readonly repeat?: {
     readonly count: number;
@@ -438,6 +458,21 @@ const KINDS: Record<NotificationKind, KindText> = {
   },
 };
 
+/** A resolved vulnerability whose image quarantine was lifted by the workflow. */
+const isReleased = (input: NotificationInput): boolean =>
+  input.kind === 'vulnerability-resolved' && input.release?.status === 'done';
+
+const RELEASED_TEXT: KindText = {
+  emoji: ':white_check_mark:',
+  phrase: 'vulnerability resolved, quarantine released',
+  short: 'resolved, quarantine released',
+};
+
+/** The words for the notification: its kind's, or the released variant of a resolved vulnerability. */
+function inputKindText(input: NotificationInput): KindText {
+  return isReleased(input) ? RELEASED_TEXT : kindText(input.kind);
+}
+
 /** From the plan's disposition and what the actions reported, the notification to send. */
 export function selectKind(plan: ResponsePlan, results?: ResponseResults): NotificationKind {
   const d = plan.disposition;
@@ -470,7 +505,7 @@ function severityText(f: RuntimeFinding | VulnerabilityFinding): Seg[] {
 /** The one-line headline shared by title, summary and the email's first line. */
 function headline(input: NotificationInput): Line {
   const f = input.finding;
-  const kind = kindText(input.kind);
+  const kind = inputKindText(input);
   const phrase = input.kind === 'repeat' ? repeatPhrase(input) : kind.phrase;
   const tail =
     input.kind === 'step-failed' && input.failure
@@ -506,7 +541,7 @@ function headline(input: NotificationInput): Line {
 
 function subjectText(input: NotificationInput): string {
   const f = input.finding;
-  const kind = kindText(input.kind);
+  const kind = inputKindText(input);
   const what =
     input.kind === 'step-failed' && input.failure
       ? `step ${plainText(input.failure.state, LIMITS.short)} failed for`
@@ -762,9 +797,43 @@ function resultLines(results: ResponseResults | undefined, f: RuntimeFinding | u
   return lines;
 }
 
+const RELEASE_STEP_WORDS: Record<string, string> = {
+  'restore-image': 'Release image:',
+  'mark-released': 'Mark the incident released:',
+};
+
+const RELEASE_STATUS_WORDS: Record<string, string> = {
+  ...STATUS_WORDS,
+  pending: 'pending (run the release again)',
+};
+
+/** A release status in our words, or escaped when it is not one we know. */
+function releaseStatus(value: string): Seg {
+  const words = Object.hasOwn(RELEASE_STATUS_WORDS, value) ? RELEASE_STATUS_WORDS[value] : undefined;
+  return words ? t(words) : v(value, LIMITS.short);
+}
+
+/** What the release of an image quarantine did, step by step. */
+function releaseLines(release: ReleaseReport | undefined): Line[] {
+  return capped(release?.steps ?? [], LIST_MAX, (step) => {
+    const words = Object.hasOwn(RELEASE_STEP_WORDS, step.action)
+      ? RELEASE_STEP_WORDS[step.action]
+      : undefined;
+    const segs: Seg[] = [
+      ...(words ? [label(words)] : [label('Release:'), t(' '), v(step.action, LIMITS.short)]),
+      t(' '),
+      releaseStatus(step.status),
+      t(' — '),
+      c(step.target, LIMITS.path),
+    ];
+    if (step.detail) segs.push(t(': '), v(step.detail, LIMITS.text));
+    return segs;
+  });
+}
+
 function doneSection(input: NotificationInput): Section {
   const f = isRuntime(input.finding) ? input.finding : undefined;
-  const lines = resultLines(input.results, f);
+  const lines = [...resultLines(input.results, f), ...releaseLines(input.release)];
   const heading = input.kind === 'step-failed' ? 'Done before the failure' : 'What was done';
   if (lines.length === 0) {
     const would = plannedActions(input.plan);
@@ -971,7 +1040,13 @@ function nextSteps(input: NotificationInput, incidentId: string | undefined): Li
       if (succeeded(input.results?.quarantine)) release('After redeploying, lift the image quarantine');
       break;
     case 'vulnerability-resolved':
-      release('If the image was quarantined, lift the quarantine');
+      if (isReleased(input)) {
+        steps.push([t('Nothing to undo: the quarantine was lifted automatically.')]);
+      } else if (input.release?.status === 'pending' || input.release?.status === 'failed') {
+        release('Finish lifting the quarantine');
+      } else {
+        release('If the image was quarantined, lift the quarantine');
+      }
       break;
     case 'invalid-input':
       steps.push([t('Look at the stored raw event, then fix the rule or the producer that sent it.')]);
@@ -1083,11 +1158,36 @@ function statusSection(input: NotificationInput): Section | undefined {
             v(isVulnerability(input.finding) ? input.finding.status : 'CLOSED', 16),
             t(': the vulnerability is no longer in the image.'),
           ],
+          ...releaseStatusLines(input.release),
         ],
       };
     default:
       return undefined;
   }
+}
+
+/** Whether the workflow lifted the image quarantine (inspector.releaseOnClose), and if not, why. */
+function releaseStatusLines(release: ReleaseReport | undefined): Line[] {
+  if (!release) return [];
+  if (release.status === 'done') {
+    return [
+      [
+        label('Quarantine released'),
+        t(
+          ' (inspector.releaseOnClose): the image has its storage class and tags back as recorded before the quarantine.',
+        ),
+      ],
+    ];
+  }
+  return [
+    [
+      label('Quarantine not released'),
+      t(' ('),
+      releaseStatus(release.status),
+      t(')'),
+      ...(release.reason ? [t(': '), v(release.reason, LIMITS.text)] : []),
+    ],
+  ];
 }
 
 function invalidInputSections(input: NotificationInput): Section[] {
@@ -1212,6 +1312,7 @@ function additionalContext(input: NotificationInput, threadId: string): Record<s
   }
   if (input.execution?.arn) ctx.executionArn = input.execution.arn;
   if (input.failure) ctx.failedState = input.failure.state;
+  if (input.release) ctx.release = input.release.status;
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(ctx)) {
     const text = contextValue(value);
@@ -1293,7 +1394,7 @@ function fitMessage(
 }
 
 export function renderNotification(input: NotificationInput): RenderedNotification {
-  const kind = kindText(input.kind);
+  const kind = inputKindText(input);
   const head = headline(input);
   const body = sections(input);
   const steps = nextSteps(input, incidentIdOf(input)).slice(0, NEXT_STEPS_MAX);

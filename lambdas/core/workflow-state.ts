@@ -7,7 +7,14 @@ import type { RuntimeFinding } from './finding';
 import type { BlastRadius, ExecutionRef, ResponseResults, StopResult } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
-import { NOTIFICATION_KINDS, type NotificationInput, type NotificationKind, selectKind } from './render';
+import {
+  NOTIFICATION_KINDS,
+  type NotificationInput,
+  type NotificationKind,
+  type ReleaseReport,
+  type ReleaseReportStep,
+  selectKind,
+} from './render';
 import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 
 const KINDS: readonly string[] = ['response', ...NOTIFICATION_KINDS];
@@ -78,6 +85,28 @@ function results(state: Record<string, unknown>): ResponseResults | undefined {
   return { ...parallel, ...(stop ? { stop } : {}) };
 }
 
+function isReleaseStep(value: unknown): value is ReleaseReportStep {
+  return (
+    isObject(value) &&
+    typeof value.action === 'string' &&
+    typeof value.target === 'string' &&
+    typeof value.status === 'string' &&
+    (value.detail === undefined || typeof value.detail === 'string')
+  );
+}
+
+/** What the ReleaseQuarantine step reported (`$.results.release`), when it ran. */
+function releaseOf(state: Record<string, unknown>): ReleaseReport | undefined {
+  const r = isObject(state.results) && isObject(state.results.release) ? state.results.release : undefined;
+  if (!r || typeof r.status !== 'string') return undefined;
+  const steps = Array.isArray(r.steps) ? r.steps.filter(isReleaseStep) : [];
+  return {
+    status: r.status,
+    ...(typeof r.reason === 'string' ? { reason: r.reason } : {}),
+    ...(steps.length > 0 ? { steps } : {}),
+  };
+}
+
 function failureOf(value: unknown, state: string): NotificationInput['failure'] {
   if (!isObject(value)) return undefined;
   return { state, error: String(value.Error ?? 'Error'), cause: String(value.Cause ?? '') };
@@ -91,6 +120,8 @@ export function evidenceKeyFor(
 ): string | undefined {
   if (!executionName) return undefined;
   if (kind === 'invalid-input') return `rejected/${executionName}.json`;
+  // Repeats and closures write no evidence of their own (only CaptureEvidence and StoreRejectedEvent do).
+  if (kind === 'repeat' || kind === 'vulnerability-resolved') return undefined;
   return incidentId ? `incidents/${incidentId}/${executionName}/evidence.json` : undefined;
 }
 
@@ -107,6 +138,7 @@ export function notificationInput(
   const enrichment = assessed.kind === 'runtime' ? assessed.enrichment : undefined;
   const exposure = exposureOf(assessed);
   const actionResults = results(state);
+  const release = releaseOf(state);
   const kind: NotificationKind =
     request.kind === 'response' ? responseKind(assessed, actionResults) : request.kind;
   const repeatRaw = isObject(state.repeat) ? state.repeat : undefined;
@@ -118,6 +150,7 @@ export function notificationInput(
     ...(enrichment ? { enrichment } : {}),
     ...(plan ? { plan } : {}),
     ...(actionResults ? { results: actionResults } : {}),
+    ...(release ? { release } : {}),
     ...(exposure ? { exposure } : {}),
     ...(repeatRaw
       ? {

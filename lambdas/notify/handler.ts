@@ -21,7 +21,11 @@ export const handler = async (input: unknown) => {
     logger.error('notification not published', { error: published.error, kind: notification.kind });
   const finding = notification.finding;
   if (finding) {
-    const status = incidentStatusFor(notification.kind);
+    // A resolved image whose quarantine the workflow released stays RELEASED.
+    const status =
+      notification.kind === 'vulnerability-resolved' && notification.release?.status === 'done'
+        ? 'RELEASED'
+        : incidentStatusFor(notification.kind);
     await recordIncidentOutcome(dynamodb, table, {
       incidentId: finding.incidentId,
       ...(status ? { status } : {}),

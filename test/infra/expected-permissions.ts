@@ -12,7 +12,10 @@ export const FUNCTION_RUNTIME_ACTIONS = [
   'xray:PutTraceSegments',
 ];
 
-/** The AWS API operations each handler calls, as IAM actions. */
+/**
+ * The AWS API operations each handler calls, as `service:Operation` (the SDK command names); most are
+ * also the IAM action's name, the others are renamed by IAM_ACTION_OF.
+ */
 export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]>> = {
   validate: [],
   enrich: ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks'],
@@ -47,15 +50,36 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
   exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks'],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
   reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
+  releaseImage: [
+    'dynamodb:UpdateItem',
+    'ecr:BatchDeleteImage',
+    'ecr:BatchGetImage',
+    'ecr:DescribeImages',
+    'ecr:PutImage',
+    'ecr:UpdateImageStorageClass',
+    's3:GetObject',
+    's3:ListObjectsV2',
+  ],
 };
 
-/** KMS use implied by the API calls: S3 SSE-KMS puts, encrypted-topic publishes, encrypted-table writes. */
+/** Operations authorized by an IAM action of another name. */
+export const IAM_ACTION_OF: Readonly<Record<string, string>> = { 's3:ListObjectsV2': 's3:ListBucket' };
+
+export function iamActionOf(operation: string): string {
+  return IAM_ACTION_OF[operation] ?? operation;
+}
+
+/**
+ * KMS use implied by the API calls: S3 SSE-KMS puts and gets, encrypted-topic publishes, encrypted-table
+ * writes.
+ */
 export function expectedKeyActions(apiActions: readonly string[]): string[] {
   const key = new Set<string>();
   if (apiActions.some((a) => a === 's3:PutObject' || a === 'sns:Publish')) {
     key.add('kms:Decrypt');
     key.add('kms:GenerateDataKey');
   }
+  if (apiActions.includes('s3:GetObject')) key.add('kms:Decrypt');
   if (apiActions.some((a) => a.startsWith('dynamodb:'))) {
     for (const a of ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']) key.add(a);
   }
@@ -63,7 +87,7 @@ export function expectedKeyActions(apiActions: readonly string[]): string[] {
 }
 
 export function expectedFunctionActions(id: FunctionId): string[] {
-  const api = EXPECTED_API_ACTIONS[id];
+  const api = EXPECTED_API_ACTIONS[id].map(iamActionOf);
   return [...new Set([...FUNCTION_RUNTIME_ACTIONS, ...api, ...expectedKeyActions(api)])].sort();
 }
 

@@ -262,16 +262,13 @@ describe('notificationInput: vulnerability', () => {
     ).toBe('vulnerability-resolved');
   });
 
-  it('counts a vulnerability repeat as 1 and points evidence at the image incident', () => {
+  it('counts a vulnerability repeat as 1 and links no evidence (a repeat writes none)', () => {
     const { state } = vulnerabilityState({ repeat: { previousCount: 3 } });
 
     const input = notificationInput({ kind: 'repeat', state, execution: EXECUTION }, CONTEXT);
 
     expect(input.repeat).toEqual({ count: 1, previousCount: 3 });
-    expect(input.evidence).toEqual({
-      bucket: 'evidence',
-      key: `incidents/${finding.incidentId}/exec-1/evidence.json`,
-    });
+    expect(input.evidence).toBeUndefined();
   });
 });
 
@@ -284,6 +281,8 @@ describe('evidenceKeyFor', () => {
     [['contained', undefined, 'exec-1'], undefined],
     [['contained', 'inc1', undefined], undefined],
     [['invalid-input', undefined, undefined], undefined],
+    [['repeat', 'inc1', 'exec-1'], undefined],
+    [['vulnerability-resolved', 'inc1', 'exec-1'], undefined],
   ])('%p → %p', (args, key) => {
     expect(evidenceKeyFor(...args)).toBe(key);
   });

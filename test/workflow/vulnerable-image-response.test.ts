@@ -81,6 +81,8 @@ interface IncidentItem {
   closedFindingArns?: { SS: string[] };
   count?: { N: string };
   disposition?: { S: string };
+  releasedBy?: { S: string };
+  releasedFrom?: { S: string };
 }
 
 async function incidentItem(sim: Simulator, incidentId = INCIDENT): Promise<IncidentItem | undefined> {
@@ -264,6 +266,9 @@ describe('VulnerableImageResponse: CLOSED findings (ResolvedImageRule)', () => {
     expect(closeB.notifications[0]?.attributes.action).toBe('vulnerability-resolved');
     expect(threadOf(closeB.notifications[0] as PublishedNotification)).toBe(INCIDENT);
     expect(emailOf(closeB.notifications[0])).toContain(`shield-right release ${INCIDENT}`);
+    expect(emailOf(closeB.notifications[0])).toContain(
+      'Quarantine not released (skipped): inspector.releaseOnClose is off',
+    );
     // Nothing is released automatically (inspector.releaseOnClose is false by default).
     expect(await imageState(sim)).toEqual({ status: 'ARCHIVED', tags: [QUARANTINE_TAG] });
     const item = await incidentItem(sim);
@@ -271,6 +276,65 @@ describe('VulnerableImageResponse: CLOSED findings (ResolvedImageRule)', () => {
     expect([...(item?.closedFindingArns?.SS ?? [])].sort()).toEqual(
       [findingArnOf(a), findingArnOf(b)].sort(),
     );
+  });
+
+  it('with inspector.releaseOnClose, lifts the quarantine once every finding is closed and says so', async () => {
+    const sim = simulator({
+      config: parseConfig({ inspector: { releaseOnClose: true } }),
+      scenario: exposedScenario(),
+    });
+    const a = inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000' });
+    const b = inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3001' });
+    await sim.processEvent(a, 'a');
+    await sim.processEvent(b, 'b');
+    expect(await imageState(sim)).toEqual({ status: 'ARCHIVED', tags: [QUARANTINE_TAG] });
+
+    const closeA = await sim.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000', status: 'CLOSED' }),
+    );
+    const closeB = await sim.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3001', status: 'CLOSED' }),
+    );
+
+    // One finding still open: nothing released yet.
+    expect(statesOf(closeA).at(-1)).toBe('StillVulnerable');
+    expect(mutatingCalls(closeA.apiCalls)).toEqual([]);
+    expect(closeB.executions.map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(statesOf(closeB).slice(-2)).toEqual(['ReleaseQuarantine', 'NotifyResolved']);
+    expect(await imageState(sim)).toEqual({ status: 'ACTIVE', tags: ['v1.4.1'] });
+    const ecrChanges = mutatingCalls(closeB.apiCalls).filter((c) => c.service === 'ecr');
+    expect(ecrChanges.map((c) => c.operation).sort()).toEqual([
+      'BatchDeleteImage',
+      'PutImage',
+      'UpdateImageStorageClass',
+    ]);
+    expect(new Set(ecrChanges.map((c) => c.state))).toEqual(new Set(['ReleaseQuarantine']));
+    const item = await incidentItem(sim);
+    expect(item?.releasedBy?.S).toBe('shield-right (inspector.releaseOnClose)');
+    expect(item?.releasedFrom?.S).toBe('QUARANTINED');
+    expect(closeB.notifications).toHaveLength(1);
+    const [notification] = closeB.notifications;
+    expect(notification?.attributes.action).toBe('vulnerability-resolved');
+    expect(notification?.subject).toContain('resolved, quarantine released');
+    expect(threadOf(notification as PublishedNotification)).toBe(INCIDENT);
+    const email = emailOf(notification);
+    expect(email).toContain('Quarantine released (inspector.releaseOnClose)');
+    expect(email).toContain(`Release image: done — ${REPOSITORY}@${DIGEST}`);
+    expect(email).toContain('tag(s) v1.4.1 back');
+    expect(email).not.toContain(`shield-right release ${INCIDENT}`);
+  });
+
+  it('with inspector.releaseOnClose, leaves the released incident RELEASED', async () => {
+    const sim = simulator({
+      config: parseConfig({ inspector: { releaseOnClose: true } }),
+      scenario: exposedScenario(),
+    });
+    await sim.processEvent(inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000' }), 'open');
+
+    await sim.processEvent(inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000', status: 'CLOSED' }));
+
+    expect(await imageState(sim)).toEqual({ status: 'ACTIVE', tags: ['v1.4.1'] });
+    expect((await incidentItem(sim))?.status?.S).toBe('RELEASED');
   });
 
   it('does nothing for an image shield-right never handled', async () => {

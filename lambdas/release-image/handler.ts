@@ -1,0 +1,50 @@
+/**
+ * ReleaseQuarantine (vulnerable image): every finding that caused the quarantine is closed; with
+ * inspector.releaseOnClose the image quarantine is lifted, otherwise nothing is touched.
+ */
+import { type ImageReleaseResult, INCIDENT_ID, releaseImages } from '../actions/release';
+import { InvalidFindingError } from '../core/errors';
+import { isObject } from '../core/read';
+import { dynamodb } from '../shared/clients/dynamodb';
+import { ecr } from '../shared/clients/ecr';
+import { s3 } from '../shared/clients/s3';
+import { environment, policySettings } from '../shared/env';
+import { logger } from '../shared/logger';
+
+const env = environment('EVIDENCE_BUCKET', 'INCIDENT_TABLE');
+policySettings();
+
+/** The workflow reaches this step only for an incident it has just seen QUARANTINED. */
+const EXPECTED_STATUS = 'QUARANTINED';
+const ACTOR = 'shield-right (inspector.releaseOnClose)';
+
+export type ReleaseImageOutput = ImageReleaseResult | { readonly status: 'skipped'; readonly reason: string };
+
+function parse(input: unknown): string {
+  if (!isObject(input)) throw new InvalidFindingError('input', 'expected { incidentId }');
+  const { incidentId } = input;
+  if (typeof incidentId !== 'string' || !INCIDENT_ID.test(incidentId)) {
+    throw new InvalidFindingError('input.incidentId', 'expected an incident id ([A-Za-z0-9_-], 1 to 128)');
+  }
+  return incidentId;
+}
+
+export const handler = async (input: unknown): Promise<ReleaseImageOutput> => {
+  const incidentId = parse(input);
+  if (!policySettings().inspector.releaseOnClose) {
+    logger.info('release skipped', { incidentId, reason: 'inspector.releaseOnClose is off' });
+    return { status: 'skipped', reason: 'inspector.releaseOnClose is off' };
+  }
+  const { EVIDENCE_BUCKET: evidenceBucket, INCIDENT_TABLE: table } = env();
+  const result = await releaseImages(
+    { ecr, s3, dynamodb, evidenceBucket, table, now: () => Date.now() },
+    incidentId,
+    { expectedStatus: EXPECTED_STATUS, actor: ACTOR },
+  );
+  logger.info('release', {
+    incidentId,
+    status: result.status,
+    images: result.steps.filter((s) => s.action === 'restore-image').length,
+  });
+  return result;
+};
