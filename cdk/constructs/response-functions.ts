@@ -48,6 +48,9 @@ export const BUNDLING: nodejs.BundlingOptions = {
   // esbuild may not know node24 yet; node22 output runs unchanged on Node.js 24.
   target: 'node22',
   format: nodejs.OutputFormat.CJS,
+  // The SDK's ES module builds tree-shake to the commands a function uses: the enrich bundle drops from
+  // 567 KB to 353 KB and its module initialization from ~65 ms to ~36 ms (npm run bench).
+  mainFields: ['module', 'main'],
   // Bundling the SDK (rather than the runtime's copy) pins its version and tree-shakes it: faster cold starts.
   externalModules: [],
   forceDockerBundling: false,

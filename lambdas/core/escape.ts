@@ -49,6 +49,9 @@ const LINE_BREAKS = /\r\n|[\r\n\v\f\u0085\u2028\u2029]/g;
 // One code point at a time: controls, format characters, Hangul fillers that render as blanks.
 const INVISIBLE = /^[\p{Cc}\p{Cf}\u115F\u1160\u3164\uFFA0]$/u;
 const LONE_SURROGATE = /^[\uD800-\uDFFF]$/;
+// Anything stripInvisible would change (tab, control and format characters, fillers, surrogates, joiners):
+// most text has none, and is returned without being split into characters.
+const NEEDS_STRIPPING = /[\t\p{Cc}\p{Cf}\u115F\u1160\u3164\uFFA0\uD800-\uDFFF]/u;
 // Letters, marks (including the emoji variation selector U+FE0F) and emoji.
 const JOINABLE = /^[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]$/u;
 
@@ -66,6 +69,7 @@ export function asText(value: unknown): string {
 
 /** Removes controls, format characters and spoofing joiners; keeps `\n` (line breaks already normalized). */
 export function stripInvisible(text: string): string {
+  if (!NEEDS_STRIPPING.test(text.replace(/\n/g, ''))) return text;
   const chars = Array.from(text);
   let out = '';
   for (let i = 0; i < chars.length; i++) {
