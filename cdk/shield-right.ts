@@ -101,6 +101,7 @@ export class ShieldRight extends Construct {
       deadLetterQueue: this.findingRules.deadLetterQueue,
       stateMachines: this.stateMachines,
       functions: this.functions.functions,
+      notifierLogGroups: [this.functions.logGroups.notify, this.functions.logGroups.reportFailure],
     });
 
     this.output(OUTPUT_IDS.RuntimeThreatResponse, this.stateMachines.RuntimeThreatResponse.stateMachineArn);

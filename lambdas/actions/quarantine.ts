@@ -65,9 +65,17 @@ async function quarantineOne(
 ): Promise<QuarantinedImage> {
   const { ecr } = deps;
   const base = { repository: target.repository, registryId: target.registryId };
-  const imageId: ImageIdentifier = target.digest
-    ? { imageDigest: target.digest }
-    : { imageTag: target.tag ?? 'latest' };
+  if (!target.digest) {
+    // A tag may point at another build by now: quarantining by tag could archive the wrong image.
+    return {
+      ...base,
+      status: 'not-possible',
+      movedTags: [],
+      archived: false,
+      reason: 'the image digest is unknown',
+    };
+  }
+  const imageId: ImageIdentifier = { imageDigest: target.digest };
   let detail: ImageDetail | undefined;
   try {
     const described = await ecr.send(

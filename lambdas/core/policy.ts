@@ -153,6 +153,11 @@ export function quarantineTargets(
       notQuarantinable.push(`${image.uri} is in registry ${image.ecr.accountId}, not this account's`);
     } else if (image.ecr.region !== finding.region) {
       notQuarantinable.push(`${image.uri} is in ${image.ecr.region}, not ${finding.region}`);
+    } else if (!digest) {
+      // The tag may point at another (patched) build by now: only the digest names the image that ran.
+      notQuarantinable.push(
+        `${image.uri}: the image digest is unknown (the task is gone), and a tag may name another build now`,
+      );
     } else if (
       !targets.some((t) => t.repository === image.repository && t.digest === digest && t.tag === image.tag)
     ) {

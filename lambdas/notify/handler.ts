@@ -5,6 +5,7 @@ import { notificationInput, parseNotifyRequest } from '../core/workflow-state';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { sns } from '../shared/clients/sns';
 import { environment } from '../shared/env';
+import { NOT_PUBLISHED_MESSAGE } from '../shared/log-messages';
 import { logger } from '../shared/logger';
 
 const env = environment('TOPIC_ARN', 'INCIDENT_TABLE', 'EVIDENCE_BUCKET');
@@ -18,7 +19,7 @@ export const handler = async (input: unknown) => {
   const rendered = renderNotification(notification);
   const published = await publishNotification(sns, topicArn, rendered);
   if (!published.published)
-    logger.error('notification not published', { error: published.error, kind: notification.kind });
+    logger.error(NOT_PUBLISHED_MESSAGE, { error: published.error, kind: notification.kind });
   const finding = notification.finding;
   if (finding) {
     // A resolved image whose quarantine the workflow released stays RELEASED.

@@ -15,6 +15,7 @@ import { dynamodb } from '../shared/clients/dynamodb';
 import { sfn } from '../shared/clients/sfn';
 import { sns } from '../shared/clients/sns';
 import { environment } from '../shared/env';
+import { NOT_PUBLISHED_MESSAGE } from '../shared/log-messages';
 import { logger } from '../shared/logger';
 
 const env = environment('TOPIC_ARN', 'INCIDENT_TABLE');
@@ -42,17 +43,19 @@ async function markFailed(
         TableName: table,
         Key: { pk: { S: `INCIDENT#${incidentId}` } },
         UpdateExpression: 'SET #status = :failed, failedExecutionArn = :exec, updatedAt = :now',
-        ConditionExpression: 'attribute_exists(pk)',
+        // Only the response this execution was running: a failed repeat must not undo a finished containment.
+        ConditionExpression: 'attribute_exists(pk) AND (#status = :open OR executionArn = :exec)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':failed': { S: 'FAILED' },
+          ':open': { S: 'IN_PROGRESS' },
           ':exec': { S: executionArn },
           ':now': { S: now },
         },
       }),
     );
   } catch (err) {
-    // The execution failed before it opened the incident: there is nothing to mark.
+    // The execution failed before it opened the incident, or the incident is another response's: nothing to mark.
     if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
   }
 }
@@ -87,6 +90,8 @@ export const handler = async (event: unknown) => {
     region,
   });
   const published = await publishNotification(sns, topicArn, rendered);
+  if (!published.published)
+    logger.error(NOT_PUBLISHED_MESSAGE, { error: published.error, kind: 'step-failed' });
   if (finding) await markFailed(dynamodb, table, finding.incidentId, executionArn, new Date().toISOString());
   logger.error('response failed', {
     executionArn,

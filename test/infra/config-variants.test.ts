@@ -158,10 +158,18 @@ suite('configuration', () => {
     });
   });
 
-  it('alarms on dead letters, failed and timed-out executions, throttles and errors', () => {
+  it('alarms on dead letters, failed and timed-out executions, throttles, errors and unpublished notifications', () => {
     const { template, shieldRight } = withConfig({});
     const functionCount = Object.keys(FUNCTIONS).length;
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * 2 + 2 * functionCount);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * 2 + 2 * functionCount + 1);
+    // The notify and reportFailure logs feed the unpublished-notification alarm.
+    template.resourceCountIs('AWS::Logs::MetricFilter', 2);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "notification not published" }',
+      MetricTransformations: [
+        Match.objectLike({ MetricName: 'NotificationsNotPublished', MetricValue: '1' }),
+      ],
+    });
     template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: [ref(shieldRight.topic)],
       Threshold: 0,

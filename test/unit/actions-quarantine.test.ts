@@ -320,14 +320,14 @@ describe('quarantineImages', () => {
     expect(await quarantineImages(deps, request('both', []))).toEqual({ status: 'skipped', images: [] });
   });
 
-  it('looks an image up by tag when the target has no digest', async () => {
+  it('never quarantines by tag: without a digest the target is not possible and ECR is not called', async () => {
     image();
     const byTag: QuarantineTarget = { ...target, digest: undefined };
 
     const result = await quarantineImages(deps, request('archive', [byTag]));
 
-    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, { imageIds: [{ imageTag: 'v1.4.2' }] });
-    expect(result.images[0]?.digest).toBe(DIGEST);
+    expect(ecrMock).not.toHaveReceivedAnyCommand();
+    expect(result.images[0]).toMatchObject({ status: 'not-possible', reason: 'the image digest is unknown' });
   });
 
   it('gives each digest of one incident its own quarantine tag and evidence', async () => {

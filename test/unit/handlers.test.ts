@@ -508,7 +508,7 @@ describe('report-failure handler', () => {
     expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
       TableName: TABLE,
       Key: { pk: { S: `INCIDENT#${FINDING_ID}` } },
-      ConditionExpression: 'attribute_exists(pk)',
+      ConditionExpression: 'attribute_exists(pk) AND (#status = :open OR executionArn = :exec)',
       ExpressionAttributeValues: expect.objectContaining({
         ':failed': { S: 'FAILED' },
         ':exec': { S: EXECUTION_ARN },
