@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { UsageError } from '../../bin/cli-support';
 import { executions } from '../../bin/commands/executions';
 import { incident, incidents } from '../../bin/commands/incidents';
+import { executionArn, shieldRightStack, streams } from '../helpers/cli';
 
 const cfn = mockClient(CloudFormationClient);
 const ddb = mockClient(DynamoDBClient);
@@ -24,21 +25,6 @@ const IMAGE = 'arn:aws:states:eu-west-1:111122223333:stateMachine:ShieldRight-Vu
 const NOW = Date.UTC(2026, 10, 28, 12);
 const HOUR = 3_600_000;
 const deps = { now: () => NOW };
-const execArn = (machine: string, name: string) =>
-  `${machine.replace(':stateMachine:', ':execution:')}:${name}`;
-
-function streams(tty = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (t: string) => out.push(t) },
-      stderr: { isTTY: tty, write: (t: string) => err.push(t) },
-    },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 function incidentItem(id: string, status: string, hoursAgo: number, extra: Record<string, unknown> = {}) {
   return marshall(
@@ -55,7 +41,7 @@ function incidentItem(id: string, status: string, hoursAgo: number, extra: Recor
       lastSeen: new Date(NOW - hoursAgo * HOUR).toISOString(),
       clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod',
       createdAt: new Date(NOW - hoursAgo * HOUR).toISOString(),
-      executionArn: execArn(RUNTIME, `${id}-0001`),
+      executionArn: executionArn(RUNTIME, `${id}-0001`),
       outcome: JSON.stringify({
         stop: { status: 'done', taskArn: 't' },
         isolate: { status: 'not-possible' },
@@ -69,22 +55,15 @@ function incidentItem(id: string, status: string, hoursAgo: number, extra: Recor
 
 beforeEach(() => {
   for (const m of [cfn, ddb, sfn, s3]) m.reset();
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ShieldRight',
-        CreationTime: new Date(),
-        StackStatus: 'CREATE_COMPLETE',
-        Outputs: [
-          ['RuntimeThreatResponseArn', RUNTIME],
-          ['VulnerableImageResponseArn', IMAGE],
-          ['IncidentTableName', 'incidents'],
-          ['EvidenceBucketName', 'evidence'],
-          ['TopicArn', 'arn:aws:sns:eu-west-1:111122223333:topic'],
-        ].map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-      },
-    ],
-  });
+  cfn.on(DescribeStacksCommand).resolves(
+    shieldRightStack({
+      runtime: RUNTIME,
+      image: IMAGE,
+      table: 'incidents',
+      bucket: 'evidence',
+      topicArn: 'arn:aws:sns:eu-west-1:111122223333:topic',
+    }),
+  );
 });
 
 describe('incidents', () => {
@@ -280,7 +259,7 @@ describe('incident ID', () => {
 describe('executions', () => {
   const item = (machine: string, name: string, hoursAgo: number, status = 'SUCCEEDED'): ExecutionListItem =>
     ({
-      executionArn: execArn(machine, name),
+      executionArn: executionArn(machine, name),
       stateMachineArn: machine,
       name,
       status,

@@ -15,21 +15,12 @@ import { respond } from '../../bin/commands/respond';
 import { simulate } from '../../bin/commands/simulate';
 import { Simulator } from '../../local/engine';
 import { openSandbox, saveSandbox } from '../../local/sandbox-store';
+import { streams } from '../helpers/cli';
 import { loadExample } from '../helpers/events';
 
 const EXAMPLE = 'examples/events/01-high-fargate-crypto-miner.json';
 const INCIDENT = '5ec2a7f4d1b9e8c3a6f0d2b4c8e1a9f7';
 const REPOSITORY = 'payments-api';
-
-function streams() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 async function call(sim: Simulator, service: 'ecr' | 'ec2' | 'ecs' | 'dynamodb', op: string, input: object) {
   return (await sim.account.call(service, op, input as Record<string, unknown>)) as Record<string, unknown>;

@@ -16,20 +16,11 @@ import {
   STACK_OUTPUTS,
 } from '../../bin/commands/operator-context';
 import { OUTPUT_IDS } from '../../cdk/shield-right';
+import { streams } from '../helpers/cli';
 
 const cfn = mockClient(CloudFormationClient);
 const sfn = mockClient(SFNClient);
 const NOW = Date.UTC(2026, 10, 28, 9, 8, 7, 6);
-
-function streams() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 function awsError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });

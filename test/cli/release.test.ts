@@ -36,6 +36,7 @@ import type { IsolationRecord } from '../../lambdas/actions/isolate';
 import type { QuarantineRecord } from '../../lambdas/actions/quarantine';
 import { ipPermissionOf, type ReleaseDeps, releaseIncident } from '../../lambdas/actions/release';
 import { ReleaseRefusedError } from '../../lambdas/core/errors';
+import { shieldRightStack, streams } from '../helpers/cli';
 
 const ddb = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
@@ -479,33 +480,16 @@ describe('releaseIncident', () => {
 });
 
 describe('shield-right release', () => {
-  function io() {
-    const out: string[] = [];
-    const err: string[] = [];
-    return {
-      io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
-      out: () => out.join(''),
-      err: () => err.join(''),
-    };
-  }
-
   beforeEach(() => {
-    cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'ShieldRight',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            ['RuntimeThreatResponseArn', 'arn:aws:states:us-east-1:111122223333:stateMachine:Runtime'],
-            ['VulnerableImageResponseArn', 'arn:aws:states:us-east-1:111122223333:stateMachine:Image'],
-            ['IncidentTableName', TABLE],
-            ['EvidenceBucketName', BUCKET],
-            ['TopicArn', TOPIC],
-          ].map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    });
+    cfn.on(DescribeStacksCommand).resolves(
+      shieldRightStack({
+        runtime: 'arn:aws:states:us-east-1:111122223333:stateMachine:Runtime',
+        image: 'arn:aws:states:us-east-1:111122223333:stateMachine:Image',
+        table: TABLE,
+        bucket: BUCKET,
+        topicArn: TOPIC,
+      }),
+    );
   });
 
   test('releases with the resources named by the stack outputs', async () => {
@@ -513,10 +497,10 @@ describe('shield-right release', () => {
     givenIncident('CONTAINED');
     givenEvidence(evidence);
     givenQuarantinedImage();
-    const { io: streams, out } = io();
+    const { io, out } = streams();
 
     // Act
-    const code = await release([ID], streams);
+    const code = await release([ID], io);
 
     // Assert
     expect(code).toBe(0);
@@ -530,10 +514,10 @@ describe('shield-right release', () => {
     // Arrange
     givenIncident('NOTIFIED', {});
     givenEvidence(evidence);
-    const { io: streams, err } = io();
+    const { io, err } = streams();
 
     // Act
-    const code = await release([ID], streams);
+    const code = await release([ID], io);
 
     // Assert
     expect(code).toBe(1);
@@ -545,10 +529,10 @@ describe('shield-right release', () => {
     givenIncident('CONTAINED', {});
     givenEvidence({ [`${PREFIX}quarantine/payments-api/${DIGEST}.json`]: quarantine });
     givenQuarantinedImage('ACTIVATING');
-    const { io: streams, out } = io();
+    const { io, out } = streams();
 
     // Act
-    const code = await release([ID, '--json'], streams);
+    const code = await release([ID, '--json'], io);
 
     // Assert
     expect(code).toBe(1);
@@ -564,10 +548,10 @@ describe('shield-right release', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    const { io: streams, err } = io();
+    const { io, err } = streams();
 
     // Act
-    const code = await release([ID], streams);
+    const code = await release([ID], io);
 
     // Assert
     expect(code).toBe(1);

@@ -13,6 +13,7 @@ import { UsageError } from '../../bin/cli-support';
 import { EXECUTION_NAME } from '../../bin/commands/operator-context';
 import { redrive } from '../../bin/commands/redrive';
 import { rerun } from '../../bin/commands/rerun';
+import { executionArn, shieldRightStack, streams } from '../helpers/cli';
 import { loadExample } from '../helpers/events';
 
 const cfn = mockClient(CloudFormationClient);
@@ -20,21 +21,11 @@ const sfn = mockClient(SFNClient);
 const ddb = mockClient(DynamoDBClient);
 
 const RUNTIME = 'arn:aws:states:us-east-1:111122223333:stateMachine:ShieldRight-RuntimeThreatResponse';
-const EXEC = (name: string) => `${RUNTIME.replace(':stateMachine:', ':execution:')}:${name}`;
+const EXEC = (name: string) => executionArn(RUNTIME, name);
 const NOW = Date.UTC(2026, 10, 28, 11, 0, 0, 5);
 const deps = { now: () => NOW };
 const event = loadExample('01-high-fargate-crypto-miner.json');
 const INCIDENT = '5ec2a7f4d1b9e8c3a6f0d2b4c8e1a9f7';
-
-function streams() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 function givenExecution(fields: Record<string, unknown>): void {
   sfn.on(DescribeExecutionCommand).resolves({
@@ -54,22 +45,15 @@ function givenIncident(status: string): void {
 
 beforeEach(() => {
   for (const m of [cfn, sfn, ddb]) m.reset();
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ShieldRight',
-        CreationTime: new Date(),
-        StackStatus: 'CREATE_COMPLETE',
-        Outputs: [
-          ['RuntimeThreatResponseArn', RUNTIME],
-          ['VulnerableImageResponseArn', RUNTIME.replace('RuntimeThreat', 'VulnerableImage')],
-          ['IncidentTableName', 'incidents'],
-          ['EvidenceBucketName', 'evidence'],
-          ['TopicArn', 'arn:aws:sns:us-east-1:111122223333:topic'],
-        ].map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-      },
-    ],
-  });
+  cfn.on(DescribeStacksCommand).resolves(
+    shieldRightStack({
+      runtime: RUNTIME,
+      image: RUNTIME.replace('RuntimeThreat', 'VulnerableImage'),
+      table: 'incidents',
+      bucket: 'evidence',
+      topicArn: 'arn:aws:sns:us-east-1:111122223333:topic',
+    }),
+  );
   sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
     executionArn: EXEC(input.name),
     startDate: new Date(NOW),

@@ -27,6 +27,7 @@ import { respond } from '../../bin/commands/respond';
 import { normalizeRuntimeFinding } from '../../lambdas/core/finding';
 import { normalizeVulnerabilityFinding } from '../../lambdas/core/vulnerability';
 import { wireToSdk } from '../../local/sandbox/guardduty';
+import { executionArn, shieldRightStack, streams } from '../helpers/cli';
 import { loadExample } from '../helpers/events';
 
 const cfn = mockClient(CloudFormationClient);
@@ -40,16 +41,6 @@ const RUNTIME = 'arn:aws:states:us-east-1:111122223333:stateMachine:ShieldRight-
 const IMAGE = 'arn:aws:states:us-east-1:111122223333:stateMachine:ShieldRight-VulnerableImageResponse';
 const NOW = Date.UTC(2026, 10, 28, 10, 5, 0, 123);
 const deps = { now: () => NOW };
-
-function streams() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 const guardDutyEvent = loadExample('01-high-fargate-crypto-miner.json');
 const guardDutyDetail = guardDutyEvent.detail as Record<string, unknown>;
@@ -65,25 +56,21 @@ function startedInput(): Record<string, unknown> {
 
 beforeEach(() => {
   for (const m of [cfn, sfn, ddb, gd, inspector, ecs]) m.reset();
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
+  cfn.on(DescribeStacksCommand).resolves(
+    shieldRightStack(
       {
-        StackName: 'ShieldRight',
-        CreationTime: new Date(),
-        StackStatus: 'UPDATE_COMPLETE',
-        Outputs: [
-          ['RuntimeThreatResponseArn', RUNTIME],
-          ['VulnerableImageResponseArn', IMAGE],
-          ['IncidentTableName', 'incidents'],
-          ['EvidenceBucketName', 'evidence'],
-          ['TopicArn', 'arn:aws:sns:us-east-1:111122223333:topic'],
-        ].map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        runtime: RUNTIME,
+        image: IMAGE,
+        table: 'incidents',
+        bucket: 'evidence',
+        topicArn: 'arn:aws:sns:us-east-1:111122223333:topic',
       },
-    ],
-  });
+      'UPDATE_COMPLETE',
+    ),
+  );
   ddb.on(GetItemCommand).resolves({});
   sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
-    executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
+    executionArn: executionArn(input.stateMachineArn, input.name),
     startDate: new Date(NOW),
   }));
   // The API returns the SDK's shape (PascalCase, Dates), not the event's detail.

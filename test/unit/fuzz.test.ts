@@ -7,6 +7,7 @@
  */
 import { DEFAULT_CONFIG } from '../../cdk/config';
 import { type EventResult, Simulator } from '../../local/engine';
+import { destructiveCalls } from '../helpers/destructive';
 import {
   type CaseOutcome,
   type FuzzSummary,
@@ -21,19 +22,6 @@ const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const END_TO_END_CASES = 200;
 const BATCH = 25;
-
-/** Calls that change a workload, an image or the network. */
-const DESTRUCTIVE = new Set([
-  'StopTask',
-  'RevokeSecurityGroupIngress',
-  'RevokeSecurityGroupEgress',
-  'ModifyInstanceAttribute',
-  'ModifyNetworkInterfaceAttribute',
-  'UpdateContainerInstancesState',
-  'PutImage',
-  'BatchDeleteImage',
-  'UpdateImageStorageClass',
-]);
 
 const describeCase = (o: CaseOutcome): string =>
   `#${o.index} ${o.source} [${o.mutations.map((m) => `${m.kind} at ${m.path}`).join('; ')}] ` +
@@ -137,9 +125,6 @@ describe(`fuzz end to end: ${END_TO_END_CASES} mutated findings through the rule
     }
   }, 60_000);
 
-  const destructive = (result: EventResult) =>
-    result.apiCalls.filter((c) => c.error === null && DESTRUCTIVE.has(c.operation));
-
   it('processes every event without an engine or handler crash', () => {
     expect(crashed).toEqual([]);
     expect(checked).toHaveLength(END_TO_END_CASES);
@@ -147,15 +132,16 @@ describe(`fuzz end to end: ${END_TO_END_CASES} mutated findings through the rule
 
   it('makes no destructive call for an event that failed validation or that the oracle refuses', () => {
     const refused = checked.filter(({ outcome }) => !outcome.accepted || outcome.verdict.invalid.length > 0);
-    const acting = checked.filter(({ result }) => destructive(result).length > 0);
+    const acting = checked.filter(({ result }) => destructiveCalls(result).length > 0);
 
     expect(refused.filter(({ result }) => result.matchedRules.length > 0).length).toBeGreaterThan(10);
     expect(acting.length).toBeGreaterThan(10);
     expect(
       refused
-        .filter(({ result }) => destructive(result).length > 0)
+        .filter(({ result }) => destructiveCalls(result).length > 0)
         .map(
-          ({ outcome, result }) => `${describeCase(outcome)}: ${destructive(result).map((c) => c.operation)}`,
+          ({ outcome, result }) =>
+            `${describeCase(outcome)}: ${destructiveCalls(result).map((c) => c.operation)}`,
         ),
     ).toEqual([]);
   });

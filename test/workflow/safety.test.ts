@@ -13,6 +13,7 @@ import { mutatingCalls } from '../../local/report';
 import type { ApiCall } from '../../local/sandbox/account';
 import { seededRandom } from '../../local/sandbox/random';
 import { runInSandbox } from '../../local/sandbox/transport';
+import { destructiveCalls } from '../helpers/destructive';
 import { ACCOUNT, REGION, runtimeEvent } from '../helpers/events';
 
 const CLUSTER = 'prod';
@@ -30,19 +31,6 @@ const FINDING_TYPES = [
 // The blast-radius window is keyed on the wall clock (EnrichAndDecide reads Date.now()): pin it mid-window
 // so a run never straddles a window boundary and sees two counters.
 const NOW = Date.UTC(2026, 10, 28, 10, 30);
-
-/** Calls that change a workload, an image or the network (what a cap or a claim must prevent). */
-const DESTRUCTIVE = new Set([
-  'StopTask',
-  'RevokeSecurityGroupIngress',
-  'RevokeSecurityGroupEgress',
-  'ModifyInstanceAttribute',
-  'ModifyNetworkInterfaceAttribute',
-  'UpdateContainerInstancesState',
-  'PutImage',
-  'BatchDeleteImage',
-  'UpdateImageStorageClass',
-]);
 
 const hex = (text: string, length = 32): string =>
   createHash('sha256').update(text).digest('hex').slice(0, length);
@@ -122,8 +110,6 @@ const RAISED = withBlastRadius({ maxActionsPerCluster: 25 });
 
 const allCalls = (results: readonly EventResult[]): ApiCall[] => results.flatMap((r) => r.apiCalls);
 const allNotifications = (results: readonly EventResult[]) => results.flatMap((r) => r.notifications);
-const destructiveCalls = (result: EventResult): ApiCall[] =>
-  result.apiCalls.filter((c) => DESTRUCTIVE.has(c.operation) && c.error === null);
 
 /** Successful StopTask calls per task ARN. */
 function stopsPerTask(results: readonly EventResult[]): Map<string, number> {
