@@ -22,12 +22,7 @@ import {
   UntagResourceCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -37,6 +32,7 @@ import type { QuarantineRecord } from '../../lambdas/actions/quarantine';
 import { ipPermissionOf, type ReleaseDeps, releaseIncident } from '../../lambdas/actions/release';
 import { ReleaseRefusedError } from '../../lambdas/core/errors';
 import { shieldRightStack, streams } from '../helpers/cli';
+import { jsonBody } from '../helpers/s3';
 
 const ddb = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
@@ -121,12 +117,6 @@ const quarantine: QuarantineRecord = {
   tagMutability: 'MUTABLE',
 };
 
-function body(value: unknown): GetObjectCommandOutput['Body'] {
-  return {
-    transformToString: async () => JSON.stringify(value),
-  } as unknown as GetObjectCommandOutput['Body'];
-}
-
 function givenIncident(
   status: string,
   outcome: Record<string, unknown> = { tagService: { status: 'done' } },
@@ -156,7 +146,7 @@ function givenEvidence(objects: Record<string, unknown>): void {
     })
     .resolvesOnce({ Contents: keys.slice(half).map((Key) => ({ Key })), IsTruncated: false });
   for (const [Key, value] of Object.entries(objects))
-    s3.on(GetObjectCommand, { Key }).resolves({ Body: body(value) });
+    s3.on(GetObjectCommand, { Key }).resolves({ Body: jsonBody(value) });
 }
 
 const isolation: IsolationRecord = { kind: 'security-group-rules', eniId: 'eni-1', rules };

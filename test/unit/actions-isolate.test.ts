@@ -15,12 +15,13 @@ import {
   ECSClient,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
-import { GetObjectCommand, PutObjectCommand, type PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type IsolationDeps, type IsolationRecord, isolateTask } from '../../lambdas/actions/isolate';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
 import type { TaskEnrichment } from '../../lambdas/core/policy';
 import { ACCOUNT, REGION, runtimeEvent } from '../helpers/events';
+import { fakeBucket } from '../helpers/s3';
 
 const ec2Mock = mockClient(EC2Client);
 const ecsMock = mockClient(ECSClient);
@@ -269,20 +270,7 @@ describe('isolateTask: awsvpc task', () => {
   });
 
   it('keeps every revoked rule in the evidence when a retry follows a partial revoke', async () => {
-    const objects = new Map<string, string>();
-    s3Mock.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-      const key = input.Key ?? '';
-      if (input.IfNoneMatch === '*' && objects.has(key)) {
-        throw Object.assign(new Error('precondition failed'), { name: 'PreconditionFailed' });
-      }
-      objects.set(key, String(input.Body));
-      return {};
-    });
-    s3Mock.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
-      const body = objects.get(input.Key ?? '');
-      if (body === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-      return { Body: { transformToString: async () => body } };
-    });
+    const objects = fakeBucket(s3Mock);
     network({ 'sg-a': [ENI], 'sg-b': [ENI] });
     const remaining = RULES.filter((r) => r.GroupId === 'sg-b');
     ec2Mock

@@ -9,13 +9,7 @@ import {
   PutImageCommand,
   UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type PutObjectCommandInput,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ImageQuarantineStrategy } from '../../cdk/config';
 import {
@@ -26,6 +20,7 @@ import {
   quarantineTagForDigest,
 } from '../../lambdas/actions/quarantine';
 import type { QuarantineTarget } from '../../lambdas/core/policy';
+import { fakeBucket } from '../helpers/s3';
 
 const ecrMock = mockClient(ECRClient);
 const s3Mock = mockClient(S3Client);
@@ -367,31 +362,9 @@ describe('quarantineImages', () => {
 
 describe('quarantineImages: a retried step', () => {
   /** A bucket that remembers objects and honours IfNoneMatch, so two attempts see each other's evidence. */
-  function bucket(): Map<string, string> {
-    const objects = new Map<string, string>();
-    const missing = (key: string) => Object.assign(new Error(`${key} not found`), { name: 'NoSuchKey' });
-    s3Mock.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-      const key = input.Key ?? '';
-      if (input.IfNoneMatch === '*' && objects.has(key)) {
-        throw Object.assign(new Error('precondition failed'), { name: 'PreconditionFailed' });
-      }
-      objects.set(key, String(input.Body));
-      return {};
-    });
-    s3Mock.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
-      const body = objects.get(input.Key ?? '');
-      if (body === undefined) throw missing(input.Key ?? '');
-      return { Body: { transformToString: async () => body } };
-    });
-    s3Mock.on(HeadObjectCommand).callsFake((input: { Key?: string }) => {
-      if (!objects.has(input.Key ?? '')) throw Object.assign(missing(input.Key ?? ''), { name: 'NotFound' });
-      return {};
-    });
-    return objects;
-  }
 
   it('keeps the original tags in the evidence when the first attempt failed after moving them', async () => {
-    const objects = bucket();
+    const objects = fakeBucket(s3Mock);
     ecrMock
       .on(DescribeImagesCommand)
       .resolvesOnce({

@@ -12,12 +12,7 @@ import {
   PutImageCommand,
   UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_CONFIG, parseConfig, policyEnvironment } from '../../cdk/config';
 import type { QuarantineRecord } from '../../lambdas/actions/quarantine';
@@ -26,6 +21,7 @@ import { renderNotification } from '../../lambdas/core/render';
 import { normalizeVulnerabilityFinding } from '../../lambdas/core/vulnerability';
 import { notificationInput, parseNotifyRequest } from '../../lambdas/core/workflow-state';
 import { inspectorEvent, REGION } from '../helpers/events';
+import { jsonBody } from '../helpers/s3';
 
 // Handlers read their environment when loaded: set it before importing the handler (see beforeAll).
 const BUCKET = 'shield-right-evidence';
@@ -67,15 +63,9 @@ const RECORD: QuarantineRecord = {
   tagMutability: 'MUTABLE',
 };
 
-function body(value: unknown): GetObjectCommandOutput['Body'] {
-  return {
-    transformToString: async () => JSON.stringify(value),
-  } as unknown as GetObjectCommandOutput['Body'];
-}
-
 function givenQuarantineRecord(): void {
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: RECORD_KEY }], IsTruncated: false });
-  s3Mock.on(GetObjectCommand, { Key: RECORD_KEY }).resolves({ Body: body(RECORD) });
+  s3Mock.on(GetObjectCommand, { Key: RECORD_KEY }).resolves({ Body: jsonBody(RECORD) });
 }
 
 const awsCalls = (): number => ecrMock.calls().length + s3Mock.calls().length + ddbMock.calls().length;
