@@ -10,7 +10,7 @@
  */
 import './env';
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FUNCTIONS, type FunctionId } from '../cdk/functions';
@@ -20,6 +20,7 @@ import { runColdStart } from './cold-start';
 import type { ScenarioResult } from './critical-path';
 import { ASSUMED_API_ROUND_TRIP_MS } from './critical-path';
 import { machineInfo, machineLine } from './machine';
+import { DEFAULT_DIGEST_WORKLOAD, type OutcomeDigest, REFERENCE_FILE } from './outcome-digest';
 import { gbSeconds, PRICE_NOTES, PRICES, stepFunctionsCost } from './pricing';
 import type { SdkOverheadResult } from './sdk-overhead';
 import { round, usd } from './stats';
@@ -123,6 +124,14 @@ async function main(): Promise<void> {
   const out: string[] = [];
   const say = (line = '') => out.push(line);
   const checks: TargetCheck[] = [];
+
+  // 0. Outcome digest: what the engine did on a fixed workload, compared with the committed reference.
+  progress('0/6 outcome digest of a fixed workload');
+  const digest = await runJob<OutcomeDigest>({ kind: 'digest', workload: DEFAULT_DIGEST_WORKLOAD });
+  const reference = JSON.parse(readFileSync(join(__dirname, REFERENCE_FILE), 'utf8')) as OutcomeDigest & {
+    commit: string;
+  };
+  const digestSame = reference.sha256 === digest.sha256;
 
   // 1. Critical path and cost per execution.
   progress('1/6 critical path and cost per execution');
@@ -229,6 +238,19 @@ async function main(): Promise<void> {
     `Packages: ${Object.entries(machine.packages)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+  );
+  say();
+
+  // 0.
+  say('0. Outcome digest: the same fixed workload must give the same behaviour');
+  say(
+    `${digest.workload.events} mixed findings, ${digest.workload.faultRate * 100}% throttling (seed ${digest.workload.seed}), pinned clock: ${digest.executions} executions, ${digest.apiCalls} API calls, ${digest.notifications} notifications`,
+  );
+  say(`sha256 ${digest.sha256}`);
+  say(
+    digestSame
+      ? `identical to the reference of commit ${reference.commit} (bench/${REFERENCE_FILE})`
+      : `CHANGED from the reference of commit ${reference.commit} (${reference.sha256}): behaviour differs; if intended, update bench/${REFERENCE_FILE}`,
   );
   say();
 
@@ -693,6 +715,7 @@ async function main(): Promise<void> {
     prices: PRICES,
     targets: TARGETS,
     checks,
+    outcomeDigest: { ...digest, reference: reference.sha256, identical: digestSame },
     criticalPath: scenarios,
     coldStart: cold,
     replay: {

@@ -7,10 +7,11 @@ import './env';
 import { type BurstJob, runBurst } from './burst';
 import { type ClusterJob, runClusterScaling } from './cluster-scaling';
 import { type CriticalPathJob, runCriticalPath } from './critical-path';
+import { type DigestJob, outcomeDigest } from './outcome-digest';
 import { runSdkOverhead, type SdkOverheadJob } from './sdk-overhead';
 import { type ReplayJob, runReplay } from './throughput';
 
-export type Job = ReplayJob | BurstJob | ClusterJob | CriticalPathJob | SdkOverheadJob;
+export type Job = ReplayJob | BurstJob | ClusterJob | CriticalPathJob | SdkOverheadJob | DigestJob;
 
 async function run(job: Job): Promise<unknown> {
   switch (job.kind) {
@@ -24,6 +25,8 @@ async function run(job: Job): Promise<unknown> {
       return runCriticalPath(job);
     case 'sdk-overhead':
       return runSdkOverhead(job);
+    case 'digest':
+      return outcomeDigest(job.workload);
   }
 }
 
