@@ -1,7 +1,7 @@
 /** What the benchmark needs from the project's state machine files: which states are Lambda tasks (of which function) and which Parallel branch a state sits in. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTIONS, type FunctionId, WORKFLOWS, type WorkflowName } from '../cdk/functions';
+import { FUNCTIONS, type FunctionId, WORKFLOWS, type WorkflowName } from '../definitions/functions';
 
 interface RawState {
   Type?: string;

@@ -4,8 +4,8 @@
  * execution may be lost.
  */
 import { Simulator } from '../local/engine';
+import { ACCOUNT, REGION, runtimeEvent } from '../local/fixtures/events';
 import { isLambdaState } from '../local/report';
-import { ACCOUNT, REGION, runtimeEvent } from '../test/helpers/events';
 import { addResult, emptyTally, type Tally, withCaps } from './outcome';
 import { mb, round } from './stats';
 import { warmUp } from './throughput';

@@ -5,8 +5,8 @@
  * CRITICAL findings for other images (EnrichAndDecide scans every running task of the account).
  */
 import { Simulator } from '../local/engine';
+import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../local/fixtures/events';
 import type { Scenario } from '../local/provision';
-import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../test/helpers/events';
 import { withCaps } from './outcome';
 import { median, round } from './stats';
 import { RAISED_CAP, warmUp } from './throughput';

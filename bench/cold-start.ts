@@ -1,5 +1,5 @@
 /**
- * Section 2: cold start. Each Lambda entry of cdk/functions.ts is bundled with esbuild using the options of
+ * Section 2: cold start. Each Lambda entry of definitions/functions.ts is bundled with esbuild using the options of
  * the ResponseFunctions construct (BUNDLING), source maps off so the size is the code's. Module
  * initialization is then timed in fresh Node processes: performance.now() around require(bundle), median
  * of `runs`, minus the median for an empty module.
@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { DEFAULT_CONFIG, policyEnvironment } from '../cdk/config';
-import { FUNCTIONS, type FunctionId } from '../cdk/functions';
+import { DEFAULT_CONFIG, policyEnvironment } from '../definitions/config';
+import { FUNCTIONS, type FunctionId } from '../definitions/functions';
 import { median, round } from './stats';
 
 export interface BundleResult {

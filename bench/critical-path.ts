@@ -3,11 +3,11 @@
  * the default configuration. Each scenario runs `reps` times on fresh resources (distinct cluster, task,
  * image) after a warm-up, so handler durations are warm medians and counts can be checked for stability.
  */
-import { FUNCTIONS, type FunctionId, type WorkflowName } from '../cdk/functions';
+import { FUNCTIONS, type FunctionId, type WorkflowName } from '../definitions/functions';
 import { type EventResult, type ExecutionSummary, Simulator } from '../local/engine';
+import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../local/fixtures/events';
 import { executionMetrics } from '../local/report';
 import { type ApiCall, sequentialRoundTrips } from '../local/sandbox/account';
-import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../test/helpers/events';
 import { pathTo, type WorkflowShape, workflowShapes } from './asl';
 import { instrument } from './instrument';
 import { lambdaCost, stepFunctionsCost } from './pricing';

@@ -8,7 +8,7 @@
  * Exits 1 when any case crashed or broke the contract.
  */
 import './env';
-import { type CaseOutcome, fuzzCases, runCase, summarize } from '../test/helpers/fuzz';
+import { type CaseOutcome, fuzzCases, runCase, summarize } from '../local/fixtures/fuzz';
 
 interface Options {
   readonly cases: number;

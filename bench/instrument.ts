@@ -3,7 +3,7 @@
  * (Lambda handlers, direct service integrations) and the sandbox account's `call` are wrapped in place.
  * Durations are wall-clock: calls that run in parallel (Parallel branches) overlap.
  */
-import type { FunctionId } from '../cdk/functions';
+import type { FunctionId } from '../definitions/functions';
 import type { Dispatcher } from '../local/asl-runner';
 import type { Simulator } from '../local/engine';
 

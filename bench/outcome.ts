@@ -1,5 +1,5 @@
 /** How one event ended, from its EventResult: the vocabulary the burst and replay tables use. */
-import { DEFAULT_CONFIG, parseConfig, type ShieldRightConfig } from '../cdk/config';
+import { DEFAULT_CONFIG, parseConfig, type ShieldRightConfig } from '../definitions/config';
 import type { EventResult } from '../local/engine';
 import { isLambdaState } from '../local/report';
 

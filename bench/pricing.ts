@@ -4,7 +4,7 @@
  * makes (ECS, EC2, ECR Describe*, DynamoDB on-demand, S3 PutObject, SNS) are priced by their own services
  * and are listed as counts.
  */
-import { FUNCTIONS, type FunctionId } from '../cdk/functions';
+import { FUNCTIONS, type FunctionId } from '../definitions/functions';
 
 export const PRICES = {
   /** Step Functions Standard: per state transition (retries count). */
@@ -19,7 +19,7 @@ export const PRICES = {
 
 export const PRICE_NOTES = [
   'Step Functions Standard: $0.025 per 1,000 state transitions',
-  'Lambda: $0.20 per 1M requests + $0.0000133334 per GB-s (arm64), memory from cdk/functions.ts',
+  'Lambda: $0.20 per 1M requests + $0.0000133334 per GB-s (arm64), memory from definitions/functions.ts',
   'Lambda duration = in-process handler wall time here (sandbox answers in microseconds): a LOWER BOUND',
 ] as const;
 

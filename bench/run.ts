@@ -13,7 +13,7 @@ import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FUNCTIONS, type FunctionId } from '../cdk/functions';
+import { FUNCTIONS, type FunctionId } from '../definitions/functions';
 import type { BurstJob, BurstResult } from './burst';
 import type { ClusterResult } from './cluster-scaling';
 import { runColdStart } from './cold-start';

@@ -5,7 +5,7 @@
  */
 
 import { PerformanceObserver } from 'node:perf_hooks';
-import type { FunctionId } from '../cdk/functions';
+import type { FunctionId } from '../definitions/functions';
 import { Simulator } from '../local/engine';
 import { instrument } from './instrument';
 import { addResult, emptyTally, type Tally, withCaps } from './outcome';

@@ -1,9 +1,9 @@
 /**
  * Synthetic, reproducible event streams for the benchmark, built with the project's fixture builders
- * (test/helpers/events.ts). Every event is a fresh object; tasks and finding ids are distinct unless an
+ * (local/fixtures/events.ts). Every event is a fresh object; tasks and finding ids are distinct unless an
  * event is meant to be a repeat or a duplicate delivery of an earlier one.
  */
-import { ACCOUNT, inspectorEvent, loadExample, REGION, runtimeEvent } from '../test/helpers/events';
+import { ACCOUNT, inspectorEvent, loadExample, REGION, runtimeEvent } from '../local/fixtures/events';
 
 export type EventKind =
   | 'high'

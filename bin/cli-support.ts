@@ -1,7 +1,13 @@
 /** What every command shares: usage errors, reading JSON files, loading the configuration. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CONTEXT_KEY, ConfigError, DEFAULT_CONFIG, parseConfig, type ShieldRightConfig } from '../cdk/config';
+import {
+  CONTEXT_KEY,
+  ConfigError,
+  DEFAULT_CONFIG,
+  parseConfig,
+  type ShieldRightConfig,
+} from '../definitions/config';
 
 /** Bad options or unreadable input: printed as a one-line message, exit code 2. */
 export class UsageError extends Error {

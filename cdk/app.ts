@@ -4,7 +4,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONTEXT_KEY, ConfigError, parseConfig, type ShieldRightConfig } from './config';
+import { CONTEXT_KEY, ConfigError, parseConfig, type ShieldRightConfig } from '../definitions/config';
 import { ShieldRightStack } from './shield-right';
 
 const app = new App();

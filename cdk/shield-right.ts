@@ -10,7 +10,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_CONFIG, type ShieldRightConfig } from './config';
+import { DEFAULT_CONFIG, type ShieldRightConfig } from '../definitions/config';
+import type { WorkflowName } from '../definitions/functions';
 import { ResponseAlarms } from './constructs/alarms';
 import { Encryption } from './constructs/encryption';
 import { EvidenceBucket } from './constructs/evidence-bucket';
@@ -20,7 +21,6 @@ import { Notifications } from './constructs/notifications';
 import { QuarantineNetwork } from './constructs/quarantine-network';
 import { ResponseFunctions } from './constructs/response-functions';
 import { ResponseWorkflows, stateMachineNames } from './constructs/response-workflows';
-import type { WorkflowName } from './functions';
 
 /** Output ids the operator CLI reads (`aws cloudformation describe-stacks`); renaming one breaks it. */
 export const OUTPUT_IDS = {

@@ -3,9 +3,19 @@
  * project's own ASL files) → Lambda handlers (the project's own code) → a sandbox AWS account. Failed
  * executions go through the execution-failure rule to the failure reporter, as deployed.
  */
-import { DEFAULT_CONFIG, policyEnvironment, type ResponseMode, type ShieldRightConfig } from '../cdk/config';
-import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowName } from '../cdk/functions';
-import { type EventPattern, executionFailurePattern, type RuleName, ruleDefinitions } from '../cdk/patterns';
+import {
+  DEFAULT_CONFIG,
+  policyEnvironment,
+  type ResponseMode,
+  type ShieldRightConfig,
+} from '../definitions/config';
+import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowName } from '../definitions/functions';
+import {
+  type EventPattern,
+  executionFailurePattern,
+  type RuleName,
+  ruleDefinitions,
+} from '../definitions/patterns';
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
 import { functionName, invokeFunction } from './functions';

@@ -2,7 +2,7 @@
  * The offline stand-in for Lambda: the same handler modules, loaded in-process, their SDK clients routed
  * to the sandbox account. Names follow the deployed functions (`shield-right-<id>`).
  */
-import { FUNCTIONS, type FunctionId } from '../cdk/functions';
+import { FUNCTIONS, type FunctionId } from '../definitions/functions';
 import { dynamodb } from '../lambdas/shared/clients/dynamodb';
 import { ec2 } from '../lambdas/shared/clients/ec2';
 import { ecr } from '../lambdas/shared/clients/ecr';

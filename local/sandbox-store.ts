@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, type ShieldRightConfig } from '../cdk/config';
+import { parseConfig, type ShieldRightConfig } from '../definitions/config';
 import { Simulator, type SimulatorOptions } from './engine';
 
 const STATE_FILE = 'sandbox.json';

@@ -1,7 +1,7 @@
 /** `shield-right executions`: recent executions of both response workflows, newest first. */
 import { parseArgs } from 'node:util';
 import { type ExecutionListItem, type ExecutionStatus, ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowName } from '../../cdk/functions';
+import type { WorkflowName } from '../../definitions/functions';
 import { executionUrl } from '../../lambdas/core/render';
 import { UsageError } from '../cli-support';
 import {

@@ -13,7 +13,7 @@ import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { WorkflowName } from '../../cdk/functions';
+import type { WorkflowName } from '../../definitions/functions';
 import type { Simulator } from '../../local/engine';
 import { attachSandbox, runInSandbox } from '../../local/sandbox/transport';
 import type { ServiceName } from '../../local/sandbox/types';

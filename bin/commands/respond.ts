@@ -13,8 +13,8 @@ import {
 import { Finding$ as InspectorFinding, ListFindingsCommand } from '@aws-sdk/client-inspector2';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { NormalizedSchema } from '@smithy/core/schema';
-import type { ShieldRightConfig } from '../../cdk/config';
-import type { WorkflowName } from '../../cdk/functions';
+import type { ShieldRightConfig } from '../../definitions/config';
+import type { WorkflowName } from '../../definitions/functions';
 import { enrichRuntimeFinding } from '../../lambdas/actions/enrich';
 import { enrichVulnerableImage } from '../../lambdas/actions/enrich-image';
 import { loadIncident } from '../../lambdas/actions/release';

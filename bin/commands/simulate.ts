@@ -1,6 +1,6 @@
 /** `shield-right simulate`: replay events through the real rules, workflows and handlers against a sandbox account. */
 import { parseArgs } from 'node:util';
-import type { ResponseMode } from '../../cdk/config';
+import type { ResponseMode } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
 import type { Scenario } from '../../local/provision';
 import { executionMetrics, formatEventResult } from '../../local/report';

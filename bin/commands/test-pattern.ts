@@ -1,7 +1,7 @@
 /** `shield-right test-pattern`: does an event match a pattern? Prints true or false, like `aws events test-event-pattern`. */
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG } from '../../cdk/config';
-import { ruleDefinitions } from '../../cdk/patterns';
+import { DEFAULT_CONFIG } from '../../definitions/config';
+import { ruleDefinitions } from '../../definitions/patterns';
 import { InvalidPatternError, matchesPattern } from '../../local/event-pattern';
 import { readJsonFile, UsageError } from '../cli-support';
 

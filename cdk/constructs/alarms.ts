@@ -11,7 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { NOT_PUBLISHED_MESSAGE } from '../../lambdas/shared/log-messages';
+import { NOT_PUBLISHED_MESSAGE } from '../../definitions/log-messages';
 
 export interface ResponseAlarmsProps {
   readonly topic: sns.ITopic;

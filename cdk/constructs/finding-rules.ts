@@ -1,6 +1,6 @@
 /**
  * EventBridge rules on the default bus: findings start the response workflows, and failed executions
- * start the report-failure function. The patterns come from cdk/patterns.ts, the single definition the
+ * start the report-failure function. The patterns come from definitions/patterns.ts, the single definition the
  * offline engine matches against too.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -12,9 +12,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { ShieldRightConfig } from '../config';
-import type { WorkflowName } from '../functions';
-import { type EventPattern, executionFailurePattern, type RuleName, ruleDefinitions } from '../patterns';
+import type { ShieldRightConfig } from '../../definitions/config';
+import type { WorkflowName } from '../../definitions/functions';
+import {
+  type EventPattern,
+  executionFailurePattern,
+  type RuleName,
+  ruleDefinitions,
+} from '../../definitions/patterns';
 
 /** EventBridge's maximum: a finding is retried for the whole day before it goes to the dead-letter queue. */
 export const TARGET_RETRY_ATTEMPTS = 185;

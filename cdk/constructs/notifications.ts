@@ -10,7 +10,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { SlackConfig, SubscriptionConfig } from '../config';
+import type { SlackConfig, SubscriptionConfig } from '../../definitions/config';
 
 /** Message attribute the notify function sets to the GuardDuty severity (0-10), for filter policies. */
 export const SEVERITY_ATTRIBUTE = 'severity';

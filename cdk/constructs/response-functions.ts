@@ -14,14 +14,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { policyEnvironment, type ShieldRightConfig } from '../config';
+import { policyEnvironment, type ShieldRightConfig } from '../../definitions/config';
 import {
   FUNCTIONS,
   type FunctionEnv,
   type FunctionId,
   type FunctionSpec,
   type WorkflowName,
-} from '../functions';
+} from '../../definitions/functions';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 
 export interface ResponseFunctionsProps {
@@ -105,7 +105,7 @@ export class ResponseFunctions extends Construct {
       const entry = path.join(REPO_ROOT, spec.entry);
       if (!existsSync(entry)) {
         throw new Error(
-          `shield-right: handler ${spec.entry} of function ${spec.id} (cdk/functions.ts) does not exist`,
+          `shield-right: handler ${spec.entry} of function ${spec.id} (definitions/functions.ts) does not exist`,
         );
       }
       const logGroup = new logs.LogGroup(this, `${prefix}Logs`, {

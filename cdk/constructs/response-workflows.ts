@@ -20,7 +20,7 @@ import {
   WORKFLOWS,
   type WorkflowName,
   type WorkflowSpec,
-} from '../functions';
+} from '../../definitions/functions';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 
 /** The only tag key the workflows write on services (the TagService state); the role may set no other. */
@@ -176,7 +176,7 @@ function loadDefinition(spec: WorkflowSpec): string {
   const file = path.join(REPO_ROOT, spec.file);
   if (!existsSync(file)) {
     throw new Error(
-      `shield-right: ${spec.name}: state machine definition ${spec.file} (cdk/functions.ts) does not exist`,
+      `shield-right: ${spec.name}: state machine definition ${spec.file} (definitions/functions.ts) does not exist`,
     );
   }
   return readFileSync(file, 'utf8');

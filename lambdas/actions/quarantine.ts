@@ -17,7 +17,7 @@ import {
   UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ImageQuarantineStrategy } from '../../cdk/config';
+import type { ImageQuarantineStrategy } from '../../definitions/config';
 import { ActionFailedError, awsErrorName, errorMessage } from '../core/errors';
 import type { QuarantinedImage, QuarantineResult } from '../core/outcome';
 import type { QuarantineTarget } from '../core/policy';

@@ -2,7 +2,7 @@
  * The response policy: from a normalized finding, what enrichment found and the configuration, the plan
  * of what to do. Pure: no AWS calls, no clock beyond the `now` passed in.
  */
-import type { ImageQuarantineStrategy, ResponseMode } from '../../cdk/config';
+import type { ImageQuarantineStrategy, ResponseMode } from '../../definitions/config';
 import type { RuntimeFinding } from './finding';
 
 export interface PolicySettings {

@@ -1,11 +1,12 @@
 /** Notify: render the notification for this point of the workflow, publish it, record the incident outcome. */
+
+import { NOT_PUBLISHED_MESSAGE } from '../../definitions/log-messages';
 import { incidentStatusFor, publishNotification, recordIncidentOutcome } from '../actions/notify';
 import { renderNotification } from '../core/render';
 import { notificationInput, parseNotifyRequest } from '../core/workflow-state';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { sns } from '../shared/clients/sns';
 import { environment } from '../shared/env';
-import { NOT_PUBLISHED_MESSAGE } from '../shared/log-messages';
 import { logger } from '../shared/logger';
 
 const env = environment('TOPIC_ARN', 'INCIDENT_TABLE', 'EVIDENCE_BUCKET');

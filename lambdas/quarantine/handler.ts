@@ -1,5 +1,5 @@
 /** QuarantineImage: retag and archive the image digests named by the plan (both workflows). */
-import type { ImageQuarantineStrategy } from '../../cdk/config';
+import type { ImageQuarantineStrategy } from '../../definitions/config';
 import { type QuarantineRequest, quarantineImages } from '../actions/quarantine';
 import { InvalidFindingError } from '../core/errors';
 import type { QuarantineResult } from '../core/outcome';

@@ -4,6 +4,7 @@
  * itself stays Failed, so `shield-right redrive` resumes it at the failed step.
  */
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { NOT_PUBLISHED_MESSAGE } from '../../definitions/log-messages';
 import { findFailedStep } from '../actions/execution-failure';
 import { publishNotification } from '../actions/notify';
 import { InvalidFindingError } from '../core/errors';
@@ -15,7 +16,6 @@ import { dynamodb } from '../shared/clients/dynamodb';
 import { sfn } from '../shared/clients/sfn';
 import { sns } from '../shared/clients/sns';
 import { environment } from '../shared/env';
-import { NOT_PUBLISHED_MESSAGE } from '../shared/log-messages';
 import { logger } from '../shared/logger';
 
 const env = environment('TOPIC_ARN', 'INCIDENT_TABLE');

@@ -3,7 +3,7 @@
  * Values are re-read when the variable changes so the offline engine can run several configurations
  * in one process.
  */
-import { parseConfig } from '../../cdk/config';
+import { parseConfig } from '../../definitions/config';
 import { ConfigurationError } from '../core/errors';
 import type { PolicySettings } from '../core/policy';
 

@@ -14,9 +14,9 @@ import { rerun } from '../../bin/commands/rerun';
 import { respond } from '../../bin/commands/respond';
 import { simulate } from '../../bin/commands/simulate';
 import { Simulator } from '../../local/engine';
+import { loadExample } from '../../local/fixtures/events';
 import { openSandbox, saveSandbox } from '../../local/sandbox-store';
 import { streams } from '../helpers/cli';
-import { loadExample } from '../helpers/events';
 
 const EXAMPLE = 'examples/events/01-high-fargate-crypto-miner.json';
 const INCIDENT = '5ec2a7f4d1b9e8c3a6f0d2b4c8e1a9f7';

@@ -13,8 +13,8 @@ import { UsageError } from '../../bin/cli-support';
 import { EXECUTION_NAME } from '../../bin/commands/operator-context';
 import { redrive } from '../../bin/commands/redrive';
 import { rerun } from '../../bin/commands/rerun';
+import { loadExample } from '../../local/fixtures/events';
 import { executionArn, shieldRightStack, streams } from '../helpers/cli';
-import { loadExample } from '../helpers/events';
 
 const cfn = mockClient(CloudFormationClient);
 const sfn = mockClient(SFNClient);

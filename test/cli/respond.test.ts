@@ -26,9 +26,9 @@ import { UsageError } from '../../bin/cli-support';
 import { respond } from '../../bin/commands/respond';
 import { normalizeRuntimeFinding } from '../../lambdas/core/finding';
 import { normalizeVulnerabilityFinding } from '../../lambdas/core/vulnerability';
+import { loadExample } from '../../local/fixtures/events';
 import { wireToSdk } from '../../local/sandbox/guardduty';
 import { executionArn, shieldRightStack, streams } from '../helpers/cli';
-import { loadExample } from '../helpers/events';
 
 const cfn = mockClient(CloudFormationClient);
 const sfn = mockClient(SFNClient);

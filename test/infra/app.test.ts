@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CONTEXT_KEY } from '../../cdk/config';
 import { OUTPUT_IDS } from '../../cdk/shield-right';
+import { CONTEXT_KEY } from '../../definitions/config';
 import { cdkJsonContext, missingSources, REPO_ROOT } from './helpers';
 
 function runApp(config: unknown) {

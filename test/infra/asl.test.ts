@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import aslValidator from 'asl-validator';
 import { INCIDENT_TAG_KEY, placeholdersOf } from '../../cdk/constructs/response-workflows';
-import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowSpec } from '../../cdk/functions';
+import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowSpec } from '../../definitions/functions';
 import { REPO_ROOT } from './helpers';
 
 const STATEMACHINES = path.join(REPO_ROOT, 'statemachines');

@@ -3,9 +3,9 @@
  * skipped (the bundled, nag-checked stack is covered by shield-right.test.ts).
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { DEFAULT_CONFIG, policyEnvironment, type ShieldRightConfig } from '../../cdk/config';
-import { FUNCTIONS } from '../../cdk/functions';
-import { ruleDefinitions } from '../../cdk/patterns';
+import { DEFAULT_CONFIG, policyEnvironment, type ShieldRightConfig } from '../../definitions/config';
+import { FUNCTIONS } from '../../definitions/functions';
+import { ruleDefinitions } from '../../definitions/patterns';
 import { logicalId, missingSources, ref, synthesize } from './helpers';
 
 const missing = missingSources();

@@ -2,7 +2,7 @@
  * The IAM actions each function and workflow is meant to have, written out by hand: the synthesized
  * policies must equal this, and (iam-from-code.test.ts) the handlers' SDK calls must equal the API part.
  */
-import type { FunctionId, WorkflowName } from '../../cdk/functions';
+import type { FunctionId, WorkflowName } from '../../definitions/functions';
 
 /** Every function writes its own log group and, with active tracing, X-Ray segments. */
 export const FUNCTION_RUNTIME_ACTIONS = [

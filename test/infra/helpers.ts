@@ -6,9 +6,9 @@ import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { CONTEXT_KEY, parseConfig, type ShieldRightConfig } from '../../cdk/config';
-import { FUNCTIONS, WORKFLOWS } from '../../cdk/functions';
 import { type ShieldRight, ShieldRightStack } from '../../cdk/shield-right';
+import { CONTEXT_KEY, parseConfig, type ShieldRightConfig } from '../../definitions/config';
+import { FUNCTIONS, WORKFLOWS } from '../../definitions/functions';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { FUNCTIONS, type FunctionId } from '../../cdk/functions';
+import { FUNCTIONS, type FunctionId } from '../../definitions/functions';
 import { EXPECTED_API_ACTIONS } from './expected-permissions';
 import { REPO_ROOT } from './helpers';
 

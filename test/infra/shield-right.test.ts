@@ -6,9 +6,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { FUNCTIONS, type FunctionId, WORKFLOWS, type WorkflowName } from '../../cdk/functions';
-import { executionFailurePattern, ruleDefinitions } from '../../cdk/patterns';
 import { OUTPUT_IDS } from '../../cdk/shield-right';
+import { FUNCTIONS, type FunctionId, WORKFLOWS, type WorkflowName } from '../../definitions/functions';
+import { executionFailurePattern, ruleDefinitions } from '../../definitions/patterns';
 import {
   EXPECTED_WORKFLOW_ACTIONS,
   expectedFunctionActions,
@@ -53,7 +53,7 @@ suite('ShieldRight stack (bundled, cdk-nag)', () => {
 
   describe('finding rules', () => {
     it.each(ruleDefinitions(cdkJsonConfig()).map((d) => [d.name, d] as const))(
-      '%s matches its pattern from cdk/patterns.ts and starts its workflow',
+      '%s matches its pattern from definitions/patterns.ts and starts its workflow',
       (name, definition) => {
         const rule = s.shieldRight.findingRules.rules[name];
         const target = machine(definition.target);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKFLOWS, type WorkflowName } from '../../cdk/functions';
+import { WORKFLOWS, type WorkflowName } from '../../definitions/functions';
 import { allStates } from '../../local/asl-runner';
 
 type State = { Type?: string; Resource?: string; Parameters?: { TransactItems?: Record<string, unknown>[] } };

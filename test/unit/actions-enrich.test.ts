@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { enrichRuntimeFinding, tagMap } from '../../lambdas/actions/enrich';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
-import { ACCOUNT, REGION, type RuntimeEventOptions, runtimeEvent } from '../helpers/events';
+import { ACCOUNT, REGION, type RuntimeEventOptions, runtimeEvent } from '../../local/fixtures/events';
 
 const ecsMock = mockClient(ECSClient);
 const ecs = new ECSClient({ region: REGION });

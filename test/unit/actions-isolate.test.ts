@@ -20,7 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { type IsolationDeps, type IsolationRecord, isolateTask } from '../../lambdas/actions/isolate';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
 import type { TaskEnrichment } from '../../lambdas/core/policy';
-import { ACCOUNT, REGION, runtimeEvent } from '../helpers/events';
+import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
 import { fakeBucket } from '../helpers/s3';
 
 const ec2Mock = mockClient(EC2Client);

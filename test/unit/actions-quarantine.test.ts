@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ImageQuarantineStrategy } from '../../cdk/config';
+import type { ImageQuarantineStrategy } from '../../definitions/config';
 import {
   type QuarantineDeps,
   type QuarantineRecord,

@@ -4,7 +4,7 @@ import {
   inspectorSeveritiesAtOrAbove,
   parseConfig,
   policyEnvironment,
-} from '../../cdk/config';
+} from '../../definitions/config';
 
 function configError(input: unknown): ConfigError {
   try {

@@ -21,7 +21,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { enrichVulnerableImage } from '../../lambdas/actions/enrich-image';
 import { normalizeVulnerabilityFinding, type VulnerabilityFinding } from '../../lambdas/core/vulnerability';
-import { ACCOUNT, inspectorEvent, REGION } from '../helpers/events';
+import { ACCOUNT, inspectorEvent, REGION } from '../../local/fixtures/events';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const OTHER_DIGEST = `sha256:${'cd'.repeat(32)}`;

@@ -1,6 +1,6 @@
 import { CrossAccountFindingError, InvalidFindingError } from '../../lambdas/core/errors';
 import { describeFindingType, normalizeRuntimeFinding, severityLabel } from '../../lambdas/core/finding';
-import { ACCOUNT, REGION, runtimeEvent } from '../helpers/events';
+import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
 
 const OTHER_ACCOUNT = '444455556666';
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);

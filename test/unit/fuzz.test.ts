@@ -5,9 +5,8 @@
  * finding the independent oracle refuses is ever acted on. `FUZZ_CASES` raises the count; `bench/fuzz.ts`
  * runs it at scale.
  */
-import { DEFAULT_CONFIG } from '../../cdk/config';
+import { DEFAULT_CONFIG } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
-import { destructiveCalls } from '../helpers/destructive';
 import {
   type CaseOutcome,
   type FuzzSummary,
@@ -16,7 +15,8 @@ import {
   REJECTION_NAMES,
   runCase,
   summarize,
-} from '../helpers/fuzz';
+} from '../../local/fixtures/fuzz';
+import { destructiveCalls } from '../helpers/destructive';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);

@@ -17,11 +17,11 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_CONFIG, policyEnvironment } from '../../cdk/config';
+import { DEFAULT_CONFIG, policyEnvironment } from '../../definitions/config';
 import { InvalidFindingError } from '../../lambdas/core/errors';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
 import { decideRuntimeResponse, type TaskEnrichment } from '../../lambdas/core/policy';
-import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../helpers/events';
+import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
 
 // Handlers read their environment when loaded: set it before importing them (see beforeAll).
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:shield-right-notifications`;

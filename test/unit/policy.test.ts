@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG } from '../../cdk/config';
+import { DEFAULT_CONFIG } from '../../definitions/config';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
 import {
   type ActionName,
@@ -10,7 +10,7 @@ import {
   STOP_REASON_MAX,
   type TaskEnrichment,
 } from '../../lambdas/core/policy';
-import { ACCOUNT, REGION, type RuntimeEventOptions, runtimeEvent } from '../helpers/events';
+import { ACCOUNT, REGION, type RuntimeEventOptions, runtimeEvent } from '../../local/fixtures/events';
 
 const NOW = Date.UTC(2026, 10, 28, 10, 17, 30);
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

@@ -14,13 +14,13 @@ import {
 } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_CONFIG, parseConfig, policyEnvironment } from '../../cdk/config';
+import { DEFAULT_CONFIG, parseConfig, policyEnvironment } from '../../definitions/config';
 import type { QuarantineRecord } from '../../lambdas/actions/quarantine';
 import { InvalidFindingError } from '../../lambdas/core/errors';
 import { renderNotification } from '../../lambdas/core/render';
 import { normalizeVulnerabilityFinding } from '../../lambdas/core/vulnerability';
 import { notificationInput, parseNotifyRequest } from '../../lambdas/core/workflow-state';
-import { inspectorEvent, REGION } from '../helpers/events';
+import { inspectorEvent, REGION } from '../../local/fixtures/events';
 import { jsonBody } from '../helpers/s3';
 
 // Handlers read their environment when loaded: set it before importing the handler (see beforeAll).

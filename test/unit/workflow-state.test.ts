@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG } from '../../cdk/config';
+import { DEFAULT_CONFIG } from '../../definitions/config';
 import { InvalidFindingError } from '../../lambdas/core/errors';
 import { normalizeRuntimeFinding } from '../../lambdas/core/finding';
 import type { ExposedTask, ResponseResults } from '../../lambdas/core/outcome';
@@ -9,7 +9,7 @@ import {
   normalizeVulnerabilityFinding,
 } from '../../lambdas/core/vulnerability';
 import { evidenceKeyFor, notificationInput, parseNotifyRequest } from '../../lambdas/core/workflow-state';
-import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../helpers/events';
+import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
 
 const NOW = Date.UTC(2026, 10, 28, 10, 5, 0);
 const CONTEXT = { region: REGION, accountId: ACCOUNT, bucket: 'evidence' };

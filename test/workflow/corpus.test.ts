@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { DEFAULT_CONFIG } from '../../cdk/config';
-import type { WorkflowName } from '../../cdk/functions';
-import { type RuleName, ruleDefinitions } from '../../cdk/patterns';
+import { DEFAULT_CONFIG } from '../../definitions/config';
+import type { WorkflowName } from '../../definitions/functions';
+import { type RuleName, ruleDefinitions } from '../../definitions/patterns';
 import { REPO_ROOT } from '../../local/asl-runner';
 import { type ExecutionSummary, Simulator } from '../../local/engine';
 import { compilePattern } from '../../local/event-pattern';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { jsonResult } from '../../bin/commands/simulate';
-import { substitutionKeys, WORKFLOWS } from '../../cdk/functions';
+import { substitutionKeys, WORKFLOWS } from '../../definitions/functions';
 import {
   type Dispatcher,
   dispatchTask,
@@ -16,8 +16,8 @@ import {
   TaskError,
 } from '../../local/asl-runner';
 import { executionNameFor, Simulator } from '../../local/engine';
+import { runtimeEvent } from '../../local/fixtures/events';
 import { AwsError, type ServiceName } from '../../local/sandbox/types';
-import { runtimeEvent } from '../helpers/events';
 
 type Definition = ConstructorParameters<typeof LocalWorkflow>[2];
 type ServiceCall = { service: ServiceName; operation: string; input: Record<string, unknown> };

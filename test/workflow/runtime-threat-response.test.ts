@@ -3,14 +3,14 @@
  * `statemachines/runtime-threat-response.asl.json`, the real Lambda handlers and the sandbox account.
  * Every test builds its own Simulator, so no state leaks between scenarios.
  */
-import { DEFAULT_CONFIG } from '../../cdk/config';
+import { DEFAULT_CONFIG } from '../../definitions/config';
 import type { ChatNotification } from '../../lambdas/core/render';
 import { type EventResult, type PublishedNotification, Simulator } from '../../local/engine';
+import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
 import type { Scenario } from '../../local/provision';
 import { executionMetrics, mutatingCalls } from '../../local/report';
 import type { ApiCall } from '../../local/sandbox/account';
 import { AwsError, type ServiceName } from '../../local/sandbox/types';
-import { ACCOUNT, REGION, runtimeEvent } from '../helpers/events';
 
 const FINDING_ID = '5ec0b1d2a3e4f5a6b7c8d9e0f1a2b3c4';
 const TASK_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';

@@ -6,15 +6,15 @@
  * finding is stored and alerted, never acted on.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../cdk/config';
+import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../definitions/config';
 import { type EventResult, Simulator, type SimulatorOptions } from '../../local/engine';
+import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
 import type { Scenario } from '../../local/provision';
 import { mutatingCalls } from '../../local/report';
 import type { ApiCall } from '../../local/sandbox/account';
 import { seededRandom } from '../../local/sandbox/random';
 import { runInSandbox } from '../../local/sandbox/transport';
 import { destructiveCalls } from '../helpers/destructive';
-import { ACCOUNT, REGION, runtimeEvent } from '../helpers/events';
 
 const CLUSTER = 'prod';
 const TASK_COUNT = 25;

@@ -1,15 +1,15 @@
 /**
  * Issue 6 acceptance: the vulnerable-image workflow run offline end to end (EventBridge rules from
- * cdk/patterns.ts, the ASL file, the real handlers) against the sandbox account.
+ * definitions/patterns.ts, the ASL file, the real handlers) against the sandbox account.
  */
 import { createHash } from 'node:crypto';
-import { parseConfig } from '../../cdk/config';
+import { parseConfig } from '../../definitions/config';
 import { imageIncidentId } from '../../lambdas/core/vulnerability';
 import { type EventResult, type PublishedNotification, Simulator } from '../../local/engine';
+import { ACCOUNT, inspectorEvent, REGION } from '../../local/fixtures/events';
 import type { Scenario } from '../../local/provision';
 import { mutatingCalls } from '../../local/report';
 import type { ApiCall } from '../../local/sandbox/account';
-import { ACCOUNT, inspectorEvent, REGION } from '../helpers/events';
 
 const CLOCK = () => Date.UTC(2026, 10, 28, 10, 20);
 const REPOSITORY = 'payments-api';

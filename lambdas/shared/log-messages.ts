@@ -1,2 +1,0 @@
-/** Log messages that alarms match on (cdk/constructs/alarms.ts): change them together. */
-export const NOT_PUBLISHED_MESSAGE = 'notification not published';
