@@ -132,8 +132,8 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
   },
 };
 
-/** Placeholders for resources other than functions. */
-export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName';
+/** Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN partition-aware. */
+export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition';
 
 export type WorkflowName = 'RuntimeThreatResponse' | 'VulnerableImageResponse';
 
@@ -152,7 +152,7 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
     name: 'RuntimeThreatResponse',
     file: 'statemachines/runtime-threat-response.asl.json',
     functions: ['validate', 'enrich', 'isolate', 'quarantine', 'exposure', 'notify'],
-    resources: ['IncidentTableName', 'EvidenceBucketName'],
+    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
     serviceActions: [
       'dynamodb:PutItem',
       'dynamodb:GetItem',
@@ -166,7 +166,7 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
     name: 'VulnerableImageResponse',
     file: 'statemachines/vulnerable-image-response.asl.json',
     functions: ['validate', 'enrichImage', 'quarantine', 'releaseImage', 'notify'],
-    resources: ['IncidentTableName', 'EvidenceBucketName'],
+    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
     serviceActions: [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',

@@ -7,6 +7,7 @@ import './polyfills';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type StateMachine as LocalStateMachine, StateMachine } from 'aws-local-stepfunctions';
+import { isAwsService, stepFunctionsErrorName } from '../definitions/aws-errors';
 import { inState } from './sandbox/account';
 import type { ServiceName } from './sandbox/types';
 
@@ -82,18 +83,19 @@ export interface Dispatcher {
   readonly callService: ServiceCaller;
 }
 
-// Step Functions names aws-sdk errors `<Service>.<Error>`, both PascalCase, with an Exception suffix.
-const SDK_ERROR_PREFIX: Partial<Record<ServiceName, string>> = {
-  ecs: 'Ecs',
-  ec2: 'Ec2',
-  ecr: 'Ecr',
-  s3: 'S3',
-  sns: 'Sns',
-  dynamodb: 'DynamoDb',
+// Services outside the shared error table (definitions/aws-errors.ts): their errors keep the documented
+// `<Prefix>.<Name>Exception` form.
+const OTHER_SDK_PREFIX: Partial<Record<ServiceName, string>> = {
   guardduty: 'GuardDuty',
   inspector2: 'Inspector2',
   states: 'Sfn',
 };
+
+function sdkErrorName(service: ServiceName, name: string): string {
+  if (isAwsService(service)) return stepFunctionsErrorName('aws-sdk', service, name);
+  const suffixed = name.endsWith('Exception') ? name : `${name}Exception`;
+  return `${OTHER_SDK_PREFIX[service] ?? toPascal(service)}.${suffixed}`;
+}
 // Services whose SDK shapes are camelCase, while Step Functions speaks PascalCase.
 const CAMEL_CASE_SERVICES = new Set<string>(['ecs', 'ecr', 'guardduty', 'inspector2']);
 
@@ -136,15 +138,14 @@ export async function dispatchTask(
 ): Promise<JsonValue> {
   const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)/.exec(resource);
   if (lambdaArn?.[1]) return invokeLambda(dispatcher, lambdaArn[1], input);
-  if (resource === 'arn:aws:states:::lambda:invoke') {
+  if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) {
     const params = (input ?? {}) as { FunctionName?: string; Payload?: unknown };
     const name = /function:([^:]+)/.exec(params.FunctionName ?? '')?.[1] ?? params.FunctionName ?? '';
     return asJson({ Payload: await invokeLambda(dispatcher, name, params.Payload), StatusCode: 200 });
   }
-  const optimized = /^arn:aws:states:::(dynamodb|sns):([A-Za-z]+)$/.exec(resource);
+  const optimized = /^arn:aws[a-z-]*:states:::(dynamodb|sns):([A-Za-z]+)$/.exec(resource);
   if (optimized?.[1] && optimized[2]) {
-    const service = optimized[1] as ServiceName;
-    const prefix = service === 'dynamodb' ? 'DynamoDB' : 'SNS';
+    const service = optimized[1] as 'dynamodb' | 'sns';
     try {
       return asJson(
         withoutMetadata(
@@ -152,10 +153,10 @@ export async function dispatchTask(
         ),
       );
     } catch (err) {
-      throw new TaskError(`${prefix}.${errorName(err)}`, errorText(err));
+      throw new TaskError(stepFunctionsErrorName('optimized', service, errorName(err)), errorText(err));
     }
   }
-  const sdk = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
+  const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
   if (sdk?.[1] && sdk[2]) {
     const service = sdk[1] as ServiceName;
     const camel = CAMEL_CASE_SERVICES.has(service);
@@ -168,9 +169,7 @@ export async function dispatchTask(
       const output = withoutMetadata(await dispatcher.callService(service, toPascal(sdk[2]), params));
       return asJson(camel ? mapKeys(output, toPascal) : output);
     } catch (err) {
-      const name = errorName(err);
-      const suffixed = name.endsWith('Exception') ? name : `${name}Exception`;
-      throw new TaskError(`${SDK_ERROR_PREFIX[service] ?? toPascal(service)}.${suffixed}`, errorText(err));
+      throw new TaskError(sdkErrorName(service, errorName(err)), errorText(err));
     }
   }
   throw new TaskError('States.Runtime', `the offline engine cannot run Task resource ${resource}`);

@@ -148,6 +148,7 @@ export class Simulator {
     const substitutions: Record<string, string> = {
       IncidentTableName: this.table,
       EvidenceBucketName: this.bucket,
+      Partition: this.account.partition,
       ...Object.fromEntries(
         Object.values(FUNCTIONS).map((f) => [
           f.substitution,

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -97,6 +97,7 @@ export class ResponseWorkflows extends Construct {
     const resources: Record<ResourceSubstitution, string> = {
       IncidentTableName: this.props.table.tableName,
       EvidenceBucketName: this.props.bucket.bucketName,
+      Partition: Stack.of(this).partition,
     };
     const available: Record<string, string> = { ...this.props.functionArns, ...resources };
     const keys = substitutionKeys(spec);

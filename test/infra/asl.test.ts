@@ -14,10 +14,14 @@ const definitionFiles = readdirSync(STATEMACHINES)
   .filter((f) => f.endsWith('.asl.json'))
   .map((f) => `statemachines/${f}`);
 
+/** Service integrations are partition-aware: `arn:${Partition}:states:::…`. */
+const INTEGRATION_PREFIX = `arn:\${Partition}:states:::`;
+
 /** Realistic values: ARN-shaped for functions (asl-validator checks Task resources), plain names otherwise. */
 function sampleValue(key: string): string {
   const fn = Object.values(FUNCTIONS).find((f) => f.substitution === key);
-  return fn ? `arn:aws:lambda:eu-west-1:123456789012:function:shield-right-${fn.id}` : `shield-right-${key}`;
+  if (fn) return `arn:aws:lambda:eu-west-1:123456789012:function:shield-right-${fn.id}`;
+  return key === 'Partition' ? 'aws' : `shield-right-${key}`;
 }
 
 function substitute(definition: string, keys: readonly string[]): { text: string; unused: string[] } {
@@ -81,12 +85,12 @@ describe('state machine definitions', () => {
         const definition = JSON.parse(read()) as Json;
         const integrations = allStates(definition)
           .map((s) => s.Resource)
-          .filter((r): r is string => typeof r === 'string' && r.startsWith('arn:aws:states:::'));
-        // arn:aws:states:::dynamodb:putItem and arn:aws:states:::aws-sdk:dynamodb:putItem name dynamodb:PutItem.
+          .filter((r): r is string => typeof r === 'string' && r.startsWith(INTEGRATION_PREFIX));
+        // …:states:::dynamodb:putItem and …:states:::aws-sdk:dynamodb:putItem name dynamodb:PutItem.
         const actions = integrations
           .map((r) => {
             const [service = '', call = ''] = r
-              .replace('arn:aws:states:::', '')
+              .replace(INTEGRATION_PREFIX, '')
               .replace('aws-sdk:', '')
               .split(':');
             const api = call.split('.')[0] ?? ''; // .sync, .waitForTaskToken
@@ -103,10 +107,14 @@ describe('state machine definitions', () => {
         expect([...new Set(needed)].filter((a) => !granted.has(a))).toEqual([]);
       });
 
+      check('names every ARN with the Partition substitution, never a literal partition', () => {
+        expect(read().match(/"arn:aws[a-z-]*:[^"]*"/g) ?? []).toEqual([]);
+      });
+
       check('tags services only with the tag key its role may write', () => {
         const definition = JSON.parse(read()) as Json;
         const tagKeys = allStates(definition)
-          .filter((s) => s.Resource === 'arn:aws:states:::aws-sdk:ecs:tagResource')
+          .filter((s) => s.Resource === `${INTEGRATION_PREFIX}aws-sdk:ecs:tagResource`)
           .flatMap((s) => ((s.Parameters as Json | undefined)?.Tags as Json[] | undefined) ?? [])
           .map((tag) => tag.Key);
         expect(tagKeys.filter((k) => k !== INCIDENT_TAG_KEY)).toEqual([]);

@@ -129,11 +129,12 @@ suite('ShieldRight stack (bundled, cdk-nag)', () => {
   });
 
   describe('workflows', () => {
-    it.each(workflowNames)('%s substitutes its functions, table and bucket', (name) => {
+    it.each(workflowNames)('%s substitutes its functions, table, bucket and partition', (name) => {
       const workflow = WORKFLOWS[name];
       const expected: Record<string, unknown> = {
         IncidentTableName: ref(s.shieldRight.table),
         EvidenceBucketName: ref(s.shieldRight.bucket),
+        Partition: { Ref: 'AWS::Partition' },
       };
       for (const id of workflow.functions) expected[FUNCTIONS[id].substitution] = arnOf(fn(id));
       s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {

@@ -20,9 +20,9 @@ const TRANSACT_ACTIONS: Record<string, string> = {
 /** The IAM actions a Task's Resource needs (Lambda invocations aside). */
 function actionsOf(state: State): string[] {
   const resource = state.Resource ?? '';
-  const optimized = /^arn:aws:states:::(dynamodb|sns):([A-Za-z]+)$/.exec(resource);
+  const optimized = /^arn:\$\{Partition\}:states:::(dynamodb|sns):([A-Za-z]+)$/.exec(resource);
   if (optimized) return [`${optimized[1]}:${(optimized[2] ?? '').replace(/^./, (c) => c.toUpperCase())}`];
-  const sdk = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z]+)$/.exec(resource);
+  const sdk = /^arn:\$\{Partition\}:states:::aws-sdk:([a-z0-9]+):([A-Za-z]+)$/.exec(resource);
   if (!sdk) return [];
   if (sdk[1] === 'dynamodb' && sdk[2] === 'transactWriteItems') {
     return (state.Parameters?.TransactItems ?? []).flatMap((item) =>

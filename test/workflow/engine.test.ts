@@ -188,20 +188,28 @@ describe('Task dispatch', () => {
   });
 
   it.each([
-    ['arn:aws:states:::aws-sdk:ecs:stopTask', 'ThrottlingException', 'Ecs.ThrottlingException'],
+    // ECS does not model throttling and S3 does not model SlowDown: both surface as the base exception.
+    ['arn:aws:states:::aws-sdk:ecs:stopTask', 'ThrottlingException', 'Ecs.EcsException'],
+    ['arn:aws-us-gov:states:::aws-sdk:ec2:describeInstances', 'RequestLimitExceeded', 'Ec2.Ec2Exception'],
     ['arn:aws:states:::aws-sdk:ecs:tagResource', 'ClientException', 'Ecs.ClientException'],
     [
       'arn:aws:states:::aws-sdk:dynamodb:transactWriteItems',
       'TransactionCanceledException',
       'DynamoDb.TransactionCanceledException',
     ],
-    ['arn:aws:states:::aws-sdk:s3:putObject', 'SlowDown', 'S3.SlowDownException'],
+    ['arn:aws:states:::aws-sdk:s3:putObject', 'SlowDown', 'S3.S3Exception'],
     ['arn:aws:states:::aws-sdk:s3:putObject', 'NoSuchBucket', 'S3.NoSuchBucketException'],
     [
       'arn:aws:states:::dynamodb:putItem',
       'ConditionalCheckFailedException',
       'DynamoDB.ConditionalCheckFailedException',
     ],
+    [
+      'arn:aws:states:::aws-sdk:dynamodb:updateItem',
+      'RequestLimitExceeded',
+      'DynamoDb.RequestLimitExceededException',
+    ],
+    ['arn:aws-cn:states:::dynamodb:updateItem', 'SomethingUnmodelled', 'DynamoDB.AmazonDynamoDBException'],
   ])('%s failing with %s is named %s', async (resource, awsName, aslName) => {
     const error = await taskErrorOf(
       dispatchTask(failingDispatcher(new AwsError(awsName, 'failed')), resource, { TableName: 't' }),
