@@ -13,6 +13,11 @@ export {
   inspectorImageUrl,
 } from './links';
 export { renderNotification } from './notification';
+export {
+  type ReleaseNotification,
+  type ReleaseNotificationInput,
+  renderReleaseNotification,
+} from './release';
 export { causeMessage } from './sections';
 export {
   type ChatNotification,

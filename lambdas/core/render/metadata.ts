@@ -102,33 +102,59 @@ export function additionalContext(input: NotificationInput, threadId: string): R
   return out;
 }
 
-const INSPECTOR_SEVERITY: Record<string, number> = { CRITICAL: 9, HIGH: 7, MEDIUM: 4, LOW: 1 };
+/** Inspector severity labels (and the release's stored label) at the floor of the matching GuardDuty band. */
+const SEVERITY_OF_LABEL: Record<string, number> = { CRITICAL: 9, HIGH: 7, MEDIUM: 4, LOW: 1 };
+
+export function severityOfLabel(label: string): number {
+  return SEVERITY_OF_LABEL[label] ?? 0;
+}
 
 /** GuardDuty's 0–10 severity; Inspector labels mapped to the floor of the matching GuardDuty band. */
 function severityNumber(f: NotificationInput['finding']): number {
   if (isRuntime(f)) return Number.isFinite(f.severity) ? Math.min(10, Math.max(0, f.severity)) : 0;
-  if (isVulnerability(f)) return INSPECTOR_SEVERITY[f.severity] ?? 0;
+  if (isVulnerability(f)) return severityOfLabel(f.severity);
   return 0;
+}
+
+/** The values every notification, the release too, carries as SNS message attributes. */
+export interface AttributeValues {
+  readonly severity: number;
+  readonly severityLabel: unknown;
+  readonly findingType: unknown;
+  readonly action: string;
+  readonly cluster: unknown;
+  readonly account: unknown;
+}
+
+/**
+ * The SNS message attributes subscription filter policies match on (minimum severity, action, cluster,
+ * account): the same six on every message. `labelFallback` stands in for a missing severity label.
+ */
+export function messageAttributes(values: AttributeValues, labelFallback = 'UNKNOWN'): MessageAttributes {
+  const str = (raw: unknown, fallback: string): { DataType: 'String'; StringValue: string } => ({
+    DataType: 'String',
+    StringValue: asciiText(raw, LIMITS.name) || fallback,
+  });
+  return {
+    severity: { DataType: 'Number', StringValue: String(Math.round(values.severity * 10) / 10) },
+    severityLabel: str(values.severityLabel, labelFallback),
+    findingType: str(values.findingType, 'unknown'),
+    action: str(values.action, 'unknown'),
+    cluster: str(values.cluster, 'none'),
+    account: str(values.account, 'unknown'),
+  };
 }
 
 export function attributes(input: NotificationInput): MessageAttributes {
   const f = input.finding;
-  const str = (value: unknown, fallback: string): { DataType: 'String'; StringValue: string } => ({
-    DataType: 'String',
-    StringValue: asciiText(value, LIMITS.name) || fallback,
+  return messageAttributes({
+    severity: severityNumber(f),
+    severityLabel: isRuntime(f) ? f.severityLabel : isVulnerability(f) ? f.severity : undefined,
+    findingType: isRuntime(f) ? f.type : isVulnerability(f) ? 'Inspector:PackageVulnerability' : undefined,
+    action: input.kind,
+    cluster: isRuntime(f)
+      ? f.cluster.name
+      : clusterNameOf((input.exposure ?? input.results?.blastRadius)?.tasks[0]?.clusterArn) || undefined,
+    account: f?.accountId ?? input.accountId,
   });
-  const severity = severityNumber(f);
-  const label = isRuntime(f) ? f.severityLabel : isVulnerability(f) ? f.severity : undefined;
-  const type = isRuntime(f) ? f.type : isVulnerability(f) ? 'Inspector:PackageVulnerability' : undefined;
-  const cluster = isRuntime(f)
-    ? f.cluster.name
-    : clusterNameOf((input.exposure ?? input.results?.blastRadius)?.tasks[0]?.clusterArn) || undefined;
-  return {
-    severity: { DataType: 'Number', StringValue: String(Math.round(severity * 10) / 10) },
-    severityLabel: str(label, 'UNKNOWN'),
-    findingType: str(type, 'unknown'),
-    action: str(input.kind, 'unknown'),
-    cluster: str(cluster, 'none'),
-    account: str(f?.accountId ?? input.accountId, 'unknown'),
-  };
 }

@@ -55,7 +55,8 @@ function emailText(
   return parts.filter((p) => p !== '').join('\n\n');
 }
 
-function publishMessage(chat: ChatNotification, email: string): string {
+/** The SNS Message for `MessageStructure: 'json'`: chat (Amazon Q Developer) by default, plain text by email. */
+export function publishMessage(chat: ChatNotification, email: string): string {
   return JSON.stringify({ default: JSON.stringify(chat), email });
 }
 

@@ -25,7 +25,7 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
  * The automatic release of an image quarantine (inspector.releaseOnClose), as the vulnerable-image
- * workflow's ReleaseQuarantine step reports it (lambdas/actions/release.ts releaseImages, or `skipped`).
+ * workflow's ReleaseQuarantine step reports it (lambdas/actions/release-image.ts releaseImages, or `skipped`).
  */
 export interface ReleaseReport {
   /** `done`: the quarantine was lifted and the incident RELEASED; anything else: it was not (see `reason`). */
@@ -91,7 +91,8 @@ export interface ChatNotification {
   readonly metadata: {
     readonly threadId: string;
     readonly summary: string;
-    readonly eventType: NotificationKind;
+    /** `released`: the release notification (release.ts), a kind of its own outside the workflows. */
+    readonly eventType: NotificationKind | 'released';
     readonly relatedResources: string[];
     readonly additionalContext: Record<string, string>;
   };
