@@ -91,7 +91,7 @@ export interface ChatNotification {
   readonly metadata: {
     readonly threadId: string;
     readonly summary: string;
-    /** `released`: the release notification (release.ts), a kind of its own outside the workflows. */
+    /** `released`: the release notification (renderReleaseNotification), a kind outside the workflows. */
     readonly eventType: NotificationKind | 'released';
     readonly relatedResources: string[];
     readonly additionalContext: Record<string, string>;
