@@ -39,7 +39,7 @@ export interface QuarantineRequest {
   readonly targets: readonly QuarantineTarget[];
 }
 
-/** Saved before any change so `release` can move the tags back and restore the storage class. */
+/** Saved before any change so restoreImage can move the tags back and restore the storage class. */
 export interface QuarantineRecord {
   readonly repository: string;
   readonly registryId: string;
@@ -61,6 +61,7 @@ function isQuarantineTag(tag: string): boolean {
   return tag.startsWith('quarantine-');
 }
 
+/** The image, or its whole repository, was deleted. */
 const GONE = new Set(['ImageNotFoundException', 'RepositoryNotFoundException']);
 
 /** Where an image lives. */
@@ -78,6 +79,46 @@ function describeImages(ecr: ECRClient, home: ImageHome, imageId: ImageIdentifie
       registryId: home.registryId,
       repositoryName: home.repository,
       imageIds: [imageId],
+    }),
+  );
+}
+
+// The manifest types accepted when a manifest is read to add a tag (quarantine) or put tags back (restore).
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+];
+
+/** The digest's manifest; absent from the answer when the image is archived. */
+function readManifest(ecr: ECRClient, home: ImageHome, digest: string) {
+  return ecr.send(
+    new BatchGetImageCommand({
+      registryId: home.registryId,
+      repositoryName: home.repository,
+      imageIds: [{ imageDigest: digest }],
+      acceptedMediaTypes: MANIFEST_TYPES,
+    }),
+  );
+}
+
+/** Points `tag` at the digest by putting its manifest again under that tag. */
+function putTag(
+  ecr: ECRClient,
+  home: ImageHome,
+  image: Image & { readonly imageManifest: string },
+  digest: string,
+  tag: string,
+) {
+  return ecr.send(
+    new PutImageCommand({
+      registryId: home.registryId,
+      repositoryName: home.repository,
+      imageManifest: image.imageManifest,
+      ...(image.imageManifestMediaType ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
+      imageTag: tag,
+      imageDigest: digest,
     }),
   );
 }
@@ -212,46 +253,6 @@ async function quarantineOne(
     archived,
     ...(notes.length > 0 ? { reason: notes.join('; ') } : {}),
   };
-}
-
-// The manifest types accepted when a manifest is read to add a tag (quarantine) or put tags back (restore).
-const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-];
-
-/** The digest's manifest; absent from the answer when the image is archived. */
-function readManifest(ecr: ECRClient, home: ImageHome, digest: string) {
-  return ecr.send(
-    new BatchGetImageCommand({
-      registryId: home.registryId,
-      repositoryName: home.repository,
-      imageIds: [{ imageDigest: digest }],
-      acceptedMediaTypes: MANIFEST_TYPES,
-    }),
-  );
-}
-
-/** Points `tag` at the digest by putting its manifest again under that tag. */
-function putTag(
-  ecr: ECRClient,
-  home: ImageHome,
-  image: Image & { readonly imageManifest: string },
-  digest: string,
-  tag: string,
-) {
-  return ecr.send(
-    new PutImageCommand({
-      registryId: home.registryId,
-      repositoryName: home.repository,
-      imageManifest: image.imageManifest,
-      ...(image.imageManifestMediaType ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
-      imageTag: tag,
-      imageDigest: digest,
-    }),
-  );
 }
 
 /** Adds `tag` to the digest; false when the manifest cannot be read. */

@@ -42,7 +42,7 @@ export interface IsolationDeps {
   readonly quarantineGroups: Readonly<Record<string, string>>;
 }
 
-/** What `release` needs to undo an isolation, saved to evidence before anything changes. */
+/** What restoreIsolation needs to undo an isolation, saved to evidence before anything changes. */
 export interface IsolationRecord {
   readonly kind: 'security-group-rules' | 'container-instance';
   readonly eniId?: string;

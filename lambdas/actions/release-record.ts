@@ -27,6 +27,7 @@ export interface ReleaseRecordDeps {
   readonly now: () => number;
 }
 
+/** The incident, read consistently, with its recorded outcome parsed; undefined when there is none. */
 export async function loadIncident(
   ddb: DynamoDBClient,
   table: string,
