@@ -106,7 +106,7 @@ const UNDER: readonly [string, (f: CallFrame) => boolean][] = [
     'Sandbox operations (SandboxAccount.call and the service)',
     (f) => f.functionName === 'call' && f.url.endsWith('/local/sandbox/account.ts'),
   ],
-  ['Notification rendering (lambdas/core/render.ts)', (f) => f.url.endsWith('/lambdas/core/render.ts')],
+  ['Notification rendering (lambdas/core/render/)', (f) => f.url.includes('/lambdas/core/render/')],
   ['Auto-provisioning (provisionFromEvent)', (f) => f.functionName === 'provisionFromEvent'],
   ['Rule matching (local/event-pattern.ts)', (f) => f.url.endsWith('/local/event-pattern.ts')],
 ];

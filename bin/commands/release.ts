@@ -1,7 +1,8 @@
 /** `shield-right release`: undo a containment from its recorded evidence, once the investigation is over. */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { INCIDENT_ID, type ReleaseResult, releaseIncident } from '../../lambdas/actions/release';
+import { type ReleaseResult, releaseIncident } from '../../lambdas/actions/release-image';
+import { INCIDENT_ID } from '../../lambdas/actions/release-record';
 import { ReleaseRefusedError } from '../../lambdas/core/errors';
 import { plainText } from '../../lambdas/core/escape';
 import { UsageError } from '../cli-support';

@@ -5,7 +5,7 @@ import {
   type DescribeExecutionCommandOutput,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { loadIncident } from '../../lambdas/actions/release';
+import { loadIncident } from '../../lambdas/actions/release-record';
 import { awsErrorName } from '../../lambdas/core/errors';
 import { executionUrl } from '../../lambdas/core/render';
 import { UsageError } from '../cli-support';

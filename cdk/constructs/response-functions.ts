@@ -363,7 +363,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
     c.updateIncident();
   },
   releaseImage: (c) => {
-    // restoreImage in lambdas/actions/release.ts; no DescribeRepositories (the record names the repository).
+    // restoreImage in lambdas/actions/image-quarantine.ts; no DescribeRepositories (the record names the repository).
     c.allow({
       actions: [
         'ecr:DescribeImages',

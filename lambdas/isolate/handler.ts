@@ -1,5 +1,5 @@
 /** IsolateTask: cut the task's network in place where that is real; report why not otherwise. */
-import { isolateTask } from '../actions/isolate';
+import { isolateTask } from '../actions/network-isolation';
 import { InvalidFindingError } from '../core/errors';
 import type { RuntimeFinding } from '../core/finding';
 import type { IsolationResult } from '../core/outcome';

@@ -1,6 +1,6 @@
 /** QuarantineImage: retag and archive the image digests named by the plan (both workflows). */
 import type { ImageQuarantineStrategy } from '../../definitions/config';
-import { type QuarantineRequest, quarantineImages } from '../actions/quarantine';
+import { type QuarantineRequest, quarantineImages } from '../actions/image-quarantine';
 import { InvalidFindingError } from '../core/errors';
 import type { QuarantineResult } from '../core/outcome';
 import type { QuarantineTarget } from '../core/policy';

@@ -2,7 +2,8 @@
  * ReleaseQuarantine (vulnerable image): every finding that caused the quarantine is closed; with
  * inspector.releaseOnClose the image quarantine is lifted, otherwise nothing is touched.
  */
-import { type ImageReleaseResult, INCIDENT_ID, releaseImages } from '../actions/release';
+import { type ImageReleaseResult, releaseImages } from '../actions/release-image';
+import { INCIDENT_ID } from '../actions/release-record';
 import { InvalidFindingError } from '../core/errors';
 import { isObject } from '../core/read';
 import { dynamodb } from '../shared/clients/dynamodb';

@@ -17,7 +17,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type IsolationDeps, type IsolationRecord, isolateTask } from '../../lambdas/actions/isolate';
+import {
+  type IsolationDeps,
+  type IsolationRecord,
+  isolateTask,
+} from '../../lambdas/actions/network-isolation';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
 import type { TaskEnrichment } from '../../lambdas/core/policy';
 import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';

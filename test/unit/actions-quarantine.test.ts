@@ -18,7 +18,7 @@ import {
   type QuarantineRequest,
   quarantineImages,
   quarantineTagForDigest,
-} from '../../lambdas/actions/quarantine';
+} from '../../lambdas/actions/image-quarantine';
 import type { QuarantineTarget } from '../../lambdas/core/policy';
 import { fakeBucket } from '../helpers/s3';
 

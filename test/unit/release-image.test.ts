@@ -15,7 +15,7 @@ import {
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_CONFIG, parseConfig, policyEnvironment } from '../../definitions/config';
-import type { QuarantineRecord } from '../../lambdas/actions/quarantine';
+import type { QuarantineRecord } from '../../lambdas/actions/image-quarantine';
 import { InvalidFindingError } from '../../lambdas/core/errors';
 import { renderNotification } from '../../lambdas/core/render';
 import { normalizeVulnerabilityFinding } from '../../lambdas/core/vulnerability';

@@ -3,13 +3,18 @@
  * their security groups cannot be swapped: instead, when every group on the ENI is used by this task
  * alone, its rules are saved and revoked. An EC2-launch task in bridge/host mode shares its instance's
  * network: the instance's groups are swapped for the quarantine group and the instance is drained.
- * Anything else is reported as not possible in place, and the stop is the containment.
+ * Anything else is reported as not possible in place, and the stop is the containment. The undo
+ * (restoreIsolation) authorizes the saved rules again, or gives the instance its groups back and makes it
+ * ACTIVE, from the record saved before any change.
  */
 import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupRulesCommand,
   type EC2Client,
+  type IpPermission,
   ModifyInstanceAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
@@ -21,10 +26,12 @@ import {
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { awsErrorName } from '../core/errors';
 import type { RuntimeFinding } from '../core/finding';
 import type { IsolationResult } from '../core/outcome';
 import type { TaskEnrichment } from '../core/policy';
 import { evidenceKey, putOriginalState } from './evidence';
+import { failure, type ReleaseStep } from './release-step';
 
 export interface IsolationDeps {
   readonly ec2: EC2Client;
@@ -35,7 +42,7 @@ export interface IsolationDeps {
   readonly quarantineGroups: Readonly<Record<string, string>>;
 }
 
-/** What `release` needs to undo an isolation, saved to evidence before anything changes. */
+/** What restoreIsolation needs to undo an isolation, saved to evidence before anything changes. */
 export interface IsolationRecord {
   readonly kind: 'security-group-rules' | 'container-instance';
   readonly eniId?: string;
@@ -79,15 +86,31 @@ async function rulesOf(ec2: EC2Client, groupIds: string[]): Promise<SecurityGrou
   return rules;
 }
 
-async function revokeRules(ec2: EC2Client, rules: SecurityGroupRule[]): Promise<void> {
-  const byGroup = new Map<string, { ingress: string[]; egress: string[] }>();
+/**
+ * Rules by security group and direction, as `pick` makes them (a rule id to revoke, a permission to
+ * authorize), in the order the groups first appear; `left` counts the rules `pick` or a missing group left out.
+ */
+function byGroup<T>(
+  rules: readonly SecurityGroupRule[],
+  pick: (rule: SecurityGroupRule) => T | undefined,
+): { groups: Map<string, { ingress: T[]; egress: T[] }>; left: number } {
+  const groups = new Map<string, { ingress: T[]; egress: T[] }>();
+  let left = 0;
   for (const rule of rules) {
-    if (!rule.GroupId || !rule.SecurityGroupRuleId) continue;
-    const entry = byGroup.get(rule.GroupId) ?? { ingress: [], egress: [] };
-    (rule.IsEgress ? entry.egress : entry.ingress).push(rule.SecurityGroupRuleId);
-    byGroup.set(rule.GroupId, entry);
+    const picked = pick(rule);
+    if (!rule.GroupId || !picked) {
+      left += 1;
+      continue;
+    }
+    const entry = groups.get(rule.GroupId) ?? { ingress: [], egress: [] };
+    (rule.IsEgress ? entry.egress : entry.ingress).push(picked);
+    groups.set(rule.GroupId, entry);
   }
-  for (const [GroupId, { ingress, egress }] of byGroup) {
+  return { groups, left };
+}
+
+async function revokeRules(ec2: EC2Client, rules: SecurityGroupRule[]): Promise<void> {
+  for (const [GroupId, { ingress, egress }] of byGroup(rules, (rule) => rule.SecurityGroupRuleId).groups) {
     if (ingress.length > 0)
       await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId, SecurityGroupRuleIds: ingress }));
     if (egress.length > 0)
@@ -243,4 +266,194 @@ export async function isolateTask(
     status: 'not-possible',
     reason: `isolation not possible in place for network mode ${enrichment.networkMode}: the task is contained by stopping it`,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The undo, from the isolation record.
+
+/** A saved rule as the permission that recreates it (one peer per rule, as DescribeSecurityGroupRules lists them). */
+export function ipPermissionOf(rule: SecurityGroupRule): IpPermission | undefined {
+  const protocol = rule.IpProtocol ?? '-1';
+  const base: IpPermission = {
+    IpProtocol: protocol,
+    ...(protocol !== '-1' && rule.FromPort !== undefined ? { FromPort: rule.FromPort } : {}),
+    ...(protocol !== '-1' && rule.ToPort !== undefined ? { ToPort: rule.ToPort } : {}),
+  };
+  const description = rule.Description ? { Description: rule.Description } : {};
+  if (rule.CidrIpv4) return { ...base, IpRanges: [{ CidrIp: rule.CidrIpv4, ...description }] };
+  if (rule.CidrIpv6) return { ...base, Ipv6Ranges: [{ CidrIpv6: rule.CidrIpv6, ...description }] };
+  if (rule.PrefixListId)
+    return { ...base, PrefixListIds: [{ PrefixListId: rule.PrefixListId, ...description }] };
+  const ref = rule.ReferencedGroupInfo;
+  if (ref?.GroupId) {
+    return {
+      ...base,
+      UserIdGroupPairs: [
+        {
+          GroupId: ref.GroupId,
+          ...(ref.UserId ? { UserId: ref.UserId } : {}),
+          ...(ref.VpcPeeringConnectionId ? { VpcPeeringConnectionId: ref.VpcPeeringConnectionId } : {}),
+          ...description,
+        },
+      ],
+    };
+  }
+  return undefined;
+}
+
+async function authorize(
+  ec2: EC2Client,
+  groupId: string,
+  egress: boolean,
+  permissions: IpPermission[],
+): Promise<{ added: number; present: number }> {
+  const send = async (IpPermissions: IpPermission[]): Promise<void> => {
+    if (egress) await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions }));
+    else await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions }));
+  };
+  try {
+    await send(permissions);
+    return { added: permissions.length, present: 0 };
+  } catch (err) {
+    if (awsErrorName(err) !== 'InvalidPermission.Duplicate') throw err;
+    if (permissions.length === 1) return { added: 0, present: 1 };
+    // One rule already back fails the whole call: add them one by one, keeping the ones present.
+  }
+  let added = 0;
+  let present = 0;
+  for (const permission of permissions) {
+    const one = await authorize(ec2, groupId, egress, [permission]);
+    added += one.added;
+    present += one.present;
+  }
+  return { added, present };
+}
+
+async function restoreRules(ec2: EC2Client, record: IsolationRecord): Promise<ReleaseStep> {
+  const target = `ENI ${record.eniId ?? 'unknown'}`;
+  const { groups: permissionsByGroup, left: unknown } = byGroup(record.rules ?? [], ipPermissionOf);
+  let added = 0;
+  let present = 0;
+  for (const [groupId, { ingress, egress }] of permissionsByGroup) {
+    for (const [isEgress, permissions] of [
+      [false, ingress],
+      [true, egress],
+    ] as const) {
+      if (permissions.length === 0) continue;
+      const action = `ec2:AuthorizeSecurityGroup${isEgress ? 'Egress' : 'Ingress'}`;
+      try {
+        const r = await authorize(ec2, groupId, isEgress, permissions);
+        added += r.added;
+        present += r.present;
+      } catch (err) {
+        return {
+          action: 'restore-security-group-rules',
+          target,
+          status: 'failed',
+          detail: failure(`${action} on ${groupId}`, err),
+        };
+      }
+    }
+  }
+  const groups = [...permissionsByGroup.keys()].join(', ');
+  const notes = [
+    `${added} rule(s) restored${present > 0 ? `, ${present} already present` : ''} in ${groups || 'no group'}`,
+    ...(unknown > 0 ? [`${unknown} saved rule(s) with an unknown peer left out`] : []),
+  ];
+  return {
+    action: 'restore-security-group-rules',
+    target,
+    status: added === 0 && present > 0 ? 'already-done' : 'done',
+    detail: notes.join('; '),
+  };
+}
+
+async function restoreContainerInstance(
+  deps: Pick<IsolationDeps, 'ec2' | 'ecs'>,
+  record: IsolationRecord,
+): Promise<ReleaseStep> {
+  const target = `instance ${record.ec2InstanceId ?? 'unknown'}`;
+  const groups = record.originalGroupIds ?? [];
+  if (!record.ec2InstanceId || groups.length === 0 || !record.containerInstanceArn || !record.clusterArn) {
+    return {
+      action: 'restore-container-instance',
+      target,
+      status: 'failed',
+      detail: 'the isolation evidence is incomplete',
+    };
+  }
+  try {
+    await deps.ec2.send(
+      new ModifyInstanceAttributeCommand({ InstanceId: record.ec2InstanceId, Groups: groups }),
+    );
+  } catch (err) {
+    return {
+      action: 'restore-container-instance',
+      target,
+      status: 'failed',
+      detail: failure('ec2:ModifyInstanceAttribute', err),
+    };
+  }
+  try {
+    await deps.ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: record.clusterArn,
+        containerInstances: [record.containerInstanceArn],
+        status: 'ACTIVE',
+      }),
+    );
+  } catch (err) {
+    return {
+      action: 'restore-container-instance',
+      target,
+      status: 'failed',
+      detail: `groups ${groups.join(', ')} restored; ${failure('ecs:UpdateContainerInstancesState', err)}`,
+    };
+  }
+  return {
+    action: 'restore-container-instance',
+    target,
+    status: 'done',
+    detail: `groups ${groups.join(', ')} restored, container instance ACTIVE again`,
+  };
+}
+
+/** What restoreIsolation would do, for a dry run; undefined when the record is of no known kind. */
+export function plannedIsolationRestore(record: IsolationRecord): ReleaseStep | undefined {
+  if (record.kind === 'security-group-rules') {
+    return {
+      action: 'restore-security-group-rules',
+      target: `ENI ${record.eniId ?? 'unknown'}`,
+      status: 'planned',
+      detail: `authorize ${record.rules?.length ?? 0} saved rule(s)`,
+    };
+  }
+  if (record.kind === 'container-instance') {
+    return {
+      action: 'restore-container-instance',
+      target: `instance ${record.ec2InstanceId ?? 'unknown'}`,
+      status: 'planned',
+      detail: `groups back to ${(record.originalGroupIds ?? []).join(', ')}, container instance ACTIVE`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Undoes an isolation as recorded: the saved rules authorized again, or the instance's groups back;
+ * undefined when the record is of no known kind.
+ */
+export function restoreIsolation(
+  deps: Pick<IsolationDeps, 'ec2' | 'ecs'> & { readonly onStep?: (text: string) => void },
+  record: IsolationRecord,
+): Promise<ReleaseStep> | undefined {
+  if (record.kind === 'security-group-rules') {
+    deps.onStep?.('restoring security group rules');
+    return restoreRules(deps.ec2, record);
+  }
+  if (record.kind === 'container-instance') {
+    deps.onStep?.('restoring the container instance');
+    return restoreContainerInstance(deps, record);
+  }
+  return undefined;
 }

@@ -1,0 +1,31 @@
+/**
+ * The one notification renderer for every workflow and the release: what a notification says, for chat
+ * (Amazon Q Developer custom notification), email (plain text) and SNS (subject, message attributes).
+ */
+
+export { selectKind } from './kinds';
+export { MESSAGE_MAX_BYTES } from './limits';
+export {
+  ecsTaskUrl,
+  evidenceUrl,
+  executionUrl,
+  guardDutyFindingUrl,
+  inspectorImageUrl,
+} from './links';
+export { renderNotification } from './notification';
+export {
+  type ReleaseNotification,
+  type ReleaseNotificationInput,
+  renderReleaseNotification,
+} from './release';
+export { causeMessage } from './sections';
+export {
+  type ChatNotification,
+  type MessageAttributes,
+  NOTIFICATION_KINDS,
+  type NotificationInput,
+  type NotificationKind,
+  type ReleaseReport,
+  type ReleaseReportStep,
+  type RenderedNotification,
+} from './types';

@@ -1,0 +1,74 @@
+/** The words of each notification kind, and which kind a response ends with. */
+import type { ResponseResults } from '../outcome';
+import type { ResponsePlan } from '../policy';
+import { succeeded } from './format';
+import type { NotificationInput, NotificationKind } from './types';
+
+interface KindText {
+  readonly emoji: string;
+  /** What happened, in the title. */
+  readonly phrase: string;
+  /** The same in the subject. */
+  readonly short: string;
+}
+
+/** The words for a kind; an unknown kind (bad input) reads as a generic notice rather than throwing. */
+function kindText(kind: NotificationKind): KindText {
+  return Object.hasOwn(KINDS, kind) ? KINDS[kind] : { emoji: ':bell:', phrase: 'notice', short: 'notice' };
+}
+
+const KINDS: Record<NotificationKind, KindText> = {
+  contained: { emoji: ':shield:', phrase: 'contained: task stopped', short: 'contained' },
+  isolated: { emoji: ':shield:', phrase: 'isolated: task cut off from the network', short: 'isolated' },
+  'notify-only': { emoji: ':eyes:', phrase: 'notified only: no action taken', short: 'notify-only' },
+  exempt: { emoji: ':eyes:', phrase: 'exempt: no action taken', short: 'exempt, not acted on' },
+  sample: { emoji: ':test_tube:', phrase: 'GuardDuty sample finding: no action taken', short: 'sample' },
+  observe: { emoji: ':eyes:', phrase: 'observe mode: no action taken', short: 'observed, no action' },
+  repeat: { emoji: ':repeat:', phrase: 'Update', short: 'update' },
+  'already-contained': {
+    emoji: ':repeat:',
+    phrase: 'seen again, already contained',
+    short: 'already contained',
+  },
+  'image-quarantined': { emoji: ':shield:', phrase: 'image quarantined', short: 'image quarantined' },
+  vulnerability: { emoji: ':package:', phrase: 'vulnerable image', short: 'vulnerable image' },
+  'vulnerability-resolved': {
+    emoji: ':white_check_mark:',
+    phrase: 'vulnerability resolved',
+    short: 'resolved',
+  },
+  'invalid-input': { emoji: ':warning:', phrase: 'invalid input: no action taken', short: 'invalid input' },
+  'step-failed': { emoji: ':x:', phrase: 'workflow step failed', short: 'step failed' },
+  'cap-reached': {
+    emoji: ':warning:',
+    phrase: 'blast-radius limit reached: no action taken, left for a human',
+    short: 'cap reached, no action',
+  },
+};
+
+/** A resolved vulnerability whose image quarantine was lifted by the workflow. */
+export const isReleased = (input: NotificationInput): boolean =>
+  input.kind === 'vulnerability-resolved' && input.release?.status === 'done';
+
+const RELEASED_TEXT: KindText = {
+  emoji: ':white_check_mark:',
+  phrase: 'vulnerability resolved, quarantine released',
+  short: 'resolved, quarantine released',
+};
+
+/** The words for the notification: its kind's, or the released variant of a resolved vulnerability. */
+export function inputKindText(input: NotificationInput): KindText {
+  return isReleased(input) ? RELEASED_TEXT : kindText(input.kind);
+}
+
+/** From the plan's disposition and what the actions reported, the notification to send. */
+export function selectKind(plan: ResponsePlan, results?: ResponseResults): NotificationKind {
+  const d = plan.disposition;
+  if (d === 'sample' || d === 'exempt' || d === 'observe') return d;
+  if (d !== 'contain' && d !== 'isolate') return 'notify-only';
+  if (!results) return d === 'contain' ? 'contained' : 'isolated';
+  if (succeeded(results.stop)) return 'contained';
+  if (succeeded(results.isolate)) return 'isolated';
+  if (succeeded(results.quarantine)) return 'image-quarantined';
+  return 'notify-only';
+}

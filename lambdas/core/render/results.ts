@@ -1,0 +1,202 @@
+/** What the response did (or planned, skipped and recommends), and what an automatic release did. */
+import { LIMITS } from '../escape';
+import type { RuntimeFinding } from '../finding';
+import type { IsolationResult, QuarantineResult, ResponseResults } from '../outcome';
+import type { ResponsePlan } from '../policy';
+import type { ImagePlan } from '../vulnerability';
+import {
+  capped,
+  code,
+  joinSegments,
+  type Line,
+  label,
+  type Section,
+  type Segment,
+  text,
+  value,
+} from './document';
+import {
+  actionWords,
+  arnTail,
+  intOf,
+  isRuntime,
+  plannedActions,
+  plural,
+  STATUS_WORDS,
+  status,
+} from './format';
+import { LIST_MAX } from './limits';
+import type { NotificationInput, ReleaseReport } from './types';
+
+function isolationLine(r: IsolationResult): Line {
+  const segs: Segment[] = [label('Isolate task:'), text(' '), status(r.status)];
+  if (r.method === 'security-group-rules-revoked') {
+    segs.push(text(' — security group rules revoked'));
+    if (r.revokedRuleCount !== undefined)
+      segs.push(text(` (${plural(intOf(r.revokedRuleCount) ?? 0, 'rule')})`));
+    if (r.eniId) segs.push(text(' on ENI '), code(r.eniId, LIMITS.short));
+    const groups = (r.securityGroupIds ?? []).slice(0, 10);
+    if (groups.length > 0)
+      segs.push(
+        text(', groups '),
+        ...joinSegments(
+          groups.map((g) => code(g, LIMITS.short)),
+          ', ',
+        ),
+      );
+  } else if (r.method === 'container-instance-quarantined') {
+    segs.push(text(' — container instance quarantined'));
+    if (r.ec2InstanceId) segs.push(text(' (EC2 '), code(r.ec2InstanceId, LIMITS.short), text(')'));
+  }
+  if (r.reason) segs.push(text(' — '), value(r.reason, LIMITS.text));
+  if (r.evidenceKey) segs.push(text(' · saved for release in '), code(r.evidenceKey, LIMITS.path));
+  return segs;
+}
+
+function quarantineLines(r: QuarantineResult): Line[] {
+  const head: Line = [label('Quarantine image:'), text(' '), status(r.status)];
+  const images = capped(r.images, LIST_MAX, (img) => {
+    const segs: Segment[] = [
+      text('  ◦ '),
+      code(img.repository),
+      text('@'),
+      img.digest ? code(img.digest, LIMITS.short) : text('?'),
+    ];
+    segs.push(text(': '), status(img.status));
+    const moved = img.movedTags.slice(0, 10);
+    if (moved.length > 0) {
+      segs.push(text(' — tags moved '), ...movedTagSegments(moved));
+      if (img.movedTags.length > 10) segs.push(text(` and ${img.movedTags.length - 10} more`));
+    }
+    if (img.archived) segs.push(text(' · archived'));
+    if (img.reason) segs.push(text(' — '), value(img.reason, LIMITS.text));
+    return segs;
+  });
+  return [head, ...images];
+}
+
+/** Tag moves as `from → to`, separated by commas. */
+function movedTagSegments(moves: readonly { readonly from: string; readonly to: string }[]): Segment[] {
+  return moves.flatMap((m, i) => [
+    ...(i > 0 ? [text(', ')] : []),
+    code(m.from, LIMITS.short),
+    text(' → '),
+    code(m.to, LIMITS.short),
+  ]);
+}
+
+export function resultLines(results: ResponseResults | undefined, f: RuntimeFinding | undefined): Line[] {
+  if (!results) return [];
+  const lines: Line[] = [];
+  if (results.stop) {
+    const segs: Segment[] = [label('Stop task:'), text(' '), status(results.stop.status)];
+    const id = arnTail(results.stop.taskArn) || f?.task?.id;
+    if (id) segs.push(text(' — task '), code(id, LIMITS.short));
+    if (results.stop.lastStatus)
+      segs.push(text(', last status '), value(results.stop.lastStatus, LIMITS.short));
+    if (results.stop.reason) segs.push(text(' — '), value(results.stop.reason, LIMITS.text));
+    lines.push(segs);
+  }
+  if (results.isolate) lines.push(isolationLine(results.isolate));
+  if (results.quarantine) lines.push(...quarantineLines(results.quarantine));
+  if (results.tagService) {
+    const segs: Segment[] = [label('Tag service:'), text(' '), status(results.tagService.status)];
+    if (results.tagService.reason) segs.push(text(' — '), value(results.tagService.reason, LIMITS.text));
+    lines.push(segs);
+  }
+  return lines;
+}
+
+const RELEASE_STEP_WORDS: Record<string, string> = {
+  'restore-image': 'Release image:',
+  'mark-released': 'Mark the incident released:',
+};
+
+const RELEASE_STATUS_WORDS: Record<string, string> = {
+  ...STATUS_WORDS,
+  pending: 'pending (run the release again)',
+};
+
+/** A release status in our words, or escaped when it is not one we know. */
+export function releaseStatus(reported: string): Segment {
+  const words = Object.hasOwn(RELEASE_STATUS_WORDS, reported) ? RELEASE_STATUS_WORDS[reported] : undefined;
+  return words ? text(words) : value(reported, LIMITS.short);
+}
+
+/** What the release of an image quarantine did, step by step. */
+function releaseLines(release: ReleaseReport | undefined): Line[] {
+  return capped(release?.steps ?? [], LIST_MAX, (step) => {
+    const words = Object.hasOwn(RELEASE_STEP_WORDS, step.action)
+      ? RELEASE_STEP_WORDS[step.action]
+      : undefined;
+    const segs: Segment[] = [
+      ...(words ? [label(words)] : [label('Release:'), text(' '), value(step.action, LIMITS.short)]),
+      text(' '),
+      releaseStatus(step.status),
+      text(' — '),
+      code(step.target, LIMITS.path),
+    ];
+    if (step.detail) segs.push(text(': '), value(step.detail, LIMITS.text));
+    return segs;
+  });
+}
+
+export function doneSection(input: NotificationInput): Section {
+  const f = isRuntime(input.finding) ? input.finding : undefined;
+  const lines = [...resultLines(input.results, f), ...releaseLines(input.release)];
+  const heading = input.kind === 'step-failed' ? 'Done before the failure' : 'What was done';
+  if (lines.length === 0) {
+    const would = plannedActions(input.plan);
+    // A failure report does not carry the results of the steps that finished before it.
+    const nothing: Line = [
+      text(
+        input.kind === 'step-failed'
+          ? 'Not known from this message: the execution history lists the steps that completed.'
+          : 'Nothing was changed.',
+      ),
+    ];
+    const wouldLine: Line[] =
+      would.length > 0 && ['observe', 'exempt', 'cap-reached', 'step-failed'].includes(input.kind)
+        ? [
+            [
+              label(input.kind === 'step-failed' ? 'Planned:' : 'Would have done:'),
+              text(' '),
+              ...joinSegments(would.map(actionWords), ', '),
+            ],
+          ]
+        : [];
+    return { heading, lines: [nothing, ...wouldLine] };
+  }
+  return { heading, lines, bullets: false };
+}
+
+export function planSections(plan: ResponsePlan | ImagePlan | undefined): Section[] {
+  if (!plan) return [];
+  const sections: Section[] = [];
+  if (plan.skipped.length > 0) {
+    sections.push({
+      heading: 'Skipped',
+      bullets: true,
+      lines: capped(plan.skipped, LIST_MAX, (s) => [
+        actionWords(s.action),
+        text(': '),
+        value(s.reason, LIMITS.text),
+      ]),
+    });
+  }
+  if (plan.reasons.length > 0) {
+    sections.push({
+      heading: 'Why',
+      bullets: true,
+      lines: capped(plan.reasons, 10, (r) => [value(r, LIMITS.text)]),
+    });
+  }
+  if (plan.recommendations.length > 0) {
+    sections.push({
+      heading: 'Recommendations',
+      bullets: true,
+      lines: capped(plan.recommendations, 10, (r) => [value(r, LIMITS.text)]),
+    });
+  }
+  return sections;
+}

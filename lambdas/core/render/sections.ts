@@ -1,0 +1,208 @@
+/** The description, kind by kind: status, failure, facts, what was done, exposure, evidence. */
+import { asText, LIMITS } from '../escape';
+import type { ExposedTask, StepFailure } from '../outcome';
+import { capped, code, field, type Line, label, type Section, type Segment, text, value } from './document';
+import { runtimeFacts, vulnerabilityFacts } from './facts';
+import { arnTail, clusterNameOf, count, isRuntime, isVulnerability, plural } from './format';
+import { repeatPhrase } from './headline';
+import { LIST_MAX } from './limits';
+import { doneSection, planSections, releaseStatus } from './results';
+import type { NotificationInput, ReleaseReport } from './types';
+
+function exposedTaskLine(task: ExposedTask): Line {
+  const segs: Segment[] = [
+    text('task '),
+    code(arnTail(task.taskArn), LIMITS.short),
+    text(' · cluster '),
+    code(clusterNameOf(task.clusterArn)),
+  ];
+  if (task.serviceName) segs.push(text(' · service '), code(task.serviceName));
+  segs.push(text(' · '), code(task.image, LIMITS.path));
+  return segs;
+}
+
+function exposureSections(input: NotificationInput): Section[] {
+  const radius = input.exposure ?? input.results?.blastRadius;
+  if (!radius) return [];
+  const own = isRuntime(input.finding) ? input.finding.task?.arn : undefined;
+  const tasks = radius.tasks.filter((task) => task.taskArn !== own);
+  const scope = isRuntime(input.finding) ? 'other running task' : 'running task';
+  const bound = radius.truncated ? '; the scan stopped at its bound, there may be more' : '';
+  const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${bound})`;
+  // Bounded keys: service names are attacker-influenced and may be huge.
+  const services = new Set(
+    tasks
+      .filter((task) => task.serviceName)
+      .map((task) => `${task.clusterArn.slice(0, 2048)}|${task.serviceName?.slice(0, 512)}`),
+  );
+  const serviceNote: Line[] =
+    services.size > 0 ? [[text(`${plural(services.size, 'service')} affected`)]] : [];
+  return [
+    {
+      heading: isRuntime(input.finding) ? 'Blast radius' : 'Exposure',
+      lines: [[text(summary)], ...serviceNote],
+    },
+    { bullets: true, lines: capped(tasks, LIST_MAX, exposedTaskLine) },
+  ];
+}
+
+/** Step Functions passes a Lambda error's cause as JSON `{ errorType, errorMessage, trace }`: show the message. */
+export function causeMessage(cause: string | undefined): {
+  readonly type?: string;
+  readonly message: string;
+} {
+  const raw = asText(cause);
+  if (raw.trimStart().startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed !== null && typeof parsed === 'object') {
+        const record = parsed as Record<string, unknown>;
+        const message = asText(record.errorMessage) || asText(record.message) || asText(record.Cause);
+        const type = asText(record.errorType) || undefined;
+        if (message) return type ? { type, message } : { message };
+      }
+    } catch {
+      // Not JSON after all: shown as it is.
+    }
+  }
+  return { message: raw };
+}
+
+function failureSection(failure: StepFailure | undefined, invalid: boolean): Section | undefined {
+  if (!failure) return undefined;
+  const cause = causeMessage(failure.cause);
+  const lines: Line[] = [];
+  if (!invalid) lines.push(field('Failed step', code(failure.state, LIMITS.short)));
+  lines.push(field('Error', code(cause.type ?? failure.error, LIMITS.short)));
+  // InvalidFindingError messages start with the field that was wrong.
+  const wrong = /^([A-Za-z0-9_.[\]-]{1,200}): /.exec(cause.message)?.[1];
+  if (invalid && wrong) lines.push(field('Field', code(wrong, LIMITS.short)));
+  lines.push(field('Cause', value(cause.message, LIMITS.text)));
+  if (invalid && failure.state) lines.push(field('Step', code(failure.state, LIMITS.short)));
+  return { heading: invalid ? 'What was wrong' : 'What failed', lines };
+}
+
+function evidenceLine(input: NotificationInput, what: string): Line | undefined {
+  const e = input.evidence;
+  if (!e) return undefined;
+  return [text(`${what} `), code(`s3://${e.bucket}/${e.key}`, LIMITS.path)];
+}
+
+function statusSection(input: NotificationInput): Section | undefined {
+  const r = input.repeat;
+  switch (input.kind) {
+    case 'repeat':
+    case 'already-contained': {
+      const segs: Segment[] = [label('Update:'), text(` ${repeatPhrase(input)}`)];
+      if (r?.status) segs.push(text(' · incident status '), value(r.status, LIMITS.short));
+      if (r?.firstSeen) segs.push(text(' · first seen '), value(r.firstSeen, LIMITS.short));
+      const lines: Line[] = [segs];
+      if (input.kind === 'already-contained')
+        lines.push([text('The incident was already contained: nothing new was done.')]);
+      return { lines };
+    }
+    case 'observe':
+      return { lines: [[text('Observe mode: shield-right planned the response only.')]] };
+    case 'exempt':
+      return { lines: [[text('The resource is exempt from automatic response.')]] };
+    case 'sample':
+      return { lines: [[text('GuardDuty sample finding: placeholder resources, nothing to act on.')]] };
+    case 'cap-reached': {
+      const caps = input.plan?.caps;
+      const limits = caps
+        ? text(
+            caps.cluster === undefined
+              ? ` (at most ${count(caps.account)} actions per account in the window)`
+              : ` (at most ${count(caps.cluster)} actions per cluster and ${count(caps.account)} per account in the window)`,
+          )
+        : text('');
+      return {
+        lines: [
+          [label('Blast-radius limit reached'), limits, text(': shield-right stopped acting automatically.')],
+          [text('The incident is left open for a human to decide.')],
+        ],
+      };
+    }
+    case 'step-failed':
+      return {
+        lines: [
+          [
+            text('The execution is '),
+            label('Failed'),
+            text(
+              ': what was done before the failure stays in place; it can be redriven from the failed step.',
+            ),
+          ],
+        ],
+      };
+    case 'vulnerability-resolved':
+      return {
+        lines: [
+          [
+            text('Inspector reports the finding '),
+            value(isVulnerability(input.finding) ? input.finding.status : 'CLOSED', 16),
+            text(': the vulnerability is no longer in the image.'),
+          ],
+          ...releaseStatusLines(input.release),
+        ],
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Whether the workflow lifted the image quarantine (inspector.releaseOnClose), and if not, why. */
+function releaseStatusLines(release: ReleaseReport | undefined): Line[] {
+  if (!release) return [];
+  if (release.status === 'done') {
+    return [
+      [
+        label('Quarantine released'),
+        text(
+          ' (inspector.releaseOnClose): the image has its storage class and tags back as recorded before the quarantine.',
+        ),
+      ],
+    ];
+  }
+  return [
+    [
+      label('Quarantine not released'),
+      text(' ('),
+      releaseStatus(release.status),
+      text(')'),
+      ...(release.reason ? [text(': '), value(release.reason, LIMITS.text)] : []),
+    ],
+  ];
+}
+
+function invalidInputSections(input: NotificationInput): Section[] {
+  const raw = input.rawEventSummary;
+  const event: Line[] = [];
+  if (raw?.source) event.push(field('Source', code(raw.source, LIMITS.short)));
+  if (raw?.detailType) event.push(field('Detail type', code(raw.detailType, LIMITS.short)));
+  if (raw?.id) event.push(field('Event id', code(raw.id, LIMITS.short)));
+  const evidence = evidenceLine(input, 'The raw event was stored as evidence:');
+  return [
+    {
+      lines: [[text('An event reached shield-right that it cannot act on. '), label('No action was taken.')]],
+    },
+    ...[failureSection(input.failure, true)].filter((s): s is Section => s !== undefined),
+    ...(event.length > 0 ? [{ heading: 'Event', lines: event }] : []),
+    { lines: [evidence ?? [text('The raw event could not be stored as evidence.')]] },
+  ];
+}
+
+export function sections(input: NotificationInput): Section[] {
+  if (input.kind === 'invalid-input' && !input.finding) return invalidInputSections(input);
+  const f = input.finding;
+  const out: (Section | undefined)[] = [statusSection(input)];
+  if (input.kind === 'step-failed') out.push(failureSection(input.failure, false));
+  if (input.kind === 'invalid-input') out.push(...invalidInputSections(input));
+  if (isRuntime(f)) out.push(runtimeFacts(input, f));
+  if (isVulnerability(f)) out.push(...vulnerabilityFacts(input, f));
+  if (input.kind !== 'sample') out.push(doneSection(input));
+  out.push(...planSections(input.plan), ...exposureSections(input));
+  const evidence = input.kind === 'invalid-input' ? undefined : evidenceLine(input, 'Evidence:');
+  if (evidence) out.push({ lines: [evidence] });
+  return out.filter((s): s is Section => s !== undefined);
+}
