@@ -321,7 +321,14 @@ export function decideRuntimeResponse(
   }
   const guard = settings.blastRadius.minHealthyTasks;
   const service = enrichment?.service;
-  if (stop && !forced && guard > 0 && service && finding.severity < CRITICAL_SEVERITY && service.runningCount <= guard) {
+  if (
+    stop &&
+    !forced &&
+    guard > 0 &&
+    service &&
+    finding.severity < CRITICAL_SEVERITY &&
+    service.runningCount <= guard
+  ) {
     const why = `service ${service.name} has ${service.runningCount} running task(s), at most minHealthyTasks=${guard}: High findings do not stop its last tasks`;
     skipped.push({ action: 'stop', reason: why });
     reasons.push(why);

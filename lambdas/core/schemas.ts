@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { StepInputError } from './errors';
+import { describe, isObject } from './read';
 
 const text = v.string();
 const tags = v.record(v.string(), v.string());
@@ -167,13 +168,28 @@ export const QuarantineInputSchema = v.object({
   ),
 });
 
-const nonEmptyStrings = v.array(v.pipe(text, v.minLength(1)));
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+/** Lists of ARNs and digests keep their non-empty strings; an optional one that is not a list is left out. */
+const optionalStrings = v.optional(
+  v.pipe(
+    v.unknown(),
+    v.transform((value) => (Array.isArray(value) ? value.filter(nonEmpty) : undefined)),
+  ),
+);
 
 export const ExposureInputSchema = v.object({
-  digests: nonEmptyStrings,
-  clusters: v.optional(nonEmptyStrings),
-  excludeTaskArns: v.optional(nonEmptyStrings),
-  maxTasks: v.optional(v.number()),
+  digests: v.pipe(
+    v.array(v.unknown(), 'expected a list of image digests'),
+    v.transform((list) => list.filter(nonEmpty)),
+  ),
+  clusters: optionalStrings,
+  excludeTaskArns: optionalStrings,
+  maxTasks: v.optional(
+    v.pipe(
+      v.unknown(),
+      v.transform((value) => (typeof value === 'number' ? value : undefined)),
+    ),
+  ),
 });
 
 export const ExecutionRefSchema = v.object({
@@ -204,6 +220,11 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
   return path;
 }
 
+/** Every step input is an object; valibot's `object` would also take an array. */
+function requireObject(step: string, input: unknown): void {
+  if (!isObject(input)) throw new StepInputError(step, 'input', `expected an object, got ${describe(input)}`);
+}
+
 /**
  * Checks a step's input against its schema and narrows it; the input itself is returned untouched (no
  * copy), so what the step passes on is exactly what the workflow gave it.
@@ -213,13 +234,31 @@ export function checkStepInput<S extends v.GenericSchema>(
   schema: S,
   input: unknown,
 ): asserts input is v.InferInput<S> {
+  requireObject(step, input);
   const result = v.safeParse(schema, input, { abortEarly: true });
   const issue = result.issues?.[0];
   if (issue) throw new StepInputError(step, pathOf(issue), issue.message);
 }
 
+/** For schemas that clean up as they check (`transform`): the cleaned copy. */
+export function parseStepInput<S extends v.GenericSchema>(
+  step: string,
+  schema: S,
+  input: unknown,
+): v.InferOutput<S> {
+  requireObject(step, input);
+  const result = v.safeParse(schema, input, { abortEarly: true });
+  if (result.success) return result.output;
+  const [issue] = result.issues;
+  throw new StepInputError(step, pathOf(issue), issue.message);
+}
+
 /** `checkStepInput` as an expression. */
-export function stepInput<S extends v.GenericSchema>(step: string, schema: S, input: unknown): v.InferInput<S> {
+export function stepInput<S extends v.GenericSchema>(
+  step: string,
+  schema: S,
+  input: unknown,
+): v.InferInput<S> {
   checkStepInput(step, schema, input);
   return input;
 }

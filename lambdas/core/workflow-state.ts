@@ -7,7 +7,6 @@ import type { RuntimeFinding } from './finding';
 import type { BlastRadius, ExecutionRef, ResponseResults, StopResult } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
-import { ExecutionRefSchema, FindingSchema, stepInput } from './schemas';
 import {
   NOTIFICATION_KINDS,
   type NotificationInput,
@@ -16,6 +15,7 @@ import {
   type ReleaseReportStep,
   selectKind,
 } from './render';
+import { ExecutionRefSchema, FindingSchema, stepInput } from './schemas';
 import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 
 const NotifyInputSchema = v.object({

@@ -15,7 +15,13 @@ export const handler = async (input: unknown): Promise<{ enrichment: ImageEnrich
   const { finding, now } = stepInput('EnrichAndDecide', InputSchema, input);
   const settings = policySettings();
   const enrichment = await enrichVulnerableImage({ ecr, ecs }, finding);
-  const plan = decideImageResponse(finding, enrichment, settings, decisionTime(now), settings.incidentRetentionDays);
+  const plan = decideImageResponse(
+    finding,
+    enrichment,
+    settings,
+    decisionTime(now),
+    settings.incidentRetentionDays,
+  );
   logger.info('image response decided', {
     incidentId: plan.incidentId,
     disposition: plan.disposition,

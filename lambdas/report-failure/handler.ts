@@ -24,7 +24,8 @@ export const handler = async (input: unknown) => {
   const { executionArn } = event.detail;
   const [error, cause, name] = [text(event.detail.error), text(event.detail.cause), text(event.detail.name)];
   // A rejected finding was already alerted by the workflow itself (its FindingRejected state).
-  if (error === REJECTED_FINDING_ERROR) return { notified: false, reason: 'rejected finding, already alerted' };
+  if (error === REJECTED_FINDING_ERROR)
+    return { notified: false, reason: 'rejected finding, already alerted' };
   const failure = await findFailedStep(sfn, executionArn, {
     ...(error !== undefined ? { error } : {}),
     ...(cause !== undefined ? { cause } : {}),
