@@ -36,8 +36,8 @@ export const CONTAINED_STATUSES = ['CONTAINED', 'ISOLATED', 'QUARANTINED'] as co
 /** The status of a new incident item (RecordIncident's conditional put). */
 export const INITIAL_STATUS: IncidentStatus = 'IN_PROGRESS';
 
-/** Every status but IN_PROGRESS: where a running response may leave the incident. */
-const OUTCOMES: readonly IncidentStatus[] = INCIDENT_STATUSES.filter((s) => s !== 'IN_PROGRESS');
+/** Where a running response may leave the incident (RELEASED needs a containment to undo first). */
+const OUTCOMES: readonly IncidentStatus[] = INCIDENT_STATUSES.filter((s) => s !== 'RELEASED');
 
 /**
  * Allowed transitions, from → to. Any incident goes back to IN_PROGRESS when an operator forces a
@@ -46,7 +46,7 @@ const OUTCOMES: readonly IncidentStatus[] = INCIDENT_STATUSES.filter((s) => s !=
 export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
   IN_PROGRESS: OUTCOMES,
   // An image incident notified only is decided again when another finding for the image arrives.
-  NOTIFIED: ['IN_PROGRESS', ...OUTCOMES],
+  NOTIFIED: OUTCOMES,
   // A repeat notification and a late failure of the execution that recorded the outcome.
   CONTAINED: ['IN_PROGRESS', 'CONTAINED', 'RELEASED', 'FAILED'],
   ISOLATED: ['IN_PROGRESS', 'ISOLATED', 'RELEASED', 'FAILED'],
