@@ -65,6 +65,9 @@ export function canTransition(from: IncidentStatus | undefined, to: IncidentStat
 /** GuardDuty severity at or above which a finding is Critical (the minHealthyTasks guard does not apply). */
 export const CRITICAL_SEVERITY = 9;
 
+/** Incident ids are GuardDuty finding ids or `img-<digest prefix>`: anything else is refused. */
+export const INCIDENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
 export function incidentKey(incidentId: string): string {
   return `INCIDENT#${incidentId}`;
 }
