@@ -2,6 +2,7 @@
  * The one typed configuration of shield-right, shared by the CDK app, the Lambda handlers
  * (through environment variables), the offline engine and the CLI. No AWS or CDK imports here.
  */
+import * as v from 'valibot';
 
 export type ResponseMode = 'observe' | 'contain';
 export type ImageQuarantineStrategy = 'both' | 'retag' | 'archive' | 'none';
@@ -115,213 +116,146 @@ function isRecord(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function fail(key: string, expected: string, value: unknown): never {
-  const path = key ? `${CONTEXT_KEY}.${key}` : CONTEXT_KEY;
-  throw new ConfigError(`${path}: expected ${expected}, got ${JSON.stringify(value)}`);
-}
+/** `expected …, got <the value>`: the message of every wrong value. */
+const expected =
+  (what: string) =>
+  (issue: { readonly input: unknown }): string =>
+    `expected ${what}, got ${JSON.stringify(issue.input)}`;
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
-function num(raw: Raw, key: string, path: string, fallback: number, min: number, max: number): number {
-  const value = raw[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    fail(path, `a number from ${min} to ${max}`, value);
-  }
-  return value;
-}
+const number = (min: number, max: number) => {
+  const message = expected(`a number from ${min} to ${max}`);
+  return v.pipe(v.number(message), v.finite(message), v.minValue(min, message), v.maxValue(max, message));
+};
+const text = v.pipe(v.string(expected('a non-empty string')), v.minLength(1, expected('a non-empty string')));
+const flag = v.boolean(expected('true or false'));
+const oneOf = <const T extends string>(allowed: readonly T[]) =>
+  v.picklist(allowed, expected(`one of ${allowed.join(', ')}`));
+// The whole list is named in the message, as an operator wrote it.
+const strings = v.pipe(
+  v.array(v.unknown(), expected('a list of non-empty strings')),
+  v.check((list) => list.every(nonEmpty), expected('a list of non-empty strings')),
+  v.transform((list) => list.filter(nonEmpty)),
+);
+/** A value that must match a pattern even when absent (an absent one is checked as ''). */
+const matching = (pattern: RegExp, what: string) =>
+  v.pipe(
+    v.optional(v.unknown(), ''),
+    v.check((value) => typeof value === 'string' && pattern.test(value), expected(what)),
+    v.transform((value) => String(value)),
+  );
 
-function bool(raw: Raw, key: string, path: string, fallback: boolean): boolean {
-  const value = raw[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(path, 'true or false', value);
-  return value;
-}
-
-function str(raw: Raw, key: string, path: string, fallback: string): string {
-  const value = raw[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) fail(path, 'a non-empty string', value);
-  return value;
-}
-
-function oneOf<T extends string>(raw: Raw, key: string, path: string, fallback: T, allowed: readonly T[]): T {
-  const value = raw[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    fail(path, `one of ${allowed.join(', ')}`, value);
-  }
-  return value as T;
-}
-
-function strings(raw: Raw, key: string, path: string, fallback: readonly string[]): readonly string[] {
-  const value = raw[key];
-  if (value === undefined) return fallback;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
-    fail(path, 'a list of non-empty strings', value);
-  }
-  return value as string[];
-}
-
-function section(raw: Raw, key: string, known: readonly string[]): Raw {
-  const value = raw[key];
-  if (value === undefined) return {};
-  if (!isRecord(value)) fail(key, 'an object', value);
-  // A typo in a nested key would silently switch a guard off: refuse it like a top-level one.
-  for (const name of Object.keys(value)) {
-    if (!known.includes(name)) throw new ConfigError(`${CONTEXT_KEY}.${key}.${name}: unknown setting`);
-  }
-  return value;
-}
+/** An object with only the given settings: a typo in a key would silently switch a guard off. */
+const settings = <E extends v.ObjectEntries>(entries: E) =>
+  v.pipe(
+    v.custom<Raw>(isRecord, expected('an object')),
+    v.strictObject(entries, (issue) =>
+      issue.expected === 'never' ? 'unknown setting' : expected('an object')(issue),
+    ),
+  );
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function subscriptions(raw: Raw): readonly SubscriptionConfig[] {
-  const value = raw.notificationEmails;
-  if (value === undefined) return DEFAULT_CONFIG.notificationEmails;
-  if (!Array.isArray(value)) fail('notificationEmails', 'a list', value);
-  return value.map((entry, i) => {
-    const path = `notificationEmails[${i}]`;
-    if (typeof entry === 'string') {
-      if (!EMAIL.test(entry)) fail(path, 'an email address', entry);
-      return { email: entry };
-    }
-    if (!isRecord(entry)) fail(path, 'an email address or { email, minimumSeverity }', entry);
-    for (const name of Object.keys(entry)) {
-      if (name !== 'email' && name !== 'minimumSeverity')
-        throw new ConfigError(`${CONTEXT_KEY}.${path}.${name}: unknown setting`);
-    }
-    const email = str(entry, 'email', `${path}.email`, '');
-    if (!EMAIL.test(email)) fail(`${path}.email`, 'an email address', entry.email);
-    const minimumSeverity =
-      entry.minimumSeverity === undefined
-        ? undefined
-        : num(entry, 'minimumSeverity', `${path}.minimumSeverity`, 0, 0, 10);
-    return minimumSeverity === undefined ? { email } : { email, minimumSeverity };
-  });
-}
+const EmailSchema = v.pipe(
+  v.string(),
+  v.regex(EMAIL, expected('an email address')),
+  v.transform((email): SubscriptionConfig => ({ email })),
+);
+const SubscriptionObjectSchema = settings({
+  email: matching(EMAIL, 'an email address'),
+  minimumSeverity: v.optional(number(0, 10)),
+});
+/** An address, or `{ email, minimumSeverity }` for an SNS filter policy of its own. */
+const SubscriptionSchema = v.lazy((input) =>
+  typeof input === 'string'
+    ? EmailSchema
+    : isRecord(input)
+      ? SubscriptionObjectSchema
+      : v.never(expected('an email address or { email, minimumSeverity }')),
+);
 
-function slack(raw: Raw): SlackConfig | undefined {
-  if (raw.slack === undefined) return undefined;
-  const s = section(raw, 'slack', ['workspaceId', 'channelId']);
-  const workspaceId = str(s, 'workspaceId', 'slack.workspaceId', '');
-  const channelId = str(s, 'channelId', 'slack.channelId', '');
-  if (!/^T[A-Z0-9]{5,}$/.test(workspaceId))
-    fail('slack.workspaceId', 'a Slack workspace id (T…)', s.workspaceId);
-  if (!/^[CG][A-Z0-9]{5,}$/.test(channelId)) fail('slack.channelId', 'a Slack channel id (C…)', s.channelId);
-  return { workspaceId, channelId };
-}
+const d = DEFAULT_CONFIG;
 
-const KNOWN_KEYS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'slack', 'memberAccountRoleName']);
+const ConfigSchema = settings({
+  mode: v.optional(oneOf(['observe', 'contain']), d.mode),
+  minimumSeverity: v.optional(number(0, 10), d.minimumSeverity),
+  stopSeverity: v.optional(number(0, 10), d.stopSeverity),
+  isolateSeverity: v.optional(number(0, 10), d.isolateSeverity),
+  exemptTagKey: v.optional(text, d.exemptTagKey),
+  protectedClusters: v.optional(strings, () => []),
+  notificationEmails: v.optional(v.array(SubscriptionSchema, expected('a list')), () => []),
+  slack: v.optional(
+    settings({
+      workspaceId: matching(/^T[A-Z0-9]{5,}$/, 'a Slack workspace id (T…)'),
+      channelId: matching(/^[CG][A-Z0-9]{5,}$/, 'a Slack channel id (C…)'),
+    }),
+  ),
+  imageQuarantine: v.optional(oneOf(['both', 'retag', 'archive', 'none']), d.imageQuarantine),
+  quarantineVpcIds: v.optional(strings, () => []),
+  inspector: v.optional(
+    settings({
+      minimumSeverity: v.optional(oneOf(INSPECTOR_SEVERITIES), d.inspector.minimumSeverity),
+      epssThreshold: v.optional(number(0, 1), d.inspector.epssThreshold),
+      stopRunningTasks: v.optional(flag, d.inspector.stopRunningTasks),
+      releaseOnClose: v.optional(flag, d.inspector.releaseOnClose),
+      exemptRepositories: v.optional(strings, () => []),
+    }),
+    {},
+  ),
+  blastRadius: v.optional(
+    settings({
+      maxActionsPerCluster: v.optional(number(1, 100_000), d.blastRadius.maxActionsPerCluster),
+      maxActionsPerAccount: v.optional(number(1, 1_000_000), d.blastRadius.maxActionsPerAccount),
+      windowMinutes: v.optional(number(1, 7 * 24 * 60), d.blastRadius.windowMinutes),
+      minHealthyTasks: v.optional(number(0, 1000), d.blastRadius.minHealthyTasks),
+    }),
+    {},
+  ),
+  memberAccountRoleName: v.optional(text),
+  incidentRetentionDays: v.optional(number(1, 3650), d.incidentRetentionDays),
+  evidenceTransitionDays: v.optional(number(1, 3650), d.evidenceTransitionDays),
+});
+
+/** `shield-right.notificationEmails[0].email`: where in the configuration an issue is. */
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  return (issue.path ?? []).reduce(
+    (path, item) => (typeof item.key === 'number' ? `${path}[${item.key}]` : `${path}.${String(item.key)}`),
+    CONTEXT_KEY,
+  );
+}
 
 /** Validates a raw configuration (cdk.json context, a --config file) and fills in the defaults. */
 export function parseConfig(input: unknown): ShieldRightConfig {
   if (input === undefined || input === null) return DEFAULT_CONFIG;
   const raw = typeof input === 'string' ? parseJson(input) : input;
-  if (!isRecord(raw)) fail('', 'an object', raw);
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`${CONTEXT_KEY}.${key}: unknown setting`);
+  if (!isRecord(raw)) throw new ConfigError(`${CONTEXT_KEY}: ${expected('an object')({ input: raw })}`);
+  const result = v.safeParse(ConfigSchema, raw, { abortEarly: true });
+  if (!result.success) {
+    const [issue] = result.issues;
+    throw new ConfigError(`${pathOf(issue)}: ${issue.message}`);
   }
-  const d = DEFAULT_CONFIG;
-  const insp = section(raw, 'inspector', Object.keys(d.inspector));
-  const blast = section(raw, 'blastRadius', Object.keys(d.blastRadius));
-  const stopSeverity = num(raw, 'stopSeverity', 'stopSeverity', d.stopSeverity, 0, 10);
-  const isolateSeverity = num(raw, 'isolateSeverity', 'isolateSeverity', d.isolateSeverity, 0, 10);
-  if (isolateSeverity > stopSeverity)
-    fail('isolateSeverity', `at most stopSeverity (${stopSeverity})`, isolateSeverity);
-  const memberAccountRoleName =
-    raw.memberAccountRoleName === undefined
-      ? undefined
-      : str(raw, 'memberAccountRoleName', 'memberAccountRoleName', '');
-  const slackConfig = slack(raw);
+  const { slack, memberAccountRoleName, ...config } = result.output;
+  if (config.isolateSeverity > config.stopSeverity) {
+    throw new ConfigError(
+      `${CONTEXT_KEY}.isolateSeverity: expected at most stopSeverity (${config.stopSeverity}), got ${config.isolateSeverity}`,
+    );
+  }
   return {
-    mode: oneOf(raw, 'mode', 'mode', d.mode, ['observe', 'contain']),
-    minimumSeverity: num(raw, 'minimumSeverity', 'minimumSeverity', d.minimumSeverity, 0, 10),
-    stopSeverity,
-    isolateSeverity,
-    exemptTagKey: str(raw, 'exemptTagKey', 'exemptTagKey', d.exemptTagKey),
-    protectedClusters: strings(raw, 'protectedClusters', 'protectedClusters', d.protectedClusters),
-    notificationEmails: subscriptions(raw),
-    ...(slackConfig ? { slack: slackConfig } : {}),
-    imageQuarantine: oneOf(raw, 'imageQuarantine', 'imageQuarantine', d.imageQuarantine, [
-      'both',
-      'retag',
-      'archive',
-      'none',
-    ]),
-    quarantineVpcIds: strings(raw, 'quarantineVpcIds', 'quarantineVpcIds', d.quarantineVpcIds),
-    inspector: {
-      minimumSeverity: oneOf(
-        insp,
-        'minimumSeverity',
-        'inspector.minimumSeverity',
-        d.inspector.minimumSeverity,
-        INSPECTOR_SEVERITIES,
-      ),
-      epssThreshold: num(insp, 'epssThreshold', 'inspector.epssThreshold', d.inspector.epssThreshold, 0, 1),
-      stopRunningTasks: bool(
-        insp,
-        'stopRunningTasks',
-        'inspector.stopRunningTasks',
-        d.inspector.stopRunningTasks,
-      ),
-      releaseOnClose: bool(insp, 'releaseOnClose', 'inspector.releaseOnClose', d.inspector.releaseOnClose),
-      exemptRepositories: strings(
-        insp,
-        'exemptRepositories',
-        'inspector.exemptRepositories',
-        d.inspector.exemptRepositories,
-      ),
-    },
-    blastRadius: {
-      maxActionsPerCluster: num(
-        blast,
-        'maxActionsPerCluster',
-        'blastRadius.maxActionsPerCluster',
-        d.blastRadius.maxActionsPerCluster,
-        1,
-        100_000,
-      ),
-      maxActionsPerAccount: num(
-        blast,
-        'maxActionsPerAccount',
-        'blastRadius.maxActionsPerAccount',
-        d.blastRadius.maxActionsPerAccount,
-        1,
-        1_000_000,
-      ),
-      windowMinutes: num(
-        blast,
-        'windowMinutes',
-        'blastRadius.windowMinutes',
-        d.blastRadius.windowMinutes,
-        1,
-        7 * 24 * 60,
-      ),
-      minHealthyTasks: num(
-        blast,
-        'minHealthyTasks',
-        'blastRadius.minHealthyTasks',
-        d.blastRadius.minHealthyTasks,
-        0,
-        1000,
-      ),
-    },
+    mode: config.mode,
+    minimumSeverity: config.minimumSeverity,
+    stopSeverity: config.stopSeverity,
+    isolateSeverity: config.isolateSeverity,
+    exemptTagKey: config.exemptTagKey,
+    protectedClusters: config.protectedClusters,
+    notificationEmails: config.notificationEmails,
+    ...(slack ? { slack } : {}),
+    imageQuarantine: config.imageQuarantine,
+    quarantineVpcIds: config.quarantineVpcIds,
+    inspector: config.inspector,
+    blastRadius: config.blastRadius,
     ...(memberAccountRoleName ? { memberAccountRoleName } : {}),
-    incidentRetentionDays: num(
-      raw,
-      'incidentRetentionDays',
-      'incidentRetentionDays',
-      d.incidentRetentionDays,
-      1,
-      3650,
-    ),
-    evidenceTransitionDays: num(
-      raw,
-      'evidenceTransitionDays',
-      'evidenceTransitionDays',
-      d.evidenceTransitionDays,
-      1,
-      3650,
-    ),
+    incidentRetentionDays: config.incidentRetentionDays,
+    evidenceTransitionDays: config.evidenceTransitionDays,
   };
 }
 

@@ -7,6 +7,7 @@ import { listEvidenceKeys } from '../../lambdas/actions/release-evidence';
 import { type IncidentItem, loadIncident } from '../../lambdas/actions/release-record';
 import { awsErrorName } from '../../lambdas/core/errors';
 import { LIMITS, plainText } from '../../lambdas/core/escape';
+import { CONTAINED_STATUSES, type IncidentStatus } from '../../lambdas/core/incident';
 import { isObject } from '../../lambdas/core/read';
 import { executionUrl } from '../../lambdas/core/render';
 import { UsageError } from '../cli-support';
@@ -24,9 +25,9 @@ import {
 } from './operator-context';
 
 /** `--status` groups: what an operator asks for, in the statuses the workflows write. */
-export const STATUS_GROUPS: Readonly<Record<string, readonly string[]>> = {
+export const STATUS_GROUPS: Readonly<Record<string, readonly IncidentStatus[]>> = {
   open: ['IN_PROGRESS', 'NOTIFIED', 'CAP_REACHED'],
-  contained: ['CONTAINED', 'ISOLATED', 'QUARANTINED'],
+  contained: CONTAINED_STATUSES,
   released: ['RELEASED'],
   failed: ['FAILED'],
 };

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { loadIncident } from '../../lambdas/actions/release-record';
 import { awsErrorName } from '../../lambdas/core/errors';
+import { CONTAINED_STATUSES } from '../../lambdas/core/incident';
 import { executionUrl } from '../../lambdas/core/render';
 import { UsageError } from '../cli-support';
 import {
@@ -39,7 +40,7 @@ Examples:
   shield-right rerun --sandbox ./sandbox arn:aws:states:us-east-1:111122223333:execution:RuntimeThreatResponse:5ec2a7f4d1b9e8c3a6f0d2b4c8e1a9f7-0001`;
 
 export const EXECUTION_ARN = /^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]+:[^:\s]+$/;
-const CONTAINED = new Set(['CONTAINED', 'ISOLATED', 'QUARANTINED']);
+const CONTAINED = new Set<string>(CONTAINED_STATUSES);
 
 export function executionArnArgument(positionals: string[], command: string): string {
   const [arn, ...rest] = positionals;

@@ -20,6 +20,7 @@ import { enrichVulnerableImage } from '../../lambdas/actions/enrich-image';
 import { loadIncident } from '../../lambdas/actions/release-record';
 import { CrossAccountFindingError, InvalidFindingError } from '../../lambdas/core/errors';
 import { FORCE_KEY, normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
+import { CONTAINED_STATUSES, type IncidentStatus } from '../../lambdas/core/incident';
 import { decideRuntimeResponse, type ResponsePlan } from '../../lambdas/core/policy';
 import { executionUrl } from '../../lambdas/core/render';
 import {
@@ -63,7 +64,7 @@ Examples:
   shield-right respond --finding-id arn:aws:inspector2:us-east-1:111122223333:finding/0f1e2d3c --dry-run
   shield-right respond --event examples/events/01-high-fargate-crypto-miner.json --sandbox ./sandbox`;
 
-const CONTAINED = new Set(['CONTAINED', 'ISOLATED', 'QUARANTINED']);
+const CONTAINED = new Set<string>(CONTAINED_STATUSES);
 
 /** The operator's --force travels in the execution input, beside the event (see lambdas/core/finding.ts). */
 export function withForce(
@@ -220,15 +221,19 @@ export function validateEvent(event: unknown): { finding: Finding; workflow: Wor
   }
 }
 
+/** Image incidents the workflow decides again when another finding arrives (WasEarlierFindingActedOn). */
+const REDECIDED: readonly string[] = ['NOTIFIED', 'IN_PROGRESS'] satisfies IncidentStatus[];
+const FAILED: IncidentStatus = 'FAILED';
+
 /** What the workflow does with a finding whose incident already exists (see the ASL's repeat paths). */
 export function repeatNote(finding: Finding, status: string): string | undefined {
   if (finding.kind === 'runtime') {
-    return status === 'FAILED'
+    return status === FAILED
       ? 'the earlier response failed: the workflow re-opens the incident and responds again'
       : `the incident exists (${status}): the workflow records this as a repeat (notified only if the count grew) and does not act again`;
   }
   if (finding.status === 'CLOSED') return undefined;
-  return status === 'NOTIFIED' || status === 'IN_PROGRESS'
+  return REDECIDED.includes(status)
     ? `the image's incident exists (${status}): the workflow adds this finding and decides again`
     : `the image's incident exists (${status}): the workflow adds this finding to it and does not act again`;
 }

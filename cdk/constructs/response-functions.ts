@@ -354,7 +354,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
   },
   reportFailure: (c) => {
     c.allow({
-      // findFailedStep reads the history only (lambdas/actions/execution-failure.ts): no DescribeExecution.
+      // findFailedStep reads the history only (lambdas/actions/report-failure.ts): no DescribeExecution.
       actions: ['states:GetExecutionHistory'],
       resources: c.executionArns(),
       wildcardReason: 'Executions of shield-right state machines only (execution:<name>:<execution id>).',

@@ -13,6 +13,22 @@ export class InvalidFindingError extends Error {
   }
 }
 
+/**
+ * A workflow step received input that does not match what it expects: a handler and the state machine
+ * disagree, a bug in shield-right rather than a bad finding. Not caught: the execution fails and the
+ * failure is notified like any other, so the incident is marked FAILED and a repeat is responded to.
+ */
+export class StepInputError extends Error {
+  readonly step: string;
+  readonly field: string;
+  constructor(step: string, field: string, message: string) {
+    super(`${step}: ${field}: ${message}`);
+    this.name = 'StepInputError';
+    this.step = step;
+    this.field = field;
+  }
+}
+
 /** The finding names resources in another account and cross-account response is not configured. */
 export class CrossAccountFindingError extends Error {
   constructor(message: string) {

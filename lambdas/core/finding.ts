@@ -4,6 +4,7 @@
  */
 import { CrossAccountFindingError, InvalidFindingError } from './errors';
 import { type ImageReference, parseImage } from './image';
+import { CRITICAL_SEVERITY } from './incident';
 import {
   arrayAt,
   isObject,
@@ -98,7 +99,7 @@ const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:(\d{12}):task\/[A-Za-z0-9_-]+\/
 const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:(\d{12}):cluster\/[A-Za-z0-9_-]+$/;
 
 export function severityLabel(severity: number): SeverityLabel {
-  if (severity >= 9) return 'CRITICAL';
+  if (severity >= CRITICAL_SEVERITY) return 'CRITICAL';
   if (severity >= 7) return 'HIGH';
   if (severity >= 4) return 'MEDIUM';
   return 'LOW';

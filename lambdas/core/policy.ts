@@ -4,6 +4,14 @@
  */
 import type { ImageQuarantineStrategy, ResponseMode } from '../../definitions/config';
 import type { RuntimeFinding } from './finding';
+import {
+  accountCapKey,
+  CRITICAL_SEVERITY,
+  capWindowStart,
+  clusterCapKey,
+  incidentTtl,
+  taskClaimKey,
+} from './incident';
 
 export interface PolicySettings {
   readonly mode: ResponseMode;
@@ -183,14 +191,8 @@ export function quarantineTagFor(incidentId: string): string {
   return `quarantine-${incidentId.slice(0, 12).toLowerCase()}`;
 }
 
-/** Isolation and stop are claimed separately: a task isolated for a Medium finding can still be stopped for a High one. */
 export function claimKeyFor(finding: RuntimeFinding, stop: boolean): string {
-  return `CLAIM#TASK#${finding.task?.arn ?? finding.cluster.arn}#${stop ? 'stop' : 'isolate'}`;
-}
-
-function windowStart(now: number, windowMinutes: number): number {
-  const width = windowMinutes * 60_000;
-  return Math.floor(now / width) * width;
+  return taskClaimKey(finding.task?.arn ?? finding.cluster.arn, stop);
 }
 
 /** Decides the response to a runtime finding. */
@@ -209,7 +211,7 @@ export function decideRuntimeResponse(
   const high = forced || finding.severity >= settings.stopSeverity;
   const medium = !high && finding.severity >= settings.isolateSeverity;
   const { targets, notQuarantinable } = quarantineTargets(finding, enrichment);
-  const window = windowStart(now, settings.blastRadius.windowMinutes);
+  const window = capWindowStart(now, settings.blastRadius.windowMinutes);
   const digests = [
     ...new Set((enrichment?.containers ?? []).map((c) => c.digest).filter((d): d is string => !!d)),
   ];
@@ -222,8 +224,8 @@ export function decideRuntimeResponse(
     quarantineTag: quarantineTagFor(finding.incidentId),
     stopReason: stopReason(finding),
     capKeys: {
-      cluster: `CAP#CLUSTER#${finding.cluster.arn}#${window}`,
-      account: `CAP#ACCOUNT#${finding.accountId}#${window}`,
+      cluster: clusterCapKey(finding.cluster.arn, window),
+      account: accountCapKey(finding.accountId, window),
     },
     caps: forced
       ? { cluster: FORCED_CAP, account: FORCED_CAP }
@@ -231,7 +233,7 @@ export function decideRuntimeResponse(
           cluster: settings.blastRadius.maxActionsPerCluster,
           account: settings.blastRadius.maxActionsPerAccount,
         },
-    ttl: Math.floor(now / 1000) + retentionDays * 86_400,
+    ttl: incidentTtl(now, retentionDays),
   };
   // What `contain` would do for this severity, before exemptions and mode.
   const intended: ActionName[] = [];
@@ -319,7 +321,14 @@ export function decideRuntimeResponse(
   }
   const guard = settings.blastRadius.minHealthyTasks;
   const service = enrichment?.service;
-  if (stop && !forced && guard > 0 && service && finding.severity < 9 && service.runningCount <= guard) {
+  if (
+    stop &&
+    !forced &&
+    guard > 0 &&
+    service &&
+    finding.severity < CRITICAL_SEVERITY &&
+    service.runningCount <= guard
+  ) {
     const why = `service ${service.name} has ${service.runningCount} running task(s), at most minHealthyTasks=${guard}: High findings do not stop its last tasks`;
     skipped.push({ action: 'stop', reason: why });
     reasons.push(why);

@@ -2,7 +2,7 @@
  * The state the workflows pass to their notify step, read back into the renderer's input. The layout
  * (`finding`, `assessment`, `stop`, `results`, `repeat`, `rejection`…) is set by the ASL files' ResultPaths.
  */
-import { InvalidFindingError } from './errors';
+import * as v from 'valibot';
 import type { RuntimeFinding } from './finding';
 import type { BlastRadius, ExecutionRef, ResponseResults, StopResult } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
@@ -15,9 +15,19 @@ import {
   type ReleaseReportStep,
   selectKind,
 } from './render';
+import { ExecutionRefSchema, FindingSchema, stepInput } from './schemas';
 import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 
-const KINDS: readonly string[] = ['response', ...NOTIFICATION_KINDS];
+const NotifyInputSchema = v.object({
+  kind: v.picklist(['response', ...NOTIFICATION_KINDS]),
+  state: v.custom<Record<string, unknown>>(isObject, 'expected the workflow state'),
+  execution: v.optional(v.unknown()),
+});
+
+const FindingInStateSchema = v.object({ state: v.object({ finding: FindingSchema }) });
+
+/** Every Notify… state of both workflows runs the notify function. */
+const STEP = 'Notify';
 
 export interface NotifyRequest {
   /** `response` lets the plan and the action results choose the kind. */
@@ -27,16 +37,16 @@ export interface NotifyRequest {
 }
 
 export function parseNotifyRequest(input: unknown): NotifyRequest {
-  if (!isObject(input)) throw new InvalidFindingError('input', 'expected { kind, state, execution }');
-  const { kind, state, execution } = input;
-  if (typeof kind !== 'string' || !KINDS.includes(kind))
-    throw new InvalidFindingError('input.kind', `unknown kind ${String(kind)}`);
-  if (!isObject(state)) throw new InvalidFindingError('input.state', 'expected the workflow state');
-  const ref =
-    isObject(execution) && typeof execution.arn === 'string'
-      ? (execution as unknown as ExecutionRef)
-      : undefined;
-  return { kind: kind as NotifyRequest['kind'], state, ...(ref ? { execution: ref } : {}) };
+  const { kind, state, execution } = stepInput(STEP, NotifyInputSchema, input);
+  // An execution without an ARN names nothing to link to: the notification goes out without it.
+  const ref: ExecutionRef | undefined = v.is(ExecutionRefSchema, execution) ? execution : undefined;
+  return { kind, state, ...(ref ? { execution: ref } : {}) };
+}
+
+/** The finding in the workflow state (`$.finding`, from ValidateFinding), when there is one. */
+function findingIn(state: Record<string, unknown>): RuntimeFinding | VulnerabilityFinding | undefined {
+  if (!isObject(state.finding)) return undefined;
+  return stepInput(STEP, FindingInStateSchema, { state }).state.finding;
 }
 
 type Assessment =
@@ -130,9 +140,7 @@ export function notificationInput(
   context: { region: string; accountId?: string; bucket?: string },
 ): NotificationInput {
   const { state } = request;
-  const finding = isObject(state.finding)
-    ? (state.finding as unknown as RuntimeFinding | VulnerabilityFinding)
-    : undefined;
+  const finding = findingIn(state);
   const assessed = assessment(state, finding?.kind === 'vulnerability');
   const { plan } = assessed;
   const enrichment = assessed.kind === 'runtime' ? assessed.enrichment : undefined;

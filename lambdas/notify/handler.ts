@@ -1,7 +1,8 @@
 /** Notify: render the notification for this point of the workflow, publish it, record the incident outcome. */
 
 import { NOT_PUBLISHED_MESSAGE } from '../../definitions/log-messages';
-import { incidentStatusFor, publishNotification, recordIncidentOutcome } from '../actions/notify';
+import { outcomeStatusFor, recordIncidentOutcome } from '../actions/incident-store';
+import { publishNotification } from '../actions/notify';
 import { renderNotification } from '../core/render';
 import { notificationInput, parseNotifyRequest } from '../core/workflow-state';
 import { dynamodb } from '../shared/clients/dynamodb';
@@ -23,11 +24,7 @@ export const handler = async (input: unknown) => {
     logger.error(NOT_PUBLISHED_MESSAGE, { error: published.error, kind: notification.kind });
   const finding = notification.finding;
   if (finding) {
-    // A resolved image whose quarantine the workflow released stays RELEASED.
-    const status =
-      notification.kind === 'vulnerability-resolved' && notification.release?.status === 'done'
-        ? 'RELEASED'
-        : incidentStatusFor(notification.kind);
+    const status = outcomeStatusFor(notification.kind, notification.release?.status === 'done');
     await recordIncidentOutcome(dynamodb, table, {
       incidentId: finding.incidentId,
       ...(status ? { status } : {}),

@@ -3,15 +3,12 @@
  * why, and marks the incident FAILED so a repeat of the finding is responded to again. The execution
  * itself stays Failed, so `shield-right redrive` resumes it at the failed step.
  */
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { NOT_PUBLISHED_MESSAGE } from '../../definitions/log-messages';
-import { findFailedStep } from '../actions/execution-failure';
+import { markIncidentFailed } from '../actions/incident-store';
 import { publishNotification } from '../actions/notify';
-import { InvalidFindingError } from '../core/errors';
-import { normalizeRuntimeFinding, type RuntimeFinding } from '../core/finding';
-import { isObject } from '../core/read';
+import { findFailedStep, findingOf, REJECTED_FINDING_ERROR } from '../actions/report-failure';
 import { renderNotification } from '../core/render';
-import { normalizeVulnerabilityFinding, type VulnerabilityFinding } from '../core/vulnerability';
+import { ExecutionStatusChangeSchema, stepInput } from '../core/schemas';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { sfn } from '../shared/clients/sfn';
 import { sns } from '../shared/clients/sns';
@@ -19,80 +16,35 @@ import { environment } from '../shared/env';
 import { logger } from '../shared/logger';
 
 const env = environment('TOPIC_ARN', 'INCIDENT_TABLE');
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-function findingOf(input: unknown): RuntimeFinding | VulnerabilityFinding | undefined {
-  try {
-    const event = typeof input === 'string' ? (JSON.parse(input) as unknown) : input;
-    if (isObject(event) && event.source === 'aws.inspector2') return normalizeVulnerabilityFinding(event);
-    return normalizeRuntimeFinding(event);
-  } catch {
-    return undefined;
-  }
-}
-
-async function markFailed(
-  ddb: DynamoDBClient,
-  table: string,
-  incidentId: string,
-  executionArn: string,
-  now: string,
-): Promise<void> {
-  try {
-    await ddb.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: { pk: { S: `INCIDENT#${incidentId}` } },
-        UpdateExpression: 'SET #status = :failed, failedExecutionArn = :exec, updatedAt = :now',
-        // Only the response this execution was running: a failed repeat must not undo a finished containment.
-        ConditionExpression: 'attribute_exists(pk) AND (#status = :open OR executionArn = :exec)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':failed': { S: 'FAILED' },
-          ':open': { S: 'IN_PROGRESS' },
-          ':exec': { S: executionArn },
-          ':now': { S: now },
-        },
-      }),
-    );
-  } catch (err) {
-    // The execution failed before it opened the incident, or the incident is another response's: nothing to mark.
-    if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
-  }
-}
-
-export const handler = async (event: unknown) => {
+export const handler = async (input: unknown) => {
   const { TOPIC_ARN: topicArn, INCIDENT_TABLE: table } = env();
-  const detail = isObject(event) && isObject(event.detail) ? event.detail : undefined;
-  const executionArn = detail?.executionArn;
-  if (!detail || typeof executionArn !== 'string') {
-    throw new InvalidFindingError(
-      'detail.executionArn',
-      'expected a Step Functions Execution Status Change event',
-    );
-  }
-  // A rejected finding was already alerted by the workflow itself.
-  if (detail.error === 'InvalidFindingError')
+  const event = stepInput('ReportFailure', ExecutionStatusChangeSchema, input);
+  const { executionArn } = event.detail;
+  const [error, cause, name] = [text(event.detail.error), text(event.detail.cause), text(event.detail.name)];
+  // A rejected finding was already alerted by the workflow itself (its FindingRejected state).
+  if (error === REJECTED_FINDING_ERROR)
     return { notified: false, reason: 'rejected finding, already alerted' };
   const failure = await findFailedStep(sfn, executionArn, {
-    ...(typeof detail.error === 'string' ? { error: detail.error } : {}),
-    ...(typeof detail.cause === 'string' ? { cause: detail.cause } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...(cause !== undefined ? { cause } : {}),
   });
-  const finding = findingOf(detail.input);
-  const region =
-    isObject(event) && typeof event.region === 'string'
-      ? event.region
-      : (process.env.AWS_REGION ?? 'us-east-1');
+  const finding = findingOf(event.detail.input);
   const rendered = renderNotification({
     kind: 'step-failed',
     ...(finding ? { finding } : {}),
     failure,
-    execution: { arn: executionArn, ...(typeof detail.name === 'string' ? { name: detail.name } : {}) },
-    region,
+    execution: { arn: executionArn, ...(name !== undefined ? { name } : {}) },
+    region: text(event.region) ?? process.env.AWS_REGION ?? 'us-east-1',
   });
   const published = await publishNotification(sns, topicArn, rendered);
   if (!published.published)
     logger.error(NOT_PUBLISHED_MESSAGE, { error: published.error, kind: 'step-failed' });
-  if (finding) await markFailed(dynamodb, table, finding.incidentId, executionArn, new Date().toISOString());
+  if (finding) {
+    const now = new Date().toISOString();
+    await markIncidentFailed(dynamodb, table, { incidentId: finding.incidentId, executionArn, now });
+  }
   logger.error('response failed', {
     executionArn,
     state: failure.state,

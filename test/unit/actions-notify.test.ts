@@ -2,7 +2,8 @@ import 'aws-sdk-client-mock-jest';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { incidentStatusFor, publishNotification, recordIncidentOutcome } from '../../lambdas/actions/notify';
+import { incidentStatusFor, recordIncidentOutcome } from '../../lambdas/actions/incident-store';
+import { publishNotification } from '../../lambdas/actions/notify';
 import type { NotificationKind, RenderedNotification } from '../../lambdas/core/render';
 
 const snsMock = mockClient(SNSClient);

@@ -18,7 +18,7 @@ import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_CONFIG, policyEnvironment } from '../../definitions/config';
-import { InvalidFindingError } from '../../lambdas/core/errors';
+import { InvalidFindingError, StepInputError } from '../../lambdas/core/errors';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
 import { decideRuntimeResponse, type TaskEnrichment } from '../../lambdas/core/policy';
 import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
@@ -80,6 +80,22 @@ async function rejected(promise: Promise<unknown>): Promise<InvalidFindingError>
     throw err;
   }
   throw new Error('expected an InvalidFindingError');
+}
+
+/** A step refusing input the workflow should never have given it names itself and the field. */
+async function refused(promise: Promise<unknown>, step: string): Promise<StepInputError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof StepInputError) {
+      expect(err.name).toBe('StepInputError');
+      expect(err.step).toBe(step);
+      expect(err.message).toContain(`${step}: ${err.field}: `);
+      return err;
+    }
+    throw err;
+  }
+  throw new Error('expected a StepInputError');
 }
 
 describe('validate handler', () => {
@@ -206,12 +222,13 @@ describe('enrich handler', () => {
     expect(ecsMock).not.toHaveReceivedAnyCommand();
   });
 
-  it.each<[string, unknown]>([
-    ['no finding', undefined],
-    ['a vulnerability finding', { kind: 'vulnerability' }],
-    ['a raw event', runtimeEvent()],
-  ])('refuses %s', async (_case, input) => {
-    expect((await rejected(enrich({ finding: input }))).field).toBe('finding');
+  it.each<[string, unknown, string]>([
+    ['no finding', undefined, 'input.finding'],
+    ['a vulnerability finding', { kind: 'vulnerability' }, 'input.finding.kind'],
+    ['a raw event', runtimeEvent(), 'input.finding.kind'],
+    ['a finding without its cluster', { ...finding(), cluster: undefined }, 'input.finding.cluster'],
+  ])('refuses %s', async (_case, input, field) => {
+    expect((await refused(enrich({ finding: input }), 'EnrichAndDecide')).field).toBe(field);
   });
 
   it('fails at load when SHIELD_RIGHT_POLICY is missing or invalid', async () => {
@@ -254,14 +271,18 @@ describe('quarantine handler', () => {
 
   it.each<[string, unknown, string]>([
     ['a non-object', 'quarantine', 'input'],
-    ['a missing incidentId', { ...valid, incidentId: undefined }, 'input'],
-    ['a missing quarantineTag', { ...valid, quarantineTag: 7 }, 'input'],
+    ['a missing incidentId', { ...valid, incidentId: undefined }, 'input.incidentId'],
+    ['a missing quarantineTag', { ...valid, quarantineTag: 7 }, 'input.quarantineTag'],
     ['an unknown strategy', { ...valid, strategy: 'delete' }, 'input.strategy'],
     ['targets that are not a list', { ...valid, targets: target }, 'input.targets'],
-    ['a target without repository', { ...valid, targets: [{ registryId: ACCOUNT }] }, 'input.targets'],
-    ['a target that is a string', { ...valid, targets: ['payments-api'] }, 'input.targets'],
+    [
+      'a target without repository',
+      { ...valid, targets: [{ registryId: ACCOUNT }] },
+      'input.targets[0].repository',
+    ],
+    ['a target that is a string', { ...valid, targets: ['payments-api'] }, 'input.targets[0]'],
   ])('refuses %s, touching nothing', async (_case, input, field) => {
-    expect((await rejected(quarantine(input))).field).toBe(field);
+    expect((await refused(quarantine(input), 'QuarantineImage')).field).toBe(field);
     expect(ecrMock).not.toHaveReceivedAnyCommand();
     expect(s3Mock).not.toHaveReceivedAnyCommand();
   });
@@ -292,7 +313,7 @@ describe('exposure handler', () => {
     ['missing digests', { clusters: ['prod'] }, 'input.digests'],
     ['digests that are not a list', { digests: DIGEST }, 'input.digests'],
   ])('refuses %s', async (_case, input, field) => {
-    expect((await rejected(exposure(input))).field).toBe(field);
+    expect((await refused(exposure(input), 'MeasureBlastRadius')).field).toBe(field);
   });
 
   it('scans the given clusters, leaving out the excluded task', async () => {
@@ -431,7 +452,7 @@ describe('notify handler', () => {
   });
 
   it('refuses a malformed request before publishing anything', async () => {
-    expect((await rejected(notify({ kind: 'shout', state: {} }))).field).toBe('input.kind');
+    expect((await refused(notify({ kind: 'shout', state: {} }), 'Notify')).field).toBe('input.kind');
     expect(snsMock).not.toHaveReceivedAnyCommand();
   });
 });
@@ -516,6 +537,47 @@ describe('report-failure handler', () => {
     });
   });
 
+  it('reports a step that refused its input (StepInputError) like any other failure', async () => {
+    const cause = 'EnrichAndDecide: input.finding.containers: Invalid key';
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 3,
+          timestamp: new Date(),
+          type: 'ExecutionFailed',
+          executionFailedEventDetails: { error: 'StepInputError', cause },
+        },
+        {
+          id: 2,
+          previousEventId: 1,
+          timestamp: new Date(),
+          type: 'LambdaFunctionFailed',
+          lambdaFunctionFailedEventDetails: { error: 'StepInputError', cause },
+        },
+        {
+          id: 1,
+          timestamp: new Date(),
+          type: 'TaskStateEntered',
+          stateEnteredEventDetails: { name: 'EnrichAndDecide' },
+        },
+      ],
+    });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    ddbMock.on(UpdateItemCommand).resolves({});
+
+    const result = await reportFailure(failureEvent({ error: 'StepInputError', cause }));
+
+    expect(result).toMatchObject({
+      notified: true,
+      failure: { state: 'EnrichAndDecide', error: 'StepInputError' },
+    });
+    expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toContain('EnrichAndDecide');
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      Key: { pk: { S: `INCIDENT#${FINDING_ID}` } },
+      ExpressionAttributeValues: expect.objectContaining({ ':failed': { S: 'FAILED' } }),
+    });
+  });
+
   it('skips executions that failed on an invalid finding (already alerted by the workflow)', async () => {
     const result = await reportFailure(failureEvent({ error: 'InvalidFindingError' }));
 
@@ -568,6 +630,8 @@ describe('report-failure handler', () => {
   });
 
   it('refuses an event that is not an execution status change', async () => {
-    expect((await rejected(reportFailure({ detail: {} }))).field).toBe('detail.executionArn');
+    expect((await refused(reportFailure({ detail: {} }), 'ReportFailure')).field).toBe(
+      'input.detail.executionArn',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { DEFAULT_CONFIG } from '../../definitions/config';
-import { InvalidFindingError } from '../../lambdas/core/errors';
+import { StepInputError } from '../../lambdas/core/errors';
 import { normalizeRuntimeFinding } from '../../lambdas/core/finding';
 import type { ExposedTask, ResponseResults } from '../../lambdas/core/outcome';
 import { decideRuntimeResponse, type TaskEnrichment } from '../../lambdas/core/policy';
@@ -37,14 +37,14 @@ function runtimeState(severity: number, extra: Record<string, unknown> = {}) {
   return { finding, plan, state: { finding, assessment: { enrichment, plan }, ...extra } };
 }
 
-function invalid(fn: () => unknown): InvalidFindingError {
+function invalid(fn: () => unknown): StepInputError {
   try {
     fn();
   } catch (err) {
-    if (err instanceof InvalidFindingError) return err;
+    if (err instanceof StepInputError) return err;
     throw err;
   }
-  throw new Error('expected an InvalidFindingError');
+  throw new Error('expected a StepInputError');
 }
 
 describe('parseNotifyRequest', () => {

@@ -1,6 +1,26 @@
 /** What failed in a Step Functions execution, read from its history (the failure rule's event has no state name). */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { normalizeRuntimeFinding, type RuntimeFinding } from '../core/finding';
 import type { StepFailure } from '../core/outcome';
+import { isObject } from '../core/read';
+import { normalizeVulnerabilityFinding, type VulnerabilityFinding } from '../core/vulnerability';
+
+/**
+ * The error of an execution that ended in FindingRejected: the event was not a finding, and the
+ * workflow alerted it itself. Internal steps throw StepInputError instead, which is reported.
+ */
+export const REJECTED_FINDING_ERROR = 'InvalidFindingError';
+
+/** The finding the failed execution was responding to, from its input; undefined when it is not one. */
+export function findingOf(input: unknown): RuntimeFinding | VulnerabilityFinding | undefined {
+  try {
+    const event = typeof input === 'string' ? (JSON.parse(input) as unknown) : input;
+    if (isObject(event) && event.source === 'aws.inspector2') return normalizeVulnerabilityFinding(event);
+    return normalizeRuntimeFinding(event);
+  } catch {
+    return undefined;
+  }
+}
 
 type Details = { error?: string; cause?: string };
 

@@ -1,7 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { findFailedStep } from '../../lambdas/actions/execution-failure';
+import { findFailedStep } from '../../lambdas/actions/report-failure';
 
 const sfnMock = mockClient(SFNClient);
 const sfn = new SFNClient({ region: 'us-east-1' });

@@ -1,0 +1,102 @@
+/**
+ * The incident's lifecycle and the keys of the incident table: one item per incident, one per claim (a
+ * task or an image contained once) and one per blast-radius counter window. The state machines write
+ * the same statuses and keys; test/infra/incident-statuses.test.ts checks them against this module.
+ */
+
+export const INCIDENT_STATUSES = [
+  /** Opened by RecordIncident (or re-opened): a response is running. */
+  'IN_PROGRESS',
+  /** Notified only: nothing was changed. */
+  'NOTIFIED',
+  'CONTAINED',
+  'ISOLATED',
+  'QUARANTINED',
+  /** Held back by the blast-radius limit; a repeat with a higher count is responded to again. */
+  'CAP_REACHED',
+  /** Every finding of a quarantined image is closed; the quarantine may still be in place. */
+  'RESOLVED',
+  /** The containment was undone (`shield-right release`, or `inspector.releaseOnClose`). */
+  'RELEASED',
+  /** The response failed; a repeat of the finding is responded to again. */
+  'FAILED',
+] as const;
+
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export function isIncidentStatus(value: unknown): value is IncidentStatus {
+  return INCIDENT_STATUSES.some((s) => s === value);
+}
+
+/** Statuses that leave a containment in place to undo; RESOLVED image incidents may still be quarantined. */
+export const RELEASABLE_STATUSES = ['CONTAINED', 'ISOLATED', 'QUARANTINED', 'RESOLVED'] as const;
+/** Statuses the CLI reports as contained. */
+export const CONTAINED_STATUSES = ['CONTAINED', 'ISOLATED', 'QUARANTINED'] as const;
+
+/** The status of a new incident item (RecordIncident's conditional put). */
+export const INITIAL_STATUS: IncidentStatus = 'IN_PROGRESS';
+
+/** Where a running response may leave the incident (RELEASED needs a containment to undo first). */
+const OUTCOMES: readonly IncidentStatus[] = INCIDENT_STATUSES.filter((s) => s !== 'RELEASED');
+
+/**
+ * Allowed transitions, from → to. Any incident goes back to IN_PROGRESS when an operator forces a
+ * response (`respond --force`); FAILED and CAP_REACHED ones when the finding occurs again.
+ */
+export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
+  IN_PROGRESS: OUTCOMES,
+  // An image incident notified only is decided again when another finding for the image arrives.
+  NOTIFIED: OUTCOMES,
+  // A repeat notification and a late failure of the execution that recorded the outcome.
+  CONTAINED: ['IN_PROGRESS', 'CONTAINED', 'RELEASED', 'FAILED'],
+  ISOLATED: ['IN_PROGRESS', 'ISOLATED', 'RELEASED', 'FAILED'],
+  QUARANTINED: ['IN_PROGRESS', 'QUARANTINED', 'RESOLVED', 'RELEASED', 'FAILED'],
+  CAP_REACHED: ['IN_PROGRESS', 'CAP_REACHED', 'FAILED'],
+  RESOLVED: ['IN_PROGRESS', 'RESOLVED', 'RELEASED', 'FAILED'],
+  RELEASED: ['IN_PROGRESS', 'RELEASED'],
+  FAILED: ['IN_PROGRESS', 'FAILED'],
+};
+
+/** Whether an incident may move from `from` to `to`; `undefined` is "no item yet" (only the initial put). */
+export function canTransition(from: IncidentStatus | undefined, to: IncidentStatus): boolean {
+  return from === undefined ? to === INITIAL_STATUS : INCIDENT_TRANSITIONS[from].includes(to);
+}
+
+/** GuardDuty severity at or above which a finding is Critical (the minHealthyTasks guard does not apply). */
+export const CRITICAL_SEVERITY = 9;
+
+/** Incident ids are GuardDuty finding ids or `img-<digest prefix>`: anything else is refused. */
+export const INCIDENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function incidentKey(incidentId: string): string {
+  return `INCIDENT#${incidentId}`;
+}
+
+/** Isolation and stop are claimed separately: a task isolated for a Medium finding can still be stopped for a High one. */
+export function taskClaimKey(taskOrClusterArn: string, stop: boolean): string {
+  return `CLAIM#TASK#${taskOrClusterArn}#${stop ? 'stop' : 'isolate'}`;
+}
+
+/** One claim per image digest: many CVEs (and retries) for one image quarantine it once. */
+export function imageClaimKey(digest: string): string {
+  return `CLAIM#IMAGE#${digest}`;
+}
+
+/** The start of the fixed blast-radius window that contains `now`. */
+export function capWindowStart(now: number, windowMinutes: number): number {
+  const width = windowMinutes * 60_000;
+  return Math.floor(now / width) * width;
+}
+
+export function clusterCapKey(clusterArn: string, windowStart: number): string {
+  return `CAP#CLUSTER#${clusterArn}#${windowStart}`;
+}
+
+export function accountCapKey(accountId: string, windowStart: number): string {
+  return `CAP#ACCOUNT#${accountId}#${windowStart}`;
+}
+
+/** The DynamoDB TTL (epoch seconds) of items written at `now` and kept `retentionDays`. */
+export function incidentTtl(now: number, retentionDays: number): number {
+  return Math.floor(now / 1000) + retentionDays * 86_400;
+}
