@@ -2,9 +2,9 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type ReleaseResult, releaseIncident } from '../../lambdas/actions/release-image';
-import { INCIDENT_ID } from '../../lambdas/actions/release-record';
 import { ReleaseRefusedError } from '../../lambdas/core/errors';
 import { plainText } from '../../lambdas/core/escape';
+import { INCIDENT_ID } from '../../lambdas/core/incident';
 import { UsageError } from '../cli-support';
 import {
   type Io,

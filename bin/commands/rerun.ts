@@ -5,7 +5,7 @@ import {
   type DescribeExecutionCommandOutput,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { loadIncident } from '../../lambdas/actions/release-record';
+import { loadIncident } from '../../lambdas/actions/incident-store';
 import { awsErrorName } from '../../lambdas/core/errors';
 import { CONTAINED_STATUSES } from '../../lambdas/core/incident';
 import { executionUrl } from '../../lambdas/core/render';

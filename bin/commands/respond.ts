@@ -17,7 +17,7 @@ import type { ShieldRightConfig } from '../../definitions/config';
 import type { WorkflowName } from '../../definitions/functions';
 import { enrichRuntimeFinding } from '../../lambdas/actions/enrich';
 import { enrichVulnerableImage } from '../../lambdas/actions/enrich-image';
-import { loadIncident } from '../../lambdas/actions/release-record';
+import { loadIncident } from '../../lambdas/actions/incident-store';
 import { CrossAccountFindingError, InvalidFindingError } from '../../lambdas/core/errors';
 import { FORCE_KEY, normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
 import { CONTAINED_STATUSES, type IncidentStatus } from '../../lambdas/core/incident';

@@ -1,11 +1,14 @@
 /**
- * The incident table as the Lambdas read and write it (the workflows' own reads and writes are in the
- * ASL files; the release's in release.ts). Items are keyed by core/incident.ts.
+ * The incident table as the Lambdas and the CLI read and write it (the workflows' own reads and writes are
+ * in the ASL files). Items are keyed by core/incident.ts.
  */
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type IncidentStatus, incidentKey } from '../core/incident';
+import { isObject } from '../core/read';
 import type { NotificationKind } from '../core/render';
 import type { PublishOutcome } from './notify';
+import { failure as failedCall, type ReleaseStep } from './release-step';
 
 /** The incident status a notification kind leaves behind; undefined leaves the status as it is. */
 export function incidentStatusFor(kind: NotificationKind): IncidentStatus | undefined {
@@ -123,4 +126,95 @@ export async function markIncidentFailed(
     // The execution failed before it opened the incident, or the incident is another response's: nothing to mark.
     if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
   }
+}
+
+export interface IncidentItem {
+  readonly incidentId: string;
+  readonly status: string;
+  readonly item: Record<string, unknown>;
+  readonly outcome?: Record<string, unknown>;
+}
+
+/** What marking an incident released needs. */
+export interface ReleaseRecordDeps {
+  readonly dynamodb: DynamoDBClient;
+  readonly table: string;
+  readonly now: () => number;
+}
+
+/** The incident, read consistently, with its recorded outcome parsed; undefined when there is none. */
+export async function loadIncident(
+  ddb: DynamoDBClient,
+  table: string,
+  incidentId: string,
+): Promise<IncidentItem | undefined> {
+  const out = await ddb.send(
+    new GetItemCommand({
+      TableName: table,
+      Key: { pk: { S: incidentKey(incidentId) } },
+      ConsistentRead: true,
+    }),
+  );
+  if (!out.Item) return undefined;
+  const item = unmarshall(out.Item) as Record<string, unknown>;
+  let outcome: Record<string, unknown> | undefined;
+  if (typeof item.outcome === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(item.outcome);
+      if (isObject(parsed)) outcome = parsed;
+    } catch {
+      // A malformed outcome only hides the action summary; the evidence still drives the release.
+    }
+  }
+  return {
+    incidentId,
+    status: typeof item.status === 'string' ? item.status : 'UNKNOWN',
+    item,
+    ...(outcome ? { outcome } : {}),
+  };
+}
+
+const RELEASED: IncidentStatus = 'RELEASED';
+
+/** Marks the incident RELEASED if it is still `incident.status`, recording the steps and who released it. */
+export async function markReleased(
+  deps: ReleaseRecordDeps,
+  incident: Pick<IncidentItem, 'incidentId' | 'status'>,
+  steps: readonly ReleaseStep[],
+  actor: string,
+): Promise<ReleaseStep> {
+  const target = `incident ${incident.incidentId}`;
+  try {
+    await deps.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: deps.table,
+        Key: { pk: { S: incidentKey(incident.incidentId) } },
+        UpdateExpression:
+          'SET #status = :released, releasedAt = :now, releasedBy = :actor, releasedFrom = :previous, releaseSteps = :steps, updatedAt = :now',
+        // Someone else changed the incident meanwhile: better to refuse than overwrite their status.
+        ConditionExpression: '#status = :previous',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':released': { S: RELEASED },
+          ':now': { S: new Date(deps.now()).toISOString() },
+          ':actor': { S: actor },
+          ':previous': { S: incident.status },
+          ':steps': { S: JSON.stringify(steps) },
+        },
+      }),
+    );
+  } catch (err) {
+    return {
+      action: 'mark-released',
+      target,
+      status: 'failed',
+      detail: failedCall('dynamodb:UpdateItem', err),
+    };
+  }
+  return {
+    action: 'mark-released',
+    target,
+    status: 'done',
+    detail: `status ${incident.status} → ${RELEASED}`,
+  };
 }

@@ -6,8 +6,8 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { isObject } from '../core/read';
 import { evidenceKey, getEvidence } from './evidence';
 import { QUARANTINE_EVIDENCE_PREFIX, type QuarantineRecord } from './image-quarantine';
+import type { IncidentItem } from './incident-store';
 import { ISOLATION_EVIDENCE, type IsolationRecord } from './network-isolation';
-import type { IncidentItem } from './release-record';
 
 export interface ReleaseEvidence {
   readonly isolation?: IsolationRecord;

@@ -2,7 +2,7 @@
  * Release of a containment, from the evidence saved before it was made: security-group rules or the
  * container instance's groups restored (network-isolation.ts), the image un-archived and its tags moved back
  * (image-quarantine.ts), the service tag removed (service-tag.ts), the incident marked RELEASED
- * (release-record.ts) and the release notified. Every step is idempotent, so a release that stopped half way
+ * (incident-store.ts) and the release notified. Every step is idempotent, so a release that stopped half way
  * (an image still activating, a failed call) is finished by running it again; the incident is marked
  * RELEASED only when nothing is left to undo. A stopped task is never restarted: its service has replaced it.
  * SDK clients are passed in, so a Lambda (ReleaseQuarantine, function releaseImage) can run this as well as
@@ -15,9 +15,11 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ReleaseRefusedError } from '../core/errors';
+import { INCIDENT_ID, isIncidentStatus, RELEASABLE_STATUSES } from '../core/incident';
 import { renderReleaseNotification } from '../core/render';
 import { evidenceKey } from './evidence';
 import { plannedImageRestore, QUARANTINE_EVIDENCE_PREFIX, restoreImages } from './image-quarantine';
+import { loadIncident, markReleased } from './incident-store';
 import { plannedIsolationRestore, restoreIsolation } from './network-isolation';
 import { type PublishOutcome, publishNotification } from './notify';
 import {
@@ -26,13 +28,6 @@ import {
   type ReleaseEvidence,
   readQuarantineRecords,
 } from './release-evidence';
-import {
-  INCIDENT_ID,
-  loadIncident,
-  markReleased,
-  RELEASABLE_STATUSES,
-  RELEASED_STATUS,
-} from './release-record';
 import { FINISHED, type ReleaseStep } from './release-step';
 import { plannedServiceTagRemoval, restoreServiceTag } from './service-tag';
 
@@ -86,12 +81,15 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
   deps.onStep?.('reading the incident');
   const incident = await loadIncident(deps.dynamodb, deps.table, incidentId);
   if (!incident) throw new ReleaseRefusedError(`no incident ${incidentId} in table ${deps.table}`);
-  if (incident.status === RELEASED_STATUS) {
+  if (incident.status === 'RELEASED') {
     throw new ReleaseRefusedError(
       `incident ${incidentId} was already released at ${String(incident.item.releasedAt ?? 'an unknown time')} by ${String(incident.item.releasedBy ?? 'someone')}`,
     );
   }
-  if (!RELEASABLE_STATUSES.includes(incident.status)) {
+  if (
+    !isIncidentStatus(incident.status) ||
+    !(RELEASABLE_STATUSES as readonly string[]).includes(incident.status)
+  ) {
     throw new ReleaseRefusedError(
       `incident ${incidentId} is ${incident.status}: nothing was contained, so there is nothing to release (releasable: ${RELEASABLE_STATUSES.join(', ')})`,
     );
@@ -212,7 +210,7 @@ export async function releaseImages(
       status: 'failed',
       incidentId,
       released: false,
-      reason: `the images were restored, but the incident was not marked ${RELEASED_STATUS} (it may no longer be ${options.expectedStatus}): ${mark.detail ?? 'unknown error'}`,
+      reason: `the images were restored, but the incident was not marked RELEASED (it may no longer be ${options.expectedStatus}): ${mark.detail ?? 'unknown error'}`,
       steps,
     };
   }

@@ -3,9 +3,7 @@
  * inspector.releaseOnClose the image quarantine is lifted, otherwise nothing is touched.
  */
 import { type ImageReleaseResult, releaseImages } from '../actions/release-image';
-import { INCIDENT_ID } from '../actions/release-record';
-import { InvalidFindingError } from '../core/errors';
-import { isObject } from '../core/read';
+import { ReleaseImageInputSchema, stepInput } from '../core/schemas';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { ecr } from '../shared/clients/ecr';
 import { s3 } from '../shared/clients/s3';
@@ -21,17 +19,8 @@ const ACTOR = 'shield-right (inspector.releaseOnClose)';
 
 export type ReleaseImageOutput = ImageReleaseResult | { readonly status: 'skipped'; readonly reason: string };
 
-function parse(input: unknown): string {
-  if (!isObject(input)) throw new InvalidFindingError('input', 'expected { incidentId }');
-  const { incidentId } = input;
-  if (typeof incidentId !== 'string' || !INCIDENT_ID.test(incidentId)) {
-    throw new InvalidFindingError('input.incidentId', 'expected an incident id ([A-Za-z0-9_-], 1 to 128)');
-  }
-  return incidentId;
-}
-
 export const handler = async (input: unknown): Promise<ReleaseImageOutput> => {
-  const incidentId = parse(input);
+  const { incidentId } = stepInput('ReleaseQuarantine', ReleaseImageInputSchema, input);
   if (!policySettings().inspector.releaseOnClose) {
     logger.info('release skipped', { incidentId, reason: 'inspector.releaseOnClose is off' });
     return { status: 'skipped', reason: 'inspector.releaseOnClose is off' };

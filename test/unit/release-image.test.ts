@@ -16,7 +16,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_CONFIG, parseConfig, policyEnvironment } from '../../definitions/config';
 import type { QuarantineRecord } from '../../lambdas/actions/image-quarantine';
-import { InvalidFindingError } from '../../lambdas/core/errors';
+import { StepInputError } from '../../lambdas/core/errors';
 import { renderNotification } from '../../lambdas/core/render';
 import { normalizeVulnerabilityFinding } from '../../lambdas/core/vulnerability';
 import { notificationInput, parseNotifyRequest } from '../../lambdas/core/workflow-state';
@@ -70,14 +70,14 @@ function givenQuarantineRecord(): void {
 
 const awsCalls = (): number => ecrMock.calls().length + s3Mock.calls().length + ddbMock.calls().length;
 
-async function rejected(promise: Promise<unknown>): Promise<InvalidFindingError> {
+async function rejected(promise: Promise<unknown>): Promise<StepInputError> {
   try {
     await promise;
   } catch (err) {
-    if (err instanceof InvalidFindingError) return err;
+    if (err instanceof StepInputError) return err;
     throw err;
   }
-  throw new Error('expected an InvalidFindingError');
+  throw new Error('expected a StepInputError');
 }
 
 describe('releaseImage handler: input', () => {
@@ -94,7 +94,9 @@ describe('releaseImage handler: input', () => {
 
     const err = await rejected(handler(input));
 
-    expect(err.name).toBe('InvalidFindingError');
+    // A malformed step input is the workflow's own mistake: reported and marked FAILED like any failure.
+    expect(err.name).toBe('StepInputError');
+    expect(err.step).toBe('ReleaseQuarantine');
     expect(err.field).toMatch(/^input/);
     expect(awsCalls()).toBe(0);
   });
