@@ -1,0 +1,154 @@
+/**
+ * DynamoDB cancels a transaction for reasons other than a failed condition: `TransactionConflict`,
+ * `ThrottlingError` (on-demand tables) and `ProvisionedThroughputExceeded` (TransactWriteItems API reference).
+ * Those are transient: the workflows claim or reopen again instead of reading them as "already handled".
+ */
+import { Simulator } from '../../local/engine';
+import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
+import type { Scenario } from '../../local/provision';
+import { AwsError } from '../../local/sandbox/types';
+
+const CLOCK = () => Date.UTC(2026, 10, 28, 10, 20);
+const REPOSITORY = 'payments-api';
+const DIGEST = `sha256:${'cd'.repeat(32)}`;
+const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
+const SCENARIO: Scenario = {
+  repositories: [{ name: REPOSITORY, images: [{ tags: ['v2.0.0'], digest: DIGEST }] }],
+  tasks: [
+    {
+      cluster: 'prod',
+      service: 'payments-api',
+      containers: [{ name: 'app', image: `${REGISTRY}/${REPOSITORY}@${DIGEST}` }],
+    },
+  ],
+};
+
+/** What DynamoDB says when it cancels a transaction; the reasons are listed in the order of the items. */
+function cancelled(...reasons: string[]): AwsError {
+  return new AwsError(
+    'TransactionCanceledException',
+    `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.join(', ')}]`,
+  );
+}
+
+/** Fails the first `times` TransactWriteItems calls made in `state` with `error`; everything else goes through. */
+function failTransactions(
+  simulator: Simulator,
+  state: string,
+  error: AwsError,
+  times = 1,
+): { failed: () => number } {
+  const account = simulator.account;
+  const realCall = account.call.bind(account);
+  let failed = 0;
+  jest.spyOn(account, 'call').mockImplementation(async (service, operation, input) => {
+    const items = (input as { TransactItems?: unknown[] }).TransactItems ?? [];
+    const inState = JSON.stringify(items).includes(state === 'ReopenIncident' ? ':failed' : 'CLAIM#');
+    if (service === 'dynamodb' && operation === 'TransactWriteItems' && inState && failed < times) {
+      failed += 1;
+      throw error;
+    }
+    return realCall(service, operation, input);
+  });
+  return { failed: () => failed };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('ClaimContainment refused by a transient cancellation', () => {
+  it.each([
+    ['ProvisionedThroughputExceeded', cancelled('None', 'None', 'ProvisionedThroughputExceeded')],
+    ['TransactionConflict', cancelled('TransactionConflict', 'None', 'None')],
+    ['ThrottlingError', cancelled('None', 'ThrottlingError', 'None')],
+  ])('claims again after %s and stops the task once', async (_reason, error) => {
+    const simulator = new Simulator({ clock: CLOCK });
+    const fault = failTransactions(simulator, 'ClaimContainment', error);
+
+    const result = await simulator.processEvent(runtimeEvent({ severity: 8 }));
+
+    const [run] = result.executions;
+    expect(fault.failed()).toBe(1);
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(run?.states).toEqual(
+      expect.arrayContaining(['WhyClaimRefused', 'WaitBeforeClaimingAgain', 'StopTask']),
+    );
+    expect(result.apiCalls.filter((c) => c.operation === 'StopTask' && c.error === null)).toHaveLength(1);
+  });
+});
+
+describe('ReopenIncident of a failed image incident', () => {
+  /** A CRITICAL finding whose quarantine failed for good: the incident is FAILED, ready to be reopened. */
+  async function failedImageIncident(): Promise<Simulator> {
+    const simulator = new Simulator({ clock: CLOCK, scenario: SCENARIO });
+    const account = simulator.account;
+    const realCall = account.call.bind(account);
+    const denied = jest
+      .spyOn(account, 'call')
+      .mockImplementation((service, operation, input) =>
+        service === 'ecr' && operation === 'UpdateImageStorageClass'
+          ? Promise.reject(
+              new AwsError('AccessDeniedException', 'not authorized to perform: ecr:UpdateImageStorageClass'),
+            )
+          : realCall(service, operation, input),
+      );
+    const first = await simulator.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-0001' }),
+      'first',
+    );
+    expect(first.executions.map((e) => e.status)).toEqual(['FAILED']);
+    denied.mockRestore();
+    return simulator;
+  }
+
+  it('reopens again after a TransactionConflict and quarantines the image', async () => {
+    const simulator = await failedImageIncident();
+    const fault = failTransactions(simulator, 'ReopenIncident', cancelled('TransactionConflict', 'None'));
+
+    const result = await simulator.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-0002' }),
+      'second',
+    );
+
+    const [run] = result.executions;
+    expect(fault.failed()).toBe(1);
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(run?.states).toEqual(
+      expect.arrayContaining([
+        'WhyReopenRefused',
+        'WaitBeforeReopeningAgain',
+        'EnrichAndDecide',
+        'QuarantineImage',
+      ]),
+    );
+    expect(run?.states).not.toContain('FindingAppended');
+  });
+
+  it('records the finding only when another execution reopened the incident first (a failed condition)', async () => {
+    const simulator = await failedImageIncident();
+    failTransactions(simulator, 'ReopenIncident', cancelled('ConditionalCheckFailed', 'None'));
+
+    const result = await simulator.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-0002' }),
+      'second',
+    );
+
+    const [run] = result.executions;
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(run?.states).toEqual(expect.arrayContaining(['WhyReopenRefused', 'FindingAppended']));
+    expect(run?.states).not.toContain('QuarantineImage');
+  });
+
+  it('fails the execution, to be reported and redriven, for any other cancellation', async () => {
+    const simulator = await failedImageIncident();
+    failTransactions(simulator, 'ReopenIncident', cancelled('ValidationError', 'None'));
+
+    const result = await simulator.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-0002' }),
+      'second',
+    );
+
+    const [run] = result.executions;
+    expect(run?.status).toBe('FAILED');
+    expect(run?.error).toBe('ReopenRefused');
+  });
+});
