@@ -130,18 +130,23 @@ export function commit(plan: WritePlan, next: Item | undefined | null): void {
 }
 
 export function putItem(tables: ReadonlyMap<string, Table>, input: Input): unknown {
-  const returnValues = returnValuesOf(input, ['NONE', 'ALL_OLD']);
-  const plan = planPut(tables, input);
-  const { current, next } = evaluatePlan(plan);
-  commit(plan, next);
-  return returnValues === 'ALL_OLD' && current ? { Attributes: cloneItem(current) } : {};
+  return writeReturningOld(tables, input, planPut);
 }
 
 export function deleteItem(tables: ReadonlyMap<string, Table>, input: Input): unknown {
+  return writeReturningOld(tables, input, planDelete);
+}
+
+/** PutItem and DeleteItem: one planned write, answered with the item it replaced when ALL_OLD asks for it. */
+function writeReturningOld(
+  tables: ReadonlyMap<string, Table>,
+  input: Input,
+  plan: (tables: ReadonlyMap<string, Table>, input: Input) => WritePlan,
+): unknown {
   const returnValues = returnValuesOf(input, ['NONE', 'ALL_OLD']);
-  const plan = planDelete(tables, input);
-  const { current, next } = evaluatePlan(plan);
-  commit(plan, next);
+  const write = plan(tables, input);
+  const { current, next } = evaluatePlan(write);
+  commit(write, next);
   return returnValues === 'ALL_OLD' && current ? { Attributes: cloneItem(current) } : {};
 }
 

@@ -214,20 +214,9 @@ export class EcrService extends EcrStore implements SandboxService {
     const images: Image[] = [];
     const failures: ImageFailure[] = [];
     for (const id of ids) {
-      const failure = this.imageIdFailure(repo, id);
-      if (failure) {
-        failures.push(failure);
-        continue;
-      }
-      const image = this.findImage(repo, id);
-      if (image?.status !== 'ACTIVE') {
-        failures.push({
-          imageId: id,
-          failureCode: 'ImageNotFound',
-          failureReason: 'Requested image not found',
-        });
-        continue;
-      }
+      // An archived image cannot be pulled: to BatchGetImage it is not found.
+      const image = this.imageOrFailure(repo, id, failures, true);
+      if (!image) continue;
       images.push({
         registryId: this.ctx.accountId,
         repositoryName: repo.record.name,
@@ -317,20 +306,8 @@ export class EcrService extends EcrStore implements SandboxService {
     const deleted: ImageIdentifier[] = [];
     const failures: ImageFailure[] = [];
     for (const id of ids) {
-      const failure = this.imageIdFailure(repo, id);
-      if (failure) {
-        failures.push(failure);
-        continue;
-      }
-      const image = this.findImage(repo, id);
-      if (!image) {
-        failures.push({
-          imageId: id,
-          failureCode: 'ImageNotFound',
-          failureReason: 'Requested image not found',
-        });
-        continue;
-      }
+      const image = this.imageOrFailure(repo, id, failures, false);
+      if (!image) continue;
       if (id.imageTag !== undefined && id.imageDigest === undefined) {
         // Untagging: allowed even in IMMUTABLE repositories; removing the last tag deletes the image.
         repo.byTag.delete(id.imageTag);

@@ -103,7 +103,7 @@ export class EcrStore {
   }
 
   /** The per-id failures AWS reports before looking the image up. */
-  protected imageIdFailure(repo: RepositoryState, id: ImageIdentifier): ImageFailure | undefined {
+  private imageIdFailure(repo: RepositoryState, id: ImageIdentifier): ImageFailure | undefined {
     if (id.imageDigest === undefined && id.imageTag === undefined) {
       return {
         imageId: id,
@@ -125,6 +125,33 @@ export class EcrStore {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The image an id of a batch call names, or undefined once the failure AWS reports for the id is recorded
+   * (`ImageNotFound` also for an image that is not ACTIVE when `activeOnly`).
+   */
+  protected imageOrFailure(
+    repo: RepositoryState,
+    id: ImageIdentifier,
+    failures: ImageFailure[],
+    activeOnly: boolean,
+  ): ImageRecord | undefined {
+    const failure = this.imageIdFailure(repo, id);
+    if (failure) {
+      failures.push(failure);
+      return undefined;
+    }
+    const image = this.findImage(repo, id);
+    if (!image || (activeOnly && image.status !== 'ACTIVE')) {
+      failures.push({
+        imageId: id,
+        failureCode: 'ImageNotFound',
+        failureReason: 'Requested image not found',
+      });
+      return undefined;
+    }
+    return image;
   }
 
   protected tagImmutable(repo: RepositoryState, tag: string): boolean {
