@@ -1,7 +1,6 @@
-import { isRecord } from '../shared';
 import { validation } from './errors';
 import type { ExpressionKind } from './tokens';
-import { type AttributeValue, importValue } from './values';
+import { type AttributeValue, importValue, isMapLike } from './values';
 
 /** Resolves `#name` and `:value` placeholders and remembers which were used, for the unused-key check. */
 export class Placeholders {
@@ -14,7 +13,7 @@ export class Placeholders {
     this.names = {};
     this.values = {};
     if (rawNames !== undefined) {
-      if (!isRecord(rawNames) || Object.keys(rawNames).length === 0) {
+      if (!isMapLike(rawNames) || Object.keys(rawNames).length === 0) {
         throw validation('ExpressionAttributeNames must not be empty');
       }
       for (const [key, value] of Object.entries(rawNames)) {
@@ -30,7 +29,7 @@ export class Placeholders {
       }
     }
     if (rawValues !== undefined) {
-      if (!isRecord(rawValues) || Object.keys(rawValues).length === 0) {
+      if (!isMapLike(rawValues) || Object.keys(rawValues).length === 0) {
         throw validation('ExpressionAttributeValues must not be empty');
       }
       for (const [key, value] of Object.entries(rawValues)) {

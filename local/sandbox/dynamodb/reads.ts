@@ -17,7 +17,7 @@ import {
   type Table,
   tableNamed,
 } from './table';
-import { cloneItem, compareScalars, compareStrings, type Item, importItem, itemSize } from './values';
+import { cloneItem, type Item, importItem, itemOrder, itemSize } from './values';
 
 const MAX_PAGE_BYTES = 1024 * 1024;
 
@@ -144,13 +144,11 @@ export function query(tables: ReadonlyMap<string, Table>, input: Input): unknown
     candidates.push(item);
   }
   const forward = input.ScanIndexForward !== false;
-  // Index items sharing a sort key are ordered by table key so pagination is stable.
-  const compare = (a: Item, b: Item): number => {
-    const bySort = sortKey === undefined ? 0 : (compareScalars(a[sortKey] ?? {}, b[sortKey] ?? {}) ?? 0);
-    if (bySort !== 0 || !options.index) return forward ? bySort : -bySort;
-    const byKey = compareStrings(primaryKeyString(table.key, a), primaryKeyString(table.key, b));
-    return forward ? byKey : -byKey;
-  };
+  const compare = itemOrder(
+    sortKey,
+    forward,
+    options.index ? (item) => primaryKeyString(table.key, item) : undefined,
+  );
   candidates.sort(compare);
   const start = options.start;
   const ordered = start ? candidates.filter((item) => compare(item, start) > 0) : candidates;

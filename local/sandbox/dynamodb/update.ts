@@ -2,9 +2,9 @@
 import type { DocPath, UpdateAction, UpdateValue } from './ast';
 import { validation } from './errors';
 import { resolvePath } from './evaluate';
-import { addNumbers } from './numbers';
 import {
   type AttributeValue,
+  addNumbers,
   cloneItem,
   cloneValue,
   type Item,

@@ -1,12 +1,12 @@
 /**
  * Attribute values as the sandbox stores them: the AttributeValue wire shape with exactly one type tag,
  * checked on the way in as DynamoDB checks them, compared in DynamoDB's orders, copied, sized, and turned
- * to and from JSON for snapshots.
+ * to and from JSON for snapshots. Numbers are exact decimals (value = m * 10^e): DynamoDB numbers have up
+ * to 38 significant digits, beyond a double, so they are normalised, compared and added without floating
+ * point. Comparisons and numbers share this module because sorting and filtering call them in tight loops.
  */
 
-import { isRecord } from '../shared';
 import { validation } from './errors';
-import { canonicalNumber, compareNumbers } from './numbers';
 
 export interface AttributeValue {
   S?: string;
@@ -40,9 +40,15 @@ export const LONG_TYPE_NAMES: Record<TypeTag, string> = {
   BS: 'BINARY_SET',
 };
 
-/** A map-shaped input: binary values (Uint8Array) are objects too, but never maps. */
+/**
+ * A map-shaped input: a plain object, as the shared `isRecord` says, but never binary (a Uint8Array is an
+ * object too). Written out rather than calling `isRecord`: it runs for every attribute value written, and a
+ * call across modules costs a getter under tsx.
+ */
 export function isMapLike(value: unknown): value is Record<string, unknown> {
-  return isRecord(value) && !(value instanceof Uint8Array);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+  );
 }
 
 /** Internal values always carry exactly one tag, so the first defined one is the type. */
@@ -57,6 +63,85 @@ export function typeOf(av: AttributeValue): TypeTag {
   if (av.SS !== undefined) return 'SS';
   if (av.NS !== undefined) return 'NS';
   return 'BS';
+}
+
+// Exact decimals for numbers.
+interface Decimal {
+  m: bigint;
+  e: number;
+}
+
+const NUMBER_PATTERN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+function normalizeDecimal(m: bigint, e: number): Decimal {
+  if (m === 0n) return { m: 0n, e: 0 };
+  let mantissa = m;
+  let exponent = e;
+  while (mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    exponent += 1;
+  }
+  return { m: mantissa, e: exponent };
+}
+
+function checkDecimalRange(d: Decimal): Decimal {
+  if (d.m === 0n) return d;
+  const digits = (d.m < 0n ? -d.m : d.m).toString().length;
+  if (digits > 38) throw validation('Attempting to store more than 38 significant digits in a Number');
+  const magnitude = digits - 1 + d.e;
+  if (magnitude > 125) {
+    throw validation(
+      'Number overflow. Attempting to store a number with magnitude larger than supported range',
+    );
+  }
+  if (magnitude < -130) {
+    throw validation(
+      'Number underflow. Attempting to store a number with magnitude smaller than supported range',
+    );
+  }
+  return d;
+}
+
+function parseDecimal(text: string): Decimal {
+  const match = NUMBER_PATTERN.exec(text);
+  const whole = match?.[2] ?? '';
+  const fraction = match?.[3] ?? '';
+  if (!match || whole.length + fraction.length === 0) {
+    throw validation('A value provided cannot be converted into a number');
+  }
+  const exponent = Number(match[4] ?? '0') - fraction.length;
+  const mantissa = BigInt(`${match[1] === '-' ? '-' : ''}${whole}${fraction}`);
+  return checkDecimalRange(normalizeDecimal(mantissa, exponent));
+}
+
+function formatDecimal(d: Decimal): string {
+  if (d.m === 0n) return '0';
+  const sign = d.m < 0n ? '-' : '';
+  const digits = (d.m < 0n ? -d.m : d.m).toString();
+  if (d.e >= 0) return `${sign}${digits}${'0'.repeat(d.e)}`;
+  const point = digits.length + d.e;
+  if (point > 0) return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  return `${sign}0.${'0'.repeat(-point)}${digits}`;
+}
+
+function alignDecimals(a: Decimal, b: Decimal): [bigint, bigint, number] {
+  if (a.e === b.e) return [a.m, b.m, a.e];
+  if (a.e > b.e) return [a.m * 10n ** BigInt(a.e - b.e), b.m, b.e];
+  return [a.m, b.m * 10n ** BigInt(b.e - a.e), a.e];
+}
+
+export function compareNumbers(a: string, b: string): number {
+  const [x, y] = alignDecimals(parseDecimal(a), parseDecimal(b));
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function addNumbers(a: string, b: string, negateB = false): string {
+  const [x, y, e] = alignDecimals(parseDecimal(a), parseDecimal(b));
+  return formatDecimal(checkDecimalRange(normalizeDecimal(negateB ? x - y : x + y, e)));
+}
+
+export function canonicalNumber(text: string): string {
+  return formatDecimal(parseDecimal(text));
 }
 
 /** Code-point order equals the UTF-8 byte order DynamoDB sorts strings by (UTF-16 order does not). */
@@ -138,6 +223,24 @@ export function valuesEqual(a: AttributeValue, b: AttributeValue): boolean {
       return x.length === y.length && x.every((v) => y.some((w) => valuesEqual(v, w)));
     }
   }
+}
+
+/**
+ * Query's item order: by the sort key's value (0 when absent or of another type), then, for index items
+ * sharing a sort key, by `tieKey` so pagination is stable; reversed unless `forward`. It lives beside the
+ * comparisons so a sort's many comparisons stay calls within this module.
+ */
+export function itemOrder(
+  sortKey: string | undefined,
+  forward: boolean,
+  tieKey: ((item: Item) => string) | undefined,
+): (a: Item, b: Item) => number {
+  return (a, b) => {
+    const bySort = sortKey === undefined ? 0 : (compareScalars(a[sortKey] ?? {}, b[sortKey] ?? {}) ?? 0);
+    if (bySort !== 0 || !tieKey) return forward ? bySort : -bySort;
+    const byKey = compareStrings(tieKey(a), tieKey(b));
+    return forward ? byKey : -byKey;
+  };
 }
 
 /** Members of a set as scalar AttributeValues, so set logic is written once for SS, NS and BS. */
