@@ -5,13 +5,15 @@
  */
 import { Finding$ } from '@aws-sdk/client-guardduty';
 import { NormalizedSchema } from '@smithy/core/schema';
+import { isRecord } from './shared';
 import { type AccountContext, AwsError, type Operation, type SandboxService } from './types';
 
 type Input = Record<string, unknown>;
 export type WireFinding = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+/** A structure or map value: Dates (timestamps already in the SDK shape) are objects too, but never these. */
+function isStructure(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && !(value instanceof Date);
 }
 
 /**
@@ -22,7 +24,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function wireToSdk(schema: NormalizedSchema, value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (schema.isStructSchema() || schema.isUnionSchema()) {
-    if (!isRecord(value)) return value;
+    if (!isStructure(value)) return value;
     const output: Record<string, unknown> = {};
     for (const [member, memberSchema] of schema.structIterator()) {
       const jsonName = memberSchema.getMergedTraits().jsonName ?? member;
@@ -35,7 +37,7 @@ export function wireToSdk(schema: NormalizedSchema, value: unknown): unknown {
     return Array.isArray(value) ? value.map((v) => wireToSdk(schema.getValueSchema(), v)) : value;
   }
   if (schema.isMapSchema()) {
-    if (!isRecord(value)) return value;
+    if (!isStructure(value)) return value;
     const valueSchema = schema.getValueSchema();
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wireToSdk(valueSchema, v)]));
   }
@@ -54,7 +56,7 @@ export function valuesAtPath(value: unknown, path: string[]): unknown[] {
   const [head, ...rest] = path;
   if (Array.isArray(value)) return value.flatMap((v) => valuesAtPath(v, path));
   if (head === undefined) return value === undefined || value === null ? [] : [value];
-  return isRecord(value) ? valuesAtPath(value[head], rest) : [];
+  return isStructure(value) ? valuesAtPath(value[head], rest) : [];
 }
 
 function badRequest(message: string): AwsError {
@@ -160,11 +162,11 @@ export class GuardDutyService implements SandboxService {
 
   restore(state: unknown): void {
     this.detectors.clear();
-    const detectors = isRecord(state) && isRecord(state.detectors) ? state.detectors : {};
+    const detectors = isStructure(state) && isStructure(state.detectors) ? state.detectors : {};
     for (const [id, findings] of Object.entries(detectors)) {
       this.putDetector(id);
       for (const finding of Array.isArray(findings) ? findings : []) {
-        if (isRecord(finding)) this.putFinding(id, finding);
+        if (isStructure(finding)) this.putFinding(id, finding);
       }
     }
   }
@@ -181,7 +183,7 @@ export class GuardDutyService implements SandboxService {
   }
 
   private sorted(findings: WireFinding[], input: Input): WireFinding[] {
-    const criteria = isRecord(input.SortCriteria) ? input.SortCriteria : undefined;
+    const criteria = isStructure(input.SortCriteria) ? input.SortCriteria : undefined;
     const attribute = criteria?.AttributeName;
     if (typeof attribute !== 'string') return findings;
     const direction = criteria?.OrderBy === 'DESC' ? -1 : 1;
@@ -214,12 +216,12 @@ export class GuardDutyService implements SandboxService {
   private listFindings(input: Input): unknown {
     const findings = this.detector(input);
     const criteria =
-      isRecord(input.FindingCriteria) && isRecord(input.FindingCriteria.Criterion)
+      isStructure(input.FindingCriteria) && isStructure(input.FindingCriteria.Criterion)
         ? input.FindingCriteria.Criterion
         : {};
     const matching = [...findings.values()].filter((finding) =>
       Object.entries(criteria).every(([field, condition]) =>
-        matchesCriterion(finding, field, (isRecord(condition) ? condition : {}) as CriterionCondition),
+        matchesCriterion(finding, field, (isStructure(condition) ? condition : {}) as CriterionCondition),
       ),
     );
     const { page, nextToken } = pageOf(this.sorted(matching, input), input, 50);

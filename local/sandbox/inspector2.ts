@@ -5,14 +5,11 @@
 import { Finding$ } from '@aws-sdk/client-inspector2';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { valuesAtPath, wireToSdk } from './guardduty';
+import { isRecord } from './shared';
 import { type AccountContext, AwsError, type Operation, type SandboxService } from './types';
 
 type Input = Record<string, unknown>;
 export type InspectorFinding = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const ECR_IMAGE = 'resources.details.awsEcrContainerImage';
 

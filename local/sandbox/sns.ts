@@ -3,6 +3,7 @@
  * rules, the 256 KiB payload cap, JSON message structure, typed message attributes, FIFO parameters) so a
  * notification that AWS would reject fails here as well.
  */
+import { isRecord, uuidFromHex } from './shared';
 import { type AccountContext, AwsError, type Operation, type SandboxService } from './types';
 
 type Input = Record<string, unknown>;
@@ -77,7 +78,7 @@ function checkStructure(message: string, structure: unknown): string | undefined
   } catch {
     throw invalidParameter('Message Structure - JSON message body failed to parse');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  if (!isRecord(parsed)) {
     throw invalidParameter('Message Structure - JSON message body failed to parse');
   }
   const entries = Object.entries(parsed);
@@ -296,7 +297,7 @@ export class SnsService implements SandboxService {
       .replace(/[^0-9a-f]/gi, '')
       .padStart(32, '0')
       .slice(-32);
-    const messageId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const messageId = uuidFromHex(hex);
     const stored: StoredMessage = {
       topicArn: topic.arn,
       message,

@@ -67,6 +67,18 @@ function historyOf(record: StoredExecution): Record<string, unknown>[] {
   return events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i }));
 }
 
+/** The fields DescribeExecution and ListExecutions both start an execution with. */
+function summaryOf(e: StoredExecution) {
+  return {
+    executionArn: e.result.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.result.name,
+    status: e.result.status,
+    startDate: new Date(e.result.startedAt),
+    stopDate: new Date(e.result.startedAt + e.result.durationMs),
+  };
+}
+
 export class StatesService implements SandboxService {
   readonly name = 'states' as const;
   readonly operations;
@@ -118,12 +130,7 @@ export class StatesService implements SandboxService {
     const e = this.get(input, 'DescribeExecution');
     const redrive = this.redriveStatus(e);
     return {
-      executionArn: e.result.executionArn,
-      stateMachineArn: e.stateMachineArn,
-      name: e.result.name,
-      status: e.result.status,
-      startDate: new Date(e.result.startedAt),
-      stopDate: new Date(e.result.startedAt + e.result.durationMs),
+      ...summaryOf(e),
       input: JSON.stringify(e.result.input),
       ...(e.result.output !== undefined ? { output: JSON.stringify(e.result.output) } : {}),
       ...(e.result.error ? { error: e.result.error, cause: e.result.cause } : {}),
@@ -153,15 +160,7 @@ export class StatesService implements SandboxService {
     const start = typeof input.nextToken === 'string' ? Number(input.nextToken) : 0;
     const page = all.slice(start, start + max);
     return {
-      executions: page.map((e) => ({
-        executionArn: e.result.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.result.name,
-        status: e.result.status,
-        startDate: new Date(e.result.startedAt),
-        stopDate: new Date(e.result.startedAt + e.result.durationMs),
-        redriveCount: e.redriveCount,
-      })),
+      executions: page.map((e) => ({ ...summaryOf(e), redriveCount: e.redriveCount })),
       ...(start + max < all.length ? { nextToken: String(start + max) } : {}),
     };
   }

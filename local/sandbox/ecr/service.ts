@@ -10,7 +10,6 @@
  *   up to 20 minutes); archiving or restoring an image already in that class is a no-op.
  * - `PutImage` of the manifest of an ARCHIVED image restores it at once, as the user guide says of a re-push.
  */
-import { createHash } from 'node:crypto';
 import type {
   BatchDeleteImageRequest,
   BatchDeleteImageResponse,
@@ -31,83 +30,27 @@ import type {
   ListTagsForResourceResponse,
   PutImageRequest,
   PutImageResponse,
-  Repository,
-  Tag,
   TagResourceRequest,
   UntagResourceRequest,
   UpdateImageStorageClassRequest,
   UpdateImageStorageClassResponse,
 } from '@aws-sdk/client-ecr';
-import { type AccountContext, AwsError, type Operation, type SandboxService } from './types';
+import { isoNow, op, sha256Hex, toIso } from '../shared';
+import { AwsError, type Operation, type SandboxService } from '../types';
+import { defaultManifest, manifestMediaType, manifestSize, OCI_CONFIG, OCI_MANIFEST } from './manifests';
+import type { PutImageInput, PutRepositoryInput } from './records';
+import { matchesStatus, matchesTagStatus, paginate, requireImageIds, toEcrTags } from './requests';
+import { EcrStore } from './store';
 
-type ImageStatus = 'ACTIVE' | 'ARCHIVED';
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const MUTABILITIES: readonly ImageTagMutability[] = [
   'MUTABLE',
   'IMMUTABLE',
   'IMMUTABLE_WITH_EXCLUSION',
   'MUTABLE_WITH_EXCLUSION',
 ];
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const MAX_TAGS_PER_RESOURCE = 50;
 
-export interface ImageRecord {
-  digest: string;
-  tags: string[];
-  manifest: string;
-  mediaType: string;
-  artifactMediaType: string;
-  pushedAt: string;
-  sizeInBytes: number;
-  status: ImageStatus;
-  lastArchivedAt?: string;
-  lastActivatedAt?: string;
-}
-
-export interface RepositoryRecord {
-  name: string;
-  createdAt: string;
-  mutability: ImageTagMutability;
-  exclusionFilters: string[];
-  tags: Tag[];
-}
-
-/** A repository with the indexes that keep every per-image call O(1). */
-interface RepositoryState {
-  record: RepositoryRecord;
-  images: Map<string, ImageRecord>;
-  /** tag -> digest */
-  byTag: Map<string, string>;
-  /** sha256(manifest) -> digest, for images whose provisioned digest is not the manifest's own hash. */
-  byManifestHash: Map<string, string>;
-}
-
-export interface EcrSnapshot {
-  repositories: Array<RepositoryRecord & { images: ImageRecord[] }>;
-}
-
-export interface PutRepositoryInput {
-  name: string;
-  mutability?: ImageTagMutability;
-  /** Wildcard filters (`*`) naming tags excluded from the mutability setting. */
-  exclusionFilters?: string[];
-  tags?: Array<{ key: string; value: string }> | Record<string, string>;
-}
-
-export interface PutImageInput {
-  repository: string;
-  digest?: string;
-  tags: string[];
-  manifest?: string;
-  mediaType?: string;
-  pushedAt?: Date | string;
-  sizeInBytes?: number;
-}
-
-export class EcrService implements SandboxService {
+export class EcrService extends EcrStore implements SandboxService {
   readonly name = 'ecr' as const;
   readonly operations: Readonly<Record<string, Operation>> = {
     DescribeRepositories: op((input: DescribeRepositoriesRequest) => this.describeRepositories(input)),
@@ -124,20 +67,6 @@ export class EcrService implements SandboxService {
     UntagResource: op((input: UntagResourceRequest) => this.untagResource(input)),
   };
 
-  private readonly repositories = new Map<string, RepositoryState>();
-
-  constructor(private readonly ctx: AccountContext) {}
-
-  /** The registry host of this account, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
-  get registryHost(): string {
-    const domain = this.ctx.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-    return `${this.ctx.accountId}.dkr.ecr.${this.ctx.region}.${domain}`;
-  }
-
-  repositoryArn(name: string): string {
-    return `arn:${this.ctx.partition}:ecr:${this.ctx.region}:${this.ctx.accountId}:repository/${name}`;
-  }
-
   // ---- provisioning -------------------------------------------------------------------------------------
 
   /** Creates the repository if missing; returns its ARN. An existing repository is left as it is. */
@@ -150,7 +79,7 @@ export class EcrService implements SandboxService {
       this.repositories.set(input.name, {
         record: {
           name: input.name,
-          createdAt: this.isoNow(),
+          createdAt: isoNow(this.ctx),
           mutability,
           exclusionFilters: [...(input.exclusionFilters ?? [])],
           tags: toEcrTags(input.tags),
@@ -183,7 +112,7 @@ export class EcrService implements SandboxService {
         manifest,
         mediaType: input.mediaType ?? manifestMediaType(manifest) ?? OCI_MANIFEST,
         artifactMediaType: OCI_CONFIG,
-        pushedAt: toIso(input.pushedAt) ?? this.isoNow(),
+        pushedAt: toIso(input.pushedAt) ?? isoNow(this.ctx),
         sizeInBytes: input.sizeInBytes ?? manifestSize(manifest),
         status: 'ACTIVE',
       };
@@ -215,34 +144,6 @@ export class EcrService implements SandboxService {
     // ECS pins a deployment's tasks to the digest it resolved, so a digest wins over the tag.
     const resolved = digest ?? uriDigest ?? repo.byTag.get(tag);
     return resolved !== undefined && repo.images.get(resolved)?.status === 'ACTIVE';
-  }
-
-  snapshot(): EcrSnapshot {
-    return structuredClone({
-      repositories: [...this.repositories.values()].map((repo) => ({
-        ...repo.record,
-        images: [...repo.images.values()],
-      })),
-    });
-  }
-
-  restore(state: unknown): void {
-    const snapshot = state as Partial<EcrSnapshot> | null | undefined;
-    this.repositories.clear();
-    for (const saved of snapshot?.repositories ?? []) {
-      const { images, ...record } = structuredClone(saved);
-      const repo: RepositoryState = {
-        record,
-        images: new Map(),
-        byTag: new Map(),
-        byManifestHash: new Map(),
-      };
-      this.repositories.set(record.name, repo);
-      for (const image of images) {
-        this.addImage(repo, image, sha256Hex(image.manifest));
-        for (const tag of image.tags) repo.byTag.set(tag, image.digest);
-      }
-    }
   }
 
   // ---- operations ---------------------------------------------------------------------------------------
@@ -313,20 +214,9 @@ export class EcrService implements SandboxService {
     const images: Image[] = [];
     const failures: ImageFailure[] = [];
     for (const id of ids) {
-      const failure = this.imageIdFailure(repo, id);
-      if (failure) {
-        failures.push(failure);
-        continue;
-      }
-      const image = this.findImage(repo, id);
-      if (image?.status !== 'ACTIVE') {
-        failures.push({
-          imageId: id,
-          failureCode: 'ImageNotFound',
-          failureReason: 'Requested image not found',
-        });
-        continue;
-      }
+      // An archived image cannot be pulled: to BatchGetImage it is not found.
+      const image = this.imageOrFailure(repo, id, failures, true);
+      if (!image) continue;
       images.push({
         registryId: this.ctx.accountId,
         repositoryName: repo.record.name,
@@ -388,7 +278,7 @@ export class EcrService implements SandboxService {
         manifest,
         mediaType,
         artifactMediaType: OCI_CONFIG,
-        pushedAt: this.isoNow(),
+        pushedAt: isoNow(this.ctx),
         sizeInBytes: manifestSize(manifest),
         status: 'ACTIVE',
       };
@@ -396,7 +286,7 @@ export class EcrService implements SandboxService {
     } else if (wasArchived) {
       // A re-push restores an archived image immediately (ECR user guide, restoring an image).
       image.status = 'ACTIVE';
-      image.lastActivatedAt = this.isoNow();
+      image.lastActivatedAt = isoNow(this.ctx);
     }
     if (tag !== undefined) this.pointTag(repo, tag, image);
     return {
@@ -416,20 +306,8 @@ export class EcrService implements SandboxService {
     const deleted: ImageIdentifier[] = [];
     const failures: ImageFailure[] = [];
     for (const id of ids) {
-      const failure = this.imageIdFailure(repo, id);
-      if (failure) {
-        failures.push(failure);
-        continue;
-      }
-      const image = this.findImage(repo, id);
-      if (!image) {
-        failures.push({
-          imageId: id,
-          failureCode: 'ImageNotFound',
-          failureReason: 'Requested image not found',
-        });
-        continue;
-      }
+      const image = this.imageOrFailure(repo, id, failures, false);
+      if (!image) continue;
       if (id.imageTag !== undefined && id.imageDigest === undefined) {
         // Untagging: allowed even in IMMUTABLE repositories; removing the last tag deletes the image.
         repo.byTag.delete(id.imageTag);
@@ -465,10 +343,10 @@ export class EcrService implements SandboxService {
     }
     if (target === 'ARCHIVE' && image.status !== 'ARCHIVED') {
       image.status = 'ARCHIVED';
-      image.lastArchivedAt = this.isoNow();
+      image.lastArchivedAt = isoNow(this.ctx);
     } else if (target === 'STANDARD' && image.status !== 'ACTIVE') {
       image.status = 'ACTIVE';
-      image.lastActivatedAt = this.isoNow();
+      image.lastActivatedAt = isoNow(this.ctx);
     }
     return {
       registryId: this.ctx.accountId,
@@ -521,265 +399,4 @@ export class EcrService implements SandboxService {
     repo.record.tags = repo.record.tags.filter((tag) => !remove.has(tag.Key ?? ''));
     return {};
   }
-
-  // ---- helpers ------------------------------------------------------------------------------------------
-
-  private isoNow(): string {
-    return new Date(this.ctx.now()).toISOString();
-  }
-
-  private repo(name: string): RepositoryState {
-    const repo = this.repositories.get(name);
-    if (!repo) {
-      throw new AwsError(
-        'RepositoryNotFoundException',
-        `The repository with name '${name}' does not exist in the registry with id '${this.ctx.accountId}'`,
-      );
-    }
-    return repo;
-  }
-
-  private repoFor(registryId: string | undefined, name: string | undefined): RepositoryState {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new AwsError('InvalidParameterException', 'repositoryName is required');
-    }
-    this.checkRegistry(registryId, name);
-    return this.repo(name);
-  }
-
-  /** Another account's registry is out of this sandbox: AWS would answer not found (or access denied). */
-  private checkRegistry(registryId: string | undefined, name: string): void {
-    if (registryId !== undefined && registryId !== this.ctx.accountId) {
-      throw new AwsError(
-        'RepositoryNotFoundException',
-        `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
-      );
-    }
-  }
-
-  private repoByArn(arn: string | undefined): RepositoryState {
-    const prefix = this.repositoryArn('');
-    if (typeof arn !== 'string' || !arn.startsWith(prefix) || arn.length === prefix.length) {
-      throw new AwsError('InvalidParameterException', `Invalid parameter at 'resourceArn': '${String(arn)}'`);
-    }
-    return this.repo(arn.slice(prefix.length));
-  }
-
-  private findImage(repo: RepositoryState, id: ImageIdentifier): ImageRecord | undefined {
-    if (id.imageDigest !== undefined) {
-      const image = repo.images.get(id.imageDigest);
-      if (image && id.imageTag !== undefined && repo.byTag.get(id.imageTag) !== image.digest)
-        return undefined;
-      return image;
-    }
-    if (id.imageTag === undefined) return undefined;
-    const digest = repo.byTag.get(id.imageTag);
-    return digest === undefined ? undefined : repo.images.get(digest);
-  }
-
-  /** The per-id failures AWS reports before looking the image up. */
-  private imageIdFailure(repo: RepositoryState, id: ImageIdentifier): ImageFailure | undefined {
-    if (id.imageDigest === undefined && id.imageTag === undefined) {
-      return {
-        imageId: id,
-        failureCode: 'MissingDigestAndTag',
-        failureReason: 'Missing image digest and tag',
-      };
-    }
-    if (id.imageDigest !== undefined && !DIGEST.test(id.imageDigest)) {
-      return { imageId: id, failureCode: 'InvalidImageDigest', failureReason: 'Invalid request parameters' };
-    }
-    if (id.imageDigest !== undefined && id.imageTag !== undefined) {
-      const tagged = repo.byTag.get(id.imageTag);
-      if (tagged !== undefined && tagged !== id.imageDigest) {
-        return {
-          imageId: id,
-          failureCode: 'ImageTagDoesNotMatchDigest',
-          failureReason: 'Invalid request parameters: image tag does not match digest',
-        };
-      }
-    }
-    return undefined;
-  }
-
-  private tagImmutable(repo: RepositoryState, tag: string): boolean {
-    const excluded = repo.record.exclusionFilters.some((filter) => wildcard(filter).test(tag));
-    switch (repo.record.mutability) {
-      case 'IMMUTABLE':
-        return true;
-      case 'IMMUTABLE_WITH_EXCLUSION':
-        return !excluded;
-      case 'MUTABLE_WITH_EXCLUSION':
-        return excluded;
-      default:
-        return false;
-    }
-  }
-
-  private addImage(repo: RepositoryState, image: ImageRecord, manifestHash: string): void {
-    repo.images.set(image.digest, image);
-    if (image.digest !== `sha256:${manifestHash}`) repo.byManifestHash.set(manifestHash, image.digest);
-  }
-
-  private deleteImage(repo: RepositoryState, image: ImageRecord): void {
-    for (const tag of image.tags) repo.byTag.delete(tag);
-    repo.images.delete(image.digest);
-    const manifestHash = sha256Hex(image.manifest);
-    if (repo.byManifestHash.get(manifestHash) === image.digest) repo.byManifestHash.delete(manifestHash);
-  }
-
-  /** Points `tag` at `image`, taking it off the image that had it (which stays, untagged if that was its last). */
-  private pointTag(repo: RepositoryState, tag: string, image: ImageRecord): void {
-    const previous = repo.byTag.get(tag);
-    if (previous === image.digest) return;
-    if (previous !== undefined) {
-      const old = repo.images.get(previous);
-      if (old) old.tags = old.tags.filter((t) => t !== tag);
-    }
-    repo.byTag.set(tag, image.digest);
-    image.tags.push(tag);
-  }
-
-  private repositoryView(repo: RepositoryState): Repository {
-    const { record } = repo;
-    return {
-      repositoryArn: this.repositoryArn(record.name),
-      registryId: this.ctx.accountId,
-      repositoryName: record.name,
-      repositoryUri: `${this.registryHost}/${record.name}`,
-      createdAt: new Date(record.createdAt),
-      imageTagMutability: record.mutability,
-      imageTagMutabilityExclusionFilters:
-        record.exclusionFilters.length > 0
-          ? record.exclusionFilters.map((filter) => ({ filterType: 'WILDCARD' as const, filter }))
-          : undefined,
-      imageScanningConfiguration: { scanOnPush: false },
-      encryptionConfiguration: { encryptionType: 'AES256' },
-    };
-  }
-
-  private imageDetail(repo: RepositoryState, image: ImageRecord): ImageDetail {
-    return {
-      registryId: this.ctx.accountId,
-      repositoryName: repo.record.name,
-      imageDigest: image.digest,
-      imageTags: image.tags.length > 0 ? [...image.tags] : undefined,
-      imageSizeInBytes: image.sizeInBytes,
-      imagePushedAt: new Date(image.pushedAt),
-      imageManifestMediaType: image.mediaType,
-      artifactMediaType: image.artifactMediaType,
-      imageStatus: image.status,
-      lastArchivedAt: image.lastArchivedAt === undefined ? undefined : new Date(image.lastArchivedAt),
-      lastActivatedAt: image.lastActivatedAt === undefined ? undefined : new Date(image.lastActivatedAt),
-    };
-  }
-}
-
-/** Operations receive the SDK command input as-is; this names its type once, at the boundary. */
-function op<T>(fn: (input: T) => unknown): Operation {
-  return (input) => fn(input as unknown as T);
-}
-
-function requireImageIds(ids: ImageIdentifier[] | undefined, operation: string): ImageIdentifier[] {
-  if (!ids || ids.length === 0 || ids.length > 100) {
-    throw new AwsError('InvalidParameterException', `${operation}: imageIds must hold 1 to 100 image ids`);
-  }
-  return ids;
-}
-
-function matchesStatus(image: ImageRecord, filter: string): boolean {
-  return filter === 'ANY' || image.status === filter;
-}
-
-function matchesTagStatus(image: ImageRecord, filter: string): boolean {
-  if (filter === 'TAGGED') return image.tags.length > 0;
-  if (filter === 'UNTAGGED') return image.tags.length === 0;
-  return true;
-}
-
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** A small, valid OCI manifest whose content (and so digest) is determined by `seed`. */
-function defaultManifest(seed: string): string {
-  const layerSize = 2_000_000 + (Number.parseInt(sha256Hex(`size|${seed}`).slice(0, 6), 16) % 50_000_000);
-  return JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, digest: `sha256:${sha256Hex(`config|${seed}`)}`, size: 1469 },
-    layers: [{ mediaType: OCI_LAYER, digest: `sha256:${sha256Hex(`layer|${seed}`)}`, size: layerSize }],
-  });
-}
-
-function parseManifest(manifest: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(manifest);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function manifestMediaType(manifest: string): string | undefined {
-  const mediaType = parseManifest(manifest)?.mediaType;
-  return typeof mediaType === 'string' ? mediaType : undefined;
-}
-
-/** ECR reports the compressed size of the layers; fall back to the manifest's own length. */
-function manifestSize(manifest: string): number {
-  const layers = parseManifest(manifest)?.layers;
-  if (!Array.isArray(layers)) return manifest.length;
-  let total = 0;
-  for (const layer of layers) {
-    const size = typeof layer === 'object' && layer !== null ? (layer as { size?: unknown }).size : undefined;
-    if (typeof size === 'number') total += size;
-  }
-  return total > 0 ? total : manifest.length;
-}
-
-function toIso(value: Date | string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return new Date(value).toISOString();
-}
-
-function toEcrTags(tags: PutRepositoryInput['tags']): Tag[] {
-  if (!tags) return [];
-  if (Array.isArray(tags)) return tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
-/** Offset tokens: stable enough for a sandbox whose listings change only between replayed calls. */
-function paginate<T>(
-  items: readonly T[],
-  maxResults: number | undefined,
-  nextToken: string | undefined,
-  limit: number,
-  defaultSize = 100,
-): { items: T[]; nextToken?: string } {
-  if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > limit)) {
-    throw new AwsError('InvalidParameterException', `maxResults must be between 1 and ${limit}`);
-  }
-  const start = nextToken === undefined ? 0 : decodeToken(nextToken);
-  const end = start + (maxResults ?? defaultSize);
-  return {
-    items: items.slice(start, end),
-    nextToken: end < items.length ? Buffer.from(JSON.stringify({ o: end })).toString('base64') : undefined,
-  };
-}
-
-function decodeToken(token: string): number {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-    const offset = typeof parsed === 'object' && parsed !== null ? (parsed as { o?: unknown }).o : undefined;
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // fall through to the error below
-  }
-  throw new AwsError('InvalidParameterException', 'Invalid nextToken');
 }

@@ -1,0 +1,3 @@
+export { DynamoDbService } from './service';
+export type { IndexDefinition, KeySchema, TableDefinition } from './table';
+export type { AttributeValue, Item, KeyType } from './values';

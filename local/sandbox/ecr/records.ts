@@ -1,0 +1,57 @@
+/** The records the sandbox ECR keeps (plain JSON, so a snapshot is a copy of them) and its provisioning inputs. */
+import type { ImageTagMutability, Tag } from '@aws-sdk/client-ecr';
+
+export type ImageStatus = 'ACTIVE' | 'ARCHIVED';
+
+export interface ImageRecord {
+  digest: string;
+  tags: string[];
+  manifest: string;
+  mediaType: string;
+  artifactMediaType: string;
+  pushedAt: string;
+  sizeInBytes: number;
+  status: ImageStatus;
+  lastArchivedAt?: string;
+  lastActivatedAt?: string;
+}
+
+export interface RepositoryRecord {
+  name: string;
+  createdAt: string;
+  mutability: ImageTagMutability;
+  exclusionFilters: string[];
+  tags: Tag[];
+}
+
+/** A repository with the indexes that keep every per-image call O(1). */
+export interface RepositoryState {
+  record: RepositoryRecord;
+  images: Map<string, ImageRecord>;
+  /** tag -> digest */
+  byTag: Map<string, string>;
+  /** sha256(manifest) -> digest, for images whose provisioned digest is not the manifest's own hash. */
+  byManifestHash: Map<string, string>;
+}
+
+export interface EcrSnapshot {
+  repositories: Array<RepositoryRecord & { images: ImageRecord[] }>;
+}
+
+export interface PutRepositoryInput {
+  name: string;
+  mutability?: ImageTagMutability;
+  /** Wildcard filters (`*`) naming tags excluded from the mutability setting. */
+  exclusionFilters?: string[];
+  tags?: Array<{ key: string; value: string }> | Record<string, string>;
+}
+
+export interface PutImageInput {
+  repository: string;
+  digest?: string;
+  tags: string[];
+  manifest?: string;
+  mediaType?: string;
+  pushedAt?: Date | string;
+  sizeInBytes?: number;
+}

@@ -1,0 +1,140 @@
+/** The records the sandbox ECS keeps (plain JSON, so a snapshot is a copy of them) and its provisioning inputs. */
+import type { LaunchType, NetworkMode, Tag, TaskStopCode } from '@aws-sdk/client-ecs';
+
+/** AWS keeps stopped tasks visible to DescribeTasks for about an hour. */
+export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
+export const MAX_TAGS = 50;
+export const MAX_REASON = 255;
+export const MAX_SERVICE_EVENTS = 100;
+
+export interface EcsDependencies {
+  /** Whether `image` pinned to `digest` can be pulled now (the account wires this to ECR). */
+  imagePullable(image: string, digest: string | undefined): boolean;
+}
+
+export interface ClusterRecord {
+  name: string;
+  createdAt: string;
+  tags: Tag[];
+}
+
+export interface TaskDefinitionRecord {
+  family: string;
+  revision: number;
+  networkMode: NetworkMode;
+  taskRoleArn?: string;
+  containers: Array<{ name: string; image: string }>;
+  registeredAt: string;
+  tags: Tag[];
+}
+
+export interface ServiceRecord {
+  name: string;
+  cluster: string;
+  taskDefinitionArn: string;
+  desiredCount: number;
+  launchType?: LaunchType;
+  createdAt: string;
+  deploymentId: string;
+  failedTasks: number;
+  events: Array<{ id: string; createdAt: string; message: string }>;
+  tags: Tag[];
+}
+
+export interface ContainerInstanceRecord {
+  id: string;
+  cluster: string;
+  ec2InstanceId: string;
+  status: 'ACTIVE' | 'DRAINING';
+  registeredAt: string;
+  version: number;
+  tags: Tag[];
+}
+
+export interface TaskContainerRecord {
+  name: string;
+  image: string;
+  imageDigest?: string;
+  runtimeId?: string;
+  containerId: string;
+  lastStatus: string;
+  reason?: string;
+}
+
+export interface TaskRecord {
+  arn: string;
+  id: string;
+  cluster: string;
+  taskDefinitionArn: string;
+  family: string;
+  group: string;
+  launchType: LaunchType;
+  lastStatus: string;
+  desiredStatus: string;
+  containers: TaskContainerRecord[];
+  eni?: {
+    attachmentId: string;
+    networkInterfaceId: string;
+    subnetId?: string;
+    privateIpv4Address: string;
+    macAddress: string;
+    status: string;
+  };
+  /** Id of the hosting container instance (EC2 launch type). */
+  containerInstanceId?: string;
+  containerInstanceArn?: string;
+  startedBy?: string;
+  tags: Tag[];
+  createdAt: string;
+  startedAt?: string;
+  stoppingAt?: string;
+  stoppedAt?: string;
+  stoppedReason?: string;
+  stopCode?: TaskStopCode;
+  version: number;
+}
+
+export interface EcsSnapshot {
+  clusters: ClusterRecord[];
+  taskDefinitions: TaskDefinitionRecord[];
+  services: ServiceRecord[];
+  containerInstances: ContainerInstanceRecord[];
+  tasks: TaskRecord[];
+}
+
+export type TagInput = Array<{ key: string; value: string }> | Record<string, string>;
+
+export interface PutTaskDefinitionInput {
+  family: string;
+  revision?: number;
+  networkMode: NetworkMode;
+  taskRoleArn?: string;
+  containers: Array<{ name: string; image: string }>;
+  tags?: TagInput;
+}
+
+export interface PutServiceInput {
+  cluster: string;
+  name: string;
+  taskDefinitionArn: string;
+  desiredCount?: number;
+  tags?: TagInput;
+  launchType?: LaunchType;
+}
+
+export interface PutTaskInput {
+  cluster: string;
+  taskArn?: string;
+  taskDefinitionArn: string;
+  group?: string;
+  launchType: LaunchType;
+  lastStatus?: string;
+  containers: Array<{ name: string; image: string; imageDigest?: string }>;
+  eniId?: string;
+  privateIp?: string;
+  subnetId?: string;
+  containerInstanceArn?: string;
+  tags?: TagInput;
+  startedAt?: Date | string;
+  startedBy?: string;
+}
