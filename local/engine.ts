@@ -3,6 +3,7 @@
  * project's own ASL files) → Lambda handlers (the project's own code) → a sandbox AWS account. Failed
  * executions go through the execution-failure rule to the failure reporter, as deployed.
  */
+
 import {
   DEFAULT_CONFIG,
   policyEnvironment,
@@ -21,6 +22,7 @@ import { compilePattern } from './event-pattern';
 import { functionName, invokeFunction } from './functions';
 import { applyScenario, provisionFromEvent, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
+import { isRecord } from './sandbox/shared';
 import { StatesService } from './sandbox/states';
 import { runInSandbox } from './sandbox/transport';
 
@@ -72,20 +74,16 @@ export const RESOURCE_NAMES = {
   topic: 'shield-right-notifications',
 } as const;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A valid execution name (1-80 of [0-9A-Za-z_-]) from the finding and a sequence number. */
 export function executionNameFor(event: unknown, sequence: number): string {
-  const detail = isObject(event) && isObject(event.detail) ? event.detail : {};
+  const detail = isRecord(event) && isRecord(event.detail) ? event.detail : {};
   const raw =
     typeof detail.id === 'string'
       ? detail.id
       : typeof detail.findingArn === 'string'
         ? detail.findingArn.split('/').pop()
         : undefined;
-  const base = (raw ?? (isObject(event) && typeof event.id === 'string' ? event.id : 'event')).replace(
+  const base = (raw ?? (isRecord(event) && typeof event.id === 'string' ? event.id : 'event')).replace(
     /[^0-9A-Za-z_-]/g,
     '',
   );
@@ -236,7 +234,7 @@ export class Simulator {
     );
     return {
       event: label,
-      eventId: isObject(event) && typeof event.id === 'string' ? event.id : '',
+      eventId: isRecord(event) && typeof event.id === 'string' ? event.id : '',
       matchedRules: executions.matched,
       executions: executions.runs,
       apiCalls: calls,

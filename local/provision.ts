@@ -5,9 +5,11 @@
  * EC2 bridge mode on a container instance, an immutable repository, an exempt service, a stopped task…
  * Each thing is provisioned once per sandbox: a repeat event never resurrects a stopped task.
  */
+
 import { createHash } from 'node:crypto';
 import { parseImage } from '../lambdas/core/image';
 import type { SandboxAccount } from './sandbox/account';
+import { isRecord } from './sandbox/shared';
 
 type Tags = Record<string, string>;
 
@@ -62,15 +64,11 @@ function hex(text: string, length: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function tagsOf(value: unknown): Tags {
   const tags: Tags = {};
   if (Array.isArray(value)) {
     for (const t of value)
-      if (isObject(t) && typeof t.key === 'string') tags[t.key] = typeof t.value === 'string' ? t.value : '';
+      if (isRecord(t) && typeof t.key === 'string') tags[t.key] = typeof t.value === 'string' ? t.value : '';
   }
   return tags;
 }
@@ -220,15 +218,15 @@ function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]+)\/([A-Za-z0-9]+)$/;
 
 function provisionGuardDuty(account: SandboxAccount, detail: Record<string, unknown>): void {
-  const resource = isObject(detail.resource) ? detail.resource : {};
-  const cluster = isObject(resource.ecsClusterDetails) ? resource.ecsClusterDetails : undefined;
+  const resource = isRecord(detail.resource) ? detail.resource : {};
+  const cluster = isRecord(resource.ecsClusterDetails) ? resource.ecsClusterDetails : undefined;
   if (!cluster || typeof cluster.name !== 'string') return;
   if (once(account, `cluster:${cluster.name}`))
     account.ecs.putCluster({ name: cluster.name, tags: tagsOf(cluster.tags) });
-  const task = isObject(cluster.taskDetails) ? cluster.taskDetails : undefined;
+  const task = isRecord(cluster.taskDetails) ? cluster.taskDetails : undefined;
   if (!task || typeof task.arn !== 'string' || !TASK_ARN.test(task.arn)) return;
   const containers = (Array.isArray(task.containers) ? task.containers : [])
-    .filter(isObject)
+    .filter(isRecord)
     .filter((c) => typeof c.image === 'string')
     .map((c, i) => ({
       name: typeof c.name === 'string' ? c.name : `container-${i}`,
@@ -255,9 +253,9 @@ function provisionGuardDuty(account: SandboxAccount, detail: Record<string, unkn
 
 function provisionInspector(account: SandboxAccount, detail: Record<string, unknown>): void {
   for (const resource of Array.isArray(detail.resources) ? detail.resources : []) {
-    if (!isObject(resource) || resource.type !== 'AWS_ECR_CONTAINER_IMAGE') continue;
+    if (!isRecord(resource) || resource.type !== 'AWS_ECR_CONTAINER_IMAGE') continue;
     const details =
-      isObject(resource.details) && isObject(resource.details.awsEcrContainerImage)
+      isRecord(resource.details) && isRecord(resource.details.awsEcrContainerImage)
         ? resource.details.awsEcrContainerImage
         : undefined;
     if (!details || typeof details.repositoryName !== 'string' || typeof details.imageHash !== 'string')
@@ -275,7 +273,7 @@ function provisionInspector(account: SandboxAccount, detail: Record<string, unkn
 
 /** Creates what the event refers to and does not exist yet. Unknown event shapes provision nothing. */
 export function provisionFromEvent(account: SandboxAccount, event: unknown): void {
-  if (!isObject(event) || !isObject(event.detail)) return;
+  if (!isRecord(event) || !isRecord(event.detail)) return;
   if (event.source === 'aws.guardduty') provisionGuardDuty(account, event.detail);
   else if (event.source === 'aws.inspector2') provisionInspector(account, event.detail);
 }

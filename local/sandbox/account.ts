@@ -2,7 +2,9 @@
  * The sandbox AWS account: in-memory services that behave like AWS where shield-right depends on it,
  * a log of every call (service, operation, input, error), and reproducible fault injection.
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { isAwsService, THROTTLING_ERROR } from '../../definitions/aws-errors';
 import { DynamoDbService } from './dynamodb';
 import { Ec2Service } from './ec2';
 import { EcrService } from './ecr';
@@ -41,8 +43,10 @@ export interface SandboxOptions {
 export const SANDBOX_ACCOUNT_ID = '111122223333';
 export const SANDBOX_REGION = 'us-east-1';
 
-/** The throttling error each service really returns, so SDK and ASL retries are exercised as on AWS. */
-const THROTTLE_ERROR: Partial<Record<ServiceName, string>> = { ec2: 'RequestLimitExceeded', s3: 'SlowDown' };
+/** The throttling error each service really returns (one table with the ASL retry check), so SDK and ASL retries are exercised as on AWS. */
+function throttlingError(service: ServiceName): { readonly code: string; readonly status: number } {
+  return isAwsService(service) ? THROTTLING_ERROR[service] : { code: 'ThrottlingException', status: 400 };
+}
 
 // Calls are logged per async context (one event, one test), so concurrent work is attributed correctly
 // and a long replay does not keep every call of every event in memory.
@@ -178,12 +182,10 @@ export class SandboxAccount implements AccountContext {
       );
     }
     if (this.faultRate > 0 && this.random() < this.faultRate) {
-      const name = THROTTLE_ERROR[service] ?? 'ThrottlingException';
+      const throttled = throttlingError(service);
       this.faultsInjected += 1;
-      record(name);
-      throw new AwsError(name, 'Rate exceeded (injected fault)', {
-        statusCode: service === 's3' ? 503 : 400,
-      });
+      record(throttled.code);
+      throw new AwsError(throttled.code, 'Rate exceeded (injected fault)', { statusCode: throttled.status });
     }
     try {
       const output = await impl(input);
