@@ -272,9 +272,12 @@ function anythingButStringTest(operand: Record<string, unknown>, path: string): 
   switch (name) {
     case 'prefix':
     case 'suffix': {
-      const affix = requireString(value, path, `anything-but ${name} expects a string`);
-      if (affix === '') throw new InvalidPatternError(path, `anything-but ${name} must not be empty`);
-      return name === 'prefix' ? (text) => !text.startsWith(affix) : (text) => !text.endsWith(affix);
+      // TestEventPattern also accepts a list here (none of the affixes), though the operator page shows one string.
+      const affixes = stringOrStrings(value, path, name);
+      if (affixes.includes('')) throw new InvalidPatternError(path, `anything-but ${name} must not be empty`);
+      return name === 'prefix'
+        ? (text) => !affixes.some((affix) => text.startsWith(affix))
+        : (text) => !affixes.some((affix) => text.endsWith(affix));
     }
     case 'equals-ignore-case': {
       const excluded = new Set(stringOrStrings(value, path, name).map((text) => text.toLowerCase()));

@@ -14,6 +14,32 @@ function fieldPath(parent: string, key: string): string {
   return parent === '' ? key : `${parent}.${key}`;
 }
 
+/**
+ * The value of field `key` of an event object. EventBridge matches on dot-joined paths of both pattern and
+ * event, so `"a.b"` names the same field as `{ "a": { "b" } }` on either side; the plain lookup comes first.
+ */
+export function fieldValue(object: Record<string, unknown> | undefined, key: string): unknown {
+  if (object === undefined) return undefined;
+  if (Object.hasOwn(object, key)) return object[key];
+  for (let dot = key.indexOf('.'); dot !== -1; dot = key.indexOf('.', dot + 1)) {
+    const found = valueBelow(object[key.slice(0, dot)], key.slice(dot + 1));
+    if (found !== undefined) return found;
+  }
+  // The event spells the path with dots: gather its `key.*` fields as one object.
+  const prefix = `${key}.`;
+  const joined = Object.keys(object)
+    .filter((eventKey) => eventKey.startsWith(prefix))
+    .map((eventKey) => [eventKey.slice(prefix.length), object[eventKey]] as const);
+  return joined.length > 0 ? Object.fromEntries(joined) : undefined;
+}
+
+function valueBelow(value: unknown, rest: string): unknown {
+  if (isRecord(value)) return fieldValue(value, rest);
+  if (!Array.isArray(value)) return undefined;
+  const found = value.map((element) => valueBelow(element, rest)).filter((v) => v !== undefined);
+  return found.length > 0 ? found.flat() : undefined;
+}
+
 /** Applies an object test to an event value, descending into arrays (any element may match). */
 export function valueMatcher(test: ObjectTest): EventMatcher {
   const match = (value: unknown): boolean => {
@@ -50,14 +76,10 @@ export function compileObject(pattern: Record<string, unknown>, path: string, in
     }
     if (Array.isArray(value)) {
       const leaf = compileLeaf(value, keyPath);
-      leafTests.push((object) =>
-        leaf(object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined),
-      );
+      leafTests.push((object) => leaf(fieldValue(object, key)));
     } else if (isRecord(value)) {
       const nested = valueMatcher(compileObject(value, keyPath, insideOr));
-      nestedTests.push((object) =>
-        nested(object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined),
-      );
+      nestedTests.push((object) => nested(fieldValue(object, key)));
     } else {
       throw new InvalidPatternError(
         keyPath,
