@@ -152,3 +152,33 @@ describe('ReopenIncident of a failed image incident', () => {
     expect(run?.error).toBe('ReopenRefused');
   });
 });
+
+describe('a write that commits and then reports an error (the retry sees its own write)', () => {
+  /** The first matching call is applied, then answered with a 503: "the request may or may not have succeeded". */
+  function commitThenFail(simulator: Simulator, operation: string): void {
+    const account = simulator.account;
+    const realCall = account.call.bind(account);
+    let fired = false;
+    jest.spyOn(account, 'call').mockImplementation(async (service, op, input) => {
+      const output = await realCall(service, op, input);
+      if (!fired && service === 'dynamodb' && op === operation) {
+        fired = true;
+        throw new AwsError('ServiceUnavailable', 'Service unavailable (after commit)', { statusCode: 503 });
+      }
+      return output;
+    });
+  }
+
+  it('RecordIncident: the execution recognises its own incident and responds', async () => {
+    const simulator = new Simulator({ clock: CLOCK });
+    commitThenFail(simulator, 'PutItem');
+
+    const result = await simulator.processEvent(runtimeEvent({ severity: 8 }));
+
+    const [run] = result.executions;
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(run?.states).toEqual(expect.arrayContaining(['LoadIncident', 'EnrichAndDecide', 'StopTask']));
+    expect(run?.states).not.toContain('DuplicateDelivery');
+    expect(result.notifications.map((n) => n.attributes.action)).toEqual(['contained']);
+  });
+});
