@@ -7,7 +7,8 @@
 import * as v from 'valibot';
 import { StepInputError } from './errors';
 import { INCIDENT_ID } from './incident';
-import { describe, isObject } from './read';
+import { isObject } from './read';
+import { describe } from './schemas/fields';
 
 const text = v.string();
 const tags = v.record(v.string(), v.string());
