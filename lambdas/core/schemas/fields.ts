@@ -130,6 +130,9 @@ export const tags = v.pipe(
   }),
 );
 
+/** The `source` of an EventBridge event, whatever it holds: it says which reader the event goes to. */
+export const EventSourceSchema = record({ source: v.unknown() });
+
 /** `detail.resource.ecsClusterDetails` from an issue's path, under `at` (the whole event when empty). */
 function fieldOf(issue: v.BaseIssue<unknown>, at: string): string {
   let field = at;
