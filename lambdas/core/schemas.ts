@@ -242,6 +242,45 @@ export const StopResultSchema = v.object({
   reason: v.optional(text),
 });
 
+const IsolationResultSchema = v.object({
+  status: ActionStatusSchema,
+  method: v.optional(v.picklist(['security-group-rules-revoked', 'container-instance-quarantined'])),
+  reason: v.optional(text),
+  eniId: v.optional(text),
+  securityGroupIds: v.optional(v.array(text)),
+  revokedRuleCount: v.optional(v.number()),
+  containerInstanceArn: v.optional(text),
+  ec2InstanceId: v.optional(text),
+  evidenceKey: v.optional(text),
+});
+
+const QuarantineResultSchema = v.object({
+  status: ActionStatusSchema,
+  images: v.array(
+    v.object({
+      repository: text,
+      registryId: text,
+      digest: v.optional(text),
+      status: ActionStatusSchema,
+      movedTags: v.array(v.object({ from: text, to: text })),
+      archived: v.boolean(),
+      reason: v.optional(text),
+    }),
+  ),
+  evidenceKey: v.optional(text),
+});
+
+/** What the actions reported (`$.results`, lambdas/core/outcome.ts ResponseResults); other keys are read elsewhere. */
+export const ResponseResultsSchema = v.object({
+  isolate: v.optional(IsolationResultSchema),
+  stop: v.optional(StopResultSchema),
+  tagService: v.optional(v.object({ status: ActionStatusSchema, reason: v.optional(text) })),
+  quarantine: v.optional(QuarantineResultSchema),
+  blastRadius: v.optional(
+    v.object({ tasks: v.array(ExposedTaskSchema), scannedTasks: v.number(), truncated: v.boolean() }),
+  ),
+});
+
 /** The input of EnrichAndDecide (both workflows): the finding and the execution's start time. */
 export const EnrichInputSchema = <S extends v.GenericSchema>(finding: S) =>
   v.object({ finding, now: v.optional(v.unknown()) });

@@ -21,6 +21,7 @@ import {
   ImageEnrichmentSchema,
   ImagePlanSchema,
   ResponsePlanSchema,
+  ResponseResultsSchema,
   StopResultSchema,
   stepInput,
   TaskEnrichmentSchema,
@@ -45,8 +46,10 @@ const assessmentIn = <E extends v.GenericSchema, P extends v.GenericSchema>(enri
 const RuntimeAssessmentSchema = assessmentIn(TaskEnrichmentSchema, ResponsePlanSchema);
 const ImageAssessmentSchema = assessmentIn(ImageEnrichmentSchema, ImagePlanSchema);
 
-/** `$.stop`, set when the StopTask state ran. */
-const StopInStateSchema = v.object({ state: v.object({ stop: v.nullish(StopResultSchema) }) });
+/** `$.results` (the actions' reports) and `$.stop` (the StopTask state's), when they ran. */
+const ResultsInStateSchema = v.object({
+  state: v.object({ results: v.nullish(ResponseResultsSchema), stop: v.nullish(StopResultSchema) }),
+});
 
 /** Every Notify… state of both workflows runs the notify function. */
 const STEP = 'Notify';
@@ -111,8 +114,9 @@ function exposureOf(a: Assessment): BlastRadius | undefined {
 }
 
 function results(state: Record<string, unknown>): ResponseResults | undefined {
-  const parallel = isObject(state.results) ? (state.results as ResponseResults) : undefined;
-  const stop = stepInput(STEP, StopInStateSchema, { state }).state.stop ?? undefined;
+  const read = stepInput(STEP, ResultsInStateSchema, { state }).state;
+  const parallel = read.results ?? undefined;
+  const stop = read.stop ?? undefined;
   if (!parallel && !stop) return undefined;
   return { ...parallel, ...(stop ? { stop } : {}) };
 }

@@ -227,6 +227,11 @@ describe('notificationInput: the assessment and stop result are step input', () 
     expect(field(state)).toBe('input.state.stop.taskArn');
   });
 
+  it('rejects action results of the wrong shape', () => {
+    const { state } = runtimeState(8, { results: { quarantine: { status: 'done', images: 'all' } } });
+    expect(field(state)).toBe('input.state.results.quarantine.images');
+  });
+
   it('rejects an image plan with an unknown path, read as the vulnerability workflow wrote it', () => {
     const finding = normalizeVulnerabilityFinding(inspectorEvent({}));
     const plan = { ...decideImageResponse(finding, undefined, DEFAULT_CONFIG, NOW), path: 'elsewhere' };
