@@ -15,17 +15,14 @@ import {
   type ReleaseReportStep,
   selectKind,
 } from './render';
+import { ExecutionRefSchema, FindingSchema, stepInput, TaskEnrichmentSchema } from './schemas';
 import {
-  ExecutionRefSchema,
-  FindingSchema,
   ImageEnrichmentSchema,
   ImagePlanSchema,
   ResponsePlanSchema,
   ResponseResultsSchema,
   StopResultSchema,
-  stepInput,
-  TaskEnrichmentSchema,
-} from './schemas';
+} from './schemas/notify-state';
 import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 
 const NotifyInputSchema = v.object({
