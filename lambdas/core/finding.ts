@@ -2,20 +2,20 @@
  * GuardDuty Runtime Monitoring findings for ECS, from the EventBridge event to one normalized,
  * JSON-serializable shape that the workflow, the policy and the notifications share.
  */
+import * as v from 'valibot';
 import { CrossAccountFindingError, InvalidFindingError } from './errors';
 import { type ImageReference, parseImage } from './image';
 import { CRITICAL_SEVERITY } from './incident';
+import { readEvent, textOrUndefined } from './schemas/fields';
 import {
-  arrayAt,
-  isObject,
-  numberAt,
-  objectAt,
-  optionalObjectAt,
-  optionalStringAt,
-  stringAt,
-  tagsAt,
-  textOrUndefined,
-} from './read';
+  FindingContextSchema,
+  ForceMarkerSchema,
+  GuardDutyEventSchema,
+  OccurrencesSchema,
+  ParentProcessSchema,
+  TaskArnSchema,
+  TaskDetailsSchema,
+} from './schemas/guardduty';
 import { toIso } from './time';
 
 export type SeverityLabel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
@@ -86,15 +86,9 @@ export const FORCE_KEY = 'shield-right';
 
 /** Whether an execution input carries the operator's `--force`. */
 export function isForced(envelope: Record<string, unknown>): boolean {
-  const marker = envelope[FORCE_KEY];
-  return isObject(marker) && marker.force === true;
+  return v.is(ForceMarkerSchema, envelope[FORCE_KEY]);
 }
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const PARTITION = /^aws(-cn|-us-gov|-iso[a-z-]*)?$/;
-// Finding ids go into S3 keys, DynamoDB keys and execution names: keep them to a safe alphabet.
-const FINDING_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:(\d{12}):task\/[A-Za-z0-9_-]+\/[A-Za-z0-9]+$/;
 const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:(\d{12}):cluster\/[A-Za-z0-9_-]+$/;
 
@@ -112,34 +106,29 @@ export interface NormalizeOptions {
   readonly now?: () => number;
 }
 
-function isSample(service: Record<string, unknown>): boolean {
-  const info = service.additionalInfo;
-  if (!isObject(info)) return false;
-  if (info.sample === true || info.sample === 'true') return true;
-  return typeof info.value === 'string' && /"sample"\s*:\s*true/.test(info.value);
-}
+type Context = v.InferOutput<typeof FindingContextSchema>;
+type Runtime = NonNullable<Context['detail']['service']['runtimeDetails']>;
 
-function processInfo(runtime: Record<string, unknown> | undefined): ProcessInfo | undefined {
-  if (!runtime) return undefined;
-  const proc = isObject(runtime.process) ? runtime.process : undefined;
+function processInfo(runtime: Runtime | null | undefined): ProcessInfo | undefined {
+  const proc = runtime?.process;
   if (!proc) return undefined;
-  const context = isObject(runtime.context) ? runtime.context : {};
-  const lineage = Array.isArray(proc.lineage) ? proc.lineage : [];
-  const parentRaw = lineage.find(isObject);
-  const parent = parentRaw
+  const commandLine = runtime.context?.commandLineExample ?? proc.commandLine;
+  const parentRaw = proc.lineage?.find((entry) => v.is(ParentProcessSchema, entry));
+  const parentInfo = parentRaw === undefined ? undefined : v.parse(ParentProcessSchema, parentRaw);
+  const parent = parentInfo
     ? {
-        ...optional('name', textOrUndefined(parentRaw.name)),
-        ...optional('executablePath', textOrUndefined(parentRaw.executablePath)),
-        ...optional('pid', textOrUndefined(parentRaw.pid)),
+        ...optional('name', parentInfo.name),
+        ...optional('executablePath', parentInfo.executablePath),
+        ...optional('pid', parentInfo.pid),
       }
     : undefined;
   return {
-    ...optional('name', textOrUndefined(proc.name)),
-    ...optional('executablePath', textOrUndefined(proc.executablePath)),
-    ...optional('executableSha256', textOrUndefined(proc.executableSha256)),
-    ...optional('pid', textOrUndefined(proc.pid)),
-    ...optional('user', textOrUndefined(proc.user)),
-    ...optional('commandLine', textOrUndefined(context.commandLineExample ?? proc.commandLine)),
+    ...optional('name', proc.name),
+    ...optional('executablePath', proc.executablePath),
+    ...optional('executableSha256', proc.executableSha256),
+    ...optional('pid', proc.pid),
+    ...optional('user', proc.user),
+    ...optional('commandLine', textOrUndefined(commandLine)),
     ...(parent && Object.keys(parent).length > 0 ? { parent } : {}),
   };
 }
@@ -157,37 +146,18 @@ function accountOfArn(arn: string, pattern: RegExp): string | undefined {
  * Throws `InvalidFindingError` naming the wrong field, or `CrossAccountFindingError`.
  */
 export function normalizeRuntimeFinding(event: unknown, options: NormalizeOptions = {}): RuntimeFinding {
-  const envelope = objectAt(event, 'event');
-  const source = stringAt(envelope.source, 'source');
-  if (source !== 'aws.guardduty')
-    throw new InvalidFindingError('source', `expected aws.guardduty, got ${source}`);
-  const detailType = stringAt(envelope['detail-type'], 'detail-type');
-  if (detailType !== 'GuardDuty Finding') {
-    throw new InvalidFindingError('detail-type', `expected GuardDuty Finding, got ${detailType}`);
-  }
-  const eventAccount = stringAt(envelope.account, 'account', ACCOUNT);
-  const detail = objectAt(envelope.detail, 'detail');
-  const findingId = stringAt(detail.id, 'detail.id', FINDING_ID);
-  const type = stringAt(detail.type, 'detail.type');
-  const severity = numberAt(detail.severity, 'detail.severity', 0, 10);
-  const accountId = stringAt(detail.accountId ?? eventAccount, 'detail.accountId', ACCOUNT);
-  const region = stringAt(detail.region ?? envelope.region, 'detail.region', REGION);
-  const partition = stringAt(detail.partition ?? 'aws', 'detail.partition', PARTITION);
-  const service = objectAt(detail.service, 'detail.service');
-  const resource = objectAt(detail.resource, 'detail.resource');
-  const resourceType = stringAt(resource.resourceType, 'detail.resource.resourceType');
-  if (resourceType !== 'ECSCluster') {
-    throw new InvalidFindingError('detail.resource.resourceType', `expected ECSCluster, got ${resourceType}`);
-  }
-  const sample = isSample(service);
-  const clusterDetails = objectAt(resource.ecsClusterDetails, 'detail.resource.ecsClusterDetails');
-  const clusterName = stringAt(
-    clusterDetails.name,
-    'detail.resource.ecsClusterDetails.name',
-    /^[A-Za-z0-9_-]{1,255}$/,
-  );
-  const clusterArnRaw = optionalStringAt(clusterDetails.arn, 'detail.resource.ecsClusterDetails.arn');
-  const count = Math.trunc(numberAt(service.count ?? 1, 'detail.service.count', 1, Number.MAX_SAFE_INTEGER));
+  const envelope = readEvent(GuardDutyEventSchema, event);
+  const { account: eventAccount, detail } = envelope;
+  const { id: findingId, type, severity, accountId, region, partition, service, resource } = detail;
+  const info = service.additionalInfo;
+  const sample =
+    info !== undefined &&
+    (info.sample === true || info.sample === 'true' || /"sample"\s*:\s*true/.test(info.value ?? ''));
+  const clusterDetails = resource.ecsClusterDetails;
+  const clusterName = clusterDetails.name;
+  const clusterArnRaw = clusterDetails.arn ?? undefined;
+  const occurrences = readEvent(OccurrencesSchema, service, 'detail.service');
+  const count = Math.trunc(occurrences.count);
   const now = options.now ?? Date.now;
   const updatedAt = toIso(detail.updatedAt) ?? toIso(envelope.time) ?? new Date(now()).toISOString();
   const firstSeen = toIso(service.eventFirstSeen) ?? toIso(detail.createdAt) ?? updatedAt;
@@ -221,60 +191,49 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${clusterName}`;
   checkAccount(clusterArn, CLUSTER_ARN, 'detail.resource.ecsClusterDetails.arn');
 
-  const taskDetails = optionalObjectAt(
-    clusterDetails.taskDetails,
-    'detail.resource.ecsClusterDetails.taskDetails',
-  );
+  const base = 'detail.resource.ecsClusterDetails.taskDetails';
+  const taskRef = readEvent(TaskArnSchema, clusterDetails.taskDetails, base);
   let task: TaskInfo | undefined;
   let containers: ContainerInfo[] = [];
-  if (taskDetails) {
-    const base = 'detail.resource.ecsClusterDetails.taskDetails';
-    const arn = stringAt(taskDetails.arn, `${base}.arn`);
+  if (taskRef) {
+    const { arn } = taskRef;
     checkAccount(arn, TASK_ARN, `${base}.arn`);
     const taskCluster = arn.split('/')[1];
     if (!sample && taskCluster !== clusterName && taskCluster !== clusterArn.split('/').pop()) {
       throw new InvalidFindingError(`${base}.arn`, `names cluster ${taskCluster}, not ${clusterName}`);
     }
-    const group = optionalStringAt(taskDetails.group, `${base}.group`);
+    const taskDetails = readEvent(TaskDetailsSchema, taskRef, base);
+    const group = taskDetails.group ?? undefined;
     const serviceName = group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
-    const launchType = optionalStringAt(taskDetails.launchType, `${base}.launchType`);
-    const definitionArn = optionalStringAt(taskDetails.definitionArn, `${base}.definitionArn`);
-    const startedBy = textOrUndefined(taskDetails.startedBy);
-    const startedAt = toIso(taskDetails.startedAt);
     task = {
       arn,
       id: arn.slice(arn.lastIndexOf('/') + 1),
-      ...optional('definitionArn', definitionArn),
-      ...optional('launchType', launchType?.toUpperCase()),
+      ...optional('definitionArn', taskDetails.definitionArn ?? undefined),
+      ...optional('launchType', taskDetails.launchType?.toUpperCase()),
       ...optional('group', group),
       ...optional('serviceName', serviceName),
-      ...optional('startedBy', startedBy),
-      ...optional('startedAt', startedAt),
-      tags: tagsAt(taskDetails.tags, `${base}.tags`),
+      ...optional('startedBy', taskDetails.startedBy),
+      ...optional('startedAt', toIso(taskDetails.startedAt)),
+      tags: taskDetails.tags,
     };
-    containers = arrayAt(taskDetails.containers ?? [], `${base}.containers`).map((raw, i) => {
-      const c = objectAt(raw, `${base}.containers[${i}]`);
-      const image = stringAt(c.image, `${base}.containers[${i}].image`);
-      return { name: textOrUndefined(c.name) ?? `container-${i}`, image: parseImage(image) };
-    });
+    containers = taskDetails.containers.map((c, i) => ({
+      name: textOrUndefined(c.name) ?? `container-${i}`,
+      image: parseImage(c.image),
+    }));
   }
-  const runtime = optionalObjectAt(service.runtimeDetails, 'detail.service.runtimeDetails');
-  const processDetails = processInfo(runtime);
-  const detectorId = optionalStringAt(
-    service.detectorId,
-    'detail.service.detectorId',
-    /^[A-Za-z0-9-]{1,64}$/,
-  );
+  const context = readEvent(FindingContextSchema, envelope);
+  const processDetails = processInfo(context.detail.service.runtimeDetails);
+  const detectorId = context.detail.service.detectorId ?? undefined;
   const eventId = typeof envelope.id === 'string' ? envelope.id.slice(0, 128) : findingId;
   return {
     kind: 'runtime',
     incidentId: findingId,
     findingId,
-    ...optional('findingArn', optionalStringAt(detail.arn, 'detail.arn')),
+    ...optional('findingArn', context.detail.arn ?? undefined),
     ...optional('detectorId', detectorId),
     type,
-    ...optional('title', textOrUndefined(detail.title)),
-    ...optional('description', textOrUndefined(detail.description)),
+    ...optional('title', detail.title),
+    ...optional('description', detail.description),
     severity,
     severityLabel: severityLabel(severity),
     accountId,
@@ -288,7 +247,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     cluster: {
       name: clusterName,
       arn: clusterArn,
-      tags: tagsAt(clusterDetails.tags, 'detail.resource.ecsClusterDetails.tags'),
+      tags: context.detail.resource.ecsClusterDetails.tags,
     },
     hasTask: task !== undefined,
     ...(task ? { task } : {}),

@@ -7,7 +7,8 @@
 import * as v from 'valibot';
 import { StepInputError } from './errors';
 import { INCIDENT_ID } from './incident';
-import { describe, isObject } from './read';
+import { isObject } from './read';
+import { describe } from './schemas/fields';
 
 const text = v.string();
 const tags = v.record(v.string(), v.string());
@@ -144,6 +145,15 @@ export const TaskEnrichmentSchema = v.object({
   clusterTags: tags,
 });
 
+export const QuarantineStrategySchema = v.picklist(['both', 'retag', 'archive', 'none']);
+export const QuarantineTargetSchema = v.object({
+  repository: text,
+  registryId: text,
+  region: text,
+  containerName: text,
+  digest: v.optional(text),
+  tag: v.optional(text),
+});
 /** The input of EnrichAndDecide (both workflows): the finding and the execution's start time. */
 export const EnrichInputSchema = <S extends v.GenericSchema>(finding: S) =>
   v.object({ finding, now: v.optional(v.unknown()) });
@@ -155,18 +165,9 @@ export const IsolateInputSchema = v.object({
 
 export const QuarantineInputSchema = v.object({
   incidentId: text,
-  strategy: v.picklist(['both', 'retag', 'archive', 'none']),
+  strategy: QuarantineStrategySchema,
   quarantineTag: text,
-  targets: v.array(
-    v.object({
-      repository: text,
-      registryId: text,
-      region: text,
-      containerName: text,
-      digest: v.optional(text),
-      tag: v.optional(text),
-    }),
-  ),
+  targets: v.array(QuarantineTargetSchema),
 });
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;

@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import type { RuntimeFinding } from './finding';
-import type { BlastRadius, ExecutionRef, ResponseResults, StopResult } from './outcome';
+import type { BlastRadius, ExecutionRef, ResponseResults } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
 import {
@@ -15,7 +15,14 @@ import {
   type ReleaseReportStep,
   selectKind,
 } from './render';
-import { ExecutionRefSchema, FindingSchema, stepInput } from './schemas';
+import { ExecutionRefSchema, FindingSchema, stepInput, TaskEnrichmentSchema } from './schemas';
+import {
+  ImageEnrichmentSchema,
+  ImagePlanSchema,
+  ResponsePlanSchema,
+  ResponseResultsSchema,
+  StopResultSchema,
+} from './schemas/notify-state';
 import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 
 const NotifyInputSchema = v.object({
@@ -25,6 +32,21 @@ const NotifyInputSchema = v.object({
 });
 
 const FindingInStateSchema = v.object({ state: v.object({ finding: FindingSchema }) });
+
+/** `$.assessment` as EnrichAndDecide wrote it; absent (or null) before the step ran. */
+const assessmentIn = <E extends v.GenericSchema, P extends v.GenericSchema>(enrichment: E, plan: P) =>
+  v.object({
+    state: v.object({
+      assessment: v.nullish(v.object({ enrichment: v.nullish(enrichment), plan: v.nullish(plan) })),
+    }),
+  });
+const RuntimeAssessmentSchema = assessmentIn(TaskEnrichmentSchema, ResponsePlanSchema);
+const ImageAssessmentSchema = assessmentIn(ImageEnrichmentSchema, ImagePlanSchema);
+
+/** `$.results` (the actions' reports) and `$.stop` (the StopTask state's), when they ran. */
+const ResultsInStateSchema = v.object({
+  state: v.object({ results: v.nullish(ResponseResultsSchema), stop: v.nullish(StopResultSchema) }),
+});
 
 /** Every Notify… state of both workflows runs the notify function. */
 const STEP = 'Notify';
@@ -54,20 +76,20 @@ type Assessment =
   | { kind: 'vulnerability'; enrichment?: ImageEnrichment; plan?: ImagePlan };
 
 function assessment(state: Record<string, unknown>, vulnerability: boolean): Assessment {
-  const a = isObject(state.assessment) ? state.assessment : {};
-  const enrichment = isObject(a.enrichment) ? a.enrichment : undefined;
-  const plan = isObject(a.plan) ? a.plan : undefined;
-  return vulnerability
-    ? {
-        kind: 'vulnerability',
-        ...(enrichment ? { enrichment: enrichment as unknown as ImageEnrichment } : {}),
-        ...(plan ? { plan: plan as unknown as ImagePlan } : {}),
-      }
-    : {
-        kind: 'runtime',
-        ...(enrichment ? { enrichment: enrichment as unknown as TaskEnrichment } : {}),
-        ...(plan ? { plan: plan as unknown as ResponsePlan } : {}),
-      };
+  if (vulnerability) {
+    const a = stepInput(STEP, ImageAssessmentSchema, { state }).state.assessment;
+    return {
+      kind: 'vulnerability',
+      ...(a?.enrichment ? { enrichment: a.enrichment } : {}),
+      ...(a?.plan ? { plan: a.plan } : {}),
+    };
+  }
+  const a = stepInput(STEP, RuntimeAssessmentSchema, { state }).state.assessment;
+  return {
+    kind: 'runtime',
+    ...(a?.enrichment ? { enrichment: a.enrichment } : {}),
+    ...(a?.plan ? { plan: a.plan } : {}),
+  };
 }
 
 const done = (status: string | undefined): boolean => status === 'done' || status === 'already-done';
@@ -89,8 +111,9 @@ function exposureOf(a: Assessment): BlastRadius | undefined {
 }
 
 function results(state: Record<string, unknown>): ResponseResults | undefined {
-  const parallel = isObject(state.results) ? (state.results as ResponseResults) : undefined;
-  const stop = isObject(state.stop) ? (state.stop as unknown as StopResult) : undefined;
+  const read = stepInput(STEP, ResultsInStateSchema, { state }).state;
+  const parallel = read.results ?? undefined;
+  const stop = read.stop ?? undefined;
   if (!parallel && !stop) return undefined;
   return { ...parallel, ...(stop ? { stop } : {}) };
 }

@@ -1,7 +1,8 @@
 /** ValidateFinding: schema-check the EventBridge event and return the normalized finding. No AWS calls. */
+import * as v from 'valibot';
 import { InvalidFindingError } from '../core/errors';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../core/finding';
-import { isObject } from '../core/read';
+import { EventSourceSchema } from '../core/schemas/fields';
 import { normalizeVulnerabilityFinding, type VulnerabilityFinding } from '../core/vulnerability';
 import { logger } from '../shared/logger';
 
@@ -9,7 +10,7 @@ import { logger } from '../shared/logger';
 const allowedAccounts = (process.env.ALLOWED_ACCOUNTS ?? '').split(',').filter((a) => /^\d{12}$/.test(a));
 
 export const handler = async (event: unknown): Promise<RuntimeFinding | VulnerabilityFinding> => {
-  const source = isObject(event) ? event.source : undefined;
+  const source = v.is(EventSourceSchema, event) ? event.source : undefined;
   try {
     const finding =
       source === 'aws.inspector2'

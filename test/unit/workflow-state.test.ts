@@ -192,6 +192,60 @@ describe('notificationInput: invalid input', () => {
   });
 });
 
+describe('notificationInput: the assessment and stop result are step input', () => {
+  const field = (state: Record<string, unknown>): string =>
+    invalid(() => notificationInput({ kind: 'response', state }, CONTEXT)).field;
+
+  it.each([
+    [
+      'a plan with an unknown disposition',
+      { plan: 'disposition', value: 'maybe' },
+      'input.state.assessment.plan.disposition',
+    ],
+    [
+      'a plan without its claim key',
+      { plan: 'claimKey', value: undefined },
+      'input.state.assessment.plan.claimKey',
+    ],
+    [
+      'an enrichment without a network mode',
+      { enrichment: 'networkMode', value: 7 },
+      'input.state.assessment.enrichment.networkMode',
+    ],
+  ])('rejects %s naming the field', (_case, change, path) => {
+    const { state } = runtimeState(8);
+    const assessment = {
+      enrichment: 'enrichment' in change ? { ...enrichment, [change.enrichment]: change.value } : enrichment,
+      plan:
+        'plan' in change ? { ...state.assessment.plan, [change.plan]: change.value } : state.assessment.plan,
+    };
+    expect(field({ ...state, assessment })).toBe(path);
+  });
+
+  it('rejects a stop result without the task ARN', () => {
+    const { state } = runtimeState(8, { stop: { status: 'done' } });
+    expect(field(state)).toBe('input.state.stop.taskArn');
+  });
+
+  it('rejects action results of the wrong shape', () => {
+    const { state } = runtimeState(8, { results: { quarantine: { status: 'done', images: 'all' } } });
+    expect(field(state)).toBe('input.state.results.quarantine.images');
+  });
+
+  it('rejects an image plan with an unknown path, read as the vulnerability workflow wrote it', () => {
+    const finding = normalizeVulnerabilityFinding(inspectorEvent({}));
+    const plan = { ...decideImageResponse(finding, undefined, DEFAULT_CONFIG, NOW), path: 'elsewhere' };
+    expect(field({ finding, assessment: { plan } })).toBe('input.state.assessment.plan.path');
+  });
+
+  it('reads a state without an assessment (the finding was rejected or repeated) as before', () => {
+    const { finding } = runtimeState(8);
+    expect(
+      notificationInput({ kind: 'repeat', state: { finding, assessment: null, stop: null } }, CONTEXT).kind,
+    ).toBe('repeat');
+  });
+});
+
 describe('notificationInput: vulnerability', () => {
   const finding = normalizeVulnerabilityFinding(inspectorEvent({ severity: 'CRITICAL' }));
   const exposed: ExposedTask[] = [
