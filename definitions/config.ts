@@ -224,18 +224,21 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
  * Settings that once existed, refused with the reason rather than as "unknown setting", so that nobody
  * believes they are still in force.
  */
-const REMOVED_SETTINGS: readonly { readonly section: 'inspector'; readonly key: string; readonly why: string }[] =
-  [
-    {
-      section: 'inspector',
-      key: 'releaseOnClose',
-      why:
-        'removed: a CLOSED Inspector finding is not a fix. Inspector closes the findings of an image it no ' +
-        'longer scans (archived, or not pushed or pulled within the re-scan duration), and a digest never ' +
-        'changes, so a quarantined digest is never proven fixed by its own findings. Delete the setting; ' +
-        'lift a quarantine with `shield-right release INCIDENT_ID`',
-    },
-  ];
+const REMOVED_SETTINGS: readonly {
+  readonly section: 'inspector';
+  readonly key: string;
+  readonly why: string;
+}[] = [
+  {
+    section: 'inspector',
+    key: 'releaseOnClose',
+    why:
+      'removed: a CLOSED Inspector finding is not a fix. Inspector closes the findings of an image it no ' +
+      'longer scans (archived, or not pushed or pulled within the re-scan duration), and a digest never ' +
+      'changes, so a quarantined digest is never proven fixed by its own findings. Delete the setting; ' +
+      'lift a quarantine with `shield-right release INCIDENT_ID`',
+  },
+];
 
 function refuseRemovedSettings(raw: Raw): void {
   for (const { section, key, why } of REMOVED_SETTINGS) {

@@ -7,12 +7,7 @@ import type { RuntimeFinding } from './finding';
 import type { BlastRadius, ExecutionRef, ResponseResults, StopResult } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
-import {
-  NOTIFICATION_KINDS,
-  type NotificationInput,
-  type NotificationKind,
-  selectKind,
-} from './render';
+import { NOTIFICATION_KINDS, type NotificationInput, type NotificationKind, selectKind } from './render';
 import { ExecutionRefSchema, FindingSchema, stepInput } from './schemas';
 import type { ImageEnrichment, ImagePlan, VulnerabilityFinding } from './vulnerability';
 

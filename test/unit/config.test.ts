@@ -213,7 +213,9 @@ describe('parseConfig', () => {
       'refuses the removed inspector.releaseOnClose (%p) and says why, so nobody believes it is in force',
       (value) => {
         const message = configError({ inspector: { releaseOnClose: value } }).message;
-        expect(message).toMatch(/^shield-right\.inspector\.releaseOnClose: removed: a CLOSED Inspector finding is not a fix/);
+        expect(message).toMatch(
+          /^shield-right\.inspector\.releaseOnClose: removed: a CLOSED Inspector finding is not a fix/,
+        );
         expect(message).toContain('shield-right release INCIDENT_ID');
       },
     );

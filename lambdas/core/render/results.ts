@@ -15,15 +15,7 @@ import {
   text,
   value,
 } from './document';
-import {
-  actionWords,
-  arnTail,
-  intOf,
-  isRuntime,
-  plannedActions,
-  plural,
-  status,
-} from './format';
+import { actionWords, arnTail, intOf, isRuntime, plannedActions, plural, status } from './format';
 import { LIST_MAX } from './limits';
 import type { NotificationInput } from './types';
 
