@@ -55,8 +55,6 @@ export interface InspectorConfig {
   readonly epssThreshold: number;
   /** Stop running tasks that use a quarantined image (off by default: listed as exposure instead). */
   readonly stopRunningTasks: boolean;
-  /** Release the quarantine when every finding that caused it is CLOSED. */
-  readonly releaseOnClose: boolean;
   /** Repositories never quarantined (notify only). */
   readonly exemptRepositories: readonly string[];
 }
@@ -83,7 +81,6 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
     minimumSeverity: 'HIGH',
     epssThreshold: 0.1,
     stopRunningTasks: false,
-    releaseOnClose: false,
     exemptRepositories: [],
   },
   blastRadius: { maxActionsPerCluster: 10, maxActionsPerAccount: 50, windowMinutes: 60, minHealthyTasks: 0 },
@@ -197,7 +194,6 @@ const ConfigSchema = settings({
       minimumSeverity: v.optional(oneOf(INSPECTOR_SEVERITIES), d.inspector.minimumSeverity),
       epssThreshold: v.optional(number(0, 1), d.inspector.epssThreshold),
       stopRunningTasks: v.optional(flag, d.inspector.stopRunningTasks),
-      releaseOnClose: v.optional(flag, d.inspector.releaseOnClose),
       exemptRepositories: v.optional(strings, () => []),
     }),
     {},
@@ -224,11 +220,41 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
   );
 }
 
+/**
+ * Settings that once existed, refused with the reason rather than as "unknown setting", so that nobody
+ * believes they are still in force.
+ */
+const REMOVED_SETTINGS: readonly {
+  readonly section: 'inspector';
+  readonly key: string;
+  readonly why: string;
+}[] = [
+  {
+    section: 'inspector',
+    key: 'releaseOnClose',
+    why:
+      'removed: a CLOSED Inspector finding is not a fix. Inspector closes the findings of an image it no ' +
+      'longer scans (archived, or not pushed or pulled within the re-scan duration), and a digest never ' +
+      'changes, so a quarantined digest is never proven fixed by its own findings. Delete the setting; ' +
+      'lift a quarantine with `shield-right release INCIDENT_ID`',
+  },
+];
+
+function refuseRemovedSettings(raw: Raw): void {
+  for (const { section, key, why } of REMOVED_SETTINGS) {
+    const settingsSection = raw[section];
+    if (isRecord(settingsSection) && key in settingsSection) {
+      throw new ConfigError(`${CONTEXT_KEY}.${section}.${key}: ${why}`);
+    }
+  }
+}
+
 /** Validates a raw configuration (cdk.json context, a --config file) and fills in the defaults. */
 export function parseConfig(input: unknown): ShieldRightConfig {
   if (input === undefined || input === null) return DEFAULT_CONFIG;
   const raw = typeof input === 'string' ? parseJson(input) : input;
   if (!isRecord(raw)) throw new ConfigError(`${CONTEXT_KEY}: ${expected('an object')({ input: raw })}`);
+  refuseRemovedSettings(raw);
   const result = v.safeParse(ConfigSchema, raw, { abortEarly: true });
   if (!result.success) {
     const [issue] = result.issues;

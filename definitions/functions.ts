@@ -11,8 +11,7 @@ export type FunctionId =
   | 'quarantine'
   | 'exposure'
   | 'notify'
-  | 'reportFailure'
-  | 'releaseImage';
+  | 'reportFailure';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -119,17 +118,6 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     reservedConcurrency: 5,
     env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
   },
-  releaseImage: {
-    id: 'releaseImage',
-    entry: 'lambdas/release-image/handler.ts',
-    substitution: 'ReleaseImageFunctionArn',
-    description:
-      'Lift an image quarantine once every finding that caused it is closed (inspector.releaseOnClose)',
-    timeoutSeconds: 60,
-    memoryMb: 512,
-    reservedConcurrency: 5,
-    env: ['SHIELD_RIGHT_POLICY', 'EVIDENCE_BUCKET', 'INCIDENT_TABLE'],
-  },
 };
 
 /** Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN partition-aware. */
@@ -165,7 +153,7 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   VulnerableImageResponse: {
     name: 'VulnerableImageResponse',
     file: 'statemachines/vulnerable-image-response.asl.json',
-    functions: ['validate', 'enrichImage', 'quarantine', 'releaseImage', 'notify'],
+    functions: ['validate', 'enrichImage', 'quarantine', 'notify'],
     resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
     serviceActions: [
       'dynamodb:PutItem',

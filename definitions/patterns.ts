@@ -7,7 +7,7 @@ import type { WorkflowName } from './functions';
 
 export type EventPattern = Record<string, unknown>;
 
-export const RULE_NAMES = ['RuntimeThreatRule', 'VulnerableImageRule', 'ResolvedImageRule'] as const;
+export const RULE_NAMES = ['RuntimeThreatRule', 'VulnerableImageRule', 'ClosedImageFindingRule'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
 /** GuardDuty Runtime Monitoring findings about ECS tasks (Fargate and EC2 launch types). */
@@ -37,7 +37,7 @@ export function vulnerableImagePattern(config: ShieldRightConfig): EventPattern 
 }
 
 /** Closed Inspector findings on ECR images: the workflow checks whether shield-right quarantined the image. */
-export function resolvedImagePattern(): EventPattern {
+export function closedImageFindingPattern(): EventPattern {
   return {
     source: ['aws.inspector2'],
     'detail-type': ['Inspector2 Finding'],
@@ -79,9 +79,9 @@ export function ruleDefinitions(config: ShieldRightConfig): RuleDefinition[] {
       target: 'VulnerableImageResponse',
     },
     {
-      name: 'ResolvedImageRule',
-      description: 'Closed Inspector findings for ECR images (resolve a quarantine)',
-      pattern: resolvedImagePattern(),
+      name: 'ClosedImageFindingRule',
+      description: 'Closed Inspector findings for ECR images (recorded and shown; closed is not fixed)',
+      pattern: closedImageFindingPattern(),
       target: 'VulnerableImageResponse',
     },
   ];

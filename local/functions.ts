@@ -28,8 +28,6 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
   notify: () => require('../lambdas/notify/handler') as typeof import('../lambdas/notify/handler'),
   reportFailure: () =>
     require('../lambdas/report-failure/handler') as typeof import('../lambdas/report-failure/handler'),
-  releaseImage: () =>
-    require('../lambdas/release-image/handler') as typeof import('../lambdas/release-image/handler'),
 };
 
 let attached = false;

@@ -33,7 +33,7 @@ const LAMBDA_STATES = new Set([
   'NotifyAlreadyContained',
   'NotifyCapReached',
   'NotifyRejectedEvent',
-  'NotifyResolved',
+  'NotifyFindingsClosed',
 ]);
 
 export function isLambdaState(state: string): boolean {

@@ -35,7 +35,7 @@ export const STATUS_GROUPS: Readonly<Record<string, readonly IncidentStatus[]>> 
 export const help = `Usage: shield-right incidents [--since 24h] [--status open|contained|released|failed] [--json] [options]
 
 Lists the incidents opened since a time, newest first, with how often each finding was seen, what was
-done and a link to the execution. --status also takes one exact status (e.g. RESOLVED, CAP_REACHED).
+done and a link to the execution. --status also takes one exact status (e.g. QUARANTINED, CAP_REACHED).
   open       IN_PROGRESS, NOTIFIED, CAP_REACHED
   contained  CONTAINED, ISOLATED, QUARANTINED
   released   RELEASED

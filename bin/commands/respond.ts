@@ -261,7 +261,6 @@ function actionsOf(p: ResponsePlan | ImagePlan): string[] {
   return [
     ...(p.quarantine ? [`quarantine the image (${p.quarantineStrategy})`] : []),
     ...(p.stopRunningTasks ? [`stop ${p.exposedTasks.length} running task(s)`] : []),
-    ...(p.release ? ['release the quarantine'] : []),
   ];
 }
 

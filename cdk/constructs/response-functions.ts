@@ -185,28 +185,6 @@ export class ResponseFunctions extends Construct {
         });
         grantKeyVia(role, key, 's3');
       },
-      readEvidence: () => {
-        // Not bucket.grantRead: it adds s3:GetBucket* and s3:List* on the whole bucket, and kms:DescribeKey.
-        allow(role, acks, {
-          actions: ['s3:GetObject'],
-          resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
-          wildcardReason:
-            'Evidence objects are keyed incidents/<incidentId>/…: the prefix is the narrowest scope.',
-        });
-        allow(role, acks, {
-          actions: ['s3:ListBucket'],
-          resources: [bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${EVIDENCE_PREFIX}*`] } },
-        });
-        // Reading an SSE-KMS object only decrypts its data key.
-        role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            actions: ['kms:Decrypt'],
-            resources: [key.keyArn],
-            conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(key).region}.amazonaws.com` } },
-          }),
-        );
-      },
       updateIncident: () => {
         // Not table.grant: with a GSI it adds `index/*`, and items are never written through an index.
         allow(role, acks, { actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] });
@@ -227,8 +205,6 @@ interface GrantContext {
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly putEvidence: () => void;
-  /** GetObject and ListBucket under incidents/ (the evidence a release restores from). */
-  readonly readEvidence: () => void;
   readonly updateIncident: () => void;
   readonly publish: () => void;
   readonly executionArns: () => string[];
@@ -360,22 +336,6 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       wildcardReason: 'Executions of shield-right state machines only (execution:<name>:<execution id>).',
     });
     c.publish();
-    c.updateIncident();
-  },
-  releaseImage: (c) => {
-    // restoreImage in lambdas/actions/image-quarantine.ts; no DescribeRepositories (the record names the repository).
-    c.allow({
-      actions: [
-        'ecr:DescribeImages',
-        'ecr:BatchGetImage',
-        'ecr:PutImage',
-        'ecr:BatchDeleteImage',
-        'ecr:UpdateImageStorageClass',
-      ],
-      resources: [c.arn('ecr', 'repository/*')],
-      wildcardReason: 'The quarantined image may live in any ECR repository of this account.',
-    });
-    c.readEvidence();
     c.updateIncident();
   },
 };

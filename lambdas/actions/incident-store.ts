@@ -21,21 +21,16 @@ export function incidentStatusFor(kind: NotificationKind): IncidentStatus | unde
       return 'QUARANTINED';
     case 'cap-reached':
       return 'CAP_REACHED';
-    case 'vulnerability-resolved':
-      return 'RESOLVED';
     case 'step-failed':
       return 'FAILED';
+    // A finding Inspector closed is not a fix: the incident keeps its status (QUARANTINED stays QUARANTINED).
+    case 'vulnerability-finding-closed':
     case 'repeat':
     case 'invalid-input':
       return undefined;
     default:
       return 'NOTIFIED';
   }
-}
-
-/** The status a notification leaves, where a resolved image whose quarantine the workflow released stays RELEASED. */
-export function outcomeStatusFor(kind: NotificationKind, released: boolean): IncidentStatus | undefined {
-  return kind === 'vulnerability-resolved' && released ? 'RELEASED' : incidentStatusFor(kind);
 }
 
 export interface IncidentOutcome {

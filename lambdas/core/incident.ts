@@ -14,9 +14,12 @@ export const INCIDENT_STATUSES = [
   'QUARANTINED',
   /** Held back by the blast-radius limit; a repeat with a higher count is responded to again. */
   'CAP_REACHED',
-  /** Every finding of a quarantined image is closed; the quarantine may still be in place. */
+  /**
+   * No longer written: earlier versions read every finding of a quarantined image CLOSED as a fix. Kept so
+   * that such incidents are still read and released (the quarantine is still in place).
+   */
   'RESOLVED',
-  /** The containment was undone (`shield-right release`, or `inspector.releaseOnClose`). */
+  /** The containment was undone by a person (`shield-right release`). */
   'RELEASED',
   /** The response failed; a repeat of the finding is responded to again. */
   'FAILED',
@@ -28,7 +31,7 @@ export function isIncidentStatus(value: unknown): value is IncidentStatus {
   return INCIDENT_STATUSES.some((s) => s === value);
 }
 
-/** Statuses that leave a containment in place to undo; RESOLVED image incidents may still be quarantined. */
+/** Statuses that leave a containment in place to undo; RESOLVED image incidents are still quarantined. */
 export const RELEASABLE_STATUSES = ['CONTAINED', 'ISOLATED', 'QUARANTINED', 'RESOLVED'] as const;
 /** Statuses the CLI reports as contained. */
 export const CONTAINED_STATUSES = ['CONTAINED', 'ISOLATED', 'QUARANTINED'] as const;
@@ -36,8 +39,13 @@ export const CONTAINED_STATUSES = ['CONTAINED', 'ISOLATED', 'QUARANTINED'] as co
 /** The status of a new incident item (RecordIncident's conditional put). */
 export const INITIAL_STATUS: IncidentStatus = 'IN_PROGRESS';
 
-/** Where a running response may leave the incident (RELEASED needs a containment to undo first). */
-const OUTCOMES: readonly IncidentStatus[] = INCIDENT_STATUSES.filter((s) => s !== 'RELEASED');
+/**
+ * Where a running response may leave the incident (RELEASED needs a containment to undo first; RESOLVED is
+ * no longer written: a CLOSED Inspector finding is not a fix).
+ */
+const OUTCOMES: readonly IncidentStatus[] = INCIDENT_STATUSES.filter(
+  (s) => s !== 'RELEASED' && s !== 'RESOLVED',
+);
 
 /**
  * Allowed transitions, from → to. Any incident goes back to IN_PROGRESS when an operator forces a
@@ -50,9 +58,10 @@ export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly Inci
   // A repeat notification and a late failure of the execution that recorded the outcome.
   CONTAINED: ['IN_PROGRESS', 'CONTAINED', 'RELEASED', 'FAILED'],
   ISOLATED: ['IN_PROGRESS', 'ISOLATED', 'RELEASED', 'FAILED'],
-  QUARANTINED: ['IN_PROGRESS', 'QUARANTINED', 'RESOLVED', 'RELEASED', 'FAILED'],
+  // A CLOSED finding leaves a quarantine QUARANTINED: only a person releases it.
+  QUARANTINED: ['IN_PROGRESS', 'QUARANTINED', 'RELEASED', 'FAILED'],
   CAP_REACHED: ['IN_PROGRESS', 'CAP_REACHED', 'FAILED'],
-  RESOLVED: ['IN_PROGRESS', 'RESOLVED', 'RELEASED', 'FAILED'],
+  RESOLVED: ['IN_PROGRESS', 'RELEASED', 'FAILED'],
   RELEASED: ['IN_PROGRESS', 'RELEASED'],
   FAILED: ['IN_PROGRESS', 'FAILED'],
 };

@@ -6,7 +6,6 @@
  */
 import * as v from 'valibot';
 import { StepInputError } from './errors';
-import { INCIDENT_ID } from './incident';
 import { isObject } from './read';
 import { describe } from './schemas/fields';
 
@@ -192,11 +191,6 @@ export const ExposureInputSchema = v.object({
       v.transform((value) => (typeof value === 'number' ? value : undefined)),
     ),
   ),
-});
-
-/** The input of ReleaseQuarantine (vulnerable image). */
-export const ReleaseImageInputSchema = v.object({
-  incidentId: v.pipe(text, v.regex(INCIDENT_ID, 'expected an incident id ([A-Za-z0-9_-], 1 to 128)')),
 });
 
 export const ExecutionRefSchema = v.object({

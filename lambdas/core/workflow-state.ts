@@ -7,14 +7,7 @@ import type { RuntimeFinding } from './finding';
 import type { BlastRadius, ExecutionRef, ResponseResults } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
-import {
-  NOTIFICATION_KINDS,
-  type NotificationInput,
-  type NotificationKind,
-  type ReleaseReport,
-  type ReleaseReportStep,
-  selectKind,
-} from './render';
+import { NOTIFICATION_KINDS, type NotificationInput, type NotificationKind, selectKind } from './render';
 import { ExecutionRefSchema, FindingSchema, stepInput, TaskEnrichmentSchema } from './schemas';
 import {
   ImageEnrichmentSchema,
@@ -100,7 +93,7 @@ function responseKind(a: Assessment, results: ResponseResults | undefined): Noti
   if (done(results?.quarantine?.status)) return 'image-quarantined';
   const disposition = a.plan?.disposition;
   if (disposition === 'exempt' || disposition === 'observe') return disposition;
-  if (disposition === 'resolved') return 'vulnerability-resolved';
+  if (disposition === 'finding-closed') return 'vulnerability-finding-closed';
   return 'vulnerability';
 }
 
@@ -118,28 +111,6 @@ function results(state: Record<string, unknown>): ResponseResults | undefined {
   return { ...parallel, ...(stop ? { stop } : {}) };
 }
 
-function isReleaseStep(value: unknown): value is ReleaseReportStep {
-  return (
-    isObject(value) &&
-    typeof value.action === 'string' &&
-    typeof value.target === 'string' &&
-    typeof value.status === 'string' &&
-    (value.detail === undefined || typeof value.detail === 'string')
-  );
-}
-
-/** What the ReleaseQuarantine step reported (`$.results.release`), when it ran. */
-function releaseOf(state: Record<string, unknown>): ReleaseReport | undefined {
-  const r = isObject(state.results) && isObject(state.results.release) ? state.results.release : undefined;
-  if (!r || typeof r.status !== 'string') return undefined;
-  const steps = Array.isArray(r.steps) ? r.steps.filter(isReleaseStep) : [];
-  return {
-    status: r.status,
-    ...(typeof r.reason === 'string' ? { reason: r.reason } : {}),
-    ...(steps.length > 0 ? { steps } : {}),
-  };
-}
-
 function failureOf(value: unknown, state: string): NotificationInput['failure'] {
   if (!isObject(value)) return undefined;
   return { state, error: String(value.Error ?? 'Error'), cause: String(value.Cause ?? '') };
@@ -154,7 +125,7 @@ export function evidenceKeyFor(
   if (!executionName) return undefined;
   if (kind === 'invalid-input') return `rejected/${executionName}.json`;
   // Repeats and closures write no evidence of their own (only CaptureEvidence and StoreRejectedEvent do).
-  if (kind === 'repeat' || kind === 'vulnerability-resolved') return undefined;
+  if (kind === 'repeat' || kind === 'vulnerability-finding-closed') return undefined;
   return incidentId ? `incidents/${incidentId}/${executionName}/evidence.json` : undefined;
 }
 
@@ -169,7 +140,6 @@ export function notificationInput(
   const enrichment = assessed.kind === 'runtime' ? assessed.enrichment : undefined;
   const exposure = exposureOf(assessed);
   const actionResults = results(state);
-  const release = releaseOf(state);
   const kind: NotificationKind =
     request.kind === 'response' ? responseKind(assessed, actionResults) : request.kind;
   const repeatRaw = isObject(state.repeat) ? state.repeat : undefined;
@@ -181,7 +151,6 @@ export function notificationInput(
     ...(enrichment ? { enrichment } : {}),
     ...(plan ? { plan } : {}),
     ...(actionResults ? { results: actionResults } : {}),
-    ...(release ? { release } : {}),
     ...(exposure ? { exposure } : {}),
     ...(repeatRaw
       ? {

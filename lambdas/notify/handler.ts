@@ -1,7 +1,7 @@
 /** Notify: render the notification for this point of the workflow, publish it, record the incident outcome. */
 
 import { NOT_PUBLISHED_MESSAGE } from '../../definitions/log-messages';
-import { outcomeStatusFor, recordIncidentOutcome } from '../actions/incident-store';
+import { incidentStatusFor, recordIncidentOutcome } from '../actions/incident-store';
 import { publishNotification } from '../actions/notify';
 import { renderNotification } from '../core/render';
 import { notificationInput, parseNotifyRequest } from '../core/workflow-state';
@@ -24,7 +24,7 @@ export const handler = async (input: unknown) => {
     logger.error(NOT_PUBLISHED_MESSAGE, { error: published.error, kind: notification.kind });
   const finding = notification.finding;
   if (finding) {
-    const status = outcomeStatusFor(notification.kind, notification.release?.status === 'done');
+    const status = incidentStatusFor(notification.kind);
     await recordIncidentOutcome(dynamodb, table, {
       incidentId: finding.incidentId,
       ...(status ? { status } : {}),

@@ -120,7 +120,13 @@ export class SandboxAccount implements AccountContext {
     this.sns = new SnsService(this);
     this.dynamodb = new DynamoDbService(this);
     this.guardduty = new GuardDutyService(this);
-    this.inspector2 = new Inspector2Service(this);
+    this.inspector2 = new Inspector2Service(this, {
+      ecrImage: (repository, digest) =>
+        this.ecr
+          .snapshot()
+          .repositories.find((r) => r.name === repository)
+          ?.images.find((i) => i.digest === digest),
+    });
     for (const service of [
       this.ecs,
       this.ec2,

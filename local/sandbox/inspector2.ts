@@ -1,6 +1,9 @@
 /**
  * Sandbox Inspector: findings keyed by ARN, listed through ListFindings filter criteria and pagination.
- * Findings are stored as the API sends them and returned in the SDK shape (timestamps as Dates).
+ * Findings are stored as the API sends them and returned in the SDK shape (timestamps as Dates). As
+ * Inspector does, the ACTIVE findings of an ECR image that is no longer scanned (archived) read CLOSED:
+ * Inspector closes the findings of a resource no longer eligible for scanning, and does not scan archived
+ * images (coverage scan status reason IMAGE_ARCHIVED in the inspector2 model).
  */
 import { Finding$ } from '@aws-sdk/client-inspector2';
 import { NormalizedSchema } from '@smithy/core/schema';
@@ -114,13 +117,24 @@ function matches(finding: InspectorFinding, criteria: Record<string, unknown>): 
   return true;
 }
 
+export interface Inspector2Links {
+  /** An image of this account's ECR (`status` ACTIVE, ARCHIVED…), undefined when ECR does not hold it. */
+  readonly ecrImage?: (
+    repository: string,
+    digest: string,
+  ) => { readonly status: string; readonly lastArchivedAt?: string } | undefined;
+}
+
 export class Inspector2Service implements SandboxService {
   readonly name = 'inspector2' as const;
   readonly operations: Readonly<Record<string, Operation>>;
   private readonly findings = new Map<string, InspectorFinding>();
   private readonly findingSchema = NormalizedSchema.of(Finding$);
 
-  constructor(private readonly ctx: AccountContext) {
+  constructor(
+    private readonly ctx: AccountContext,
+    private readonly links: Inspector2Links = {},
+  ) {
     this.operations = {
       ListFindings: (input) => this.listFindings(input),
     };
@@ -148,6 +162,18 @@ export class Inspector2Service implements SandboxService {
     for (const finding of findings) if (isRecord(finding)) this.putFinding(finding);
   }
 
+  /** CLOSED when the finding is ACTIVE on an ECR image that ECR holds but no longer ACTIVE (archived). */
+  private asInspectorSeesIt(finding: InspectorFinding): InspectorFinding {
+    if (finding.status !== 'ACTIVE' || !this.links.ecrImage) return finding;
+    const image = valuesAtPath(finding, ECR_IMAGE.split('.'))[0];
+    if (!isRecord(image)) return finding;
+    const { repositoryName, imageHash } = image;
+    if (typeof repositoryName !== 'string' || typeof imageHash !== 'string') return finding;
+    const ecr = this.links.ecrImage(repositoryName, imageHash);
+    if (ecr === undefined || ecr.status === 'ACTIVE') return finding;
+    return { ...finding, status: 'CLOSED', updatedAt: ecr.lastArchivedAt ?? finding.updatedAt };
+  }
+
   private listFindings(input: Input): unknown {
     const maxResults = input.maxResults ?? 50;
     if (
@@ -160,7 +186,9 @@ export class Inspector2Service implements SandboxService {
     }
     const criteria = input.filterCriteria === undefined ? {} : input.filterCriteria;
     if (!isRecord(criteria)) throw validation('filterCriteria must be an object');
-    const matching = [...this.findings.values()].filter((finding) => matches(finding, criteria));
+    const matching = [...this.findings.values()]
+      .map((finding) => this.asInspectorSeesIt(finding))
+      .filter((finding) => matches(finding, criteria));
     const token = input.nextToken;
     let start = 0;
     if (token !== undefined) {

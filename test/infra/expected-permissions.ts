@@ -50,16 +50,6 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
   exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks'],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
   reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
-  releaseImage: [
-    'dynamodb:UpdateItem',
-    'ecr:BatchDeleteImage',
-    'ecr:BatchGetImage',
-    'ecr:DescribeImages',
-    'ecr:PutImage',
-    'ecr:UpdateImageStorageClass',
-    's3:GetObject',
-    's3:ListObjectsV2',
-  ],
 };
 
 /** Operations authorized by an IAM action of another name. */

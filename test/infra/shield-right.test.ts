@@ -307,6 +307,22 @@ suite('ShieldRight stack (bundled, cdk-nag)', () => {
       );
     });
 
+    it('deploys no Lambda that lifts a quarantine: a CLOSED Inspector finding is not a fix (issue 13)', () => {
+      const functions = Object.values(s.template.findResources('AWS::Lambda::Function'));
+      expect(functions).toHaveLength(functionIds.length);
+      expect(functionIds).not.toContain('releaseImage');
+      const descriptions = functions.map((f) => String(f.Properties.Description));
+      expect(descriptions.filter((d) => /release|lift/i.test(d))).toEqual([]);
+      const [image] = Object.values(
+        s.template.findResources('AWS::StepFunctions::StateMachine', {
+          Properties: { StateMachineName: 'ShieldRight-VulnerableImageResponse' },
+        }),
+      );
+      expect(Object.keys(image?.Properties.DefinitionSubstitutions ?? {})).not.toContain(
+        'ReleaseImageFunctionArn',
+      );
+    });
+
     it('bundles each handler locally with esbuild, SDK included, minified with a source map', () => {
       const code = Object.values(s.template.findResources('AWS::Lambda::Function')).map(
         (f) => f.Properties.Code.S3Key as string,

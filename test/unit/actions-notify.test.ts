@@ -149,7 +149,7 @@ describe('incidentStatusFor', () => {
     ['isolated', 'ISOLATED'],
     ['image-quarantined', 'QUARANTINED'],
     ['cap-reached', 'CAP_REACHED'],
-    ['vulnerability-resolved', 'RESOLVED'],
+    ['vulnerability-finding-closed', undefined],
     ['step-failed', 'FAILED'],
     ['repeat', undefined],
     ['invalid-input', undefined],

@@ -34,7 +34,6 @@ describe('parseConfig', () => {
           minimumSeverity: 'HIGH',
           epssThreshold: 0.1,
           stopRunningTasks: false,
-          releaseOnClose: false,
         },
         blastRadius: {
           maxActionsPerCluster: 10,
@@ -85,7 +84,6 @@ describe('parseConfig', () => {
           minimumSeverity: 'CRITICAL',
           epssThreshold: 0,
           stopRunningTasks: true,
-          releaseOnClose: true,
           exemptRepositories: ['base-images'],
         },
         blastRadius: {
@@ -155,11 +153,6 @@ describe('parseConfig', () => {
         'shield-right.inspector.stopRunningTasks: expected true or false',
       ],
       [
-        'inspector.releaseOnClose',
-        { inspector: { releaseOnClose: 1 } },
-        'shield-right.inspector.releaseOnClose: expected true or false',
-      ],
-      [
         'inspector.exemptRepositories',
         { inspector: { exemptRepositories: [''] } },
         'shield-right.inspector.exemptRepositories: expected a list',
@@ -215,6 +208,17 @@ describe('parseConfig', () => {
         'shield-right.blastRadius.minHealthyTask: unknown setting',
       );
     });
+
+    it.each([true, false])(
+      'refuses the removed inspector.releaseOnClose (%p) and says why, so nobody believes it is in force',
+      (value) => {
+        const message = configError({ inspector: { releaseOnClose: value } }).message;
+        expect(message).toMatch(
+          /^shield-right\.inspector\.releaseOnClose: removed: a CLOSED Inspector finding is not a fix/,
+        );
+        expect(message).toContain('shield-right release INCIDENT_ID');
+      },
+    );
 
     it('refuses text that is not JSON', () => {
       expect(configError('{mode: observe}').message).toMatch(/^shield-right: not valid JSON/);

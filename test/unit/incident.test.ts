@@ -27,7 +27,11 @@ describe('incident statuses', () => {
     ['IN_PROGRESS', 'CONTAINED', true],
     ['IN_PROGRESS', 'RELEASED', false],
     ['CONTAINED', 'RELEASED', true],
-    ['QUARANTINED', 'RESOLVED', true],
+    // A CLOSED Inspector finding is not a fix: nothing moves an incident to RESOLVED any more.
+    ['QUARANTINED', 'RESOLVED', false],
+    ['IN_PROGRESS', 'RESOLVED', false],
+    ['QUARANTINED', 'QUARANTINED', true],
+    ['RESOLVED', 'RELEASED', true],
     ['RELEASED', 'CONTAINED', false],
     ['FAILED', 'IN_PROGRESS', true],
     ['CAP_REACHED', 'IN_PROGRESS', true],

@@ -313,7 +313,7 @@ describe('notificationInput: vulnerability', () => {
         { kind: 'response', state: { finding: closed, assessment: { plan: resolvedPlan } } },
         CONTEXT,
       ).kind,
-    ).toBe('vulnerability-resolved');
+    ).toBe('vulnerability-finding-closed');
   });
 
   it('counts a vulnerability repeat as 1 and links no evidence (a repeat writes none)', () => {
@@ -336,7 +336,7 @@ describe('evidenceKeyFor', () => {
     [['contained', 'inc1', undefined], undefined],
     [['invalid-input', undefined, undefined], undefined],
     [['repeat', 'inc1', 'exec-1'], undefined],
-    [['vulnerability-resolved', 'inc1', 'exec-1'], undefined],
+    [['vulnerability-finding-closed', 'inc1', 'exec-1'], undefined],
   ])('%p → %p', (args, key) => {
     expect(evidenceKeyFor(...args)).toBe(key);
   });

@@ -101,7 +101,7 @@ function expectedRules(c: CorpusEvent): RuleName[] {
   if (detail.status === 'ACTIVE' && (detail.severity === 'HIGH' || detail.severity === 'CRITICAL')) {
     return ['VulnerableImageRule'];
   }
-  return detail.status === 'CLOSED' ? ['ResolvedImageRule'] : [];
+  return detail.status === 'CLOSED' ? ['ClosedImageFindingRule'] : [];
 }
 
 const describeCorpus = CORPUS ? describe : describe.skip;

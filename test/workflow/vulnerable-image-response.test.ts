@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseConfig } from '../../definitions/config';
+import { RELEASABLE_STATUSES } from '../../lambdas/core/incident';
 import { imageIncidentId } from '../../lambdas/core/vulnerability';
 import { type EventResult, type PublishedNotification, Simulator } from '../../local/engine';
 import { ACCOUNT, inspectorEvent, REGION } from '../../local/fixtures/events';
@@ -242,8 +243,51 @@ describe('VulnerableImageResponse: a burst of findings for one digest', () => {
   });
 });
 
-describe('VulnerableImageResponse: CLOSED findings (ResolvedImageRule)', () => {
-  it('announces the resolution without changing anything once every finding of a quarantined image is closed', async () => {
+describe('VulnerableImageResponse: CLOSED findings are not a fix (ClosedImageFindingRule)', () => {
+  it('issue 13 acceptance: a CRITICAL finding quarantines the digest; its CLOSED finding un-archives nothing, restores no tag, does not resolve the incident, and says closed is not fixed', async () => {
+    const sim = simulator({ scenario: exposedScenario() });
+    const open = inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000', severity: 'CRITICAL' });
+    await sim.processEvent(open, 'open');
+    expect(await imageState(sim)).toEqual({ status: 'ARCHIVED', tags: [QUARANTINE_TAG] });
+    expect((await incidentItem(sim))?.status?.S).toBe('QUARANTINED');
+
+    const closed = await sim.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000', severity: 'CRITICAL', status: 'CLOSED' }),
+      'closed',
+    );
+
+    expect(closed.matchedRules).toEqual(['ClosedImageFindingRule']);
+    expect(closed.executions.map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(statesOf(closed)).toEqual([
+      'ValidateFinding',
+      'IsFindingClosed',
+      'RecordClosedFinding',
+      'AreAllFindingsClosed',
+      'NotifyFindingsClosed',
+    ]);
+    // No un-archive, no tag restored: nothing in the account changes (the incident item records the closure).
+    expect(calls(closed, 'ecr', 'UpdateImageStorageClass')).toEqual([]);
+    expect(calls(closed, 'ecr', 'PutImage')).toEqual([]);
+    expect(mutatingCalls(closed.apiCalls)).toEqual([]);
+    expect(await imageState(sim)).toEqual({ status: 'ARCHIVED', tags: [QUARANTINE_TAG] });
+    const item = await incidentItem(sim);
+    expect(item?.status?.S).toBe('QUARANTINED');
+    expect(item?.closedFindingArns?.SS).toEqual([findingArnOf(open)]);
+    expect(closed.notifications).toHaveLength(1);
+    const [notification] = closed.notifications;
+    expect(notification?.attributes.action).toBe('vulnerability-finding-closed');
+    expect(notification?.subject).toContain('finding closed, not a fix');
+    expect(notification?.subject).not.toContain('resolved');
+    expect(threadOf(notification as PublishedNotification)).toBe(INCIDENT);
+    const email = emailOf(notification);
+    expect(email).toContain('this is not a fix');
+    expect(email).toContain(
+      'Inspector stops scanning an archived image, so its findings close; the digest still contains the vulnerable package',
+    );
+    expect(email).toContain(`shield-right release ${INCIDENT}`);
+  });
+
+  it('says so once every finding of a quarantined image is closed, changing nothing', async () => {
     const sim = simulator();
     const a = inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000' });
     const b = inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3001' });
@@ -257,84 +301,32 @@ describe('VulnerableImageResponse: CLOSED findings (ResolvedImageRule)', () => {
       inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3001', status: 'CLOSED' }),
     );
 
-    expect(closeA.matchedRules).toEqual(['ResolvedImageRule']);
+    expect(closeA.matchedRules).toEqual(['ClosedImageFindingRule']);
     expect(statesOf(closeA).at(-1)).toBe('StillVulnerable');
     expect(closeA.notifications).toHaveLength(0);
-    expect(statesOf(closeB).at(-1)).toBe('NotifyResolved');
+    expect(statesOf(closeB).at(-1)).toBe('NotifyFindingsClosed');
     expect(mutatingCalls([...closeA.apiCalls, ...closeB.apiCalls])).toEqual([]);
     expect(closeB.notifications).toHaveLength(1);
-    expect(closeB.notifications[0]?.attributes.action).toBe('vulnerability-resolved');
+    expect(closeB.notifications[0]?.attributes.action).toBe('vulnerability-finding-closed');
     expect(threadOf(closeB.notifications[0] as PublishedNotification)).toBe(INCIDENT);
     expect(emailOf(closeB.notifications[0])).toContain(`shield-right release ${INCIDENT}`);
-    expect(emailOf(closeB.notifications[0])).toContain(
-      'Quarantine not released (skipped): inspector.releaseOnClose is off',
-    );
-    // Nothing is released automatically (inspector.releaseOnClose is false by default).
     expect(await imageState(sim)).toEqual({ status: 'ARCHIVED', tags: [QUARANTINE_TAG] });
     const item = await incidentItem(sim);
-    expect(item?.status?.S).toBe('RESOLVED');
+    expect(item?.status?.S).toBe('QUARANTINED');
     expect([...(item?.closedFindingArns?.SS ?? [])].sort()).toEqual(
       [findingArnOf(a), findingArnOf(b)].sort(),
     );
   });
 
-  it('with inspector.releaseOnClose, lifts the quarantine once every finding is closed and says so', async () => {
-    const sim = simulator({
-      config: parseConfig({ inspector: { releaseOnClose: true } }),
-      scenario: exposedScenario(),
-    });
-    const a = inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000' });
-    const b = inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3001' });
-    await sim.processEvent(a, 'a');
-    await sim.processEvent(b, 'b');
-    expect(await imageState(sim)).toEqual({ status: 'ARCHIVED', tags: [QUARANTINE_TAG] });
-
-    const closeA = await sim.processEvent(
-      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000', status: 'CLOSED' }),
-    );
-    const closeB = await sim.processEvent(
-      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3001', status: 'CLOSED' }),
-    );
-
-    // One finding still open: nothing released yet.
-    expect(statesOf(closeA).at(-1)).toBe('StillVulnerable');
-    expect(mutatingCalls(closeA.apiCalls)).toEqual([]);
-    expect(closeB.executions.map((e) => e.status)).toEqual(['SUCCEEDED']);
-    expect(statesOf(closeB).slice(-2)).toEqual(['ReleaseQuarantine', 'NotifyResolved']);
-    expect(await imageState(sim)).toEqual({ status: 'ACTIVE', tags: ['v1.4.1'] });
-    const ecrChanges = mutatingCalls(closeB.apiCalls).filter((c) => c.service === 'ecr');
-    expect(ecrChanges.map((c) => c.operation).sort()).toEqual([
-      'BatchDeleteImage',
-      'PutImage',
-      'UpdateImageStorageClass',
-    ]);
-    expect(new Set(ecrChanges.map((c) => c.state))).toEqual(new Set(['ReleaseQuarantine']));
-    const item = await incidentItem(sim);
-    expect(item?.releasedBy?.S).toBe('shield-right (inspector.releaseOnClose)');
-    expect(item?.releasedFrom?.S).toBe('QUARANTINED');
-    expect(closeB.notifications).toHaveLength(1);
-    const [notification] = closeB.notifications;
-    expect(notification?.attributes.action).toBe('vulnerability-resolved');
-    expect(notification?.subject).toContain('resolved, quarantine released');
-    expect(threadOf(notification as PublishedNotification)).toBe(INCIDENT);
-    const email = emailOf(notification);
-    expect(email).toContain('Quarantine released (inspector.releaseOnClose)');
-    expect(email).toContain(`Release image: done — ${REPOSITORY}@${DIGEST}`);
-    expect(email).toContain('tag(s) v1.4.1 back');
-    expect(email).not.toContain(`shield-right release ${INCIDENT}`);
-  });
-
-  it('with inspector.releaseOnClose, leaves the released incident RELEASED', async () => {
-    const sim = simulator({
-      config: parseConfig({ inspector: { releaseOnClose: true } }),
-      scenario: exposedScenario(),
-    });
+  it('leaves the quarantine to a person: the incident stays releasable by `shield-right release`', async () => {
+    const sim = simulator({ scenario: exposedScenario() });
     await sim.processEvent(inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000' }), 'open');
 
     await sim.processEvent(inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-3000', status: 'CLOSED' }));
 
-    expect(await imageState(sim)).toEqual({ status: 'ACTIVE', tags: ['v1.4.1'] });
-    expect((await incidentItem(sim))?.status?.S).toBe('RELEASED');
+    expect(await imageState(sim)).toEqual({ status: 'ARCHIVED', tags: [QUARANTINE_TAG] });
+    expect((await incidentItem(sim))?.status?.S).toBe('QUARANTINED');
+    expect(RELEASABLE_STATUSES).toContain('QUARANTINED');
   });
 
   it('does nothing for an image shield-right never handled', async () => {
@@ -343,7 +335,7 @@ describe('VulnerableImageResponse: CLOSED findings (ResolvedImageRule)', () => {
 
     const result = await sim.processEvent(inspectorEvent({ digest, status: 'CLOSED' }), 'closed');
 
-    expect(result.matchedRules).toEqual(['ResolvedImageRule']);
+    expect(result.matchedRules).toEqual(['ClosedImageFindingRule']);
     expect(result.executions[0]?.status).toBe('SUCCEEDED');
     expect(statesOf(result).at(-1)).toBe('NotOurIncident');
     expect(result.notifications).toEqual([]);

@@ -25,7 +25,6 @@ export {
   NOTIFICATION_KINDS,
   type NotificationInput,
   type NotificationKind,
-  type ReleaseReport,
   type ReleaseReportStep,
   type RenderedNotification,
 } from './types';

@@ -32,10 +32,10 @@ const KINDS: Record<NotificationKind, KindText> = {
   },
   'image-quarantined': { emoji: ':shield:', phrase: 'image quarantined', short: 'image quarantined' },
   vulnerability: { emoji: ':package:', phrase: 'vulnerable image', short: 'vulnerable image' },
-  'vulnerability-resolved': {
-    emoji: ':white_check_mark:',
-    phrase: 'vulnerability resolved',
-    short: 'resolved',
+  'vulnerability-finding-closed': {
+    emoji: ':package:',
+    phrase: 'finding closed by Inspector: not a fix',
+    short: 'finding closed, not a fix',
   },
   'invalid-input': { emoji: ':warning:', phrase: 'invalid input: no action taken', short: 'invalid input' },
   'step-failed': { emoji: ':x:', phrase: 'workflow step failed', short: 'step failed' },
@@ -46,19 +46,9 @@ const KINDS: Record<NotificationKind, KindText> = {
   },
 };
 
-/** A resolved vulnerability whose image quarantine was lifted by the workflow. */
-export const isReleased = (input: NotificationInput): boolean =>
-  input.kind === 'vulnerability-resolved' && input.release?.status === 'done';
-
-const RELEASED_TEXT: KindText = {
-  emoji: ':white_check_mark:',
-  phrase: 'vulnerability resolved, quarantine released',
-  short: 'resolved, quarantine released',
-};
-
-/** The words for the notification: its kind's, or the released variant of a resolved vulnerability. */
+/** The words for the notification's kind. */
 export function inputKindText(input: NotificationInput): KindText {
-  return isReleased(input) ? RELEASED_TEXT : kindText(input.kind);
+  return kindText(input.kind);
 }
 
 /** From the plan's disposition and what the actions reported, the notification to send. */

@@ -93,7 +93,6 @@ export function additionalContext(input: NotificationInput, threadId: string): R
   }
   if (input.execution?.arn) ctx.executionArn = input.execution.arn;
   if (input.failure) ctx.failedState = input.failure.state;
-  if (input.release) ctx.release = input.release.status;
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(ctx)) {
     const text = contextValue(value);

@@ -2,7 +2,6 @@
 import { LIMITS } from '../escape';
 import { code, command, joinSegments, type Line, text, url } from './document';
 import { isRuntime, isVulnerability, succeeded } from './format';
-import { isReleased } from './kinds';
 import {
   ecsTaskUrl,
   evidenceUrl,
@@ -86,14 +85,9 @@ export function nextSteps(input: NotificationInput, incidentId: string | undefin
       steps.push([text('Redeploy every service that runs the image (see the exposure list).')]);
       if (succeeded(input.results?.quarantine)) release('After redeploying, lift the image quarantine');
       break;
-    case 'vulnerability-resolved':
-      if (isReleased(input)) {
-        steps.push([text('Nothing to undo: the quarantine was lifted automatically.')]);
-      } else if (input.release?.status === 'pending' || input.release?.status === 'failed') {
-        release('Finish lifting the quarantine');
-      } else {
-        release('If the image was quarantined, lift the quarantine');
-      }
+    case 'vulnerability-finding-closed':
+      steps.push([text('Redeploy every service that ran the digest with a rebuilt image.')]);
+      release('Then lift the quarantine by hand');
       break;
     case 'invalid-input':
       steps.push([text('Look at the stored raw event, then fix the rule or the producer that sent it.')]);

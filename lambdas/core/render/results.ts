@@ -1,4 +1,4 @@
-/** What the response did (or planned, skipped and recommends), and what an automatic release did. */
+/** What the response did (or planned, skipped and recommends). */
 import { LIMITS } from '../escape';
 import type { RuntimeFinding } from '../finding';
 import type { IsolationResult, QuarantineResult, ResponseResults } from '../outcome';
@@ -15,18 +15,9 @@ import {
   text,
   value,
 } from './document';
-import {
-  actionWords,
-  arnTail,
-  intOf,
-  isRuntime,
-  plannedActions,
-  plural,
-  STATUS_WORDS,
-  status,
-} from './format';
+import { actionWords, arnTail, intOf, isRuntime, plannedActions, plural, status } from './format';
 import { LIST_MAX } from './limits';
-import type { NotificationInput, ReleaseReport } from './types';
+import type { NotificationInput } from './types';
 
 function isolationLine(r: IsolationResult): Line {
   const segs: Segment[] = [label('Isolate task:'), text(' '), status(r.status)];
@@ -107,43 +98,9 @@ export function resultLines(results: ResponseResults | undefined, f: RuntimeFind
   return lines;
 }
 
-const RELEASE_STEP_WORDS: Record<string, string> = {
-  'restore-image': 'Release image:',
-  'mark-released': 'Mark the incident released:',
-};
-
-const RELEASE_STATUS_WORDS: Record<string, string> = {
-  ...STATUS_WORDS,
-  pending: 'pending (run the release again)',
-};
-
-/** A release status in our words, or escaped when it is not one we know. */
-export function releaseStatus(reported: string): Segment {
-  const words = Object.hasOwn(RELEASE_STATUS_WORDS, reported) ? RELEASE_STATUS_WORDS[reported] : undefined;
-  return words ? text(words) : value(reported, LIMITS.short);
-}
-
-/** What the release of an image quarantine did, step by step. */
-function releaseLines(release: ReleaseReport | undefined): Line[] {
-  return capped(release?.steps ?? [], LIST_MAX, (step) => {
-    const words = Object.hasOwn(RELEASE_STEP_WORDS, step.action)
-      ? RELEASE_STEP_WORDS[step.action]
-      : undefined;
-    const segs: Segment[] = [
-      ...(words ? [label(words)] : [label('Release:'), text(' '), value(step.action, LIMITS.short)]),
-      text(' '),
-      releaseStatus(step.status),
-      text(' — '),
-      code(step.target, LIMITS.path),
-    ];
-    if (step.detail) segs.push(text(': '), value(step.detail, LIMITS.text));
-    return segs;
-  });
-}
-
 export function doneSection(input: NotificationInput): Section {
   const f = isRuntime(input.finding) ? input.finding : undefined;
-  const lines = [...resultLines(input.results, f), ...releaseLines(input.release)];
+  const lines = resultLines(input.results, f);
   const heading = input.kind === 'step-failed' ? 'Done before the failure' : 'What was done';
   if (lines.length === 0) {
     const would = plannedActions(input.plan);

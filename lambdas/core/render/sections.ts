@@ -6,8 +6,8 @@ import { runtimeFacts, vulnerabilityFacts } from './facts';
 import { arnTail, clusterNameOf, count, isRuntime, isVulnerability, plural } from './format';
 import { repeatPhrase } from './headline';
 import { LIST_MAX } from './limits';
-import { doneSection, planSections, releaseStatus } from './results';
-import type { NotificationInput, ReleaseReport } from './types';
+import { doneSection, planSections } from './results';
+import type { NotificationInput } from './types';
 
 function exposedTaskLine(task: ExposedTask): Line {
   const segs: Segment[] = [
@@ -135,44 +135,27 @@ function statusSection(input: NotificationInput): Section | undefined {
           ],
         ],
       };
-    case 'vulnerability-resolved':
+    case 'vulnerability-finding-closed':
       return {
         lines: [
           [
             text('Inspector reports the finding '),
             value(isVulnerability(input.finding) ? input.finding.status : 'CLOSED', 16),
-            text(': the vulnerability is no longer in the image.'),
+            text(': '),
+            label('this is not a fix'),
+            text('.'),
           ],
-          ...releaseStatusLines(input.release),
+          [
+            text(
+              'Inspector stops scanning an archived image, so its findings close; the digest still contains the vulnerable package. Inspector also closes the findings of an image not pushed or pulled within its re-scan duration.',
+            ),
+          ],
+          [text('The quarantine stays in place: only a person lifts it.')],
         ],
       };
     default:
       return undefined;
   }
-}
-
-/** Whether the workflow lifted the image quarantine (inspector.releaseOnClose), and if not, why. */
-function releaseStatusLines(release: ReleaseReport | undefined): Line[] {
-  if (!release) return [];
-  if (release.status === 'done') {
-    return [
-      [
-        label('Quarantine released'),
-        text(
-          ' (inspector.releaseOnClose): the image has its storage class and tags back as recorded before the quarantine.',
-        ),
-      ],
-    ];
-  }
-  return [
-    [
-      label('Quarantine not released'),
-      text(' ('),
-      releaseStatus(release.status),
-      text(')'),
-      ...(release.reason ? [text(': '), value(release.reason, LIMITS.text)] : []),
-    ],
-  ];
 }
 
 function invalidInputSections(input: NotificationInput): Section[] {

@@ -15,24 +15,13 @@ export const NOTIFICATION_KINDS = [
   'already-contained',
   'image-quarantined',
   'vulnerability',
-  'vulnerability-resolved',
+  'vulnerability-finding-closed',
   'invalid-input',
   'step-failed',
   'cap-reached',
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-
-/**
- * The automatic release of an image quarantine (inspector.releaseOnClose), as the vulnerable-image
- * workflow's ReleaseQuarantine step reports it (lambdas/actions/release-image.ts releaseImages, or `skipped`).
- */
-export interface ReleaseReport {
-  /** `done`: the quarantine was lifted and the incident RELEASED; anything else: it was not (see `reason`). */
-  readonly status: string;
-  readonly reason?: string;
-  readonly steps?: readonly ReleaseReportStep[];
-}
 
 export interface ReleaseReportStep {
   readonly action: string;
@@ -49,8 +38,6 @@ export interface NotificationInput {
   /** The runtime plan, or the vulnerable-image plan (no isolate/stop/tagService, caps per account only). */
   readonly plan?: ResponsePlan | ImagePlan;
   readonly results?: ResponseResults;
-  /** `vulnerability-resolved`: whether the image quarantine was released (absent: not attempted). */
-  readonly release?: ReleaseReport;
   /** For `repeat` and `already-contained`: how often the finding has been seen, and the incident's status. */
   readonly repeat?: {
     readonly count: number;

@@ -70,11 +70,17 @@ export const ImageEnrichmentSchema = v.object({
 /** What EnrichAndDecide decided for a vulnerable image (lambdas/core/vulnerability.ts ImagePlan). */
 export const ImagePlanSchema = v.object({
   incidentId: text,
-  disposition: v.picklist(['quarantine', 'notify', 'exempt', 'observe', 'resolved', 'already-quarantined']),
-  path: v.picklist(['act', 'notify', 'resolve']),
+  disposition: v.picklist([
+    'quarantine',
+    'notify',
+    'exempt',
+    'observe',
+    'finding-closed',
+    'already-quarantined',
+  ]),
+  path: v.picklist(['act', 'notify']),
   quarantine: v.boolean(),
   stopRunningTasks: v.boolean(),
-  release: v.boolean(),
   quarantineStrategy: QuarantineStrategySchema,
   quarantineTargets: v.array(QuarantineTargetSchema),
   quarantineTag: text,
