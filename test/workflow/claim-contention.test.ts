@@ -182,3 +182,31 @@ describe('a write that commits and then reports an error (the retry sees its own
     expect(result.notifications.map((n) => n.attributes.action)).toEqual(['contained']);
   });
 });
+
+describe('a write of the image workflow that commits and then reports an error', () => {
+  it('ClaimQuarantine: the execution recognises its own claim and quarantines', async () => {
+    const simulator = new Simulator({ clock: CLOCK, scenario: SCENARIO });
+    const account = simulator.account;
+    const realCall = account.call.bind(account);
+    let fired = false;
+    jest.spyOn(account, 'call').mockImplementation(async (service, op, input) => {
+      const output = await realCall(service, op, input);
+      if (!fired && service === 'dynamodb' && op === 'TransactWriteItems') {
+        fired = true;
+        throw new AwsError('ServiceUnavailable', 'Service unavailable (after commit)', { statusCode: 503 });
+      }
+      return output;
+    });
+
+    const result = await simulator.processEvent(
+      inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-0003' }),
+      'claim',
+    );
+
+    const [run] = result.executions;
+    expect(fired).toBe(true);
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(run?.states).toContain('QuarantineImage');
+    expect(run?.states).not.toContain('FindingAppended');
+  });
+});
