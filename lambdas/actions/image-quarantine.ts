@@ -226,25 +226,30 @@ async function quarantineOne(
   const movedTags: { from: string; to: string }[] = [];
   const notes: string[] = [];
   if ((request.strategy === 'retag' || request.strategy === 'both') && !alreadyArchived) {
-    if (!manifest) {
+    let tagManifest = manifest;
+    if (!tagManifest) {
       // An archived image has no readable manifest: another response archived it meanwhile.
       const again = await describeImages(ecr, target, { imageDigest: digest });
-      if (again.imageDetails?.[0]?.imageStatus !== 'ARCHIVED') {
+      if (again.imageDetails?.[0]?.imageStatus === 'ARCHIVED') {
+        return {
+          ...base,
+          digest,
+          status: 'already-done',
+          movedTags: [],
+          archived: true,
+          reason: 'archived by a concurrent response',
+        };
+      }
+      // Restored meanwhile (a concurrent response re-pushed its tag, which un-archives): read it again.
+      tagManifest = await readManifest(ecr, target, digest);
+      if (!tagManifest) {
         throw new ActionFailedError(
           'QuarantineImage',
           `the manifest of ${target.repository}@${digest} could not be read`,
         );
       }
-      return {
-        ...base,
-        digest,
-        status: 'already-done',
-        movedTags: [],
-        archived: true,
-        reason: 'archived by a concurrent response',
-      };
     }
-    await addTag(ecr, target, manifest, digest, quarantineTag);
+    await addTag(ecr, target, tagManifest, digest, quarantineTag);
     const toDelete = record.originalTags;
     if (toDelete.length > 0) {
       try {
