@@ -1,10 +1,11 @@
 /** `shield-right incidents` and `shield-right incident ID`: what shield-right responded to, and what it did. */
 import { parseArgs } from 'node:util';
 import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type IncidentItem, loadIncident } from '../../lambdas/actions/incident-store';
-import { listEvidenceKeys } from '../../lambdas/actions/release-evidence';
+import { listEvidenceKeys, readQuarantineRecords } from '../../lambdas/actions/release-evidence';
 import { awsErrorName } from '../../lambdas/core/errors';
 import { LIMITS, plainText } from '../../lambdas/core/escape';
 import { CONTAINED_STATUSES, type IncidentStatus } from '../../lambdas/core/incident';
@@ -213,6 +214,56 @@ export async function incidents(
   });
 }
 
+/** A quarantined image as ECR has it now, and what that means for the release. */
+interface QuarantinedImageView {
+  readonly image: string;
+  readonly imageStatus: string;
+  readonly release?: string;
+}
+
+/**
+ * The quarantined images of an incident, described now (any status: DescribeImages answers for ACTIVE
+ * images only unless asked). An image ACTIVATING is a release in progress: ECR restores it from the archive
+ * within 20 minutes, and running the release again then puts its tags back.
+ */
+async function quarantinedImages(
+  ctx: OperatorContext,
+  incidentId: string,
+  keys: readonly string[],
+): Promise<QuarantinedImageView[]> {
+  const records = await readQuarantineRecords(ctx.clients.s3, ctx.deployment.bucket, incidentId, keys);
+  const views: QuarantinedImageView[] = [];
+  for (const record of records) {
+    const image = `${record.repository}@${record.digest}`;
+    let imageStatus = 'unknown';
+    try {
+      const out = await ctx.clients.ecr.send(
+        new DescribeImagesCommand({
+          registryId: record.registryId,
+          repositoryName: record.repository,
+          imageIds: [{ imageDigest: record.digest }],
+          filter: { imageStatus: 'ANY' },
+        }),
+      );
+      imageStatus = out.imageDetails?.[0]?.imageStatus ?? 'unknown';
+    } catch (err) {
+      const name = awsErrorName(err);
+      if (name !== 'ImageNotFoundException' && name !== 'RepositoryNotFoundException') throw err;
+      imageStatus = 'deleted';
+    }
+    views.push({
+      image,
+      imageStatus,
+      ...(imageStatus === 'ACTIVATING'
+        ? {
+            release: `in progress: restoring from the archive (up to 20 minutes), then run shield-right release ${incidentId} again`,
+          }
+        : {}),
+    });
+  }
+  return views;
+}
+
 interface TimelineEntry {
   readonly at: string;
   readonly event: string;
@@ -299,12 +350,15 @@ export async function incident(argv: string[], io: Io = processIo, deps: Operato
       ctx.deployment.bucket,
       `incidents/${incidentId}/`,
     );
+    ctx.progress.update('describing the quarantined images…');
+    const images = await quarantinedImages(ctx, incidentId, evidence);
     const { entries, note } = await timeline(ctx, found);
     if (values.json) {
       ctx.out(
         JSON.stringify(
           {
             incident: view,
+            ...(images.length > 0 ? { images } : {}),
             evidence: evidence.map((key) => `s3://${ctx.deployment.bucket}/${key}`),
             timeline: entries,
             ...(note ? { note } : {}),
@@ -325,6 +379,15 @@ export async function incident(argv: string[], io: Io = processIo, deps: Operato
         ...fields,
         `  actions        ${(view.actions as string[]).join(', ') || 'none'}`,
         ...(view.executionUrl ? [`  console        ${text(view.executionUrl, LIMITS.path)}`] : []),
+        ...(images.length > 0
+          ? [
+              'Quarantined images',
+              ...images.map(
+                (i) =>
+                  `  ${text(i.image, LIMITS.path)}  ${text(i.imageStatus)}${i.release ? ` · release ${text(i.release, LIMITS.text)}` : ''}`,
+              ),
+            ]
+          : []),
         'Evidence',
         ...(evidence.length > 0
           ? evidence.map((k) => `  s3://${ctx.deployment.bucket}/${text(k, LIMITS.path)}`)

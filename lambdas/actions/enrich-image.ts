@@ -22,6 +22,8 @@ async function describeImage(
         registryId: finding.image.registryId,
         repositoryName: finding.image.repository,
         imageIds: [{ imageDigest: finding.image.digest }],
+        // An archived digest is described only when asked for (DescribeImagesFilter.imageStatus).
+        filter: { imageStatus: 'ANY' },
       }),
     );
     return out.imageDetails?.[0];

@@ -3,8 +3,12 @@
  * digest, so the quarantine (1) moves every tag of the digest to a quarantine tag, so deployments by tag
  * stop resolving to it, adding the new tag before deleting old ones because deleting an image's last tag
  * deletes the image, and (2) moves the digest to the ARCHIVE storage class, so it cannot be pulled at all,
- * not even by digest: a replacement task cannot start from it. The undo (restoreImage) puts the storage class
- * and the tags back from the record saved before any change, and can be repeated.
+ * not even by digest: a replacement task cannot start from it. The manifest is saved with the record before
+ * any change, since an archived image cannot be read (BatchGetImage fails for it). The undo (restoreImage)
+ * puts the storage class and the tags back from that record, and can be repeated.
+ *
+ * Every lookup by digest asks for any image status: DescribeImages answers for ACTIVE images only unless its
+ * filter says otherwise (ECR model, `DescribeImagesFilter.imageStatus`).
  */
 import {
   BatchDeleteImageCommand,
@@ -48,6 +52,9 @@ export interface QuarantineRecord {
   readonly quarantineTag: string;
   readonly imageStatusBefore?: string;
   readonly tagMutability?: string;
+  /** The image manifest and its media type, read before archiving (absent if already archived then). */
+  readonly manifest?: string;
+  readonly manifestMediaType?: string;
 }
 
 export const QUARANTINE_EVIDENCE_PREFIX = 'quarantine/';
@@ -63,6 +70,9 @@ function isQuarantineTag(tag: string): boolean {
 
 /** The image, or its whole repository, was deleted. */
 const GONE = new Set(['ImageNotFoundException', 'RepositoryNotFoundException']);
+/** What BatchGetImage reports for an image it cannot return: archived images are one of these (which one is
+ * not documented), so both are read as "cannot be read now". */
+const UNREADABLE = new Set(['ImageNotFound', 'ImageInaccessible']);
 
 /** Where an image lives. */
 interface ImageHome {
@@ -79,6 +89,7 @@ function describeImages(ecr: ECRClient, home: ImageHome, imageId: ImageIdentifie
       registryId: home.registryId,
       repositoryName: home.repository,
       imageIds: [imageId],
+      filter: { imageStatus: 'ANY' },
     }),
   );
 }
@@ -91,9 +102,14 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
 ];
 
-/** The digest's manifest; absent from the answer when the image is archived. */
-function readManifest(ecr: ECRClient, home: ImageHome, digest: string) {
-  return ecr.send(
+type Manifest = Pick<Image, 'imageManifestMediaType'> & { readonly imageManifest: string };
+
+/**
+ * The digest's manifest; undefined when BatchGetImage cannot return it (an archived or restoring image is
+ * reported as a failure, `ImageNotFound` or `ImageInaccessible`).
+ */
+async function readManifest(ecr: ECRClient, home: ImageHome, digest: string): Promise<Manifest | undefined> {
+  const out = await ecr.send(
     new BatchGetImageCommand({
       registryId: home.registryId,
       repositoryName: home.repository,
@@ -101,16 +117,22 @@ function readManifest(ecr: ECRClient, home: ImageHome, digest: string) {
       acceptedMediaTypes: MANIFEST_TYPES,
     }),
   );
+  const image = out.images?.[0];
+  if (image?.imageManifest) {
+    return {
+      imageManifest: image.imageManifest,
+      ...(image.imageManifestMediaType ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
+    };
+  }
+  const failed = out.failures?.[0];
+  if (failed && !UNREADABLE.has(failed.failureCode ?? '')) {
+    throw new Error(`BatchGetImage failed: ${failed.failureCode}: ${failed.failureReason ?? ''}`);
+  }
+  return undefined;
 }
 
 /** Points `tag` at the digest by putting its manifest again under that tag. */
-function putTag(
-  ecr: ECRClient,
-  home: ImageHome,
-  image: Image & { readonly imageManifest: string },
-  digest: string,
-  tag: string,
-) {
+function putTag(ecr: ECRClient, home: ImageHome, image: Manifest, digest: string, tag: string) {
   return ecr.send(
     new PutImageCommand({
       registryId: home.registryId,
@@ -172,6 +194,9 @@ async function quarantineOne(
   const repo = await ecr.send(
     new DescribeRepositoriesCommand({ registryId: target.registryId, repositoryNames: [target.repository] }),
   );
+  const alreadyArchived = detail.imageStatus === 'ARCHIVED';
+  // Read while it still can be: an archived image's manifest cannot be read, and a release re-pushes it.
+  const manifest = alreadyArchived ? undefined : await readManifest(ecr, target, digest);
   const record: QuarantineRecord = {
     ...base,
     digest,
@@ -180,6 +205,12 @@ async function quarantineOne(
     ...(detail.imageStatus ? { imageStatusBefore: detail.imageStatus } : {}),
     ...(repo.repositories?.[0]?.imageTagMutability
       ? { tagMutability: repo.repositories[0].imageTagMutability }
+      : {}),
+    ...(manifest
+      ? {
+          manifest: manifest.imageManifest,
+          ...(manifest.imageManifestMediaType ? { manifestMediaType: manifest.imageManifestMediaType } : {}),
+        }
       : {}),
   };
   await putOriginalState(
@@ -194,25 +225,31 @@ async function quarantineOne(
 
   const movedTags: { from: string; to: string }[] = [];
   const notes: string[] = [];
-  const alreadyArchived = detail.imageStatus === 'ARCHIVED';
   if ((request.strategy === 'retag' || request.strategy === 'both') && !alreadyArchived) {
-    if (!(await addTag(ecr, target, digest, quarantineTag))) {
+    let tagManifest = manifest;
+    if (!tagManifest) {
+      // An archived image has no readable manifest: another response archived it meanwhile.
       const again = await describeImages(ecr, target, { imageDigest: digest });
-      if (again.imageDetails?.[0]?.imageStatus !== 'ARCHIVED') {
+      if (again.imageDetails?.[0]?.imageStatus === 'ARCHIVED') {
+        return {
+          ...base,
+          digest,
+          status: 'already-done',
+          movedTags: [],
+          archived: true,
+          reason: 'archived by a concurrent response',
+        };
+      }
+      // Restored meanwhile (a concurrent response re-pushed its tag, which un-archives): read it again.
+      tagManifest = await readManifest(ecr, target, digest);
+      if (!tagManifest) {
         throw new ActionFailedError(
           'QuarantineImage',
           `the manifest of ${target.repository}@${digest} could not be read`,
         );
       }
-      return {
-        ...base,
-        digest,
-        status: 'already-done',
-        movedTags: [],
-        archived: true,
-        reason: 'archived by a concurrent response',
-      };
     }
+    await addTag(ecr, target, tagManifest, digest, quarantineTag);
     const toDelete = record.originalTags;
     if (toDelete.length > 0) {
       try {
@@ -234,15 +271,7 @@ async function quarantineOne(
   }
   let archived = alreadyArchived;
   if ((request.strategy === 'archive' || request.strategy === 'both') && !alreadyArchived) {
-    await ecr.send(
-      new UpdateImageStorageClassCommand({
-        registryId: target.registryId,
-        repositoryName: target.repository,
-        imageId: { imageDigest: digest },
-        targetStorageClass: 'ARCHIVE',
-      }),
-    );
-    archived = true;
+    archived = await archive(ecr, target, digest, notes);
   }
   const status = alreadyArchived && movedTags.length === 0 ? 'already-done' : 'done';
   return {
@@ -255,23 +284,51 @@ async function quarantineOne(
   };
 }
 
-/** Adds `tag` to the digest; false when the manifest cannot be read. */
+/** Adds `tag` to the digest from its manifest. */
 async function addTag(
   ecr: ECRClient,
   target: QuarantineTarget,
+  manifest: Manifest,
   digest: string,
   tag: string,
-): Promise<boolean> {
-  const image = (await readManifest(ecr, target, digest)).images?.[0];
-  // An archived image has no readable manifest: another response archived it meanwhile.
-  if (!image?.imageManifest) return false;
+): Promise<void> {
   try {
-    await putTag(ecr, target, { ...image, imageManifest: image.imageManifest }, digest, tag);
+    await putTag(ecr, target, manifest, digest, tag);
   } catch (err) {
     // A retried step finds the tag already in place: that is success.
     if (awsErrorName(err) !== 'ImageAlreadyExistsException') throw err;
   }
-  return true;
+}
+
+/**
+ * Moves the digest to the ARCHIVE storage class; whether it is archived now. ECR may refuse the change
+ * (`ImageStorageClassUpdateNotSupportedException`, e.g. archived meanwhile): the tags moved above stay moved,
+ * and the refusal is noted rather than failing the branch.
+ */
+async function archive(
+  ecr: ECRClient,
+  target: QuarantineTarget,
+  digest: string,
+  notes: string[],
+): Promise<boolean> {
+  try {
+    await ecr.send(
+      new UpdateImageStorageClassCommand({
+        registryId: target.registryId,
+        repositoryName: target.repository,
+        imageId: { imageDigest: digest },
+        targetStorageClass: 'ARCHIVE',
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (awsErrorName(err) !== 'ImageStorageClassUpdateNotSupportedException') throw err;
+    const status = (await describeImages(ecr, target, { imageDigest: digest })).imageDetails?.[0]
+      ?.imageStatus;
+    if (status === 'ARCHIVED') return true;
+    notes.push(`not archived (the image is ${status ?? 'unknown'}): ${errorMessage(err)}`);
+    return false;
+  }
 }
 
 export async function quarantineImages(
@@ -309,11 +366,27 @@ async function describePresentImage(
   }
 }
 
+/** The manifest to put tags back with: the one saved at quarantine time, else read (the image is ACTIVE). */
+async function manifestOf(ecr: ECRClient, record: QuarantineRecord): Promise<Manifest> {
+  if (record.manifest) {
+    return {
+      imageManifest: record.manifest,
+      ...(record.manifestMediaType ? { imageManifestMediaType: record.manifestMediaType } : {}),
+    };
+  }
+  const manifest = await readManifest(ecr, record, record.digest);
+  if (!manifest) throw new Error(`the manifest of ${record.digest} could not be read`);
+  return manifest;
+}
+
 /** Puts `tags` back on the digest, never moving a tag that now names another image (a newer build). */
-async function restoreTags(ecr: ECRClient, record: QuarantineRecord, tags: string[], notes: string[]) {
-  const image = (await readManifest(ecr, record, record.digest)).images?.[0];
-  if (!image?.imageManifest) throw new Error(`the manifest of ${record.digest} could not be read`);
-  const manifest = { ...image, imageManifest: image.imageManifest };
+async function restoreTags(
+  ecr: ECRClient,
+  record: QuarantineRecord,
+  manifest: Manifest,
+  tags: readonly string[],
+  notes: string[],
+) {
   const restored: string[] = [];
   for (const tag of tags) {
     const current = (await describePresentImage(ecr, record, { imageTag: tag }))?.imageDigest;
@@ -336,6 +409,39 @@ async function restoreTags(ecr: ECRClient, record: QuarantineRecord, tags: strin
   return restored;
 }
 
+/** Starts a restore from the archive; the image's status after the call (ACTIVATING, as ECR documents it). */
+async function restoreStorageClass(ecr: ECRClient, record: QuarantineRecord): Promise<string> {
+  try {
+    const out = await ecr.send(
+      new UpdateImageStorageClassCommand({
+        registryId: record.registryId,
+        repositoryName: record.repository,
+        imageId: { imageDigest: record.digest },
+        targetStorageClass: 'STANDARD',
+      }),
+    );
+    return out.imageStatus ?? 'ACTIVATING';
+  } catch (err) {
+    // Refused because it is no longer ARCHIVED (restored meanwhile): go on from what it is now.
+    if (awsErrorName(err) !== 'ImageStorageClassUpdateNotSupportedException') throw err;
+    const now = await describePresentImage(ecr, record, { imageDigest: record.digest });
+    if (!now?.imageStatus || now.imageStatus === 'ARCHIVED') throw err;
+    return now.imageStatus;
+  }
+}
+
+const missingTags = (record: QuarantineRecord, detail: ImageDetail): string[] => {
+  const tagged = new Set(detail.imageTags ?? []);
+  return record.originalTags.filter((t) => !tagged.has(t));
+};
+
+/**
+ * Back to STANDARD with its tags, by the fastest documented path: an archived image whose manifest was saved
+ * is re-pushed under its original tags, which restores it at once (ECR user guide, restoring an image);
+ * otherwise (no saved manifest, no tag to put back, or the re-push left it archived) UpdateImageStorageClass
+ * starts a restore that takes up to 20 minutes (ACTIVATING): the step is `pending`, and running the release
+ * again once the image is ACTIVE finishes it.
+ */
 export async function restoreImage(ecr: ECRClient, record: QuarantineRecord): Promise<ReleaseStep> {
   const target = `${record.repository}@${record.digest}`;
   const step = (status: ReleaseStepStatus, notes: string[]): ReleaseStep => ({
@@ -347,38 +453,44 @@ export async function restoreImage(ecr: ECRClient, record: QuarantineRecord): Pr
   const notes: string[] = [];
   let action = 'ecr:DescribeImages';
   try {
-    const detail = await describePresentImage(ecr, record, { imageDigest: record.digest });
+    let detail = await describePresentImage(ecr, record, { imageDigest: record.digest });
     if (!detail) return step('failed', ['the image no longer exists in its repository']);
-    let status = detail.imageStatus ?? 'ACTIVE';
+    // Archived before the quarantine: it stays archived, and its tags were never moved.
+    if (record.imageStatusBefore === 'ARCHIVED' && detail.imageStatus !== 'ACTIVE')
+      return step('already-done', ['left ARCHIVED, as it was before']);
+    const restored: string[] = [];
     let changed = false;
-    if (status === 'ARCHIVED' && record.imageStatusBefore !== 'ARCHIVED') {
+    if (detail.imageStatus === 'ARCHIVED' && record.manifest) {
+      action = 'ecr:PutImage';
+      const manifest = await manifestOf(ecr, record);
+      restored.push(...(await restoreTags(ecr, record, manifest, missingTags(record, detail), notes)));
+      if (restored.length > 0) {
+        action = 'ecr:DescribeImages';
+        detail = (await describePresentImage(ecr, record, { imageDigest: record.digest })) ?? detail;
+        if (detail.imageStatus === 'ACTIVE') notes.push('restored at once by re-pushing the saved manifest');
+      }
+    }
+    let status: string = detail.imageStatus ?? 'ACTIVE';
+    if (status === 'ARCHIVED') {
       action = 'ecr:UpdateImageStorageClass';
-      const out = await ecr.send(
-        new UpdateImageStorageClassCommand({
-          registryId: record.registryId,
-          repositoryName: record.repository,
-          imageId: { imageDigest: record.digest },
-          targetStorageClass: 'STANDARD',
-        }),
-      );
-      status = out.imageStatus ?? 'ACTIVATING';
+      status = await restoreStorageClass(ecr, record);
       changed = true;
       notes.push('storage class back to STANDARD');
     }
     if (status !== 'ACTIVE') {
-      // Archived before the quarantine: it stays archived, and its tags were never moved.
-      if (record.imageStatusBefore === 'ARCHIVED')
-        return step('already-done', ['left ARCHIVED, as it was before']);
       notes.push(
-        `the image is ${status}: ECR takes up to 20 minutes; run the release again to move the tags back`,
+        `the image is ${status}: a restore from the archive takes up to 20 minutes; run the release again to move the tags back`,
       );
       return step('pending', notes);
     }
-    const tagged = new Set(detail.imageTags ?? []);
-    const missing = record.originalTags.filter((t) => !tagged.has(t));
-    action = 'ecr:PutImage';
-    const restored = missing.length > 0 ? await restoreTags(ecr, record, missing, notes) : [];
+    const missing = missingTags(record, detail).filter((t) => !restored.includes(t));
+    if (missing.length > 0) {
+      action = 'ecr:PutImage';
+      const back = await restoreTags(ecr, record, await manifestOf(ecr, record), missing, notes);
+      restored.push(...back);
+    }
     if (restored.length > 0) notes.push(`tag(s) ${restored.join(', ')} back`);
+    const tagged = new Set(detail.imageTags ?? []);
     const kept = record.originalTags.filter((t) => tagged.has(t) || restored.includes(t));
     if (tagged.has(record.quarantineTag)) {
       if (kept.length === 0) {

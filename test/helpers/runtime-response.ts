@@ -65,6 +65,7 @@ export async function imageDetail(
   const out = (await simulator.account.call('ecr', 'DescribeImages', {
     repositoryName: REPOSITORY,
     imageIds: [{ imageDigest: digest }],
+    filter: { imageStatus: 'ANY' },
   })) as { imageDetails?: { imageTags?: string[]; imageStatus?: string }[] };
   return only(out.imageDetails ?? []);
 }

@@ -139,7 +139,7 @@ describe('quarantineImages', () => {
     });
   });
 
-  it('saves what release needs: original tags, quarantine tag, status and mutability', async () => {
+  it('saves what release needs: original tags, quarantine tag, status, mutability and the manifest', async () => {
     image({ imageTags: ['v1.4.2', 'quarantine-older-aaaaaaaaaaaa'] });
 
     await quarantineImages(deps, request('both'));
@@ -156,9 +156,78 @@ describe('quarantineImages', () => {
       quarantineTag: QTAG,
       imageStatusBefore: 'ACTIVE',
       tagMutability: 'MUTABLE',
+      manifest: MANIFEST,
+      manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
     });
     expect(ecrMock).toHaveReceivedCommandWith(BatchDeleteImageCommand, {
       imageIds: [{ imageTag: 'v1.4.2' }],
+    });
+  });
+
+  it('looks the digest up whatever its status and reads its manifest before saving and archiving', async () => {
+    // Arrange
+    image();
+    ecrMock.on(BatchGetImageCommand).callsFake(() => {
+      order.push('BatchGetImage');
+      return { images: [{ imageManifest: MANIFEST }] };
+    });
+
+    // Act
+    await quarantineImages(deps, request('archive'));
+
+    // Assert
+    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      imageIds: [{ imageDigest: DIGEST }],
+      filter: { imageStatus: 'ANY' },
+    });
+    expect(order).toEqual(['BatchGetImage', 'PutObject', 'UpdateImageStorageClass']);
+    expect(evidence().manifest).toBe(MANIFEST);
+  });
+
+  it.each(['ImageNotFound', 'ImageInaccessible'] as const)(
+    'reads a manifest failure %s on an image archived meanwhile as already archived',
+    async (failureCode) => {
+      // Arrange
+      ecrMock
+        .on(DescribeImagesCommand)
+        .resolvesOnce({
+          imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1.4.2'], imageStatus: 'ACTIVE' }],
+        })
+        .resolves({
+          imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1.4.2'], imageStatus: 'ARCHIVED' }],
+        });
+      ecrMock.on(BatchGetImageCommand).resolves({ images: [], failures: [{ failureCode }] });
+
+      // Act
+      const result = await quarantineImages(deps, request('both'));
+
+      // Assert
+      expect(result.images[0]).toMatchObject({ status: 'already-done', archived: true });
+      expect(ecrMock).not.toHaveReceivedCommand(PutImageCommand);
+      expect(ecrMock).not.toHaveReceivedCommand(UpdateImageStorageClassCommand);
+    },
+  );
+
+  it('notes a refused archive instead of failing after the tags were moved', async () => {
+    // Arrange
+    ecrMock
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1.4.2'], imageStatus: 'ACTIVE' }] });
+    ecrMock
+      .on(UpdateImageStorageClassCommand)
+      .rejects(
+        Object.assign(new Error('not supported'), { name: 'ImageStorageClassUpdateNotSupportedException' }),
+      );
+
+    // Act
+    const result = await quarantineImages(deps, request('both'));
+
+    // Assert
+    expect(result.images[0]).toMatchObject({
+      status: 'done',
+      archived: false,
+      movedTags: [{ from: 'v1.4.2', to: QTAG }],
+      reason: expect.stringContaining('not archived (the image is ACTIVE)'),
     });
   });
 

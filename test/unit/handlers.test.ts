@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetImageCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
@@ -292,6 +293,8 @@ describe('quarantine handler', () => {
       .on(DescribeImagesCommand)
       .resolves({ imageDetails: [{ imageDigest: DIGEST, imageStatus: 'ACTIVE' }] });
     ecrMock.on(DescribeRepositoriesCommand).resolves({ repositories: [{ imageTagMutability: 'MUTABLE' }] });
+    // The manifest is read (and saved with the evidence) before the image is archived.
+    ecrMock.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: '{"schemaVersion":2}' }] });
     ecrMock.on(UpdateImageStorageClassCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
 

@@ -18,12 +18,13 @@ import {
   BatchGetImageCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
+  type ImageStatusFilter,
   ListImagesCommand,
   PutImageCommand,
   UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
 import { Ec2Service } from '../../local/sandbox/ec2';
-import { EcrService } from '../../local/sandbox/ecr';
+import { ECR_RESTORE_MS, EcrService } from '../../local/sandbox/ecr';
 import {
   type ContainerSandbox,
   clockedContext,
@@ -304,7 +305,11 @@ describe('ECR', () => {
       imageStatus: 'ARCHIVED',
     });
     const described = await env.ecrClient.send(
-      new DescribeImagesCommand({ repositoryName: 'web', imageIds: [{ imageDigest: digest }] }),
+      new DescribeImagesCommand({
+        repositoryName: 'web',
+        imageIds: [{ imageDigest: digest }],
+        filter: { imageStatus: 'ANY' },
+      }),
     );
     expect(described.imageDetails?.[0]).toMatchObject({ imageStatus: 'ARCHIVED', imageTags: ['v1'] });
     expect(described.imageDetails?.[0]?.lastArchivedAt).toBeInstanceOf(Date);
@@ -325,7 +330,161 @@ describe('ECR', () => {
         targetStorageClass: 'STANDARD',
       }),
     );
+    env.ctx.advance(ECR_RESTORE_MS);
     expect(env.ecr.imagePullable(`${REGISTRY}/web:v1`, digest)).toBe(true);
+  });
+
+  describe('archived images (DescribeImagesFilter.imageStatus, UpdateImageStorageClass)', () => {
+    async function archivedImage() {
+      const env = containerSandbox();
+      const digest = env.ecr.putImage({ repository: 'web', tags: ['v1'] });
+      await env.ecrClient.send(
+        new UpdateImageStorageClassCommand({
+          repositoryName: 'web',
+          imageId: { imageDigest: digest },
+          targetStorageClass: 'ARCHIVE',
+        }),
+      );
+      const describe = (imageStatus?: string) =>
+        env.ecrClient.send(
+          new DescribeImagesCommand({
+            repositoryName: 'web',
+            imageIds: [{ imageDigest: digest }],
+            ...(imageStatus ? { filter: { imageStatus: imageStatus as ImageStatusFilter } } : {}),
+          }),
+        );
+      const restore = () =>
+        env.ecrClient.send(
+          new UpdateImageStorageClassCommand({
+            repositoryName: 'web',
+            imageId: { imageDigest: digest },
+            targetStorageClass: 'STANDARD',
+          }),
+        );
+      return { env, digest, describe, restore };
+    }
+
+    test('DescribeImages by imageIds answers for ACTIVE images only unless filter.imageStatus says otherwise', async () => {
+      // Arrange
+      const { describe } = await archivedImage();
+
+      // Act
+      const unfiltered = describe();
+      const active = describe('ACTIVE');
+      const archived = await describe('ARCHIVED');
+      const any = await describe('ANY');
+
+      // Assert
+      await expect(unfiltered).rejects.toMatchObject({ name: 'ImageNotFoundException' });
+      await expect(active).rejects.toMatchObject({ name: 'ImageNotFoundException' });
+      expect(archived.imageDetails?.[0]?.imageStatus).toBe('ARCHIVED');
+      expect(any.imageDetails?.[0]?.imageStatus).toBe('ARCHIVED');
+    });
+
+    test('an imageStatus outside the model enum is InvalidParameterException', async () => {
+      // Arrange
+      const { env, describe } = await archivedImage();
+
+      // Act
+      const described = describe('DELETED');
+      const listed = env.ecrClient.send(
+        new ListImagesCommand({
+          repositoryName: 'web',
+          filter: { imageStatus: 'archived' as ImageStatusFilter },
+        }),
+      );
+
+      // Assert
+      await expect(described).rejects.toMatchObject({ name: 'InvalidParameterException' });
+      await expect(listed).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    });
+
+    test('a restore is ACTIVATING, unpullable, until ECR_RESTORE_MS later on the sandbox clock', async () => {
+      // Arrange
+      const { env, digest, describe, restore } = await archivedImage();
+
+      // Act
+      const started = await restore();
+      const during = await describe('ACTIVATING');
+      const got = await env.ecrClient.send(
+        new BatchGetImageCommand({ repositoryName: 'web', imageIds: [{ imageDigest: digest }] }),
+      );
+      const pullableDuring = env.ecr.imagePullable(`${REGISTRY}/web:v1`, undefined);
+      env.ctx.advance(ECR_RESTORE_MS - 1);
+      const almost = await describe('ANY');
+      env.ctx.advance(1);
+      const after = await describe();
+
+      // Assert
+      expect(started.imageStatus).toBe('ACTIVATING');
+      expect(during.imageDetails?.[0]?.imageStatus).toBe('ACTIVATING');
+      expect(got).toMatchObject({ images: [], failures: [{ failureCode: 'ImageNotFound' }] });
+      expect(pullableDuring).toBe(false);
+      expect(almost.imageDetails?.[0]?.imageStatus).toBe('ACTIVATING');
+      expect(after.imageDetails?.[0]).toMatchObject({ imageStatus: 'ACTIVE', imageTags: ['v1'] });
+      expect(after.imageDetails?.[0]?.lastActivatedAt).toEqual(
+        new Date(Date.parse('2025-06-01T12:00:00Z') + ECR_RESTORE_MS),
+      );
+      expect(env.ecr.imagePullable(`${REGISTRY}/web:v1`, undefined)).toBe(true);
+    });
+
+    test('a restore in progress survives a snapshot', async () => {
+      // Arrange
+      const { env, restore } = await archivedImage();
+      await restore();
+      const copy = new EcrService(env.ctx);
+
+      // Act
+      copy.restore(JSON.parse(JSON.stringify(env.ecr.snapshot())));
+      env.ctx.advance(ECR_RESTORE_MS);
+
+      // Assert
+      expect(copy.imagePullable(`${REGISTRY}/web:v1`, undefined)).toBe(true);
+    });
+
+    test('re-pushing the manifest of an image being restored makes it ACTIVE at once', async () => {
+      // Arrange
+      const { env, digest, describe, restore } = await archivedImage();
+      await restore();
+      const manifest = JSON.parse(JSON.stringify(env.ecr.snapshot())).repositories[0].images[0].manifest;
+
+      // Act
+      await env.ecrClient.send(
+        new PutImageCommand({ repositoryName: 'web', imageManifest: manifest, imageTag: 'v2' }),
+      );
+
+      // Assert
+      const now = await describe();
+      expect(now.imageDetails?.[0]).toMatchObject({ imageDigest: digest, imageStatus: 'ACTIVE' });
+      expect(now.imageDetails?.[0]?.imageTags).toEqual(['v1', 'v2']);
+    });
+
+    test('a storage class change other than ACTIVE to ARCHIVE or ARCHIVED to STANDARD is not supported', async () => {
+      // Arrange
+      const { env, digest, restore } = await archivedImage();
+      const other = env.ecr.putImage({ repository: 'web', tags: ['v9'] });
+      const change = (imageDigest: string, targetStorageClass: 'ARCHIVE' | 'STANDARD') =>
+        env.ecrClient.send(
+          new UpdateImageStorageClassCommand({
+            repositoryName: 'web',
+            imageId: { imageDigest },
+            targetStorageClass,
+          }),
+        );
+
+      // Act
+      const archiveAgain = change(digest, 'ARCHIVE');
+      const standardActive = change(other, 'STANDARD');
+      await restore();
+      const whileActivating = change(digest, 'STANDARD');
+
+      // Assert
+      for (const refused of [archiveAgain, standardActive, whileActivating]) {
+        await expect(refused).rejects.toMatchObject({
+          name: 'ImageStorageClassUpdateNotSupportedException',
+        });
+      }
+    });
   });
 
   test('unknown repositories are RepositoryNotFoundException; snapshot round-trips', async () => {

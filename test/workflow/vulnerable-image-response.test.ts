@@ -71,6 +71,7 @@ async function imageState(sim: Simulator, digest = DIGEST): Promise<{ status?: s
   const out = (await sim.account.call('ecr', 'DescribeImages', {
     repositoryName: REPOSITORY,
     imageIds: [{ imageDigest: digest }],
+    filter: { imageStatus: 'ANY' },
   })) as { imageDetails?: { imageStatus?: string; imageTags?: string[] }[] };
   const detail = out.imageDetails?.[0];
   return { ...(detail?.imageStatus ? { status: detail.imageStatus } : {}), tags: detail?.imageTags ?? [] };

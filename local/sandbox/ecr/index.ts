@@ -5,4 +5,4 @@ export type {
   PutRepositoryInput,
   RepositoryRecord,
 } from './records';
-export { EcrService } from './service';
+export { ECR_RESTORE_MS, EcrService } from './service';

@@ -1,7 +1,8 @@
 /** The records the sandbox ECR keeps (plain JSON, so a snapshot is a copy of them) and its provisioning inputs. */
 import type { ImageTagMutability, Tag } from '@aws-sdk/client-ecr';
 
-export type ImageStatus = 'ACTIVE' | 'ARCHIVED';
+/** `ImageStatus` in the ECR model; ACTIVATING is a restore from the archive not yet finished. */
+export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
 
 export interface ImageRecord {
   digest: string;
@@ -14,6 +15,8 @@ export interface ImageRecord {
   status: ImageStatus;
   lastArchivedAt?: string;
   lastActivatedAt?: string;
+  /** While ACTIVATING: when the restore completes on the sandbox clock. */
+  activeFrom?: string;
 }
 
 export interface RepositoryRecord {
@@ -32,6 +35,8 @@ export interface RepositoryState {
   byTag: Map<string, string>;
   /** sha256(manifest) -> digest, for images whose provisioned digest is not the manifest's own hash. */
   byManifestHash: Map<string, string>;
+  /** Digests being restored from the archive (ACTIVATING), finished lazily as the clock passes `activeFrom`. */
+  activating: Set<string>;
 }
 
 export interface EcrSnapshot {

@@ -11,6 +11,35 @@ export function requireImageIds(ids: ImageIdentifier[] | undefined, operation: s
   return ids;
 }
 
+const IMAGE_STATUS_FILTERS = ['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'];
+const TAG_STATUS_FILTERS = ['TAGGED', 'UNTAGGED', 'ANY'];
+
+/**
+ * The listing filter of DescribeImages/ListImages checked against the model's enums (`ImageStatusFilter`,
+ * `TagStatus`); an absent `imageStatus` means ACTIVE ("If not specified, only images with ACTIVE status are
+ * returned", `DescribeImagesFilter` in the ECR model).
+ */
+export function imageFilter(filter: { imageStatus?: string; tagStatus?: string } | undefined): {
+  imageStatus: string;
+  tagStatus: string;
+} {
+  const imageStatus = filter?.imageStatus ?? 'ACTIVE';
+  const tagStatus = filter?.tagStatus ?? 'ANY';
+  if (!IMAGE_STATUS_FILTERS.includes(imageStatus)) {
+    throw new AwsError(
+      'InvalidParameterException',
+      `Invalid parameter at 'filter.imageStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [${IMAGE_STATUS_FILTERS.join(', ')}]'`,
+    );
+  }
+  if (!TAG_STATUS_FILTERS.includes(tagStatus)) {
+    throw new AwsError(
+      'InvalidParameterException',
+      `Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [${TAG_STATUS_FILTERS.join(', ')}]'`,
+    );
+  }
+  return { imageStatus, tagStatus };
+}
+
 export function matchesStatus(image: ImageRecord, filter: string): boolean {
   return filter === 'ANY' || image.status === filter;
 }

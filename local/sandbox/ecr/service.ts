@@ -2,13 +2,20 @@
  * Amazon ECR in the sandbox account: repositories, images addressed by digest and tag, tag mutability
  * (with wildcard exclusions), the retag flow and the ARCHIVE storage class used as a reversible quarantine.
  *
- * Choices where AWS documents no answer (see the report of the change that added this file):
- * - `BatchGetImage` of an ARCHIVED image is a failure `ImageNotFound` (a pull of an archived image is a 404).
- * - `DescribeImages` with `imageIds` describes images whatever their status; without ids (like `ListImages`)
- *   it lists ACTIVE images unless `filter.imageStatus` says otherwise, as the API reference states.
- * - Restoring (`targetStorageClass: STANDARD`) is immediate and reports ACTIVE (AWS reports ACTIVATING for
- *   up to 20 minutes); archiving or restoring an image already in that class is a no-op.
- * - `PutImage` of the manifest of an ARCHIVED image restores it at once, as the user guide says of a re-push.
+ * Archive and restore (ECR model `DescribeImagesFilter`, `UpdateImageStorageClass`; user guide, archiving
+ * and restoring an image; docs/aws-behaviours.md, "ECR archive"):
+ * - `DescribeImages` and `ListImages` answer for ACTIVE images only unless `filter.imageStatus` (ACTIVE,
+ *   ARCHIVED, ACTIVATING or ANY) says otherwise. The model says so of the filter; that it holds for a lookup
+ *   by `imageIds` too is not documented: the sandbox applies it, and an id it filters out is not found
+ *   (`ImageNotFoundException`, as for a missing image), so code must ask for ANY.
+ * - `BatchGetImage` of an image that is not ACTIVE is a failure `ImageNotFound` (a pull of an archived image
+ *   is a 404; AWS may say `ImageInaccessible`, unconfirmed).
+ * - `UpdateImageStorageClass` to STANDARD puts an ARCHIVED image in ACTIVATING; it becomes ACTIVE
+ *   ECR_RESTORE_MS later on the sandbox clock (AWS: "within 20 minutes"). Any other change than ACTIVE to
+ *   ARCHIVE or ARCHIVED to STANDARD (the class it already has, or an image mid-restore) raises
+ *   `ImageStorageClassUpdateNotSupportedException`: the model has the error, when AWS raises it is unconfirmed.
+ * - `PutImage` of the manifest of an ARCHIVED (or ACTIVATING) image restores it at once, as the user guide
+ *   says of a re-push.
  */
 import type {
   BatchDeleteImageRequest,
@@ -39,7 +46,14 @@ import { isoNow, op, sha256Hex, toIso } from '../shared';
 import { AwsError, type Operation, type SandboxService } from '../types';
 import { defaultManifest, manifestMediaType, manifestSize, OCI_CONFIG, OCI_MANIFEST } from './manifests';
 import type { PutImageInput, PutRepositoryInput } from './records';
-import { matchesStatus, matchesTagStatus, paginate, requireImageIds, toEcrTags } from './requests';
+import {
+  imageFilter,
+  matchesStatus,
+  matchesTagStatus,
+  paginate,
+  requireImageIds,
+  toEcrTags,
+} from './requests';
 import { EcrStore } from './store';
 
 const MUTABILITIES: readonly ImageTagMutability[] = [
@@ -49,6 +63,8 @@ const MUTABILITIES: readonly ImageTagMutability[] = [
   'MUTABLE_WITH_EXCLUSION',
 ];
 const MAX_TAGS_PER_RESOURCE = 50;
+/** How long a restore from the archive takes on the sandbox clock: AWS's documented upper bound. */
+export const ECR_RESTORE_MS = 20 * 60 * 1000;
 
 export class EcrService extends EcrStore implements SandboxService {
   readonly name = 'ecr' as const;
@@ -87,6 +103,7 @@ export class EcrService extends EcrStore implements SandboxService {
         images: new Map(),
         byTag: new Map(),
         byManifestHash: new Map(),
+        activating: new Set(),
       });
     }
     return this.repositoryArn(input.name);
@@ -141,6 +158,7 @@ export class EcrService extends EcrStore implements SandboxService {
     const tag = colon >= 0 ? reference.slice(colon + 1) : 'latest';
     const repo = this.repositories.get(name);
     if (!repo) return false;
+    this.finishRestores(repo);
     // ECS pins a deployment's tasks to the digest it resolved, so a digest wins over the tag.
     const resolved = digest ?? uriDigest ?? repo.byTag.get(tag);
     return resolved !== undefined && repo.images.get(resolved)?.status === 'ACTIVE';
@@ -165,7 +183,7 @@ export class EcrService extends EcrStore implements SandboxService {
 
   private describeImages(input: DescribeImagesRequest): DescribeImagesResponse {
     const repo = this.repoFor(input.registryId, input.repositoryName);
-    const tagStatus = input.filter?.tagStatus ?? 'ANY';
+    const { imageStatus, tagStatus } = imageFilter(input.filter);
     if (input.imageIds && input.imageIds.length > 0) {
       if (input.maxResults !== undefined || input.nextToken !== undefined) {
         throw new AwsError(
@@ -177,7 +195,7 @@ export class EcrService extends EcrStore implements SandboxService {
       const details: ImageDetail[] = [];
       for (const id of input.imageIds) {
         const image = this.findImage(repo, id);
-        if (!image) {
+        if (!image || !matchesStatus(image, imageStatus)) {
           throw new AwsError(
             'ImageNotFoundException',
             `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} ` +
@@ -187,19 +205,13 @@ export class EcrService extends EcrStore implements SandboxService {
         }
         if (seen.has(image.digest)) continue;
         seen.add(image.digest);
-        if (
-          !matchesStatus(image, input.filter?.imageStatus ?? 'ANY') ||
-          !matchesTagStatus(image, tagStatus)
-        ) {
-          continue;
-        }
+        if (!matchesTagStatus(image, tagStatus)) continue;
         details.push(this.imageDetail(repo, image));
       }
       return { imageDetails: details };
     }
-    const status = input.filter?.imageStatus ?? 'ACTIVE';
     const images = [...repo.images.values()].filter(
-      (image) => matchesStatus(image, status) && matchesTagStatus(image, tagStatus),
+      (image) => matchesStatus(image, imageStatus) && matchesTagStatus(image, tagStatus),
     );
     const page = paginate(images, input.maxResults, input.nextToken, 1000);
     return {
@@ -252,7 +264,7 @@ export class EcrService extends EcrStore implements SandboxService {
     }
     const tag = input.imageTag;
     const existing = repo.images.get(digest);
-    const wasArchived = existing?.status === 'ARCHIVED';
+    const wasArchived = existing !== undefined && existing.status !== 'ACTIVE';
     if (existing && !wasArchived && (tag === undefined || repo.byTag.get(tag) === digest)) {
       throw new AwsError(
         'ImageAlreadyExistsException',
@@ -287,6 +299,8 @@ export class EcrService extends EcrStore implements SandboxService {
       // A re-push restores an archived image immediately (ECR user guide, restoring an image).
       image.status = 'ACTIVE';
       image.lastActivatedAt = isoNow(this.ctx);
+      delete image.activeFrom;
+      repo.activating.delete(image.digest);
     }
     if (tag !== undefined) this.pointTag(repo, tag, image);
     return {
@@ -341,12 +355,18 @@ export class EcrService extends EcrStore implements SandboxService {
           `does not exist within the repository with name '${repo.record.name}'`,
       );
     }
-    if (target === 'ARCHIVE' && image.status !== 'ARCHIVED') {
+    if (target === 'ARCHIVE' && image.status === 'ACTIVE') {
       image.status = 'ARCHIVED';
       image.lastArchivedAt = isoNow(this.ctx);
-    } else if (target === 'STANDARD' && image.status !== 'ACTIVE') {
-      image.status = 'ACTIVE';
-      image.lastActivatedAt = isoNow(this.ctx);
+    } else if (target === 'STANDARD' && image.status === 'ARCHIVED') {
+      image.status = 'ACTIVATING';
+      image.activeFrom = new Date(this.ctx.now() + ECR_RESTORE_MS).toISOString();
+      repo.activating.add(image.digest);
+    } else {
+      throw new AwsError(
+        'ImageStorageClassUpdateNotSupportedException',
+        `The image ${image.digest} is ${image.status}: moving it to the ${target} storage class is not supported`,
+      );
     }
     return {
       registryId: this.ctx.accountId,
@@ -358,11 +378,10 @@ export class EcrService extends EcrStore implements SandboxService {
 
   private listImages(input: ListImagesRequest): ListImagesResponse {
     const repo = this.repoFor(input.registryId, input.repositoryName);
-    const status = input.filter?.imageStatus ?? 'ACTIVE';
-    const tagStatus = input.filter?.tagStatus ?? 'ANY';
+    const { imageStatus, tagStatus } = imageFilter(input.filter);
     const ids: ImageIdentifier[] = [];
     for (const image of repo.images.values()) {
-      if (!matchesStatus(image, status) || !matchesTagStatus(image, tagStatus)) continue;
+      if (!matchesStatus(image, imageStatus) || !matchesTagStatus(image, tagStatus)) continue;
       if (image.tags.length === 0) ids.push({ imageDigest: image.digest });
       for (const tag of image.tags) ids.push({ imageDigest: image.digest, imageTag: tag });
     }

@@ -26,6 +26,7 @@ export class EcrStore {
   }
 
   snapshot(): EcrSnapshot {
+    for (const repo of this.repositories.values()) this.finishRestores(repo);
     return structuredClone({
       repositories: [...this.repositories.values()].map((repo) => ({
         ...repo.record,
@@ -44,15 +45,18 @@ export class EcrStore {
         images: new Map(),
         byTag: new Map(),
         byManifestHash: new Map(),
+        activating: new Set(),
       };
       this.repositories.set(record.name, repo);
       for (const image of images) {
         this.addImage(repo, image, sha256Hex(image.manifest));
         for (const tag of image.tags) repo.byTag.set(tag, image.digest);
+        if (image.status === 'ACTIVATING') repo.activating.add(image.digest);
       }
     }
   }
 
+  /** The repository, with every restore whose time has come on the sandbox clock finished. */
   protected repo(name: string): RepositoryState {
     const repo = this.repositories.get(name);
     if (!repo) {
@@ -61,7 +65,23 @@ export class EcrStore {
         `The repository with name '${name}' does not exist in the registry with id '${this.ctx.accountId}'`,
       );
     }
+    this.finishRestores(repo);
     return repo;
+  }
+
+  /** ACTIVATING images whose restore time has passed become ACTIVE, restored at that time. */
+  protected finishRestores(repo: RepositoryState): void {
+    if (repo.activating.size === 0) return;
+    const now = this.ctx.now();
+    for (const digest of [...repo.activating]) {
+      const image = repo.images.get(digest);
+      if (image?.status === 'ACTIVATING' && Date.parse(image.activeFrom ?? '') > now) continue;
+      repo.activating.delete(digest);
+      if (image?.status !== 'ACTIVATING') continue;
+      image.status = 'ACTIVE';
+      image.lastActivatedAt = image.activeFrom;
+      delete image.activeFrom;
+    }
   }
 
   protected repoFor(registryId: string | undefined, name: string | undefined): RepositoryState {
@@ -129,7 +149,9 @@ export class EcrStore {
 
   /**
    * The image an id of a batch call names, or undefined once the failure AWS reports for the id is recorded
-   * (`ImageNotFound` also for an image that is not ACTIVE when `activeOnly`).
+   * (`ImageNotFound` also for an image that is not ACTIVE when `activeOnly`: an archived image, or one still
+   * being restored, cannot be pulled; AWS may answer `ImageInaccessible` instead, which the model added with
+   * the archive and no page ties to it).
    */
   protected imageOrFailure(
     repo: RepositoryState,
@@ -176,6 +198,7 @@ export class EcrStore {
   protected deleteImage(repo: RepositoryState, image: ImageRecord): void {
     for (const tag of image.tags) repo.byTag.delete(tag);
     repo.images.delete(image.digest);
+    repo.activating.delete(image.digest);
     const manifestHash = sha256Hex(image.manifest);
     if (repo.byManifestHash.get(manifestHash) === image.digest) repo.byManifestHash.delete(manifestHash);
   }
