@@ -5,8 +5,8 @@
  * (incident-store.ts) and the release notified. Every step is idempotent, so a release that stopped half way
  * (an image still activating, a failed call) is finished by running it again; the incident is marked
  * RELEASED only when nothing is left to undo. A stopped task is never restarted: its service has replaced it.
- * SDK clients are passed in, so a Lambda (ReleaseQuarantine, function releaseImage) can run this as well as
- * the CLI.
+ * A person runs it (`shield-right release`): no Lambda lifts a containment on its own, since a CLOSED
+ * Inspector finding is not a fix. SDK clients are passed in, so tests and the sandbox swap the transport.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -17,17 +17,11 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { ReleaseRefusedError } from '../core/errors';
 import { INCIDENT_ID, isIncidentStatus, RELEASABLE_STATUSES } from '../core/incident';
 import { renderReleaseNotification } from '../core/render';
-import { evidenceKey } from './evidence';
-import { plannedImageRestore, QUARANTINE_EVIDENCE_PREFIX, restoreImages } from './image-quarantine';
+import { plannedImageRestore, restoreImages } from './image-quarantine';
 import { loadIncident, markReleased } from './incident-store';
 import { plannedIsolationRestore, restoreIsolation } from './network-isolation';
 import { type PublishOutcome, publishNotification } from './notify';
-import {
-  listEvidenceKeys,
-  loadEvidence,
-  type ReleaseEvidence,
-  readQuarantineRecords,
-} from './release-evidence';
+import { loadEvidence, type ReleaseEvidence } from './release-evidence';
 import { FINISHED, type ReleaseStep } from './release-step';
 import { plannedServiceTagRemoval, restoreServiceTag } from './service-tag';
 
@@ -134,89 +128,4 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
     ...(notification.error ? { detail: notification.error } : {}),
   });
   return { ...base, released: true, dryRun: false, steps, notification };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The image part alone, for the vulnerable-image workflow (inspector.releaseOnClose): no incident read, no
-// notification of its own (the workflow's resolved notification says what happened).
-
-/** What releasing an incident's images needs: ECR, the evidence (read only) and the incident table (one write). */
-export type ImageReleaseDeps = Pick<
-  ReleaseDeps,
-  'ecr' | 's3' | 'dynamodb' | 'evidenceBucket' | 'table' | 'now' | 'onStep'
->;
-
-export interface ImageReleaseOptions {
-  /**
-   * The status the incident must still have to be marked RELEASED (the caller has checked it, e.g. the
-   * workflow's QUARANTINED): if it changed meanwhile, the images are restored but the status is left alone.
-   */
-  readonly expectedStatus: string;
-  /** Who released it, recorded on the incident. */
-  readonly actor: string;
-}
-
-/**
- * `done`: every image restored and the incident RELEASED. `skipped`: no quarantine recorded, nothing done.
- * `pending`: an image is still being restored from the archive: release again later. `failed`: a step failed.
- */
-export type ImageReleaseStatus = 'done' | 'skipped' | 'pending' | 'failed';
-
-export interface ImageReleaseResult {
-  readonly status: ImageReleaseStatus;
-  readonly incidentId: string;
-  readonly released: boolean;
-  /** Why the quarantine is not (entirely) lifted; absent when `done`. */
-  readonly reason?: string;
-  readonly steps: ReleaseStep[];
-}
-
-/**
- * Lifts the image quarantine of an incident from its quarantine records (`incidents/<id>/quarantine/…`):
- * storage class back to STANDARD, original tags back, quarantine tag removed unless it is the only tag;
- * then marks the incident RELEASED if it is still `expectedStatus`. Like releaseIncident, every step can be
- * repeated. Throws ReleaseRefusedError for a malformed incident id only.
- */
-export async function releaseImages(
-  deps: ImageReleaseDeps,
-  incidentId: string,
-  options: ImageReleaseOptions,
-): Promise<ImageReleaseResult> {
-  if (!INCIDENT_ID.test(incidentId)) throw new ReleaseRefusedError(`${incidentId} is not an incident id`);
-  deps.onStep?.('reading the quarantine records');
-  const prefix = evidenceKey(incidentId, QUARANTINE_EVIDENCE_PREFIX);
-  const keys = await listEvidenceKeys(deps.s3, deps.evidenceBucket, prefix);
-  const records = await readQuarantineRecords(deps.s3, deps.evidenceBucket, incidentId, keys);
-  if (records.length === 0) {
-    return {
-      status: 'skipped',
-      incidentId,
-      released: false,
-      reason: `no image quarantine is recorded in s3://${deps.evidenceBucket}/${prefix}`,
-      steps: [],
-    };
-  }
-  const steps = await restoreImages(deps, records);
-  const unfinished = steps.filter((s) => !FINISHED.has(s.status));
-  if (unfinished.length > 0) {
-    const status = unfinished.some((s) => s.status === 'failed') ? 'failed' : 'pending';
-    return { status, incidentId, released: false, reason: reasonOf(unfinished), steps };
-  }
-  deps.onStep?.('marking the incident released');
-  const mark = await markReleased(deps, { incidentId, status: options.expectedStatus }, steps, options.actor);
-  steps.push(mark);
-  if (mark.status !== 'done') {
-    return {
-      status: 'failed',
-      incidentId,
-      released: false,
-      reason: `the images were restored, but the incident was not marked RELEASED (it may no longer be ${options.expectedStatus}): ${mark.detail ?? 'unknown error'}`,
-      steps,
-    };
-  }
-  return { status: 'done', incidentId, released: true, steps };
-}
-
-function reasonOf(steps: readonly ReleaseStep[]): string {
-  return steps.map((s) => `${s.target}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`).join('; ');
 }
