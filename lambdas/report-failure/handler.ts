@@ -26,10 +26,8 @@ export const handler = async (input: unknown) => {
   // A rejected finding was already alerted by the workflow itself (its FindingRejected state).
   if (error === REJECTED_FINDING_ERROR)
     return { notified: false, reason: 'rejected finding, already alerted' };
-  const failure = await findFailedStep(sfn, executionArn, {
-    ...(error !== undefined ? { error } : {}),
-    ...(cause !== undefined ? { cause } : {}),
-  });
+  const reported = { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) };
+  const failure = await findFailedStep(sfn, executionArn, reported);
   const finding = findingOf(event.detail.input);
   const rendered = renderNotification({
     kind: 'step-failed',
@@ -45,11 +43,7 @@ export const handler = async (input: unknown) => {
     const now = new Date().toISOString();
     await markIncidentFailed(dynamodb, table, { incidentId: finding.incidentId, executionArn, now });
   }
-  logger.error('response failed', {
-    executionArn,
-    state: failure.state,
-    error: failure.error,
-    published: published.published,
-  });
+  const { state, error: failedWith } = failure;
+  logger.error('response failed', { executionArn, state, error: failedWith, published: published.published });
   return { notified: published.published, failure };
 };
