@@ -98,7 +98,8 @@ export class ConfigError extends Error {
   }
 }
 
-const INSPECTOR_SEVERITIES: readonly InspectorSeverity[] = [
+/** Inspector's severity labels, most severe first. */
+export const INSPECTOR_SEVERITIES: readonly InspectorSeverity[] = [
   'CRITICAL',
   'HIGH',
   'MEDIUM',

@@ -7,6 +7,7 @@ import { Simulator } from '../../local/engine';
 import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
 import type { Scenario } from '../../local/provision';
 import { AwsError } from '../../local/sandbox/types';
+import { commitThenFail, failCalls } from '../helpers/faults';
 
 const CLOCK = () => Date.UTC(2026, 10, 28, 10, 20);
 const REPOSITORY = 'payments-api';
@@ -31,27 +32,28 @@ function cancelled(...reasons: string[]): AwsError {
   );
 }
 
-/** Fails the first `times` TransactWriteItems calls made in `state` with `error`; everything else goes through. */
+/** Fails the first `times` TransactWriteItems calls of `state` (told apart by what they write) with `error`. */
 function failTransactions(
   simulator: Simulator,
   state: string,
   error: AwsError,
   times = 1,
 ): { failed: () => number } {
-  const account = simulator.account;
-  const realCall = account.call.bind(account);
-  let failed = 0;
-  jest.spyOn(account, 'call').mockImplementation(async (service, operation, input) => {
-    const items = (input as { TransactItems?: unknown[] }).TransactItems ?? [];
-    const inState = JSON.stringify(items).includes(state === 'ReopenIncident' ? ':failed' : 'CLAIM#');
-    if (service === 'dynamodb' && operation === 'TransactWriteItems' && inState && failed < times) {
-      failed += 1;
-      throw error;
-    }
-    return realCall(service, operation, input);
-  });
-  return { failed: () => failed };
+  const marker = state === 'ReopenIncident' ? ':failed' : 'CLAIM#';
+  return failCalls(
+    simulator,
+    (service, operation, input) =>
+      service === 'dynamodb' &&
+      operation === 'TransactWriteItems' &&
+      JSON.stringify(input.TransactItems ?? []).includes(marker),
+    error,
+    times,
+  );
 }
+
+const AFTER_COMMIT = new AwsError('ServiceUnavailable', 'Service unavailable (after commit)', {
+  statusCode: 503,
+});
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -80,23 +82,17 @@ describe('ReopenIncident of a failed image incident', () => {
   /** A CRITICAL finding whose quarantine failed for good: the incident is FAILED, ready to be reopened. */
   async function failedImageIncident(): Promise<Simulator> {
     const simulator = new Simulator({ clock: CLOCK, scenario: SCENARIO });
-    const account = simulator.account;
-    const realCall = account.call.bind(account);
-    const denied = jest
-      .spyOn(account, 'call')
-      .mockImplementation((service, operation, input) =>
-        service === 'ecr' && operation === 'UpdateImageStorageClass'
-          ? Promise.reject(
-              new AwsError('AccessDeniedException', 'not authorized to perform: ecr:UpdateImageStorageClass'),
-            )
-          : realCall(service, operation, input),
-      );
+    const denied = failCalls(
+      simulator,
+      (service, operation) => service === 'ecr' && operation === 'UpdateImageStorageClass',
+      new AwsError('AccessDeniedException', 'not authorized to perform: ecr:UpdateImageStorageClass'),
+    );
     const first = await simulator.processEvent(
       inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-0001' }),
       'first',
     );
     expect(first.executions.map((e) => e.status)).toEqual(['FAILED']);
-    denied.mockRestore();
+    denied.restore();
     return simulator;
   }
 
@@ -154,24 +150,13 @@ describe('ReopenIncident of a failed image incident', () => {
 });
 
 describe('a write that commits and then reports an error (the retry sees its own write)', () => {
-  /** The first matching call is applied, then answered with a 503: "the request may or may not have succeeded". */
-  function commitThenFail(simulator: Simulator, operation: string): void {
-    const account = simulator.account;
-    const realCall = account.call.bind(account);
-    let fired = false;
-    jest.spyOn(account, 'call').mockImplementation(async (service, op, input) => {
-      const output = await realCall(service, op, input);
-      if (!fired && service === 'dynamodb' && op === operation) {
-        fired = true;
-        throw new AwsError('ServiceUnavailable', 'Service unavailable (after commit)', { statusCode: 503 });
-      }
-      return output;
-    });
-  }
-
   it('RecordIncident: the execution recognises its own incident and responds', async () => {
     const simulator = new Simulator({ clock: CLOCK });
-    commitThenFail(simulator, 'PutItem');
+    commitThenFail(
+      simulator,
+      (service, operation) => service === 'dynamodb' && operation === 'PutItem',
+      AFTER_COMMIT,
+    );
 
     const result = await simulator.processEvent(runtimeEvent({ severity: 8 }));
 
@@ -186,17 +171,11 @@ describe('a write that commits and then reports an error (the retry sees its own
 describe('a write of the image workflow that commits and then reports an error', () => {
   it('ClaimQuarantine: the execution recognises its own claim and quarantines', async () => {
     const simulator = new Simulator({ clock: CLOCK, scenario: SCENARIO });
-    const account = simulator.account;
-    const realCall = account.call.bind(account);
-    let fired = false;
-    jest.spyOn(account, 'call').mockImplementation(async (service, op, input) => {
-      const output = await realCall(service, op, input);
-      if (!fired && service === 'dynamodb' && op === 'TransactWriteItems') {
-        fired = true;
-        throw new AwsError('ServiceUnavailable', 'Service unavailable (after commit)', { statusCode: 503 });
-      }
-      return output;
-    });
+    const fault = commitThenFail(
+      simulator,
+      (service, operation) => service === 'dynamodb' && operation === 'TransactWriteItems',
+      AFTER_COMMIT,
+    );
 
     const result = await simulator.processEvent(
       inspectorEvent({ digest: DIGEST, cve: 'CVE-2026-0003' }),
@@ -204,7 +183,7 @@ describe('a write of the image workflow that commits and then reports an error',
     );
 
     const [run] = result.executions;
-    expect(fired).toBe(true);
+    expect(fault.fired()).toBe(true);
     expect(run?.status).toBe('SUCCEEDED');
     expect(run?.states).toContain('QuarantineImage');
     expect(run?.states).not.toContain('FindingAppended');

@@ -6,6 +6,7 @@ import { Simulator } from '../../local/engine';
 import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
 import type { Scenario } from '../../local/provision';
 import { AwsError } from '../../local/sandbox/types';
+import { failCalls } from '../helpers/faults';
 import {
   CLUSTER,
   callsTo,
@@ -31,24 +32,18 @@ describe('a step that fails for good', () => {
   it('fails the execution, reports the step, marks the incident FAILED, and a later repeat responds again', async () => {
     // Arrange
     const simulator = new Simulator();
-    const account = simulator.account;
-    const realCall = account.call.bind(account);
-    const fault = jest
-      .spyOn(account, 'call')
-      .mockImplementation((service, operation, input) =>
-        service === 'ecr' && operation === 'UpdateImageStorageClass'
-          ? Promise.reject(
-              new AwsError('AccessDeniedException', 'not authorized to perform: ecr:UpdateImageStorageClass'),
-            )
-          : realCall(service, operation, input),
-      );
+    const fault = failCalls(
+      simulator,
+      (service, operation) => service === 'ecr' && operation === 'UpdateImageStorageClass',
+      new AwsError('AccessDeniedException', 'not authorized to perform: ecr:UpdateImageStorageClass'),
+    );
 
     // Act
     const failed = await simulator.processEvent(
       runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 }),
     );
     const statusAfterFailure = await incidentStatus(simulator, FINDING_ID);
-    fault.mockRestore();
+    fault.restore();
     const retried = await simulator.processEvent(
       runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, count: 2 }),
     );

@@ -8,17 +8,10 @@ import * as findingModule from '../../lambdas/core/finding';
 import { type EventResult, Simulator } from '../../local/engine';
 import { runtimeEvent } from '../../local/fixtures/events';
 
+import { incidentStatus } from '../helpers/runtime-response';
+
 const FINDING_ID = '7a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const TASK_ID = '1b2c3d4e5f60718293a4b5c6d7e8f90a';
-
-async function incidentStatus(simulator: Simulator, incidentId: string): Promise<string | undefined> {
-  const out = (await simulator.account.call('dynamodb', 'GetItem', {
-    TableName: simulator.table,
-    Key: { pk: { S: `INCIDENT#${incidentId}` } },
-    ConsistentRead: true,
-  })) as { Item?: Record<string, { S?: string }> };
-  return out.Item?.status?.S;
-}
 
 function only<T>(items: readonly T[]): T {
   expect(items).toHaveLength(1);

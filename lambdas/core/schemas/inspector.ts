@@ -5,7 +5,7 @@
  * to be ours) the vulnerability details. Enumerations Inspector added over time are read leniently.
  */
 import * as v from 'valibot';
-import type { InspectorSeverity } from '../../../definitions/config';
+import { INSPECTOR_SEVERITIES } from '../../../definitions/config';
 import { isObject } from '../read';
 import { describe, exactly, freeText, got, MAX_LIST, numberIn, raw, record, text } from './fields';
 
@@ -18,14 +18,6 @@ const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9
 // Real digests are 64 lowercase hex; documentation samples end in `EXAMPLE`. The alphabet is what keeps
 // the digest safe in keys and ids, and ECR answers ImageNotFound for a made-up one.
 const DIGEST = /^sha256:[A-Za-z0-9]{32,64}$/;
-const SEVERITIES: readonly InspectorSeverity[] = [
-  'CRITICAL',
-  'HIGH',
-  'MEDIUM',
-  'LOW',
-  'INFORMATIONAL',
-  'UNTRIAGED',
-];
 const STATUSES = ['ACTIVE', 'SUPPRESSED', 'CLOSED'] as const;
 export const ECR_IMAGE = 'AWS_ECR_CONTAINER_IMAGE';
 
@@ -81,7 +73,7 @@ export const InspectorEventSchema = v.pipe(
     detail: record({
       findingArn: FindingArnSchema,
       awsAccountId: text(ACCOUNT),
-      severity: oneOf(SEVERITIES),
+      severity: oneOf(INSPECTOR_SEVERITIES),
       status: oneOf(STATUSES),
       resources: v.custom<unknown[]>(Array.isArray, got('expected an array')),
       title: freeText,
