@@ -66,7 +66,7 @@ describe('a step that fails for good', () => {
     expect(retriedRun.states).toContain('ReopenIncident');
     expect(retriedRun.states).toContain('QuarantineImage');
     only(callsTo(retried, 'ecr', 'UpdateImageStorageClass').filter((c) => c.error === null));
-    const digest = account.ecs.getTask(TASK_ARN)?.containers[0]?.imageDigest ?? '';
+    const digest = simulator.account.ecs.getTask(TASK_ARN)?.containers[0]?.imageDigest ?? '';
     expect((await imageDetail(simulator, digest)).imageStatus).toBe('ARCHIVED');
     expect(await incidentStatus(simulator, FINDING_ID)).not.toBe('FAILED');
   });
