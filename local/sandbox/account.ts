@@ -120,12 +120,9 @@ export class SandboxAccount implements AccountContext {
     this.sns = new SnsService(this);
     this.dynamodb = new DynamoDbService(this);
     this.guardduty = new GuardDutyService(this);
+    // A direct read: Inspector asks for every ACTIVE finding it returns, so no snapshot of the whole registry.
     this.inspector2 = new Inspector2Service(this, {
-      ecrImage: (repository, digest) =>
-        this.ecr
-          .snapshot()
-          .repositories.find((r) => r.name === repository)
-          ?.images.find((i) => i.digest === digest),
+      ecrImage: (repository, digest) => this.ecr.imageStatus(repository, digest),
     });
     for (const service of [
       this.ecs,

@@ -69,6 +69,22 @@ export class EcrStore {
     return repo;
   }
 
+  /** The storage status of one image, for other sandbox services (Inspector); undefined when ECR does not hold it. */
+  imageStatus(
+    repository: string,
+    digest: string,
+  ): { readonly status: string; readonly lastArchivedAt?: string } | undefined {
+    const repo = this.repositories.get(repository);
+    if (!repo) return undefined;
+    this.finishRestores(repo);
+    const image = repo.images.get(digest);
+    if (!image) return undefined;
+    return {
+      status: image.status,
+      ...(image.lastArchivedAt ? { lastArchivedAt: image.lastArchivedAt } : {}),
+    };
+  }
+
   /** ACTIVATING images whose restore time has passed become ACTIVE, restored at that time. */
   protected finishRestores(repo: RepositoryState): void {
     if (repo.activating.size === 0) return;
