@@ -131,7 +131,7 @@ export interface IncidentItem {
 }
 
 /** What marking an incident released needs. */
-export interface ReleaseRecordDeps {
+export interface MarkReleasedDeps {
   readonly dynamodb: DynamoDBClient;
   readonly table: string;
   readonly now: () => number;
@@ -173,7 +173,7 @@ const RELEASED: IncidentStatus = 'RELEASED';
 
 /** Marks the incident RELEASED if it is still `incident.status`, recording the steps and who released it. */
 export async function markReleased(
-  deps: ReleaseRecordDeps,
+  deps: MarkReleasedDeps,
   incident: Pick<IncidentItem, 'incidentId' | 'status'>,
   steps: readonly ReleaseStep[],
   actor: string,
