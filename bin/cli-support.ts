@@ -1,5 +1,5 @@
 /** What every command shares: usage errors, reading JSON files, loading the configuration. */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   CONTEXT_KEY,
@@ -8,6 +8,7 @@ import {
   parseConfig,
   type ShieldRightConfig,
 } from '../definitions/config';
+import { plainText } from '../lambdas/core/escape';
 
 /** Bad options or unreadable input: printed as a one-line message, exit code 2. */
 export class UsageError extends Error {
@@ -17,20 +18,63 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The most a command reads from one file. An EventBridge event is at most 256 KB and a saved sandbox a few
+ * MB; the bound keeps `--event /dev/zero` or a wrong path from filling memory.
+ */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** Reads at most `MAX_INPUT_BYTES` (devices and pipes included) or refuses the file. */
+function readBounded(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > MAX_INPUT_BYTES) {
+        throw new UsageError(
+          `${shown(file)} is larger than ${MAX_INPUT_BYTES / (1024 * 1024)} MiB: not read`,
+        );
+      }
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBounded(file);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(
-      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `cannot read ${shown(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`${shown(file)} is not valid JSON: ${shown((err as Error).message)}`);
   }
+}
+
+const SHOWN_CHARACTERS = 120;
+
+/**
+ * User input as it may appear in a one-line message: cleaned like notification text (controls and
+ * bidi overrides removed) and cut, so a 100,000-character id cannot flood or drive the terminal.
+ */
+export function shown(text: string): string {
+  const clean = plainText(text, SHOWN_CHARACTERS);
+  const length = [...text].length;
+  return length > SHOWN_CHARACTERS ? `${clean} (${length} characters)` : clean;
 }
 
 export interface LabeledEvent {
@@ -72,6 +116,6 @@ export function parseNumber(
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max)
-    throw new UsageError(`${name} must be a number from ${min} to ${max}, got ${value}`);
+    throw new UsageError(`${name} must be a number from ${min} to ${max}, got ${shown(value)}`);
   return n;
 }

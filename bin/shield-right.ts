@@ -1,6 +1,6 @@
 /** shield-right: the offline simulator and the operator CLI. */
 
-import { UsageError } from './cli-support';
+import { shown, UsageError } from './cli-support';
 import { demo } from './commands/demo';
 import { executions, help as executionsHelp } from './commands/executions';
 import { incident, incidentHelp, incidents, help as incidentsHelp } from './commands/incidents';
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command ${name}\n\n${USAGE}`);
+  if (!command) throw new UsageError(`unknown command ${shown(name)}\n\n${USAGE}`);
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
     return 0;

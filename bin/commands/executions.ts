@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { type ExecutionListItem, type ExecutionStatus, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowName } from '../../definitions/functions';
 import { executionUrl } from '../../lambdas/core/render';
-import { UsageError } from '../cli-support';
+import { shown, UsageError } from '../cli-support';
 import {
   allPages,
   type Io,
@@ -56,10 +56,10 @@ export async function executions(
     },
     allowPositionals: true,
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${shown(positionals[0] ?? '')}`);
   const status = values.status?.toUpperCase();
   if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
-    throw new UsageError(`--status takes ${STATUSES.join(', ')}, got ${values.status}`);
+    throw new UsageError(`--status takes ${STATUSES.join(', ')}, got ${shown(values.status ?? '')}`);
   }
   const sinceText = values.since;
   return withOperator(values, io, deps, false, async (ctx) => {

@@ -11,7 +11,7 @@ import { LIMITS, plainText } from '../../lambdas/core/escape';
 import { CONTAINED_STATUSES, type IncidentStatus } from '../../lambdas/core/incident';
 import { isObject } from '../../lambdas/core/read';
 import { executionUrl } from '../../lambdas/core/render';
-import { UsageError } from '../cli-support';
+import { shown, UsageError } from '../cli-support';
 import {
   allPages,
   type Io,
@@ -338,7 +338,8 @@ export async function incident(argv: string[], io: Io = processIo, deps: Operato
   });
   const [incidentId, ...rest] = positionals;
   if (!incidentId || rest.length > 0) throw new UsageError('incident takes exactly one INCIDENT_ID');
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(incidentId)) throw new UsageError(`${incidentId} is not an incident id`);
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(incidentId))
+    throw new UsageError(`${shown(incidentId)} is not an incident id`);
   return withOperator(values, io, deps, false, async (ctx) => {
     ctx.progress.update(`reading incident ${incidentId}…`);
     const found = await loadIncident(ctx.clients.dynamodb, ctx.deployment.table, incidentId);

@@ -17,8 +17,9 @@ import type { WorkflowName } from '../../definitions/functions';
 import type { Simulator } from '../../local/engine';
 import { attachSandbox, runInSandbox } from '../../local/sandbox/transport';
 import type { ServiceName } from '../../local/sandbox/types';
-import { hasSavedSandbox, openSandbox, saveSandbox } from '../../local/sandbox-store';
-import { UsageError } from '../cli-support';
+import { hasSavedSandbox, saveSandbox } from '../../local/sandbox-store';
+import { shown, UsageError } from '../cli-support';
+import { openSavedSandbox } from '../saved-sandbox';
 
 export interface Writer {
   write(text: string): unknown;
@@ -208,7 +209,7 @@ export function parseSince(text: string, now: number): number {
   if (m) return now - Number(m[1]) * (UNITS[m[2] ?? 'h'] ?? 0);
   const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(at)) {
-    throw new UsageError(`--since takes a duration (30m, 24h, 7d, 2w) or an ISO date, got ${text}`);
+    throw new UsageError(`--since takes a duration (30m, 24h, 7d, 2w) or an ISO date, got ${shown(text)}`);
   }
   return at;
 }
@@ -303,7 +304,7 @@ function openSandboxHandle(dir: string): SandboxHandle {
       `no sandbox saved in ${dir}: create one with shield-right simulate --state ${dir} EVENT.json`,
     );
   }
-  const simulator = openSandbox(dir);
+  const simulator = openSavedSandbox(dir);
   // The workflows the sandbox runs call the same handlers, which read the deployed environment.
   Object.assign(process.env, simulator.environment());
   return { dir, simulator };

@@ -5,7 +5,7 @@ import { type ReleaseResult, releaseIncident } from '../../lambdas/actions/relea
 import { ReleaseRefusedError } from '../../lambdas/core/errors';
 import { plainText } from '../../lambdas/core/escape';
 import { INCIDENT_ID } from '../../lambdas/core/incident';
-import { UsageError } from '../cli-support';
+import { shown, UsageError } from '../cli-support';
 import {
   type Io,
   OPERATOR_HELP,
@@ -73,7 +73,7 @@ export async function release(argv: string[], io: Io = processIo, deps: Operator
   });
   const [incidentId, ...rest] = positionals;
   if (!incidentId || rest.length > 0) throw new UsageError('release takes exactly one INCIDENT_ID');
-  if (!INCIDENT_ID.test(incidentId)) throw new UsageError(`${incidentId} is not an incident id`);
+  if (!INCIDENT_ID.test(incidentId)) throw new UsageError(`${shown(incidentId)} is not an incident id`);
   const dryRun = values['dry-run'];
   return withOperator(values, io, deps, !dryRun, async (ctx) => {
     let result: ReleaseResult;

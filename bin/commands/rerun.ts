@@ -9,7 +9,7 @@ import { loadIncident } from '../../lambdas/actions/incident-store';
 import { awsErrorName } from '../../lambdas/core/errors';
 import { CONTAINED_STATUSES } from '../../lambdas/core/incident';
 import { executionUrl } from '../../lambdas/core/render';
-import { UsageError } from '../cli-support';
+import { shown, UsageError } from '../cli-support';
 import {
   type Io,
   OPERATOR_HELP,
@@ -45,7 +45,7 @@ const CONTAINED = new Set<string>(CONTAINED_STATUSES);
 export function executionArnArgument(positionals: string[], command: string): string {
   const [arn, ...rest] = positionals;
   if (!arn || rest.length > 0) throw new UsageError(`${command} takes exactly one EXECUTION_ARN`);
-  if (!EXECUTION_ARN.test(arn)) throw new UsageError(`${arn} is not a Step Functions execution ARN`);
+  if (!EXECUTION_ARN.test(arn)) throw new UsageError(`${shown(arn)} is not a Step Functions execution ARN`);
   return arn;
 }
 

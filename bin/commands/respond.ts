@@ -30,7 +30,7 @@ import {
   type VulnerabilityFinding,
 } from '../../lambdas/core/vulnerability';
 import { provisionFromEvent } from '../../local/provision';
-import { loadConfig, readJsonFile, UsageError } from '../cli-support';
+import { loadConfig, readJsonFile, shown, UsageError } from '../cli-support';
 import {
   allPages,
   executionName,
@@ -297,7 +297,7 @@ export async function respond(argv: string[], io: Io = processIo, deps: Operator
     },
     allowPositionals: true,
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${shown(positionals[0] ?? '')}`);
   const findingId = values['finding-id'];
   if (!findingId === !values.event) throw new UsageError('give either --finding-id ID or --event FILE');
   if (values['detector-id'] && !findingId) throw new UsageError('--detector-id goes with --finding-id');

@@ -4,15 +4,17 @@ import type { ResponseMode } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
 import type { Scenario } from '../../local/provision';
 import { executionMetrics, formatEventResult } from '../../local/report';
-import { hasSavedSandbox, openSandbox, saveSandbox } from '../../local/sandbox-store';
+import { hasSavedSandbox, saveSandbox } from '../../local/sandbox-store';
 import {
   type LabeledEvent,
   loadConfig,
   parseNumber,
   readEvents,
   readJsonFile,
+  shown,
   UsageError,
 } from '../cli-support';
+import { openSavedSandbox } from '../saved-sandbox';
 
 export const help = `Usage: shield-right simulate [options] EVENT_FILE...
 
@@ -88,7 +90,7 @@ export async function simulate(argv: string[]): Promise<number> {
   });
   if (positionals.length === 0) throw new UsageError('simulate needs at least one EVENT_FILE');
   if (values.mode !== undefined && values.mode !== 'observe' && values.mode !== 'contain') {
-    throw new UsageError(`--mode must be observe or contain, got ${values.mode}`);
+    throw new UsageError(`--mode must be observe or contain, got ${shown(values.mode)}`);
   }
   const faultRate = parseNumber(values['inject-faults'], '--inject-faults', 0, 1);
   const seed = parseNumber(values.seed, '--seed', 0, 2 ** 31);
@@ -102,7 +104,7 @@ export async function simulate(argv: string[]): Promise<number> {
   };
   const simulator =
     values.state && hasSavedSandbox(values.state)
-      ? openSandbox(values.state, options)
+      ? openSavedSandbox(values.state, options)
       : new Simulator({
           ...options,
           config: loadConfig(values.config),

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG } from '../../definitions/config';
 import { ruleDefinitions } from '../../definitions/patterns';
 import { InvalidPatternError, matchesPattern } from '../../local/event-pattern';
-import { readJsonFile, UsageError } from '../cli-support';
+import { readJsonFile, shown, UsageError } from '../cli-support';
 
 export const help = `Usage: shield-right test-pattern (--pattern PATTERN.json | --rule RULE_NAME) EVENT.json
 
@@ -26,7 +26,7 @@ export function testPattern(argv: string[]): number {
   let pattern: unknown;
   if (values.rule) {
     const rule = ruleDefinitions(DEFAULT_CONFIG).find((r) => r.name === values.rule);
-    if (!rule) throw new UsageError(`unknown rule ${values.rule}`);
+    if (!rule) throw new UsageError(`unknown rule ${shown(values.rule)}`);
     pattern = rule.pattern;
   } else {
     pattern = readJsonFile(values.pattern ?? '');
