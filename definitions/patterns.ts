@@ -10,15 +10,28 @@ export type EventPattern = Record<string, unknown>;
 export const RULE_NAMES = ['RuntimeThreatRule', 'VulnerableImageRule', 'ClosedImageFindingRule'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
-/** GuardDuty Runtime Monitoring findings about ECS tasks (Fargate and EC2 launch types). */
+/**
+ * GuardDuty Runtime Monitoring findings about ECS tasks (Fargate and EC2 launch types) at or above the
+ * floor, and every ECS-cluster finding whose severity or feature is malformed or missing: those reach
+ * ValidateFinding and are rejected loudly (evidence under `rejected/`, an alert), so a schema change
+ * upstream cannot silently switch shield-right off. A well-formed finding below the floor does not match.
+ */
 export function runtimeThreatPattern(config: ShieldRightConfig): EventPattern {
   return {
     source: ['aws.guardduty'],
     'detail-type': ['GuardDuty Finding'],
     detail: {
       resource: { resourceType: ['ECSCluster'] },
-      service: { featureName: ['RuntimeMonitoring'] },
-      severity: [{ numeric: ['>=', config.minimumSeverity] }],
+      $or: [
+        {
+          service: { featureName: ['RuntimeMonitoring'] },
+          severity: [{ numeric: ['>=', config.minimumSeverity] }],
+        },
+        // GuardDuty severity is a number from 1.0 (Low) to 10.0 (Critical): anything else is malformed.
+        { severity: [{ exists: false }] },
+        { severity: [null, { wildcard: '*' }, { numeric: ['<', 0] }, { numeric: ['>', 10] }] },
+        { service: { featureName: [{ exists: false }] } },
+      ],
     },
   };
 }

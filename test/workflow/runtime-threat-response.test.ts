@@ -3,7 +3,7 @@
  * `statemachines/runtime-threat-response.asl.json`, the real Lambda handlers and the sandbox account.
  * Every test builds its own Simulator, so no state leaks between scenarios.
  */
-import { DEFAULT_CONFIG } from '../../definitions/config';
+import { DEFAULT_CONFIG, parseConfig } from '../../definitions/config';
 import { Simulator } from '../../local/engine';
 import { runtimeEvent } from '../../local/fixtures/events';
 import { executionMetrics, mutatingCalls } from '../../local/report';
@@ -375,9 +375,45 @@ describe('invalid findings that still match the rule', () => {
     return event;
   };
 
+  const withDetail = (change: (detail: Input) => void) => (): Input => {
+    const event = runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8 });
+    change(event.detail as Input);
+    return event;
+  };
+  const service = (detail: Input): Input => detail.service as Input;
+
+  it('a well-formed finding below minimumSeverity matches no rule: the floor still filters', () => {
+    const simulator = new Simulator({ config: parseConfig({ minimumSeverity: 7 }) });
+    expect(simulator.matchRules(runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 5 }))).toEqual([]);
+    expect(simulator.matchRules(runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 7 }))).toEqual([
+      'RuntimeThreatRule',
+    ]);
+  });
+
   it.each([
     { name: 'missing detail.id', build: withoutId, field: 'detail.id' },
     { name: 'malformed task ARN', build: withBadTaskArn, field: 'taskDetails.arn' },
+    // A schema change upstream must be loud, not a rule that silently stops matching (issue 14, defect 11).
+    ...(
+      [
+        ['severity as a string', (d: Input) => Object.assign(d, { severity: 'HIGH' })],
+        ['severity "NaN"', (d: Input) => Object.assign(d, { severity: 'NaN' })],
+        ['severity -1', (d: Input) => Object.assign(d, { severity: -1 })],
+        ['severity 11', (d: Input) => Object.assign(d, { severity: 11 })],
+        ['severity null', (d: Input) => Object.assign(d, { severity: null })],
+        ['no severity', (d: Input) => delete d.severity],
+      ] as const
+    ).map(([name, change]) => ({ name, build: withDetail(change), field: 'detail.severity' })),
+    {
+      name: 'no service',
+      build: withDetail((d) => delete d.service),
+      field: 'detail.service',
+    },
+    {
+      name: 'no featureName',
+      build: withDetail((d) => delete service(d).featureName),
+      field: 'detail.service.featureName',
+    },
   ])('$name: rejected, stored, alerted, nothing touched', async ({ build, field }) => {
     // Arrange
     const simulator = new Simulator();

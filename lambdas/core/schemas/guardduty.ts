@@ -51,6 +51,8 @@ export const GuardDutyEventSchema = v.pipe(
       region: text(REGION),
       partition: text(PARTITION),
       service: record({
+        // The rule also lets through findings with no feature, to reject them here rather than drop them.
+        featureName: exactly('RuntimeMonitoring'),
         // A sample finding (`additionalInfo.sample`) points at placeholder resources.
         additionalInfo: lenient(record({ sample: raw, value: lenient(v.string()) })),
         eventFirstSeen: raw,
