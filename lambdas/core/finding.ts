@@ -141,6 +141,41 @@ function accountOfArn(arn: string, pattern: RegExp): string | undefined {
   return pattern.exec(arn)?.[1];
 }
 
+const SAMPLE_FIELD = 'detail.service.additionalInfo';
+
+/**
+ * GuardDuty marks sample findings (CreateSampleFindings) with `additionalInfo.sample: true` or the JSON
+ * text `additionalInfo.value` holding `"sample": true`. Exactly those forms are samples; anything else
+ * that mentions `sample` ("TRUE", 1, a string) is neither trusted as a sample (an attacker-shaped event
+ * would dodge containment) nor acted on as a real finding: it is rejected.
+ */
+function isSampleFinding(info: { sample?: unknown; value?: string | undefined } | undefined): boolean {
+  if (info === undefined) return false;
+  const fromValue = sampleInValue(info.value);
+  for (const [flag, path] of [
+    [info.sample, `${SAMPLE_FIELD}.sample`],
+    [fromValue, `${SAMPLE_FIELD}.value`],
+  ] as const) {
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw new InvalidFindingError(path, `sample must be true or false, got ${JSON.stringify(flag)}`);
+    }
+  }
+  return info.sample === true || fromValue === true;
+}
+
+/** The `sample` member of the JSON text in `additionalInfo.value`, if it has one. */
+function sampleInValue(value: string | undefined): unknown {
+  if (value === undefined || !/sample|\\u/i.test(value)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidFindingError(`${SAMPLE_FIELD}.value`, 'mentions sample but is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  return Object.hasOwn(parsed, 'sample') ? (parsed as { sample: unknown }).sample : undefined;
+}
+
 /**
  * Validates an EventBridge `GuardDuty Finding` event for an ECS task and normalizes it.
  * Throws `InvalidFindingError` naming the wrong field, or `CrossAccountFindingError`.
@@ -149,10 +184,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   const envelope = readEvent(GuardDutyEventSchema, event);
   const { account: eventAccount, detail } = envelope;
   const { id: findingId, type, severity, accountId, region, partition, service, resource } = detail;
-  const info = service.additionalInfo;
-  const sample =
-    info !== undefined &&
-    (info.sample === true || info.sample === 'true' || /"sample"\s*:\s*true/.test(info.value ?? ''));
+  const sample = isSampleFinding(service.additionalInfo);
   const clusterDetails = resource.ecsClusterDetails;
   const clusterName = clusterDetails.name;
   const clusterArnRaw = clusterDetails.arn ?? undefined;

@@ -353,6 +353,27 @@ describe('normalizeRuntimeFinding', () => {
       expect(normalizeRuntimeFinding(falseSample).sample).toBe(false);
     });
 
+    it('reads a unicode-escaped key as JSON does (it is the documented field)', () => {
+      const event = set(runtimeEvent(), 'detail.service.additionalInfo', { value: '{"\\u0073ample":true}' });
+
+      expect(normalizeRuntimeFinding(event).sample).toBe(true);
+    });
+
+    it.each([
+      ['sample "TRUE"', { sample: 'TRUE' }, 'additionalInfo.sample'],
+      ['sample "true" (a string)', { sample: 'true' }, 'additionalInfo.sample'],
+      ['sample 1', { sample: 1 }, 'additionalInfo.sample'],
+      ['value {"sample":"TRUE"}', { value: '{"sample":"TRUE"}' }, 'additionalInfo.value'],
+      ['value {"sample":1}', { value: '{"sample":1}' }, 'additionalInfo.value'],
+      ['a value mentioning sample that is not JSON', { value: 'sample=true' }, 'additionalInfo.value'],
+    ])('rejects what only looks like a sample (%s): neither trusted nor acted on', (_name, info, field) => {
+      const event = set(runtimeEvent(), 'detail.service.additionalInfo', info);
+
+      expect(() => normalizeRuntimeFinding(event)).toThrow(
+        expect.objectContaining({ name: 'InvalidFindingError', field: `detail.service.${field}` }),
+      );
+    });
+
     it('does not check the placeholder ARNs of a sample finding for account ownership', () => {
       const event = runtimeEvent({ sample: true });
       set(event, `${TASK}.arn`, 'arn:aws:ecs:us-east-1:123456789012:task/sample/abcdef');
