@@ -80,6 +80,8 @@ export interface RuntimeFinding {
    * AWS service puts in an event.
    */
   readonly forced?: boolean;
+  /** Fields of the finding that disagree with the resources it names, and how they were resolved. */
+  readonly discrepancies?: readonly string[];
 }
 
 export const FORCE_KEY = 'shield-right';
@@ -186,7 +188,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   const { id: findingId, type, severity, accountId, region, partition, service, resource } = detail;
   const sample = isSampleFinding(service.additionalInfo);
   const clusterDetails = resource.ecsClusterDetails;
-  const clusterName = clusterDetails.name;
+  const namedCluster = clusterDetails.name;
   const clusterArnRaw = clusterDetails.arn ?? undefined;
   const occurrences = readEvent(OccurrencesSchema, service, 'detail.service');
   const count = Math.trunc(occurrences.count);
@@ -220,8 +222,18 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
       `detail.accountId: finding is for account ${accountId}, not ${eventAccount}; cross-account response is not configured`,
     );
   }
-  const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${clusterName}`;
+  const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${namedCluster}`;
   checkAccount(clusterArn, CLUSTER_ARN, 'detail.resource.ecsClusterDetails.arn');
+  // The ARN is what ECS resolves (DescribeTasks, StopTask); a name that disagrees must not steer the
+  // protection and exemption checks, so the cluster is the ARN's and the disagreement is reported.
+  const arnCluster = clusterArnRaw && !sample ? clusterArn.slice(clusterArn.lastIndexOf('/') + 1) : undefined;
+  const clusterName = arnCluster ?? namedCluster;
+  const discrepancies: string[] = [];
+  if (arnCluster !== undefined && arnCluster !== namedCluster) {
+    discrepancies.push(
+      `the finding names cluster ${namedCluster} but its ARN names ${arnCluster}: handled as ${arnCluster}`,
+    );
+  }
 
   const base = 'detail.resource.ecsClusterDetails.taskDetails';
   const taskRef = readEvent(TaskArnSchema, clusterDetails.taskDetails, base);
@@ -231,7 +243,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     const { arn } = taskRef;
     checkAccount(arn, TASK_ARN, `${base}.arn`);
     const taskCluster = arn.split('/')[1];
-    if (!sample && taskCluster !== clusterName && taskCluster !== clusterArn.split('/').pop()) {
+    if (!sample && taskCluster !== clusterName) {
       throw new InvalidFindingError(`${base}.arn`, `names cluster ${taskCluster}, not ${clusterName}`);
     }
     const taskDetails = readEvent(TaskDetailsSchema, taskRef, base);
@@ -287,6 +299,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     ...(processDetails ? { process: processDetails } : {}),
     eventId,
     forced: isForced(envelope),
+    ...(discrepancies.length > 0 ? { discrepancies } : {}),
   };
 }
 

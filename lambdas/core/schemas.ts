@@ -72,6 +72,7 @@ export const RuntimeFindingSchema = v.object({
   process: v.optional(ProcessInfoSchema),
   eventId: text,
   forced: v.optional(v.boolean()),
+  discrepancies: v.optional(v.array(text)),
 });
 
 /** A VulnerabilityFinding as ValidateFinding returned it (lambdas/core/vulnerability.ts). */

@@ -76,6 +76,7 @@ export function runtimeFacts(input: NotificationInput, f: RuntimeFinding): Secti
   if (service) where.push(text(' · service '), code(service));
   if (f.task) where.push(text(' · task '), code(f.task.id, LIMITS.short));
   lines.push(field('Cluster', ...where));
+  for (const note of f.discrepancies ?? []) lines.push(field('Disagreement', value(note, LIMITS.text)));
   if (f.task && e) {
     const state: Segment[] = [value(e.lastStatus ?? 'unknown', LIMITS.short)];
     if (e.desiredStatus) state.push(text(' (desired '), value(e.desiredStatus, LIMITS.short), text(')'));
