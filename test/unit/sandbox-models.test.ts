@@ -19,7 +19,7 @@ const DOCUMENTED: Readonly<Record<ServiceName, { invalid: string; missing: strin
   dynamodb: { invalid: 'ValidationException', missing: 'ValidationException' },
   ec2: { invalid: 'InvalidParameterValue', missing: 'MissingParameter' },
   ecr: { invalid: 'InvalidParameterException', missing: 'InvalidParameterException' },
-  ecs: { invalid: 'ClientException', missing: 'ClientException' },
+  ecs: { invalid: 'InvalidParameterException', missing: 'InvalidParameterException' },
   guardduty: { invalid: 'BadRequestException', missing: 'BadRequestException' },
   inspector2: { invalid: 'ValidationException', missing: 'ValidationException' },
   s3: { invalid: 'InvalidArgument', missing: 'InvalidArgument' },
@@ -314,7 +314,7 @@ describe('every path into the sandbox is checked', () => {
           }),
         ),
       ),
-    ).rejects.toMatchObject({ name: 'ClientException' });
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 
   it('aws-sdk and optimized Step Functions integrations are refused under their Step Functions names', async () => {
@@ -325,7 +325,7 @@ describe('every path into the sandbox is checked', () => {
     };
     await expect(
       dispatchTask(dispatcher, 'arn:aws:states:::aws-sdk:ecs:stopTask', { Cluster: 'prod' }),
-    ).rejects.toMatchObject({ name: 'Ecs.ClientException' });
+    ).rejects.toMatchObject({ name: 'Ecs.InvalidParameterException' });
     // DynamoDB does not model ValidationException: the optimized integration names it by the base exception.
     await expect(
       dispatchTask(dispatcher, 'arn:aws:states:::dynamodb:putItem', { Item: {} }),

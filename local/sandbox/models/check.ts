@@ -38,7 +38,7 @@ export function validationAnswer(service: ServiceName, v: Violation): Validation
         message: `Invalid parameter at '${v.path}' failed to satisfy constraint: '${v.constraint}'`,
       };
     case 'ecs':
-      return { code: 'ClientException', status: 400, message: coral(v) };
+      return { code: 'InvalidParameterException', status: 400, message: coral(v) };
     case 'ec2':
       return v.kind === 'required'
         ? {
