@@ -272,7 +272,9 @@ function main(): void {
     notes,
     services,
   };
-  writeFileSync(OUTPUT, `${JSON.stringify(data, null, 1)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify(data, null, 2)}\n`);
+  // Committed in the repository's own JSON format, so regenerating gives no spurious diff.
+  execFileSync('npx', ['biome', 'format', '--write', OUTPUT], { cwd: REPO_ROOT, stdio: 'ignore' });
   const count = Object.values(services).reduce((n, s) => n + Object.keys(s.operations).length, 0);
   console.log(`wrote ${relative(REPO_ROOT, OUTPUT)}: ${count} operations, ${notes.length} notes`);
 }
