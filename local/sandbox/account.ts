@@ -11,6 +11,7 @@ import { EcrService } from './ecr';
 import { EcsService } from './ecs';
 import { GuardDutyService } from './guardduty';
 import { Inspector2Service } from './inspector2';
+import { modelViolation } from './models/check';
 import { seededRandom } from './random';
 import { S3Service } from './s3';
 import { SnsService } from './sns';
@@ -183,6 +184,12 @@ export class SandboxAccount implements AccountContext {
         'UnknownOperationException',
         `the sandbox does not implement ${service}:${operation}`,
       );
+    }
+    // AWS refuses a request that breaks its published model before doing anything (docs/aws-behaviours.md O6).
+    const invalid = modelViolation(service, operation, input);
+    if (invalid) {
+      record(invalid.name);
+      throw invalid;
     }
     if (this.faultRate > 0 && this.random() < this.faultRate) {
       const throttled = throttlingError(service);

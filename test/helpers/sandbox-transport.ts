@@ -2,6 +2,7 @@
  * Routes a real SDK v3 client to a sandbox service: a middleware placed right after retries answers every
  * command from the service, so serialisation-free inputs reach it exactly as the handler built them.
  */
+import { modelViolation } from '../../local/sandbox/models/check';
 import { type AccountContext, AwsError, type SandboxService } from '../../local/sandbox/types';
 
 type Handler = (args: { input: object }) => Promise<{ output: object; response: unknown }>;
@@ -24,6 +25,9 @@ export function attachService<C extends StackOwner>(client: C, service: SandboxS
         `${service.name} sandbox does not implement ${operationName}`,
       );
     }
+    // As SandboxAccount.call does: a request that breaks the service model is refused before it is answered.
+    const invalid = modelViolation(service.name, operationName, args.input);
+    if (invalid) throw invalid;
     const result = operation(args.input as Record<string, unknown>);
     return { output: { ...(result as object), $metadata: { httpStatusCode: 200 } }, response: {} };
   };

@@ -1,43 +1,19 @@
-/** ECR request checks, image listing filters, tags as provisioning gives them, and ECR pagination. */
-import type { ImageIdentifier, Tag } from '@aws-sdk/client-ecr';
+/** ECR image listing filters, tags as provisioning gives them, and ECR pagination. */
+import type { Tag } from '@aws-sdk/client-ecr';
 import { isRecord } from '../shared';
 import { AwsError } from '../types';
 import type { ImageRecord, PutRepositoryInput } from './records';
 
-export function requireImageIds(ids: ImageIdentifier[] | undefined, operation: string): ImageIdentifier[] {
-  if (!ids || ids.length === 0 || ids.length > 100) {
-    throw new AwsError('InvalidParameterException', `${operation}: imageIds must hold 1 to 100 image ids`);
-  }
-  return ids;
-}
-
-const IMAGE_STATUS_FILTERS = ['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'];
-const TAG_STATUS_FILTERS = ['TAGGED', 'UNTAGGED', 'ANY'];
-
 /**
- * The listing filter of DescribeImages/ListImages checked against the model's enums (`ImageStatusFilter`,
- * `TagStatus`); an absent `imageStatus` means ACTIVE ("If not specified, only images with ACTIVE status are
- * returned", `DescribeImagesFilter` in the ECR model).
+ * The listing filter of DescribeImages/ListImages with its defaults: an absent `imageStatus` means ACTIVE
+ * ("If not specified, only images with ACTIVE status are returned", `DescribeImagesFilter` in the ECR model).
+ * Values outside the model's enums (`ImageStatusFilter`, `TagStatus`) were refused by the model check.
  */
 export function imageFilter(filter: { imageStatus?: string; tagStatus?: string } | undefined): {
   imageStatus: string;
   tagStatus: string;
 } {
-  const imageStatus = filter?.imageStatus ?? 'ACTIVE';
-  const tagStatus = filter?.tagStatus ?? 'ANY';
-  if (!IMAGE_STATUS_FILTERS.includes(imageStatus)) {
-    throw new AwsError(
-      'InvalidParameterException',
-      `Invalid parameter at 'filter.imageStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [${IMAGE_STATUS_FILTERS.join(', ')}]'`,
-    );
-  }
-  if (!TAG_STATUS_FILTERS.includes(tagStatus)) {
-    throw new AwsError(
-      'InvalidParameterException',
-      `Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [${TAG_STATUS_FILTERS.join(', ')}]'`,
-    );
-  }
-  return { imageStatus, tagStatus };
+  return { imageStatus: filter?.imageStatus ?? 'ACTIVE', tagStatus: filter?.tagStatus ?? 'ANY' };
 }
 
 export function matchesStatus(image: ImageRecord, filter: string): boolean {

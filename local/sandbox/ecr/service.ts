@@ -46,14 +46,7 @@ import { isoNow, op, sha256Hex, toIso } from '../shared';
 import { AwsError, type Operation, type SandboxService } from '../types';
 import { defaultManifest, manifestMediaType, manifestSize, OCI_CONFIG, OCI_MANIFEST } from './manifests';
 import type { PutImageInput, PutRepositoryInput } from './records';
-import {
-  imageFilter,
-  matchesStatus,
-  matchesTagStatus,
-  paginate,
-  requireImageIds,
-  toEcrTags,
-} from './requests';
+import { imageFilter, matchesStatus, matchesTagStatus, paginate, toEcrTags } from './requests';
 import { EcrStore } from './store';
 
 const MUTABILITIES: readonly ImageTagMutability[] = [
@@ -222,7 +215,8 @@ export class EcrService extends EcrStore implements SandboxService {
 
   private batchGetImage(input: BatchGetImageRequest): BatchGetImageResponse {
     const repo = this.repoFor(input.registryId, input.repositoryName);
-    const ids = requireImageIds(input.imageIds, 'BatchGetImage');
+    // The model check refused a missing list or one outside 1 to 100 ids.
+    const ids = input.imageIds ?? [];
     const images: Image[] = [];
     const failures: ImageFailure[] = [];
     for (const id of ids) {
@@ -316,7 +310,7 @@ export class EcrService extends EcrStore implements SandboxService {
 
   private batchDeleteImage(input: BatchDeleteImageRequest): BatchDeleteImageResponse {
     const repo = this.repoFor(input.registryId, input.repositoryName);
-    const ids = requireImageIds(input.imageIds, 'BatchDeleteImage');
+    const ids = input.imageIds ?? [];
     const deleted: ImageIdentifier[] = [];
     const failures: ImageFailure[] = [];
     for (const id of ids) {
@@ -343,10 +337,8 @@ export class EcrService extends EcrStore implements SandboxService {
     if (!id || (id.imageDigest === undefined && id.imageTag === undefined)) {
       throw new AwsError('InvalidParameterException', 'imageId must specify an imageDigest or an imageTag');
     }
+    // The model check refused a class outside its enum (STANDARD, ARCHIVE).
     const target = input.targetStorageClass;
-    if (target !== 'ARCHIVE' && target !== 'STANDARD') {
-      throw new AwsError('InvalidParameterException', `Invalid targetStorageClass '${String(target)}'`);
-    }
     const image = this.findImage(repo, id);
     if (!image) {
       throw new AwsError(
