@@ -177,12 +177,7 @@ export class Simulator {
     };
     this.states = new StatesService(this.account, {
       start: (arn, input, name) => this.runWorkflow(this.workflowByArn(arn), input, name),
-      redrive: (record) =>
-        this.runWorkflow(
-          this.workflowByArn(record.executionArn.replace(/:execution:([^:]+):.*$/, ':stateMachine:$1')),
-          record.input,
-          record.name,
-        ),
+      redrive: (record) => this.redriveWorkflow(record),
     });
     this.account.register(this.states);
     if (this.scenario) applyScenario(this.account, this.scenario);
@@ -274,11 +269,36 @@ export class Simulator {
       now: () => this.account.now(),
     });
     this.states.record(workflow.arn, run);
-    if (run.status !== 'SUCCEEDED') await this.reportFailure(workflow, run);
+    if (run.status !== 'SUCCEEDED') await this.reportFailure(workflow, run, 0);
     return run;
   }
 
-  private async reportFailure(workflow: LocalWorkflow, run: ExecutionResult): Promise<void> {
+  /**
+   * Step Functions redrive: the same execution (ARN, name, input) continues at the state that did not
+   * complete, with that state's recorded input; what completed is not run again (local/redrive.ts). A run
+   * recorded without a resume point (a sandbox saved by an earlier version) starts over.
+   */
+  private async redriveWorkflow(record: ExecutionResult): Promise<ExecutionResult> {
+    const workflow = this.workflowByArn(
+      record.executionArn.replace(/:execution:([^:]+):.*$/, ':stateMachine:$1'),
+    );
+    const run = await workflow.run(record.input, this.dispatcher, {
+      executionName: record.name,
+      accountId: this.account.accountId,
+      region: this.account.region,
+      now: () => this.account.now(),
+      ...(record.resume ? { resume: record.resume } : {}),
+    });
+    const redriveCount = this.states.redriven(run);
+    if (run.status !== 'SUCCEEDED') await this.reportFailure(workflow, run, redriveCount);
+    return run;
+  }
+
+  private async reportFailure(
+    workflow: LocalWorkflow,
+    run: ExecutionResult,
+    redriveCount: number,
+  ): Promise<void> {
     const statusEvent = {
       version: '0',
       id: `status-${run.name}`,
@@ -298,7 +318,7 @@ export class Simulator {
         input: JSON.stringify(run.input),
         error: run.error ?? null,
         cause: run.cause ?? null,
-        redriveCount: 0,
+        redriveCount,
         redriveStatus: 'REDRIVABLE',
       },
     };
