@@ -20,6 +20,7 @@ import {
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
 import { functionName, invokeFunction } from './functions';
+import { SeededScheduler } from './interleaving';
 import { applyScenario, provisionFromEvent, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
 import { isRecord } from './sandbox/shared';
@@ -31,6 +32,18 @@ export interface SimulatorOptions extends SandboxOptions {
   /** Overrides `config.mode` (`simulate --mode observe`). */
   readonly mode?: ResponseMode;
   readonly scenario?: Scenario;
+}
+
+export interface LabeledEvent {
+  readonly event: unknown;
+  readonly label?: string;
+}
+
+export interface ConcurrencyOptions {
+  /** Events processed at once (1: one after another, as EventBridge deliveries far apart would be). */
+  readonly concurrency?: number;
+  /** Seed of the interleaving of their sandbox calls (local/interleaving.ts). */
+  readonly seed?: number;
 }
 
 export interface PublishedNotification {
@@ -235,6 +248,37 @@ export class Simulator {
       apiCalls: calls,
       notifications: publishedNotifications(calls),
     };
+  }
+
+  /**
+   * Runs events through rules, workflows and handlers, `concurrency` at a time. With more than one, their
+   * executions interleave their sandbox calls in an order fixed by `seed`, so races (two claims of one
+   * task) happen offline and replay the same way. Results are in the order of `events`.
+   */
+  async processEvents(
+    events: readonly LabeledEvent[],
+    options: ConcurrencyOptions = {},
+  ): Promise<EventResult[]> {
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    const results: EventResult[] = [];
+    if (concurrency === 1) {
+      for (const { event, label } of events) results.push(await this.processEvent(event, label));
+      return results;
+    }
+    this.account.interleaving = new SeededScheduler(options.seed ?? 1);
+    try {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < events.length; i = next++) {
+          const item = events[i];
+          if (item) results[i] = await this.processEvent(item.event, item.label);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+      return results;
+    } finally {
+      this.account.interleaving = undefined;
+    }
   }
 
   /** Starts one execution (what EventBridge, or `shield-right respond`, does) and reports a failure like the deployed rule. */

@@ -15,6 +15,8 @@ import { failCalls } from '../helpers/faults';
 const CLOCK = () => Date.UTC(2026, 10, 28, 10, 20);
 const ACCESS_DENIED = new AwsError('AccessDeniedException', 'not authorized (injected)');
 
+// Whole executions and their redrives per test, on a shared machine: not a timing assertion.
+jest.setTimeout(60_000);
 afterEach(() => jest.restoreAllMocks());
 
 function callsOf(calls: readonly ApiCall[], operation: string): ApiCall[] {
