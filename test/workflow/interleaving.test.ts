@@ -27,12 +27,16 @@ function interleaving(results: readonly EventResult[]): string[] {
   return results.flatMap((r, i) => r.apiCalls.map((c) => `${i}:${c.operation}:${c.startSeq}-${c.endSeq}`));
 }
 
+/** Two findings of one task processed at once; `counts` makes the second a later occurrence of the first. */
 async function race(
   seed: number,
   ids: [string, string],
+  counts: [number, number] = [1, 1],
 ): Promise<{ sim: Simulator; results: EventResult[] }> {
   const sim = new Simulator({ clock: CLOCK });
-  const events = ids.map((id) => ({ event: runtimeEvent({ id, taskId: TASK_ID, severity: 8 }) }));
+  const events = ids.map((id, i) => ({
+    event: runtimeEvent({ id, taskId: TASK_ID, severity: 8, count: counts[i] ?? 1 }),
+  }));
   return { sim, results: await sim.processEvents(events, { concurrency: 2, seed }) };
 }
 
