@@ -8,6 +8,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type StateMachine as LocalStateMachine, StateMachine } from 'aws-local-stepfunctions';
 import { isAwsService, stepFunctionsErrorName } from '../definitions/aws-errors';
+import {
+  isRedriveState,
+  type ResumePoint,
+  redriveDefinition,
+  resumePointOf,
+  type TraceEvent,
+} from './redrive';
 import { inState } from './sandbox/account';
 import type { ServiceName } from './sandbox/types';
 
@@ -209,6 +216,8 @@ export interface ExecutionResult {
   readonly events: StateEvent[];
   readonly startedAt: number;
   readonly durationMs: number;
+  /** An unsuccessful run: where a redrive resumes (kept only then: it holds state inputs and outputs). */
+  readonly resume?: ResumePoint;
 }
 
 export interface RunOptions {
@@ -216,12 +225,15 @@ export interface RunOptions {
   readonly accountId: string;
   readonly region: string;
   readonly now?: () => number;
+  /** Redrive: resume an unsuccessful execution there instead of starting at `StartAt`. */
+  readonly resume?: ResumePoint;
 }
 
 /** One state machine definition, validated and constructed once, run many times. */
 export class LocalWorkflow {
   readonly name: string;
   readonly arn: string;
+  private readonly definition: StateMachineDefinition;
   private readonly machine: StateMachine;
   private readonly taskStates: [string, string][];
   private readonly retryStates: string[];
@@ -229,6 +241,7 @@ export class LocalWorkflow {
   constructor(name: string, arn: string, definition: StateMachineDefinition) {
     this.name = name;
     this.arn = arn;
+    this.definition = definition;
     this.machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
     const states = allStates(definition.States as unknown as Record<string, StateLike>);
     this.taskStates = states
@@ -267,7 +280,12 @@ export class LocalWorkflow {
         durationMs: 0,
       };
     }
-    const execution = this.machine.run(asJson(input), {
+    // A redrive runs a definition derived from this one (validated already, so not validated again).
+    const ran = options.resume ? redriveDefinition(this.definition, options.resume) : this.definition;
+    const machine = options.resume
+      ? new StateMachine(ran, { validationOptions: { noValidate: true } })
+      : this.machine;
+    const execution = machine.run(asJson(input), {
       overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
       context: {
         Execution: {
@@ -281,10 +299,13 @@ export class LocalWorkflow {
       },
     });
     const events: StateEvent[] = [];
+    const trace: TraceEvent[] = [];
     const collect = (async () => {
       for await (const event of execution.eventLogs) {
+        const step = traceEvent(event);
+        if (step) trace.push(step);
         const record = toStateEvent(event, now());
-        if (record) events.push(record);
+        if (record && !isRedriveState(record.state)) events.push(record);
       }
     })();
     let status: ExecutionResult['status'] = 'SUCCEEDED';
@@ -316,13 +337,29 @@ export class LocalWorkflow {
       events,
       startedAt,
       durationMs: now() - startedAt,
+      // Copied out of the engine's objects: a saved sandbox keeps it, and a redrive reads it later.
+      ...(status !== 'SUCCEEDED'
+        ? { resume: structuredClone(resumePointOf(ran, trace, asJson(input))) }
+        : {}),
     };
   }
 }
 
+function traceEvent(raw: unknown): TraceEvent | undefined {
+  const event = raw as EngineEvent;
+  const name = event.state?.name;
+  if (!name || (event.type !== 'StateEntered' && event.type !== 'StateExited')) return undefined;
+  return {
+    type: event.type === 'StateEntered' ? 'entered' : 'exited',
+    state: name,
+    input: event.state?.input ?? null,
+    ...(event.state?.output !== undefined ? { output: event.state.output } : {}),
+  };
+}
+
 type EngineEvent = {
   type: string;
-  state?: { name?: string; type?: string };
+  state?: { name?: string; type?: string; input?: JsonValue; output?: JsonValue };
   Error?: string;
   Cause?: unknown;
 };

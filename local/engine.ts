@@ -20,6 +20,7 @@ import {
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
 import { functionName, invokeFunction } from './functions';
+import { SeededScheduler } from './interleaving';
 import { applyScenario, provisionFromEvent, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
 import { isRecord } from './sandbox/shared';
@@ -31,6 +32,18 @@ export interface SimulatorOptions extends SandboxOptions {
   /** Overrides `config.mode` (`simulate --mode observe`). */
   readonly mode?: ResponseMode;
   readonly scenario?: Scenario;
+}
+
+export interface LabeledEvent {
+  readonly event: unknown;
+  readonly label?: string;
+}
+
+export interface ConcurrencyOptions {
+  /** Events processed at once (1: one after another, as EventBridge deliveries far apart would be). */
+  readonly concurrency?: number;
+  /** Seed of the interleaving of their sandbox calls (local/interleaving.ts). */
+  readonly seed?: number;
 }
 
 export interface PublishedNotification {
@@ -177,12 +190,7 @@ export class Simulator {
     };
     this.states = new StatesService(this.account, {
       start: (arn, input, name) => this.runWorkflow(this.workflowByArn(arn), input, name),
-      redrive: (record) =>
-        this.runWorkflow(
-          this.workflowByArn(record.executionArn.replace(/:execution:([^:]+):.*$/, ':stateMachine:$1')),
-          record.input,
-          record.name,
-        ),
+      redrive: (record) => this.redriveWorkflow(record),
     });
     this.account.register(this.states);
     if (this.scenario) applyScenario(this.account, this.scenario);
@@ -242,6 +250,37 @@ export class Simulator {
     };
   }
 
+  /**
+   * Runs events through rules, workflows and handlers, `concurrency` at a time. With more than one, their
+   * executions interleave their sandbox calls in an order fixed by `seed`, so races (two claims of one
+   * task) happen offline and replay the same way. Results are in the order of `events`.
+   */
+  async processEvents(
+    events: readonly LabeledEvent[],
+    options: ConcurrencyOptions = {},
+  ): Promise<EventResult[]> {
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    const results: EventResult[] = [];
+    if (concurrency === 1) {
+      for (const { event, label } of events) results.push(await this.processEvent(event, label));
+      return results;
+    }
+    this.account.interleaving = new SeededScheduler(options.seed ?? 1);
+    try {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < events.length; i = next++) {
+          const item = events[i];
+          if (item) results[i] = await this.processEvent(item.event, item.label);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+      return results;
+    } finally {
+      this.account.interleaving = undefined;
+    }
+  }
+
   /** Starts one execution (what EventBridge, or `shield-right respond`, does) and reports a failure like the deployed rule. */
   async startExecution(target: WorkflowName, input: unknown, name?: string): Promise<ExecutionSummary> {
     const workflow = this.workflows.get(target);
@@ -274,11 +313,36 @@ export class Simulator {
       now: () => this.account.now(),
     });
     this.states.record(workflow.arn, run);
-    if (run.status !== 'SUCCEEDED') await this.reportFailure(workflow, run);
+    if (run.status !== 'SUCCEEDED') await this.reportFailure(workflow, run, 0);
     return run;
   }
 
-  private async reportFailure(workflow: LocalWorkflow, run: ExecutionResult): Promise<void> {
+  /**
+   * Step Functions redrive: the same execution (ARN, name, input) continues at the state that did not
+   * complete, with that state's recorded input; what completed is not run again (local/redrive.ts). A run
+   * recorded without a resume point (a sandbox saved by an earlier version) starts over.
+   */
+  private async redriveWorkflow(record: ExecutionResult): Promise<ExecutionResult> {
+    const workflow = this.workflowByArn(
+      record.executionArn.replace(/:execution:([^:]+):.*$/, ':stateMachine:$1'),
+    );
+    const run = await workflow.run(record.input, this.dispatcher, {
+      executionName: record.name,
+      accountId: this.account.accountId,
+      region: this.account.region,
+      now: () => this.account.now(),
+      ...(record.resume ? { resume: record.resume } : {}),
+    });
+    const redriveCount = this.states.redriven(run);
+    if (run.status !== 'SUCCEEDED') await this.reportFailure(workflow, run, redriveCount);
+    return run;
+  }
+
+  private async reportFailure(
+    workflow: LocalWorkflow,
+    run: ExecutionResult,
+    redriveCount: number,
+  ): Promise<void> {
     const statusEvent = {
       version: '0',
       id: `status-${run.name}`,
@@ -298,7 +362,7 @@ export class Simulator {
         input: JSON.stringify(run.input),
         error: run.error ?? null,
         cause: run.cause ?? null,
-        redriveCount: 0,
+        redriveCount,
         redriveStatus: 'REDRIVABLE',
       },
     };

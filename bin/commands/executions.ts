@@ -131,6 +131,7 @@ export async function executions(
             (e.status ?? 'UNKNOWN').padEnd(15),
             workflow.padEnd(23),
             e.executionArn ?? '',
+            ...(e.redriveCount ? [`(redriven ${e.redriveCount}×)`] : []),
           ].join(' '),
         ),
         `${found.length} execution(s) since ${new Date(since).toISOString()}${summary ? `: ${summary}` : ''}`,

@@ -280,6 +280,9 @@ function historyEntry(e: HistoryEvent): TimelineEntry | undefined {
     e.lambdaFunctionFailedEventDetails ??
     undefined;
   if (failure) return { at, event: `${e.type}: ${failure.error ?? ''} ${failure.cause ?? ''}`.trim() };
+  // A redrive continues the same execution's history at the step that had failed.
+  if (e.executionRedrivenEventDetails)
+    return { at, event: `execution redriven (#${e.executionRedrivenEventDetails.redriveCount ?? '?'})` };
   if (e.type.startsWith('Execution'))
     return { at, event: e.type.replace(/^Execution/, 'execution ').toLowerCase() };
   return undefined;

@@ -27,7 +27,9 @@ Options:
   --config FILE          configuration (default: the "shield-right" context of ./cdk.json, else the defaults)
   --mode observe|contain override the configured mode
   --inject-faults RATE   share (0-1) of sandbox calls that fail with throttling errors
-  --seed N               seed for fault injection (default 1)
+  --seed N               seed for fault injection and for the interleaving of --concurrency (default 1)
+  --concurrency N        process N events at once: their executions interleave their AWS calls in an
+                         order fixed by --seed, so races between executions happen (default 1: in order)
   --state DIR            load the sandbox from DIR if saved there, and save it after the run
   --json                 print one JSON document: {"results":[…]} (stable contract)
 
@@ -83,6 +85,7 @@ export async function simulate(argv: string[]): Promise<number> {
       mode: { type: 'string' },
       'inject-faults': { type: 'string' },
       seed: { type: 'string' },
+      concurrency: { type: 'string' },
       state: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -94,6 +97,10 @@ export async function simulate(argv: string[]): Promise<number> {
   }
   const faultRate = parseNumber(values['inject-faults'], '--inject-faults', 0, 1);
   const seed = parseNumber(values.seed, '--seed', 0, 2 ** 31);
+  const concurrency = parseNumber(values.concurrency, '--concurrency', 1, 1000);
+  if (concurrency !== undefined && !Number.isInteger(concurrency)) {
+    throw new UsageError(`--concurrency must be a whole number, got ${values.concurrency}`);
+  }
   const events = readEvents(positionals);
   const scenario = values.scenario ? (readJsonFile(values.scenario) as Scenario) : undefined;
   const mode = values.mode as ResponseMode | undefined;
@@ -112,10 +119,18 @@ export async function simulate(argv: string[]): Promise<number> {
           ...(scenario ? { scenario } : {}),
         });
   const results: EventResult[] = [];
-  for (const { label, event } of events) {
-    const result = await simulator.processEvent(event, label);
-    results.push(result);
-    if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+  if (concurrency !== undefined && concurrency > 1) {
+    results.push(...(await simulator.processEvents(events, { concurrency, seed: seed ?? 1 })));
+    if (!values.json) {
+      for (const result of results)
+        console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+    }
+  } else {
+    for (const { label, event } of events) {
+      const result = await simulator.processEvent(event, label);
+      results.push(result);
+      if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+    }
   }
   if (values.json) console.log(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
   if (values.state) saveSandbox(values.state, simulator);

@@ -96,6 +96,8 @@ export class SandboxAccount implements AccountContext {
   readonly inspector2: Inspector2Service;
   /** What auto-provisioning already created, so a repeat event never resurrects a stopped task. */
   readonly provisioned = new Set<string>();
+  /** While executions interleave, the seeded scheduler every call waits on (local/interleaving.ts). */
+  interleaving: { turn(): Promise<void> } | undefined;
   /** Injected faults so far (a burst test reports retries). */
   faultsInjected = 0;
   private readonly services = new Map<ServiceName, SandboxService>();
@@ -164,8 +166,9 @@ export class SandboxAccount implements AccountContext {
     const log = callLog.getStore();
     const state = taskState.getStore();
     const startSeq = ++this.callSeq;
-    // Yield once, as a network call would, so calls sent together are seen to overlap.
-    await Promise.resolve();
+    // Yield once, as a network call would, so calls sent together are seen to overlap; executions that
+    // interleave (Simulator.processEvents) wait for their turn instead, there and before the answer.
+    await (this.interleaving ? this.interleaving.turn() : Promise.resolve());
     const record = (error: string | null): void => {
       log?.push({
         service,
@@ -199,6 +202,7 @@ export class SandboxAccount implements AccountContext {
     }
     try {
       const output = await impl(input);
+      if (this.interleaving) await this.interleaving.turn();
       record(null);
       return output;
     } catch (err) {

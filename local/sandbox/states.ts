@@ -1,32 +1,45 @@
 /**
  * Step Functions executions in the sandbox: the history the failure reporter reads, and what the operator
  * CLI lists, re-runs and redrives offline. Executions are run by the engine; this service records them.
+ * A redrive keeps the execution's ARN and name and continues its history (an `ExecutionRedriven` event,
+ * then the states that ran again), as Step Functions does.
  */
 import type { ExecutionResult } from '../asl-runner';
 import { type AccountContext, AwsError, requireString, type SandboxService } from './types';
 
 export interface ExecutionStarter {
   start(stateMachineArn: string, input: unknown, name?: string): Promise<ExecutionResult>;
-  /** Runs a failed execution again under the same ARN (offline redrive re-runs it from the start: every step is idempotent). */
+  /** Resumes an unsuccessful execution where it stopped (`record.resume`); the engine records it with `redriven`. */
   redrive(record: ExecutionResult): Promise<ExecutionResult>;
 }
 
 interface StoredExecution {
+  /** The latest attempt (the original run, or the latest redrive). */
   result: ExecutionResult;
   stateMachineArn: string;
   redriveCount: number;
+  /** Earlier attempts, oldest first (absent in sandboxes saved before redrive kept them). */
+  earlier?: ExecutionResult[];
 }
 
+// RedriveExecution (BOTOCORE stepfunctions): within 14 days of the end, and the history must have room for
+// the ExecutionRedriven event and at least one more (fewer than 24,999 events).
 const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
+const REDRIVE_HISTORY_LIMIT = 24_999;
 
-function historyOf(record: StoredExecution): Record<string, unknown>[] {
-  const { result } = record;
+function attemptEvents(result: ExecutionResult, redriveCount: number): Record<string, unknown>[] {
   const events: Record<string, unknown>[] = [
-    {
-      type: 'ExecutionStarted',
-      timestamp: new Date(result.startedAt),
-      executionStartedEventDetails: { input: JSON.stringify(result.input), roleArn: 'sandbox' },
-    },
+    redriveCount === 0
+      ? {
+          type: 'ExecutionStarted',
+          timestamp: new Date(result.startedAt),
+          executionStartedEventDetails: { input: JSON.stringify(result.input), roleArn: 'sandbox' },
+        }
+      : {
+          type: 'ExecutionRedriven',
+          timestamp: new Date(result.startedAt),
+          executionRedrivenEventDetails: { redriveCount },
+        },
   ];
   for (const e of result.events) {
     const timestamp = new Date(e.at);
@@ -64,7 +77,23 @@ function historyOf(record: StoredExecution): Record<string, unknown>[] {
       executionFailedEventDetails: { error: result.error, cause: result.cause },
     });
   }
-  return events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i }));
+  return events;
+}
+
+/** The whole history: every attempt in order, each redrive opened by its ExecutionRedriven event. */
+function historyOf(record: StoredExecution): Record<string, unknown>[] {
+  const attempts = [...(record.earlier ?? []), record.result];
+  return attempts
+    .flatMap((attempt, i) => attemptEvents(attempt, i))
+    .map((e, i) => ({ ...e, id: i + 1, previousEventId: i }));
+}
+
+function historySize(record: StoredExecution): number {
+  return [...(record.earlier ?? []), record.result].reduce((n, a) => n + a.events.length + 2, 0);
+}
+
+function startOf(e: StoredExecution): number {
+  return (e.earlier?.[0] ?? e.result).startedAt;
 }
 
 /** The fields DescribeExecution and ListExecutions both start an execution with. */
@@ -74,8 +103,9 @@ function summaryOf(e: StoredExecution) {
     stateMachineArn: e.stateMachineArn,
     name: e.result.name,
     status: e.result.status,
-    startDate: new Date(e.result.startedAt),
+    startDate: new Date(startOf(e)),
     stopDate: new Date(e.result.startedAt + e.result.durationMs),
+    ...(e.redriveCount > 0 ? { redriveDate: new Date(e.result.startedAt) } : {}),
   };
 }
 
@@ -97,13 +127,23 @@ export class StatesService implements SandboxService {
     };
   }
 
+  /** Records a new execution. */
   record(stateMachineArn: string, result: ExecutionResult): void {
+    this.executions.set(result.executionArn, { result, stateMachineArn, redriveCount: 0 });
+  }
+
+  /** Records a redrive of a recorded execution: same ARN, history continued; returns its redriveCount. */
+  redriven(result: ExecutionResult): number {
     const existing = this.executions.get(result.executionArn);
+    if (!existing) throw new Error(`no execution ${result.executionArn} to redrive`);
+    const redriveCount = existing.redriveCount + 1;
     this.executions.set(result.executionArn, {
       result,
-      stateMachineArn,
-      redriveCount: existing ? existing.redriveCount : 0,
+      stateMachineArn: existing.stateMachineArn,
+      redriveCount,
+      earlier: [...(existing.earlier ?? []), existing.result],
     });
+    return redriveCount;
   }
 
   all(): ExecutionResult[] {
@@ -117,11 +157,15 @@ export class StatesService implements SandboxService {
     return found;
   }
 
+  // The reasons are those DescribeExecution documents for redriveStatusReason (BOTOCORE stepfunctions).
   private redriveStatus(e: StoredExecution): { status: string; reason?: string } {
     if (e.result.status === 'SUCCEEDED')
-      return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven' };
+      return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven.' };
     if (this.ctx.now() - (e.result.startedAt + e.result.durationMs) > REDRIVE_WINDOW_MS) {
-      return { status: 'NOT_REDRIVABLE', reason: 'Execution ended more than 14 days ago' };
+      return { status: 'NOT_REDRIVABLE', reason: 'Execution redrivable period exceeded.' };
+    }
+    if (historySize(e) >= REDRIVE_HISTORY_LIMIT) {
+      return { status: 'NOT_REDRIVABLE', reason: 'Execution history event limit exceeded.' };
     }
     return { status: 'REDRIVABLE' };
   }
@@ -155,7 +199,7 @@ export class StatesService implements SandboxService {
           (arn === undefined || e.stateMachineArn === arn) &&
           (status === undefined || e.result.status === status),
       )
-      .sort((a, b) => b.result.startedAt - a.result.startedAt);
+      .sort((a, b) => startOf(b) - startOf(a));
     const max = typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100;
     const start = typeof input.nextToken === 'string' ? Number(input.nextToken) : 0;
     const page = all.slice(start, start + max);
@@ -186,13 +230,9 @@ export class StatesService implements SandboxService {
     const redrive = this.redriveStatus(e);
     if (redrive.status !== 'REDRIVABLE')
       throw new AwsError('ExecutionNotRedrivable', redrive.reason ?? 'not redrivable');
-    const result = await this.starter.redrive(e.result);
-    this.executions.set(result.executionArn, {
-      result,
-      stateMachineArn: e.stateMachineArn,
-      redriveCount: e.redriveCount + 1,
-    });
-    return { redriveDate: new Date(this.ctx.now()) };
+    const redriveDate = new Date(this.ctx.now());
+    await this.starter.redrive(e.result);
+    return { redriveDate };
   }
 
   snapshot(): unknown {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { executions } from '../../bin/commands/executions';
-import { incidents } from '../../bin/commands/incidents';
+import { incident, incidents } from '../../bin/commands/incidents';
 import { redrive } from '../../bin/commands/redrive';
 import { release } from '../../bin/commands/release';
 import { rerun } from '../../bin/commands/rerun';
@@ -194,9 +194,13 @@ test('redrive resumes a failed execution in the sandbox; a second redrive is ref
   saveSandbox(dir, simulator);
   const first = streams();
   const second = streams();
+  const listed = streams();
+  const timeline = streams();
 
   // Act
   const firstCode = await redrive([failed?.executionArn ?? '', '--sandbox', dir], first.io);
+  await executions(['--sandbox', dir, '--json'], listed.io);
+  await incident([INCIDENT, '--sandbox', dir], timeline.io);
   const secondCode = await redrive([failed?.executionArn ?? '', '--sandbox', dir], second.io);
 
   // Assert
@@ -204,6 +208,15 @@ test('redrive resumes a failed execution in the sandbox; a second redrive is ref
   expect(firstCode).toBe(0);
   expect(first.out()).toContain('(was FAILED): now SUCCEEDED, redrive #1');
   expect(await incidentStatus(dir)).toBe('CONTAINED');
+  // The same execution, redriven once; its history goes on from the step that failed.
+  expect(JSON.parse(listed.out()).executions).toEqual([
+    expect.objectContaining({ executionArn: failed?.executionArn, status: 'SUCCEEDED', redriveCount: 1 }),
+  ]);
+  const steps = timeline.out().split('\n');
+  const redriven = steps.findIndex((line) => line.includes('execution redriven (#1)'));
+  expect(redriven).toBeGreaterThan(0);
+  expect(steps.slice(redriven + 1).find((line) => line.includes('step '))).toContain('step CaptureEvidence');
+  expect(steps.slice(redriven).some((line) => line.includes('step RecordIncident'))).toBe(false);
   expect(secondCode).toBe(1);
   expect(second.err()).toContain('SUCCEEDED: there is nothing to redrive');
 });
