@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ResponseMode } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
 import type { Scenario } from '../../local/provision';
-import { executionMetrics, formatEventResult } from '../../local/report';
+import { executionMetrics, formatEventResult, type TaskStop, taskStops } from '../../local/report';
 import { hasSavedSandbox, openSandbox, saveSandbox } from '../../local/sandbox-store';
 import {
   type LabeledEvent,
@@ -46,7 +46,7 @@ function firstEventAccount(events: readonly LabeledEvent[]): { accountId?: strin
   };
 }
 
-export function jsonResult(result: EventResult): Record<string, unknown> {
+export function jsonResult(result: EventResult, stops: readonly TaskStop[] = []): Record<string, unknown> {
   return {
     event: result.event,
     eventId: result.eventId,
@@ -69,6 +69,7 @@ export function jsonResult(result: EventResult): Record<string, unknown> {
       ...(c.state ? { state: c.state } : {}),
     })),
     notifications: result.notifications,
+    stops,
   };
 }
 
@@ -109,13 +110,16 @@ export async function simulate(argv: string[]): Promise<number> {
           ...firstEventAccount(events),
           ...(scenario ? { scenario } : {}),
         });
-  const results: EventResult[] = [];
+  const results: Record<string, unknown>[] = [];
   for (const { label, event } of events) {
     const result = await simulator.processEvent(event, label);
-    results.push(result);
-    if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+    const stops = taskStops(result, simulator.account);
+    results.push(jsonResult(result, stops));
+    if (!values.json) {
+      console.log(`${formatEventResult(result, { color: process.stdout.isTTY, stops })}\n`);
+    }
   }
-  if (values.json) console.log(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
+  if (values.json) console.log(JSON.stringify({ results }, null, 2));
   if (values.state) saveSandbox(values.state, simulator);
   return 0;
 }

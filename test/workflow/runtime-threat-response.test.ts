@@ -209,7 +209,7 @@ describe('severity bands', () => {
     );
     expect(callsTo(result, 'ecs', 'StopTask')).toEqual([]);
     expect(changed.filter((c) => c.startsWith('ecr:'))).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes.action).toBe('isolated');
     const { email } = parts(notification);
@@ -229,7 +229,7 @@ describe('severity bands', () => {
     // Assert
     expect(execution(result).status).toBe('SUCCEEDED');
     expect(mutatingCalls(result.apiCalls)).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes).toMatchObject({ action: 'notify-only', severity: '2' });
     expect(parts(notification).email).toContain('below the isolation threshold');
@@ -293,7 +293,7 @@ describe('exemptions: notified only, with the reason', () => {
     // Assert
     expect(execution(result).status).toBe('SUCCEEDED');
     expect(mutatingCalls(result.apiCalls)).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes.action).toBe('exempt');
     expect(parts(notification).email).toContain(`exempt: ${why}`);
@@ -333,7 +333,7 @@ describe('notify-only situations', () => {
     // Assert
     expect(execution(result).status).toBe('SUCCEEDED');
     expect(mutatingCalls(result.apiCalls)).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes.action).toBe('observe');
     const { email } = parts(notification);
