@@ -23,7 +23,7 @@ export interface TaskStop {
   readonly returned?: TaskStatus;
   readonly now?: TaskStatus;
   readonly stoppedBy?: string;
-  readonly then?: TaskStatus;
+  readonly afterStop?: TaskStatus;
 }
 
 export interface CriticalPath {
@@ -128,7 +128,7 @@ export function taskStops(result: EventResult, account: SandboxAccount): TaskSto
     const taskArn = typeof input.task === 'string' ? input.task : '';
     if (!taskArn || stops.some((s) => s.taskArn === taskArn)) continue;
     const stoppedBy = account.ecs.getTask(taskArn)?.stopProgress?.phases.at(-1)?.at;
-    let then: TaskStatus | undefined;
+    let afterStop: TaskStatus | undefined;
     if (stoppedBy) {
       const later = new EcsService(
         {
@@ -141,7 +141,7 @@ export function taskStops(result: EventResult, account: SandboxAccount): TaskSto
         { imagePullable: (image, digest) => account.ecr.imagePullable(image, digest) },
       );
       later.restore(account.ecs.snapshot());
-      then = describeTask(later, input.cluster, taskArn);
+      afterStop = describeTask(later, input.cluster, taskArn);
     }
     const known = returned.get(taskArn);
     const now = describeTask(account.ecs, input.cluster, taskArn);
@@ -150,7 +150,7 @@ export function taskStops(result: EventResult, account: SandboxAccount): TaskSto
       ...(known ? { returned: known } : {}),
       ...(now ? { now } : {}),
       ...(stoppedBy ? { stoppedBy } : {}),
-      ...(then ? { then } : {}),
+      ...(afterStop ? { afterStop } : {}),
     });
   }
   return stops;
@@ -169,8 +169,10 @@ export function stopLines(stops: readonly TaskStop[]): string[] {
     return [
       `  stop of task ${id}: ${stopping ? 'requested, the task is stopping' : 'confirmed'} ` +
         `(StopTask returned ${statusText(stop.returned ?? stop.now)}; now ${statusText(stop.now)})`,
-      ...(stop.stoppedBy && stop.then
-        ? [`    at ${stop.stoppedBy} (after the stop timeout) the sandbox reports ${statusText(stop.then)}`]
+      ...(stop.stoppedBy && stop.afterStop
+        ? [
+            `    at ${stop.stoppedBy} (after the stop timeout) the sandbox reports ${statusText(stop.afterStop)}`,
+          ]
         : []),
     ];
   });
