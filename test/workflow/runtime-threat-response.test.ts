@@ -70,9 +70,9 @@ describe('High severity Fargate finding', () => {
     }
     only(callsTo(result, 'sns', 'Publish'));
 
-    // The task is stopped and AWS deleted its tags (the evidence kept them).
+    // The stop is requested (it completes later on the sandbox clock) and AWS deleted the tags (the evidence kept them).
     const task = simulator.account.ecs.getTask(TASK_ARN);
-    expect(task?.lastStatus).toBe('STOPPED');
+    expect(task).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'UserInitiated' });
     expect(task?.tags).toEqual([]);
     const stored = JSON.parse(objects(simulator)[String(inputOf(evidence).Key)] ?? '{}') as {
       assessment?: { enrichment?: { taskTags?: Record<string, string> } };
