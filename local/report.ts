@@ -3,7 +3,28 @@
  * cost, the AWS calls, what was contained or skipped and why, and the notification as it would be read.
  */
 import type { EventResult, ExecutionSummary, PublishedNotification } from './engine';
-import { type ApiCall, sequentialRoundTrips } from './sandbox/account';
+import { type ApiCall, type SandboxAccount, sequentialRoundTrips } from './sandbox/account';
+import { EcsService } from './sandbox/ecs';
+import { isRecord } from './sandbox/shared';
+
+/** A task status as ECS reports it. */
+export interface TaskStatus {
+  readonly lastStatus?: string;
+  readonly desiredStatus?: string;
+  readonly stoppedAt?: string;
+}
+
+/**
+ * A stop the event caused: what StopTask returned (the task still stopping), what the sandbox says now, and
+ * what it says once its clock reaches the time the stop finishes (after the containers' stop timeout).
+ */
+export interface TaskStop {
+  readonly taskArn: string;
+  readonly returned?: TaskStatus;
+  readonly now?: TaskStatus;
+  readonly stoppedBy?: string;
+  readonly afterStop?: TaskStatus;
+}
 
 export interface CriticalPath {
   /** State transitions from the execution start to entering StopTask (inclusive). */
@@ -66,6 +87,97 @@ export function executionMetrics(execution: ExecutionSummary, calls: readonly Ap
   };
 }
 
+function statusOf(task: unknown): TaskStatus | undefined {
+  if (!isRecord(task)) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const stoppedAt = task.stoppedAt instanceof Date ? task.stoppedAt.toISOString() : undefined;
+  return {
+    ...(text(task.lastStatus) ? { lastStatus: text(task.lastStatus) } : {}),
+    ...(text(task.desiredStatus) ? { desiredStatus: text(task.desiredStatus) } : {}),
+    ...(stoppedAt ? { stoppedAt } : {}),
+  };
+}
+
+/** DescribeTasks of one task in `ecs` (the sandbox's own, or a copy on a later clock). */
+function describeTask(ecs: EcsService, cluster: unknown, taskArn: string): TaskStatus | undefined {
+  const describe = ecs.operations.DescribeTasks;
+  if (!describe) return undefined;
+  const out = describe({ cluster: typeof cluster === 'string' ? cluster : undefined, tasks: [taskArn] });
+  return isRecord(out) && Array.isArray(out.tasks) ? statusOf(out.tasks[0]) : undefined;
+}
+
+/**
+ * The stops an event requested, read back from the sandbox now and on a copy of it whose clock reads the
+ * time the stop finishes: StopTask only requests a stop, so the report shows both moments.
+ */
+export function taskStops(result: EventResult, account: SandboxAccount): TaskStop[] {
+  const returned = new Map<string, TaskStatus>();
+  for (const execution of result.executions) {
+    const stop = isRecord(execution.output) ? execution.output.stop : undefined;
+    if (isRecord(stop) && typeof stop.taskArn === 'string') {
+      returned.set(stop.taskArn, {
+        ...(typeof stop.lastStatus === 'string' ? { lastStatus: stop.lastStatus } : {}),
+        ...(typeof stop.desiredStatus === 'string' ? { desiredStatus: stop.desiredStatus } : {}),
+      });
+    }
+  }
+  const stops: TaskStop[] = [];
+  for (const call of result.apiCalls) {
+    if (call.service !== 'ecs' || call.operation !== 'StopTask' || call.error !== null) continue;
+    const input = isRecord(call.input) ? call.input : {};
+    const taskArn = typeof input.task === 'string' ? input.task : '';
+    if (!taskArn || stops.some((s) => s.taskArn === taskArn)) continue;
+    const stoppedBy = account.ecs.getTask(taskArn)?.stopProgress?.phases.at(-1)?.at;
+    let afterStop: TaskStatus | undefined;
+    if (stoppedBy) {
+      const later = new EcsService(
+        {
+          accountId: account.accountId,
+          region: account.region,
+          partition: account.partition,
+          now: () => Date.parse(stoppedBy),
+          nextId: (prefix, length) => account.nextId(prefix, length),
+        },
+        { imagePullable: (image, digest) => account.ecr.imagePullable(image, digest) },
+      );
+      later.restore(account.ecs.snapshot());
+      afterStop = describeTask(later, input.cluster, taskArn);
+    }
+    const known = returned.get(taskArn);
+    const now = describeTask(account.ecs, input.cluster, taskArn);
+    stops.push({
+      taskArn,
+      ...(known ? { returned: known } : {}),
+      ...(now ? { now } : {}),
+      ...(stoppedBy ? { stoppedBy } : {}),
+      ...(afterStop ? { afterStop } : {}),
+    });
+  }
+  return stops;
+}
+
+function statusText(status: TaskStatus | undefined): string {
+  if (!status) return 'unknown';
+  return `lastStatus ${status.lastStatus ?? '?'}, desiredStatus ${status.desiredStatus ?? '?'}`;
+}
+
+/** One line per stop: requested and stopping, then STOPPED once the sandbox clock passes the stop timeout. */
+export function stopLines(stops: readonly TaskStop[]): string[] {
+  return stops.flatMap((stop) => {
+    const id = stop.taskArn.slice(stop.taskArn.lastIndexOf('/') + 1);
+    const stopping = stop.returned?.lastStatus !== 'STOPPED';
+    return [
+      `  stop of task ${id}: ${stopping ? 'requested, the task is stopping' : 'confirmed'} ` +
+        `(StopTask returned ${statusText(stop.returned ?? stop.now)}; now ${statusText(stop.now)})`,
+      ...(stop.stoppedBy && stop.afterStop
+        ? [
+            `    at ${stop.stoppedBy} (after the stop timeout) the sandbox reports ${statusText(stop.afterStop)}`,
+          ]
+        : []),
+    ];
+  });
+}
+
 function countCalls(calls: readonly ApiCall[]): string {
   const counts = new Map<string, number>();
   for (const c of calls) {
@@ -123,6 +235,8 @@ export interface FormatOptions {
   readonly color?: boolean;
   /** `full`: the Slack and the email renderings; `summary`: the subject and the Slack text only. */
   readonly notifications?: 'full' | 'summary';
+  /** The stops the event requested, read back from the sandbox (taskStops). */
+  readonly stops?: readonly TaskStop[];
 }
 
 export function formatEventResult(result: EventResult, options: FormatOptions = {}): string {
@@ -153,6 +267,7 @@ export function formatEventResult(result: EventResult, options: FormatOptions = 
   if (changed.length > 0) {
     lines.push(`  changed: ${changed.map((c) => `${c.service}:${c.operation}`).join(', ')}`);
   }
+  lines.push(...stopLines(options.stops ?? []));
   for (const n of result.notifications) {
     const views = notificationViews(n);
     lines.push(`  ✉ ${bold(n.subject ?? '(no subject)')}`);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ResponseMode } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
 import type { Scenario } from '../../local/provision';
-import { executionMetrics, formatEventResult } from '../../local/report';
+import { executionMetrics, formatEventResult, type TaskStop, taskStops } from '../../local/report';
 import { hasSavedSandbox, saveSandbox } from '../../local/sandbox-store';
 import {
   type LabeledEvent,
@@ -50,7 +50,7 @@ function firstEventAccount(events: readonly LabeledEvent[]): { accountId?: strin
   };
 }
 
-export function jsonResult(result: EventResult): Record<string, unknown> {
+export function jsonResult(result: EventResult, stops: readonly TaskStop[] = []): Record<string, unknown> {
   return {
     event: result.event,
     eventId: result.eventId,
@@ -73,6 +73,7 @@ export function jsonResult(result: EventResult): Record<string, unknown> {
       ...(c.state ? { state: c.state } : {}),
     })),
     notifications: result.notifications,
+    stops,
   };
 }
 
@@ -118,21 +119,20 @@ export async function simulate(argv: string[]): Promise<number> {
           ...firstEventAccount(events),
           ...(scenario ? { scenario } : {}),
         });
-  const results: EventResult[] = [];
-  if (concurrency !== undefined && concurrency > 1) {
-    results.push(...(await simulator.processEvents(events, { concurrency, seed: seed ?? 1 })));
+  const results: Record<string, unknown>[] = [];
+  const report = (result: EventResult): void => {
+    const stops = taskStops(result, simulator.account);
+    results.push(jsonResult(result, stops));
     if (!values.json) {
-      for (const result of results)
-        console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+      console.log(`${formatEventResult(result, { color: process.stdout.isTTY, stops })}\n`);
     }
+  };
+  if (concurrency !== undefined && concurrency > 1) {
+    for (const result of await simulator.processEvents(events, { concurrency, seed: seed ?? 1 })) report(result);
   } else {
-    for (const { label, event } of events) {
-      const result = await simulator.processEvent(event, label);
-      results.push(result);
-      if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
-    }
+    for (const { label, event } of events) report(await simulator.processEvent(event, label));
   }
-  if (values.json) console.log(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
+  if (values.json) console.log(JSON.stringify({ results }, null, 2));
   if (values.state) saveSandbox(values.state, simulator);
   return 0;
 }

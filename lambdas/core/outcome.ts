@@ -18,10 +18,15 @@ export interface IsolationResult {
   readonly evidenceKey?: string;
 }
 
+/**
+ * What StopTask returned. `done` means the stop was requested: ECS answers before the task stops, with
+ * lastStatus still RUNNING and desiredStatus STOPPED; only lastStatus STOPPED confirms the stop.
+ */
 export interface StopResult {
   readonly status: ActionStatus;
   readonly taskArn: string;
   readonly lastStatus?: string;
+  readonly desiredStatus?: string;
   readonly reason?: string;
 }
 

@@ -135,7 +135,8 @@ export const containedResults: ResponseResults = {
     revokedRuleCount: 4,
     evidenceKey: `incidents/${FINDING_ID}/isolation.json`,
   },
-  stop: { status: 'done', taskArn: TASK_ARN, lastStatus: 'STOPPED' },
+  // What StopTask returns: the stop requested, the task not yet stopped.
+  stop: { status: 'done', taskArn: TASK_ARN, lastStatus: 'RUNNING', desiredStatus: 'STOPPED' },
   quarantine: {
     status: 'done',
     images: [

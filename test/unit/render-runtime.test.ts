@@ -22,6 +22,42 @@ import {
 // ---------------------------------------------------------------------------------------------------------
 // Runtime kinds.
 
+describe('renderNotification: a stop is "stopping" until lastStatus STOPPED is read back', () => {
+  const render = (stop: NonNullable<ResponseResults['stop']>) =>
+    renderNotification(runtimeInput('contained', { results: { ...containedResults, stop }, enrichment }));
+
+  it('says stopping for the StopTask answer (RUNNING, desired STOPPED) and for a stop in DEACTIVATING', () => {
+    for (const lastStatus of ['RUNNING', 'DEACTIVATING', 'STOPPING']) {
+      const { title, description } = render({
+        status: 'done',
+        taskArn: TASK_ARN,
+        lastStatus,
+        desiredStatus: 'STOPPED',
+      }).chat.content;
+      expect(title).toContain('stop requested, the task is stopping');
+      expect(description).toContain(`is stopping (last status ${lastStatus}, desired STOPPED)`);
+      expect(`${title}\n${description}`).not.toMatch(/task stopped|Stop task:\* done/);
+    }
+  });
+
+  it('says stopped once the stop is confirmed, and keeps a failed stop a failure', () => {
+    const confirmed = render({
+      status: 'done',
+      taskArn: TASK_ARN,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+    }).chat.content;
+    expect(confirmed.title).toContain('contained: task stopped');
+    expect(confirmed.description).toMatch(
+      /Stop task:\* done — task `[0-9a-f]+` stopped \(last status STOPPED/,
+    );
+    const failed = render({ status: 'failed', taskArn: TASK_ARN, reason: 'AccessDeniedException' }).chat
+      .content;
+    expect(failed.description).toMatch(/Stop task:\* FAILED — task `[0-9a-f]+` — AccessDeniedException/);
+    expect(failed.description).not.toContain('stopping');
+  });
+});
+
 describe('renderNotification: contained', () => {
   const rendered = renderNotification(runtimeInput('contained', { results: containedResults, enrichment }));
   const { title, description, nextSteps } = rendered.chat.content;
@@ -34,7 +70,8 @@ describe('renderNotification: contained', () => {
   it('names severity with its band, the finding type in words and the action in the title', () => {
     expect(title).toContain('8.0 HIGH');
     expect(title).toContain('Execution: reverse shell');
-    expect(title).toContain('contained');
+    expect(title).toContain('contained: stop requested, the task is stopping');
+    expect(title).not.toContain('task stopped');
     expect(title).toContain('prod-cluster');
   });
 
@@ -63,7 +100,9 @@ describe('renderNotification: contained', () => {
   });
 
   it('reports every action with its outcome', () => {
-    expect(description).toMatch(/Stop task:\* done .*STOPPED/);
+    expect(description).toMatch(
+      /Stop task:\* stop requested — task `[0-9a-f]+` is stopping \(last status RUNNING, desired STOPPED\): ECS sends SIGTERM, then SIGKILL after the stop timeout/,
+    );
     expect(description).toMatch(/Isolate task:\* done .*security group rules revoked \(4 rules\)/);
     expect(description).toMatch(/Quarantine image:\* done/);
     expect(description).toContain('`1.4.2` → `quarantine-9ac6f1e0b1d2`');
@@ -305,7 +344,7 @@ describe('renderNotification: other runtime kinds', () => {
     expect(description).toContain('ecr:PutImage failed: AccessDeniedException');
     expect(description).not.toContain('/var/task/index.js');
     expect(description).toContain('Done before the failure');
-    expect(description).toMatch(/Stop task:\* done/);
+    expect(description).toMatch(/Stop task:\* stop requested/);
     expect(description).toContain('*Failed*');
     expect(nextSteps.join('\n')).toContain(`\`shield-right redrive ${EXECUTION_ARN}\``);
     expect(nextSteps.join('\n')).toContain(`\`shield-right rerun ${EXECUTION_ARN}\``);

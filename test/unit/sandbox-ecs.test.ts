@@ -11,7 +11,13 @@ import {
   TagResourceCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
-import { EcsService, STOPPED_TASK_RETENTION_MS } from '../../local/sandbox/ecs';
+import {
+  DEFAULT_STOP_TIMEOUT_S,
+  EcsService,
+  FARGATE_MAX_STOP_TIMEOUT_S,
+  STOP_STEP_MS,
+  STOPPED_TASK_RETENTION_MS,
+} from '../../local/sandbox/ecs';
 import {
   ACCOUNT,
   type ContainerSandbox,
@@ -45,7 +51,7 @@ function serviceWithTask(env: ContainerSandbox) {
 }
 
 describe('ECS', () => {
-  test('StopTask deletes the task tags and the service starts a RUNNING replacement', async () => {
+  test('StopTask returns the task still RUNNING with desiredStatus STOPPED, deletes its tags, and the service starts a RUNNING replacement', async () => {
     // Prepare
     const env = containerSandbox();
     const { taskArn, digest } = serviceWithTask(env);
@@ -58,12 +64,14 @@ describe('ECS', () => {
 
     // Assess
     expect(task).toMatchObject({
-      lastStatus: 'STOPPED',
+      lastStatus: 'RUNNING',
       desiredStatus: 'STOPPED',
       stopCode: 'UserInitiated',
       stoppedReason: 'shield-right: contained',
     });
-    expect(task?.stoppedAt).toBeInstanceOf(Date);
+    expect(task?.stoppingAt).toEqual(new Date(env.ctx.now()));
+    expect(task?.executionStoppedAt).toBeUndefined();
+    expect(task?.stoppedAt).toBeUndefined();
     const described = await env.ecsClient.send(
       new DescribeTasksCommand({ cluster: 'prod', tasks: [taskArn], include: ['TAGS'] }),
     );
@@ -117,7 +125,7 @@ describe('ECS', () => {
     expect(services.services?.[0]).toMatchObject({ desiredCount: 1, runningCount: 0 });
   });
 
-  test('stopping a stopped task returns it unchanged; stopped tasks disappear after an hour', async () => {
+  test('a second StopTask of a stopping task returns it unchanged; a STOPPED task disappears an hour after stoppedAt', async () => {
     const env = containerSandbox();
     const { taskArn } = serviceWithTask(env);
     const first = await env.ecsClient.send(
@@ -128,9 +136,17 @@ describe('ECS', () => {
     );
     env.ecs.launchPendingReplacements();
     expect(again.task).toEqual(first.task);
+    expect(again.task?.stoppedReason).toBe('one');
     expect((await env.ecsClient.send(new ListTasksCommand({ cluster: 'prod' }))).taskArns).toHaveLength(1);
 
-    env.ctx.advance(STOPPED_TASK_RETENTION_MS + 1);
+    env.ctx.advance(STOP_STEP_MS * 3 + DEFAULT_STOP_TIMEOUT_S * 1000);
+    const stopped = await env.ecsClient.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [taskArn] }));
+    expect(stopped.tasks?.[0]?.lastStatus).toBe('STOPPED');
+    env.ctx.advance(STOPPED_TASK_RETENTION_MS);
+    expect(
+      (await env.ecsClient.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [taskArn] }))).tasks,
+    ).toHaveLength(1);
+    env.ctx.advance(1);
     const described = await env.ecsClient.send(
       new DescribeTasksCommand({ cluster: 'prod', tasks: [taskArn] }),
     );
@@ -267,7 +283,14 @@ describe('ECS', () => {
       }),
     );
     const moved = await env.ecsClient.send(new DescribeTasksCommand({ cluster: 'ec2', tasks: [taskArn] }));
-    expect(moved.tasks?.[0]).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated' });
+    expect(moved.tasks?.[0]).toMatchObject({
+      lastStatus: 'RUNNING',
+      desiredStatus: 'STOPPED',
+      stopCode: 'ServiceSchedulerInitiated',
+    });
+    env.ctx.advance(STOP_STEP_MS * 2 + DEFAULT_STOP_TIMEOUT_S * 1000);
+    const gone = await env.ecsClient.send(new DescribeTasksCommand({ cluster: 'ec2', tasks: [taskArn] }));
+    expect(gone.tasks?.[0]?.lastStatus).toBe('STOPPED');
     const onSecond = await env.ecsClient.send(
       new ListTasksCommand({ cluster: 'ec2', containerInstance: second }),
     );
@@ -282,5 +305,161 @@ describe('ECS', () => {
     copy.restore(state);
     expect(copy.snapshot()).toEqual(env.ecs.snapshot());
     expect(copy.getTask(taskArn)?.tags).toEqual([{ key: 'team', value: 'payments' }]);
+  });
+
+  describe('a stop on the sandbox clock', () => {
+    /** A Fargate task of service `api` whose two containers give 60 s and 10 s to stop. */
+    function fargateTask(env: ContainerSandbox, stopTimeouts: [number, number]) {
+      const image = `${REGISTRY}/api:v1`;
+      const taskDefinitionArn = env.ecs.putTaskDefinition({
+        family: 'api',
+        networkMode: 'awsvpc',
+        containers: [
+          { name: 'app', image, stopTimeout: stopTimeouts[0] },
+          { name: 'sidecar', image, stopTimeout: stopTimeouts[1] },
+        ],
+      });
+      env.ecs.putService({ cluster: 'prod', name: 'api', taskDefinitionArn, launchType: 'FARGATE' });
+      return env.ecs.putTask({
+        cluster: 'prod',
+        taskDefinitionArn,
+        group: 'service:api',
+        launchType: 'FARGATE',
+        containers: [
+          { name: 'app', image },
+          { name: 'sidecar', image },
+        ],
+        eniId: 'eni-0fedcba9876543210',
+      });
+    }
+
+    async function describe1(env: ContainerSandbox, taskArn: string) {
+      const out = await env.ecsClient.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [taskArn] }));
+      return out.tasks?.[0];
+    }
+
+    test('lastStatus passes DEACTIVATING, STOPPING and DEPROVISIONING to STOPPED; SIGKILL comes after the longest stopTimeout', async () => {
+      // Prepare
+      const env = containerSandbox();
+      const taskArn = fargateTask(env, [60, 10]);
+      const start = env.ctx.now();
+
+      // Act
+      await env.ecsClient.send(new StopTaskCommand({ cluster: 'prod', task: taskArn, reason: 'contained' }));
+
+      // Assess: each status at the first moment it holds and the last moment before the next one
+      const seen: Array<[number, string | undefined, string | undefined]> = [];
+      const killedAt = STOP_STEP_MS * 2 + 60_000;
+      for (const at of [
+        0,
+        STOP_STEP_MS - 1,
+        STOP_STEP_MS,
+        STOP_STEP_MS * 2,
+        killedAt - 1,
+        killedAt,
+        killedAt + STOP_STEP_MS - 1,
+        killedAt + STOP_STEP_MS,
+      ]) {
+        env.ctx.advance(start + at - env.ctx.now());
+        const task = await describe1(env, taskArn);
+        seen.push([at, task?.lastStatus, task?.containers?.[0]?.lastStatus]);
+      }
+      expect(seen).toEqual([
+        [0, 'RUNNING', 'RUNNING'],
+        [STOP_STEP_MS - 1, 'RUNNING', 'RUNNING'],
+        [STOP_STEP_MS, 'DEACTIVATING', 'RUNNING'],
+        [STOP_STEP_MS * 2, 'STOPPING', 'RUNNING'],
+        [killedAt - 1, 'STOPPING', 'RUNNING'],
+        [killedAt, 'DEPROVISIONING', 'STOPPED'],
+        [killedAt + STOP_STEP_MS - 1, 'DEPROVISIONING', 'STOPPED'],
+        [killedAt + STOP_STEP_MS, 'STOPPED', 'STOPPED'],
+      ]);
+      const stopped = await describe1(env, taskArn);
+      expect(stopped).toMatchObject({
+        desiredStatus: 'STOPPED',
+        stopCode: 'UserInitiated',
+        stoppedReason: 'contained',
+        stoppingAt: new Date(start),
+        executionStoppedAt: new Date(start + killedAt),
+        stoppedAt: new Date(start + killedAt + STOP_STEP_MS),
+      });
+      expect(stopped?.attachments?.[0]?.status).toBe('DELETED');
+    });
+
+    test('Fargate caps stopTimeout at 120 s; an EC2 bridge task without one gets 30 s and no DEPROVISIONING', async () => {
+      // Prepare
+      const env = containerSandbox();
+      const fargate = fargateTask(env, [300, 5]);
+      const ec2 = env.ecs.putTask({
+        cluster: 'prod',
+        taskDefinitionArn: 'batch:1',
+        launchType: 'EC2',
+        containers: [{ name: 'job', image: 'public.ecr.aws/docker/library/busybox:1' }],
+      });
+
+      // Act
+      await env.ecsClient.send(new StopTaskCommand({ cluster: 'prod', task: fargate }));
+      await env.ecsClient.send(new StopTaskCommand({ cluster: 'prod', task: ec2 }));
+      env.ctx.advance(STOP_STEP_MS * 2 + DEFAULT_STOP_TIMEOUT_S * 1000);
+      const ec2Stopped = await describe1(env, ec2);
+      env.ctx.advance((FARGATE_MAX_STOP_TIMEOUT_S - DEFAULT_STOP_TIMEOUT_S) * 1000 + STOP_STEP_MS - 1);
+      const fargateBefore = await describe1(env, fargate);
+      env.ctx.advance(1);
+      const fargateAfter = await describe1(env, fargate);
+
+      // Assess
+      expect(ec2Stopped?.lastStatus).toBe('STOPPED');
+      expect(ec2Stopped?.executionStoppedAt).toEqual(ec2Stopped?.stoppedAt);
+      expect(fargateBefore?.lastStatus).toBe('DEPROVISIONING');
+      expect(fargateAfter?.lastStatus).toBe('STOPPED');
+    });
+
+    test('a stopping task is listed under desiredStatus STOPPED and no longer counts as running for its service', async () => {
+      // Prepare
+      const env = containerSandbox();
+      const taskArn = fargateTask(env, [30, 30]);
+
+      // Act
+      await env.ecsClient.send(new StopTaskCommand({ cluster: 'prod', task: taskArn }));
+      env.ctx.advance(STOP_STEP_MS * 2);
+
+      // Assess
+      expect((await describe1(env, taskArn))?.lastStatus).toBe('STOPPING');
+      const running = await env.ecsClient.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'api' }));
+      expect(running.taskArns).toEqual([]);
+      const stopping = await env.ecsClient.send(
+        new ListTasksCommand({ cluster: 'prod', serviceName: 'api', desiredStatus: 'STOPPED' }),
+      );
+      expect(stopping.taskArns).toEqual([taskArn]);
+      const services = await env.ecsClient.send(
+        new DescribeServicesCommand({ cluster: 'prod', services: ['api'] }),
+      );
+      expect(services.services?.[0]?.runningCount).toBe(0);
+      await expect(
+        env.ecsClient.send(
+          new TagResourceCommand({ resourceArn: taskArn, tags: [{ key: 'k', value: 'v' }] }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    });
+
+    test('a stop in progress survives a snapshot and finishes on the restoring sandbox clock', async () => {
+      // Prepare
+      const env = containerSandbox();
+      const taskArn = fargateTask(env, [30, 30]);
+      await env.ecsClient.send(new StopTaskCommand({ cluster: 'prod', task: taskArn }));
+      const state = JSON.parse(JSON.stringify(env.ecs.snapshot()));
+
+      // Act
+      const ctx = clockedContext();
+      const copy = new EcsService(ctx, { imagePullable: () => true });
+      copy.restore(state);
+      const during = copy.getTask(taskArn);
+      ctx.advance(STOP_STEP_MS * 3 + DEFAULT_STOP_TIMEOUT_S * 1000);
+      const after = copy.getTask(taskArn);
+
+      // Assess
+      expect(during).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' });
+      expect(after).toMatchObject({ lastStatus: 'STOPPED', stopProgress: undefined });
+    });
   });
 });

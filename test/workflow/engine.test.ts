@@ -17,6 +17,7 @@ import {
 } from '../../local/asl-runner';
 import { executionNameFor, Simulator } from '../../local/engine';
 import { runtimeEvent } from '../../local/fixtures/events';
+import { taskStops } from '../../local/report';
 import { AwsError, type ServiceName } from '../../local/sandbox/types';
 
 type Definition = ConstructorParameters<typeof LocalWorkflow>[2];
@@ -326,7 +327,9 @@ describe('simulate --json contract', () => {
     const result = await simulator.processEvent(runtimeEvent({ severity: 8 }), 'high.json');
 
     // Act
-    const json = JSON.parse(JSON.stringify(jsonResult(result))) as Record<string, unknown>;
+    const json = JSON.parse(
+      JSON.stringify(jsonResult(result, taskStops(result, simulator.account))),
+    ) as Record<string, unknown>;
 
     // Assert
     expect(Object.keys(json).sort()).toEqual([
@@ -336,6 +339,14 @@ describe('simulate --json contract', () => {
       'executions',
       'matchedRules',
       'notifications',
+      'stops',
+    ]);
+    // The stop as requested (still stopping) and as the sandbox reports it after the stop timeout.
+    expect(json.stops).toEqual([
+      expect.objectContaining({
+        returned: { lastStatus: 'RUNNING', desiredStatus: 'STOPPED' },
+        afterStop: expect.objectContaining({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }),
+      }),
     ]);
     expect(json).toMatchObject({ event: 'high.json', matchedRules: ['RuntimeThreatRule'] });
     const [execution] = json.executions as Record<string, unknown>[];

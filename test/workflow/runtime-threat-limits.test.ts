@@ -108,8 +108,8 @@ describe('network isolation where it is not possible in place', () => {
     expect(rulesBefore.length).toBeGreaterThan(0);
     expect(await rulesOf(simulator, 'sg-shared')).toEqual(rulesBefore);
     only(callsTo(result, 'ecs', 'StopTask'));
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('STOPPED');
-    expect(simulator.account.ecs.getTask(OTHER_TASK_ID)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('STOPPED');
+    expect(simulator.account.ecs.getTask(OTHER_TASK_ID)?.desiredStatus).toBe('RUNNING');
     const output = execution(result).output as {
       results?: { isolate?: { status?: string; reason?: string } };
     };

@@ -70,9 +70,9 @@ describe('High severity Fargate finding', () => {
     }
     only(callsTo(result, 'sns', 'Publish'));
 
-    // The task is stopped and AWS deleted its tags (the evidence kept them).
+    // The stop is requested (it completes later on the sandbox clock) and AWS deleted the tags (the evidence kept them).
     const task = simulator.account.ecs.getTask(TASK_ARN);
-    expect(task?.lastStatus).toBe('STOPPED');
+    expect(task).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'UserInitiated' });
     expect(task?.tags).toEqual([]);
     const stored = JSON.parse(objects(simulator)[String(inputOf(evidence).Key)] ?? '{}') as {
       assessment?: { enrichment?: { taskTags?: Record<string, string> } };
@@ -242,7 +242,7 @@ describe('severity bands', () => {
     );
     expect(callsTo(result, 'ecs', 'StopTask')).toEqual([]);
     expect(changed.filter((c) => c.startsWith('ecr:'))).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes.action).toBe('isolated');
     const { email } = parts(notification);
@@ -262,7 +262,7 @@ describe('severity bands', () => {
     // Assert
     expect(execution(result).status).toBe('SUCCEEDED');
     expect(mutatingCalls(result.apiCalls)).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes).toMatchObject({ action: 'notify-only', severity: '2' });
     expect(parts(notification).email).toContain('below the isolation threshold');
@@ -326,7 +326,7 @@ describe('exemptions: notified only, with the reason', () => {
     // Assert
     expect(execution(result).status).toBe('SUCCEEDED');
     expect(mutatingCalls(result.apiCalls)).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes.action).toBe('exempt');
     expect(parts(notification).email).toContain(`exempt: ${why}`);
@@ -366,7 +366,7 @@ describe('notify-only situations', () => {
     // Assert
     expect(execution(result).status).toBe('SUCCEEDED');
     expect(mutatingCalls(result.apiCalls)).toEqual([]);
-    expect(simulator.account.ecs.getTask(TASK_ARN)?.lastStatus).toBe('RUNNING');
+    expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('RUNNING');
     const notification = only(result.notifications);
     expect(notification.attributes.action).toBe('observe');
     const { email } = parts(notification);

@@ -176,7 +176,7 @@ const BURSTS = {
 };
 
 function runningTasks(sim: Simulator): number[] {
-  return TASKS.filter((i) => sim.account.ecs.getTask(taskArn(i))?.lastStatus === 'RUNNING');
+  return TASKS.filter((i) => sim.account.ecs.getTask(taskArn(i))?.desiredStatus === 'RUNNING');
 }
 
 function tableItems(sim: Simulator, prefix: string) {
@@ -461,7 +461,7 @@ describe('a failed execution', () => {
     expect(execution?.status).toBe('FAILED');
     expect(execution?.states.at(-1)).toBe('CaptureEvidence');
     expect(destructiveCalls(failed)).toEqual([]);
-    expect(sim.account.ecs.getTask(arn)?.lastStatus).toBe('RUNNING');
+    expect(sim.account.ecs.getTask(arn)?.desiredStatus).toBe('RUNNING');
     expect(failed.notifications.map((n) => n.attributes.action)).toEqual(['step-failed']);
     expect(incidentStatus(sim, 'evidence-lost')).toBe('FAILED');
 
@@ -471,7 +471,7 @@ describe('a failed execution', () => {
       sim.account.call('states', 'RedriveExecution', { executionArn: execution?.executionArn }),
     );
 
-    expect(sim.account.ecs.getTask(arn)?.lastStatus).toBe('STOPPED');
+    expect(sim.account.ecs.getTask(arn)?.desiredStatus).toBe('STOPPED');
     expect(incidentStatus(sim, 'evidence-lost')).toBe('CONTAINED');
     expect(Object.keys(sim.account.s3.objects(sim.bucket))).toEqual(
       expect.arrayContaining([expect.stringMatching(/^incidents\/evidence-lost\/.+\/evidence\.json$/)]),
@@ -506,7 +506,7 @@ describe('minHealthyTasks', () => {
     expect(operations(result)).toEqual(
       expect.arrayContaining(['RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress']),
     );
-    expect(sim.account.ecs.getTask(checkout)?.lastStatus).toBe('RUNNING');
+    expect(sim.account.ecs.getTask(checkout)?.desiredStatus).toBe('RUNNING');
     expect(result.notifications.map((n) => n.attributes.action)).toEqual(['isolated']);
     expect(result.notifications[0]?.message).toContain('minHealthyTasks=1');
   });
@@ -518,7 +518,7 @@ describe('minHealthyTasks', () => {
     const result = await sim.processEvent(finding(9.5, 'checkout-critical'));
 
     expect(operations(result).filter((o) => o === 'StopTask')).toHaveLength(1);
-    expect(sim.account.ecs.getTask(checkout)?.lastStatus).toBe('STOPPED');
+    expect(sim.account.ecs.getTask(checkout)?.desiredStatus).toBe('STOPPED');
     expect(result.notifications.map((n) => n.attributes.action)).toEqual(['contained']);
   });
 
@@ -531,7 +531,7 @@ describe('minHealthyTasks', () => {
     const result = await sim.processEvent(finding(8, 'checkout-high'));
 
     expect(operations(result).filter((o) => o === 'StopTask')).toHaveLength(1);
-    expect(sim.account.ecs.getTask(checkout)?.lastStatus).toBe('STOPPED');
+    expect(sim.account.ecs.getTask(checkout)?.desiredStatus).toBe('STOPPED');
   });
 
   it('is off by default: the same High finding stops the last task', async () => {
@@ -540,7 +540,7 @@ describe('minHealthyTasks', () => {
     const result = await sim.processEvent(finding(8, 'checkout-high'));
 
     expect(operations(result).filter((o) => o === 'StopTask')).toHaveLength(1);
-    expect(sim.account.ecs.getTask(checkout)?.lastStatus).toBe('STOPPED');
+    expect(sim.account.ecs.getTask(checkout)?.desiredStatus).toBe('STOPPED');
   });
 });
 

@@ -1,7 +1,7 @@
 /** Small formatting helpers shared by the sections: numbers, plurals, ARNs, action words. */
 import { LIMITS } from '../escape';
 import type { RuntimeFinding } from '../finding';
-import type { ActionStatus } from '../outcome';
+import type { ActionStatus, StopResult } from '../outcome';
 import type { ActionName, ResponsePlan } from '../policy';
 import type { ImagePlan, VulnerabilityFinding } from '../vulnerability';
 import { type Segment, text, value } from './document';
@@ -54,6 +54,13 @@ export function status(reported: ActionStatus | undefined): Segment {
 
 export const succeeded = (s: { readonly status: ActionStatus } | undefined): boolean =>
   s?.status === 'done' || s?.status === 'already-done';
+
+/**
+ * Whether the task is known to have stopped: StopTask answers before the task stops (lastStatus RUNNING,
+ * desiredStatus STOPPED), so only a lastStatus STOPPED read back confirms it.
+ */
+export const stopConfirmed = (stop: StopResult | undefined): boolean =>
+  succeeded(stop) && stop?.lastStatus === 'STOPPED';
 
 const ACTION_WORDS: Record<ActionName, string> = {
   isolate: 'isolate the task',

@@ -1,7 +1,7 @@
 /** The words of each notification kind, and which kind a response ends with. */
 import type { ResponseResults } from '../outcome';
 import type { ResponsePlan } from '../policy';
-import { succeeded } from './format';
+import { stopConfirmed, succeeded } from './format';
 import type { NotificationInput, NotificationKind } from './types';
 
 interface KindText {
@@ -12,13 +12,24 @@ interface KindText {
   readonly short: string;
 }
 
+/** `contained` once the stop is confirmed (lastStatus STOPPED read back). */
+const CONTAINED_STOPPED: KindText = {
+  emoji: ':shield:',
+  phrase: 'contained: task stopped',
+  short: 'contained',
+};
+
 /** The words for a kind; an unknown kind (bad input) reads as a generic notice rather than throwing. */
 function kindText(kind: NotificationKind): KindText {
   return Object.hasOwn(KINDS, kind) ? KINDS[kind] : { emoji: ':bell:', phrase: 'notice', short: 'notice' };
 }
 
 const KINDS: Record<NotificationKind, KindText> = {
-  contained: { emoji: ':shield:', phrase: 'contained: task stopped', short: 'contained' },
+  contained: {
+    emoji: ':shield:',
+    phrase: 'contained: stop requested, the task is stopping',
+    short: 'contained',
+  },
   isolated: { emoji: ':shield:', phrase: 'isolated: task cut off from the network', short: 'isolated' },
   'notify-only': { emoji: ':eyes:', phrase: 'notified only: no action taken', short: 'notify-only' },
   exempt: { emoji: ':eyes:', phrase: 'exempt: no action taken', short: 'exempt, not acted on' },
@@ -48,6 +59,7 @@ const KINDS: Record<NotificationKind, KindText> = {
 
 /** The words for the notification's kind. */
 export function inputKindText(input: NotificationInput): KindText {
+  if (input.kind === 'contained' && stopConfirmed(input.results?.stop)) return CONTAINED_STOPPED;
   return kindText(input.kind);
 }
 

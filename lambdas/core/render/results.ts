@@ -1,7 +1,7 @@
 /** What the response did (or planned, skipped and recommends). */
 import { LIMITS } from '../escape';
 import type { RuntimeFinding } from '../finding';
-import type { IsolationResult, QuarantineResult, ResponseResults } from '../outcome';
+import type { IsolationResult, QuarantineResult, ResponseResults, StopResult } from '../outcome';
 import type { ResponsePlan } from '../policy';
 import type { ImagePlan } from '../vulnerability';
 import {
@@ -15,7 +15,17 @@ import {
   text,
   value,
 } from './document';
-import { actionWords, arnTail, intOf, isRuntime, plannedActions, plural, status } from './format';
+import {
+  actionWords,
+  arnTail,
+  intOf,
+  isRuntime,
+  plannedActions,
+  plural,
+  status,
+  stopConfirmed,
+  succeeded,
+} from './format';
 import { LIST_MAX } from './limits';
 import type { NotificationInput } from './types';
 
@@ -76,18 +86,48 @@ function movedTagSegments(moves: readonly { readonly from: string; readonly to: 
   ]);
 }
 
+/**
+ * The stop as ECS reported it: requested and stopping (lastStatus not yet STOPPED), stopped (confirmed),
+ * or the failure.
+ */
+function stopLine(stop: StopResult, f: RuntimeFinding | undefined): Line {
+  const id = arnTail(stop.taskArn) || f?.task?.id;
+  const task: Segment[] = id ? [text(' — task '), code(id, LIMITS.short)] : [text(' — the task')];
+  const reported: Segment[] = [
+    ...(stop.lastStatus ? [text('last status '), value(stop.lastStatus, LIMITS.short)] : []),
+    ...(stop.lastStatus && stop.desiredStatus ? [text(', ')] : []),
+    ...(stop.desiredStatus ? [text('desired '), value(stop.desiredStatus, LIMITS.short)] : []),
+  ];
+  const detail = reported.length > 0 ? [text(' ('), ...reported, text(')')] : [];
+  const why = stop.reason ? [text(' — '), value(stop.reason, LIMITS.text)] : [];
+  if (stopConfirmed(stop))
+    return [
+      label('Stop task:'),
+      text(' '),
+      status(stop.status),
+      ...task,
+      text(' stopped'),
+      ...detail,
+      ...why,
+    ];
+  if (succeeded(stop)) {
+    return [
+      label('Stop task:'),
+      text(' stop requested'),
+      ...task,
+      text(' is stopping'),
+      ...detail,
+      text(': ECS sends SIGTERM, then SIGKILL after the stop timeout'),
+      ...why,
+    ];
+  }
+  return [label('Stop task:'), text(' '), status(stop.status), ...task, ...detail, ...why];
+}
+
 export function resultLines(results: ResponseResults | undefined, f: RuntimeFinding | undefined): Line[] {
   if (!results) return [];
   const lines: Line[] = [];
-  if (results.stop) {
-    const segs: Segment[] = [label('Stop task:'), text(' '), status(results.stop.status)];
-    const id = arnTail(results.stop.taskArn) || f?.task?.id;
-    if (id) segs.push(text(' — task '), code(id, LIMITS.short));
-    if (results.stop.lastStatus)
-      segs.push(text(', last status '), value(results.stop.lastStatus, LIMITS.short));
-    if (results.stop.reason) segs.push(text(' — '), value(results.stop.reason, LIMITS.text));
-    lines.push(segs);
-  }
+  if (results.stop) lines.push(stopLine(results.stop, f));
   if (results.isolate) lines.push(isolationLine(results.isolate));
   if (results.quarantine) lines.push(...quarantineLines(results.quarantine));
   if (results.tagService) {

@@ -100,6 +100,7 @@ export const StopResultSchema = v.object({
   status: ActionStatusSchema,
   taskArn: text,
   lastStatus: v.optional(text),
+  desiredStatus: v.optional(text),
   reason: v.optional(text),
 });
 

@@ -1,4 +1,9 @@
 export {
+  DEFAULT_STOP_TIMEOUT_S,
+  FARGATE_MAX_STOP_TIMEOUT_S,
+  STOP_STEP_MS,
+} from './lifecycle';
+export {
   type ClusterRecord,
   type ContainerInstanceRecord,
   type EcsDependencies,

@@ -18,12 +18,19 @@ export interface ClusterRecord {
   tags: Tag[];
 }
 
+/** A container definition as far as the sandbox uses it; `stopTimeout` in seconds (ECS default 30 s when absent). */
+export interface TaskDefinitionContainer {
+  name: string;
+  image: string;
+  stopTimeout?: number;
+}
+
 export interface TaskDefinitionRecord {
   family: string;
   revision: number;
   networkMode: NetworkMode;
   taskRoleArn?: string;
-  containers: Array<{ name: string; image: string }>;
+  containers: TaskDefinitionContainer[];
   registeredAt: string;
   tags: Tag[];
 }
@@ -88,9 +95,16 @@ export interface TaskRecord {
   createdAt: string;
   startedAt?: string;
   stoppingAt?: string;
+  /** When the containers had exited (SIGKILL at the latest); stoppedAt follows once the task is deprovisioned. */
+  executionStoppedAt?: string;
   stoppedAt?: string;
   stoppedReason?: string;
   stopCode?: TaskStopCode;
+  /** A stop requested but not finished: when each later lastStatus begins (see lifecycle.ts). */
+  stopProgress?: {
+    phases: Array<{ status: string; at: string }>;
+    executionStoppedAt: string;
+  };
   version: number;
 }
 
@@ -109,7 +123,7 @@ export interface PutTaskDefinitionInput {
   revision?: number;
   networkMode: NetworkMode;
   taskRoleArn?: string;
-  containers: Array<{ name: string; image: string }>;
+  containers: TaskDefinitionContainer[];
   tags?: TagInput;
 }
 
@@ -129,7 +143,7 @@ export interface PutTaskInput {
   group?: string;
   launchType: LaunchType;
   lastStatus?: string;
-  containers: Array<{ name: string; image: string; imageDigest?: string }>;
+  containers: Array<{ name: string; image: string; imageDigest?: string; stopTimeout?: number }>;
   eniId?: string;
   privateIp?: string;
   subnetId?: string;

@@ -3,7 +3,12 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ecs';
 import { AwsError } from '../types';
-import type { PutTaskDefinitionInput, TagInput, TaskDefinitionRecord } from './records';
+import type {
+  PutTaskDefinitionInput,
+  TagInput,
+  TaskDefinitionContainer,
+  TaskDefinitionRecord,
+} from './records';
 
 export function date(iso: string | undefined): Date | undefined {
   return iso === undefined ? undefined : new Date(iso);
@@ -33,9 +38,19 @@ export function sameTaskDefinition(existing: TaskDefinitionRecord, input: PutTas
   return (
     existing.networkMode === input.networkMode &&
     existing.taskRoleArn === input.taskRoleArn &&
-    JSON.stringify(existing.containers) ===
-      JSON.stringify(input.containers.map(({ name, image }) => ({ name, image })))
+    JSON.stringify(existing.containers) === JSON.stringify(definitionContainers(input.containers))
   );
+}
+
+/** The container fields a task definition keeps (an image digest belongs to a task, not its definition). */
+export function definitionContainers(
+  containers: readonly TaskDefinitionContainer[],
+): TaskDefinitionContainer[] {
+  return containers.map(({ name, image, stopTimeout }) => ({
+    name,
+    image,
+    ...(stopTimeout === undefined ? {} : { stopTimeout }),
+  }));
 }
 
 export function toEcsTags(tags: TagInput | undefined): Tag[] {

@@ -6,6 +6,7 @@
 import type { TaskStopCode } from '@aws-sdk/client-ecs';
 import { hexId, isoNow, uuidFromHex } from '../shared';
 import type { AccountContext } from '../types';
+import { stopSchedule } from './lifecycle';
 import {
   type ContainerInstanceRecord,
   type EcsDependencies,
@@ -27,7 +28,8 @@ export class EcsScheduler extends EcsStore {
   }
 
   /**
-   * Starts the replacements of tasks stopped so far. The service scheduler takes seconds to provision a
+   * Starts the replacements of tasks whose stop was requested so far (desiredStatus STOPPED: the scheduler
+   * does not wait for the old task to reach STOPPED). The service scheduler takes seconds to provision a
    * replacement (tens of seconds on Fargate) before it pulls the image, so offline a replacement launches
    * once the response that stopped the task has finished: whatever the response did to the image
    * (quarantine) is in place by then, as it is on AWS.
@@ -37,18 +39,24 @@ export class EcsScheduler extends EcsStore {
     for (const { service, replaced } of pending) this.scale(service, replaced);
   }
 
+  /**
+   * Asks ECS to stop the task: desiredStatus STOPPED, the stop code, reason and stoppingAt at once, and the
+   * tags deleted; lastStatus stays as it is and moves on the sandbox clock (lifecycle.ts). The service no
+   * longer counts the task as running, so its scheduler may replace it.
+   */
   protected stop(task: TaskRecord, stopCode: TaskStopCode, reason: string): void {
-    const now = isoNow(this.ctx);
-    task.lastStatus = 'STOPPED';
     task.desiredStatus = 'STOPPED';
     task.stopCode = stopCode;
     task.stoppedReason = reason;
-    task.stoppingAt = now;
-    task.stoppedAt = now;
-    // AWS deletes every tag of a task when it stops.
+    task.stoppingAt = isoNow(this.ctx);
+    // AWS deletes every tag of a task when it is stopped.
     task.tags = [];
-    for (const container of task.containers) container.lastStatus = 'STOPPED';
-    if (task.eni) task.eni.status = 'DELETED';
+    task.stopProgress = stopSchedule(
+      task,
+      this.taskDefinitions.get(taskDefinitionKey(task.taskDefinitionArn)),
+      this.ctx.now(),
+    );
+    this.stoppingTasks.add(task.id);
     task.version += 1;
     if (task.group.startsWith('service:')) {
       this.activeTasksByService.get(`${task.cluster}/${task.group.slice(8)}`)?.delete(task.id);

@@ -3,14 +3,17 @@
  * with the scheduler behaviour containment depends on.
  *
  * AWS behaviour kept:
- * - `StopTask` deletes every tag of the task; stopped tasks stay describable for an hour, then are MISSING.
- * - A service replaces a stopped task at once. The replacement reuses the image digest the deployment
+ * - `StopTask` returns the task still RUNNING with desiredStatus STOPPED and deletes every tag of the task;
+ *   lastStatus then moves through DEACTIVATING, STOPPING (up to each container's `stopTimeout`) and, for
+ *   awsvpc, DEPROVISIONING to STOPPED on the sandbox clock (lifecycle.ts). A second StopTask changes
+ *   nothing. Stopped tasks stay describable for an hour, then are MISSING.
+ * - A service replaces a task once its stop is requested. The replacement reuses the image digest the deployment
  *   resolved (ECS software version consistency), so an archived or deleted digest makes it fail to start
  *   (`CannotPullContainerError`, stop code `TaskFailedToStart`) even if its tag has moved.
  * - EC2-launch replacements need an ACTIVE container instance; with none the task is not placed.
  * - Draining a container instance replaces its service tasks elsewhere and stops them once the replacement
  *   runs (minimum healthy 100%): with no other capacity they keep running.
- * Simplified: tasks stop at once (no STOPPING phase, no stop timeout); a replacement that cannot start is
+ * Simplified: every container ignores SIGTERM (it stops at SIGKILL, the worst case); a replacement that cannot start is
  * tried once, not retried with backoff; a generated awsvpc ENI exists only in this service, not in EC2.
  */
 import type {
@@ -54,10 +57,12 @@ import {
   type PutTaskDefinitionInput,
   type PutTaskInput,
   type TagInput,
+  type TaskDefinitionContainer,
   type TaskRecord,
 } from './records';
 import {
   copyTags,
+  definitionContainers,
   digits,
   isLongTaskArn,
   lastSegment,
@@ -73,24 +78,34 @@ import { containerInstanceView, serviceView, taskDefinitionView, taskView } from
 export class EcsService extends EcsScheduler implements SandboxService {
   readonly name = 'ecs' as const;
   readonly operations: Readonly<Record<string, Operation>> = {
-    DescribeTasks: op((input: DescribeTasksRequest) => this.describeTasks(input)),
-    ListTasks: op((input: ListTasksRequest) => this.listTasks(input)),
-    StopTask: op((input: StopTaskRequest) => this.stopTask(input)),
-    DescribeServices: op((input: DescribeServicesRequest) => this.describeServices(input)),
-    UpdateService: op((input: UpdateServiceRequest) => this.updateService(input)),
-    DescribeClusters: op((input: DescribeClustersRequest) => this.describeClusters(input)),
-    ListClusters: op((input: ListClustersRequest) => this.listClusters(input)),
-    DescribeTaskDefinition: op((input: DescribeTaskDefinitionRequest) => this.describeTaskDefinition(input)),
-    DescribeContainerInstances: op((input: DescribeContainerInstancesRequest) =>
+    DescribeTasks: this.timed((input: DescribeTasksRequest) => this.describeTasks(input)),
+    ListTasks: this.timed((input: ListTasksRequest) => this.listTasks(input)),
+    StopTask: this.timed((input: StopTaskRequest) => this.stopTask(input)),
+    DescribeServices: this.timed((input: DescribeServicesRequest) => this.describeServices(input)),
+    UpdateService: this.timed((input: UpdateServiceRequest) => this.updateService(input)),
+    DescribeClusters: this.timed((input: DescribeClustersRequest) => this.describeClusters(input)),
+    ListClusters: this.timed((input: ListClustersRequest) => this.listClusters(input)),
+    DescribeTaskDefinition: this.timed((input: DescribeTaskDefinitionRequest) =>
+      this.describeTaskDefinition(input),
+    ),
+    DescribeContainerInstances: this.timed((input: DescribeContainerInstancesRequest) =>
       this.describeContainerInstances(input),
     ),
-    UpdateContainerInstancesState: op((input: UpdateContainerInstancesStateRequest) =>
+    UpdateContainerInstancesState: this.timed((input: UpdateContainerInstancesStateRequest) =>
       this.updateContainerInstancesState(input),
     ),
-    TagResource: op((input: TagResourceRequest) => this.tagResource(input)),
-    UntagResource: op((input: UntagResourceRequest) => this.untagResource(input)),
-    ListTagsForResource: op((input: ListTagsForResourceRequest) => this.listTagsForResource(input)),
+    TagResource: this.timed((input: TagResourceRequest) => this.tagResource(input)),
+    UntagResource: this.timed((input: UntagResourceRequest) => this.untagResource(input)),
+    ListTagsForResource: this.timed((input: ListTagsForResourceRequest) => this.listTagsForResource(input)),
   };
+
+  /** An operation that first brings stopping tasks to the status the sandbox clock has reached. */
+  private timed<T>(fn: (input: T) => unknown): Operation {
+    return op((input: T) => {
+      this.advanceStops();
+      return fn(input);
+    });
+  }
 
   // ---- provisioning -------------------------------------------------------------------------------------
 
@@ -120,7 +135,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
       revision,
       networkMode: input.networkMode,
       taskRoleArn: input.taskRoleArn,
-      containers: input.containers.map(({ name, image }) => ({ name, image })),
+      containers: definitionContainers(input.containers),
       registeredAt: isoNow(this.ctx),
       tags: toEcsTags(input.tags),
     });
@@ -241,7 +256,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
   /** Resolves (or registers, from the task's own containers) the task definition a task or service names. */
   private ensureTaskDefinition(
     ref: string,
-    containers: Array<{ name: string; image: string }>,
+    containers: TaskDefinitionContainer[],
     launchType: LaunchType,
   ): string {
     const arn = this.normalizeTaskDefinitionArn(ref);
@@ -330,6 +345,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
     }
     const task = this.visibleTask(input.task, cluster);
     if (!task) throw new AwsError('InvalidParameterException', 'The referenced task was not found.');
+    // A task already stopping (or stopped) is returned as it is: the first stop's reason and timing stand.
     if (task.desiredStatus !== 'STOPPED') {
       this.stop(task, 'UserInitiated', input.reason ?? 'Task stopped by user');
       const service = this.serviceOfGroup(task.cluster, task.group);

@@ -5,6 +5,7 @@
 import type { LaunchType, Tag } from '@aws-sdk/client-ecs';
 import { clearAll, hexId, indexAdd, sha256Bytes, sha256Hex, uuidFromHex } from '../shared';
 import { type AccountContext, AwsError } from '../types';
+import { advanceStop } from './lifecycle';
 import {
   type ClusterRecord,
   type ContainerInstanceRecord,
@@ -36,6 +37,8 @@ export class EcsStore {
   protected readonly activeTasksByService = new Map<string, Set<string>>();
   protected readonly tasksByFamily = new Map<string, Set<string>>();
   protected readonly tasksByContainerInstance = new Map<string, Set<string>>();
+  /** Ids of tasks whose stop was requested and has not finished: the only tasks the clock moves. */
+  protected readonly stoppingTasks = new Set<string>();
 
   // ---- ARNs ---------------------------------------------------------------------------------------------
 
@@ -65,11 +68,13 @@ export class EcsStore {
 
   /** The stored task (a copy), for the account's provisioning and for assertions. */
   getTask(taskArnOrId: string): TaskRecord | undefined {
+    this.advanceStops();
     const task = this.tasks.get(lastSegment(taskArnOrId));
     return task && structuredClone(task);
   }
 
   snapshot(): EcsSnapshot {
+    this.advanceStops();
     return structuredClone({
       clusters: [...this.clusters.values()],
       taskDefinitions: [...this.taskDefinitions.values()],
@@ -94,6 +99,7 @@ export class EcsStore {
       this.activeTasksByService,
       this.tasksByFamily,
       this.tasksByContainerInstance,
+      this.stoppingTasks,
     ]);
     for (const cluster of snapshot.clusters ?? []) {
       this.clusters.set(cluster.name, cluster);
@@ -111,6 +117,15 @@ export class EcsStore {
       this.containerInstanceByEc2.set(`${instance.cluster}/${instance.ec2InstanceId}`, instance.id);
     }
     for (const task of snapshot.tasks ?? []) this.addTask(task);
+  }
+
+  /** Moves every stopping task to the status the sandbox clock has reached (lazily, before each read). */
+  protected advanceStops(): void {
+    const now = this.ctx.now();
+    for (const id of this.stoppingTasks) {
+      const task = this.tasks.get(id);
+      if (!task || advanceStop(task, now)) this.stoppingTasks.delete(id);
+    }
   }
 
   // ---- identities -----------------------------------------------------------------------------------------
@@ -201,6 +216,7 @@ export class EcsStore {
     if (task.containerInstanceId !== undefined) {
       indexAdd(this.tasksByContainerInstance, task.containerInstanceId, task.id);
     }
+    if (task.stopProgress) this.stoppingTasks.add(task.id);
   }
 
   /** The record a resource ARN names, whose `tags` TagResource and UntagResource edit in place. */

@@ -62,7 +62,7 @@ export function taskView(
     createdAt: date(task.createdAt),
     desiredStatus: task.desiredStatus,
     enableExecuteCommand: false,
-    executionStoppedAt: date(task.stoppedAt),
+    executionStoppedAt: date(task.executionStoppedAt ?? task.stoppedAt),
     group: task.group,
     healthStatus: 'UNKNOWN',
     lastStatus: task.lastStatus,
@@ -149,6 +149,7 @@ export function taskDefinitionView(arns: EcsArns, definition: TaskDefinitionReco
     containerDefinitions: definition.containers.map((container) => ({
       name: container.name,
       image: container.image,
+      stopTimeout: container.stopTimeout,
       cpu: 0,
       essential: true,
       portMappings: [],
