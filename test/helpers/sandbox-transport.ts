@@ -24,7 +24,7 @@ export function attachService<C extends StackOwner>(client: C, service: SandboxS
         `${service.name} sandbox does not implement ${operationName}`,
       );
     }
-    const result = operation(args.input as Record<string, unknown>);
+    const result = await operation(args.input as Record<string, unknown>);
     return { output: { ...(result as object), $metadata: { httpStatusCode: 200 } }, response: {} };
   };
   const options = { relation: 'after', toMiddleware: 'retryMiddleware', name: 'sandboxTransport' };
