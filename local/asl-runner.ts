@@ -225,6 +225,7 @@ export class LocalWorkflow {
   private readonly machine: StateMachine;
   private readonly taskStates: [string, string][];
   private readonly retryStates: string[];
+  private readonly waitStates: string[];
 
   constructor(name: string, arn: string, definition: StateMachineDefinition) {
     this.name = name;
@@ -235,6 +236,7 @@ export class LocalWorkflow {
       .filter(([, s]) => s.Type === 'Task' && typeof s.Resource === 'string')
       .map(([n, s]) => [n, s.Resource ?? '']);
     this.retryStates = states.filter(([, s]) => Array.isArray(s.Retry) && s.Retry.length > 0).map(([n]) => n);
+    this.waitStates = states.filter(([, s]) => s.Type === 'Wait').map(([n]) => n);
   }
 
   async run(input: unknown, dispatcher: Dispatcher, options: RunOptions): Promise<ExecutionResult> {
@@ -249,6 +251,8 @@ export class LocalWorkflow {
     );
     // Retries keep their count and order offline; only the waiting between them is shortened.
     const retryIntervalOverrides = Object.fromEntries(this.retryStates.map((s) => [s, 0]));
+    // Likewise a Wait state (the claim-again backoff) passes through at once.
+    const waitTimeOverrides = Object.fromEntries(this.waitStates.map((s) => [s, 0]));
     // Without it every Task fails inside the engine with a TypeError that a Catch would turn into success.
     if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
       return {
@@ -268,7 +272,7 @@ export class LocalWorkflow {
       };
     }
     const execution = this.machine.run(asJson(input), {
-      overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+      overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
       context: {
         Execution: {
           Id: executionArn,
