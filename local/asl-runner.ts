@@ -218,6 +218,14 @@ export interface RunOptions {
   readonly now?: () => number;
 }
 
+/** 1-32 ms from the execution name (FNV-1a): reproducible, and different across concurrent executions. */
+function offlineWaitMs(executionName: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < executionName.length; i++)
+    hash = Math.imul(hash ^ executionName.charCodeAt(i), 0x01000193);
+  return 1 + ((hash >>> 0) % 32);
+}
+
 /** One state machine definition, validated and constructed once, run many times. */
 export class LocalWorkflow {
   readonly name: string;
@@ -251,8 +259,10 @@ export class LocalWorkflow {
     );
     // Retries keep their count and order offline; only the waiting between them is shortened.
     const retryIntervalOverrides = Object.fromEntries(this.retryStates.map((s) => [s, 0]));
-    // Likewise a Wait state (the claim-again backoff) passes through at once.
-    const waitTimeOverrides = Object.fromEntries(this.waitStates.map((s) => [s, 0]));
+    // A Wait state (the claim-again backoff) lasts milliseconds instead of seconds, drawn per execution as
+    // the jitter on AWS would be, so executions that conflicted do not claim again in lockstep.
+    const waitMs = offlineWaitMs(options.executionName);
+    const waitTimeOverrides = Object.fromEntries(this.waitStates.map((s) => [s, waitMs]));
     // Without it every Task fails inside the engine with a TypeError that a Catch would turn into success.
     if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
       return {
