@@ -18,6 +18,7 @@ import type { BurstJob, BurstResult } from './burst';
 import type { ClusterResult } from './cluster-scaling';
 import { runColdStart } from './cold-start';
 import type { ScenarioResult } from './critical-path';
+import { formatFaultBursts, runFaultBursts } from './fault-burst';
 import { machineInfo, machineLine } from './machine';
 import { DEFAULT_DIGEST_WORKLOAD, type OutcomeDigest, REFERENCE_FILE } from './outcome-digest';
 import { PRICES } from './pricing';
@@ -123,6 +124,9 @@ async function main(): Promise<void> {
     capPerAccount: 50,
   });
 
+  progress('4/6 issue 13 acceptance: 300 findings over 25 tasks, 20% injected faults, seeds 1-10');
+  const faultBursts = await runFaultBursts();
+
   // 5. Scaling with the cluster scanned for blast radius.
   const clusters: ClusterResult[] = [];
   for (const size of [10, 100, 1_000]) {
@@ -185,6 +189,16 @@ async function main(): Promise<void> {
   const monthEstimate = extrapolateMonth(replay10k);
   reportReplay(report, replay1k, replay10k, month, monthEstimate);
   reportBurst(report, burst, tight);
+  say(
+    'Burst with 20% injected faults (issue 13 acceptance; throttling, TransactionConflict/ThrottlingError, 409)',
+  );
+  for (const line of formatFaultBursts(faultBursts)) say(`  ${line}`);
+  say();
+  checks.push({
+    target: 'fault burst: seeds 1-10 lose no execution, stop no task twice',
+    measured: `${faultBursts.reduce((k, o) => k + o.lost.length, 0)} lost, ${faultBursts.reduce((k, o) => k + o.stoppedTwice.length, 0)} stopped twice`,
+    pass: faultBursts.every((o) => o.lost.length === 0 && o.stoppedTwice.length === 0),
+  });
   const { growth, callGrowth } = reportScaling(report, replay1k, replay10k, clusters);
   reportProfile(report, profiled, profilePath, sdk, whatIf);
   say('Targets');
@@ -212,7 +226,7 @@ async function main(): Promise<void> {
       '10000': replay10k,
       month: month ?? { extrapolated: true, ...monthEstimate },
     },
-    burst: { capsRaised: burst, capsEqualTasks: tight },
+    burst: { capsRaised: burst, capsEqualTasks: tight, faultBursts },
     scaling: { events: { growth, callGrowth }, clusters },
     profile: profiled
       ? {

@@ -43,6 +43,43 @@ export const THROTTLING_ERROR: Record<AwsService, { readonly code: string; reado
   sns: { code: 'ThrottlingException', status: 400 },
 };
 
+/**
+ * `TransactWriteItems` cancellation reasons (botocore dynamodb `TransactionCanceledException` documentation),
+ * one per item in request order, `None` for an item that did not cause the cancellation. The transient ones
+ * are worth claiming again: another transaction held an item, or the table throttled (`ThrottlingError` on
+ * on-demand tables, `ProvisionedThroughputExceeded` on provisioned ones).
+ */
+export const CANCELLATION_REASONS = {
+  none: 'None',
+  conditionFailed: 'ConditionalCheckFailed',
+  conflict: 'TransactionConflict',
+  throttled: 'ThrottlingError',
+  provisionedThroughput: 'ProvisionedThroughputExceeded',
+  validation: 'ValidationError',
+} as const;
+export const TRANSIENT_CANCELLATION_REASONS: readonly string[] = [
+  CANCELLATION_REASONS.conflict,
+  CANCELLATION_REASONS.throttled,
+  CANCELLATION_REASONS.provisionedThroughput,
+];
+
+/**
+ * The message DynamoDB gives a cancelled transaction: the reason codes in item order between brackets,
+ * as recorded from DynamoDB in public reports (docs/aws-behaviours.md, row E7). Step Functions passes only
+ * this text (in `Cause`) to the state machine, so the workflows read the reasons from it.
+ */
+export function cancellationMessage(codes: readonly string[]): string {
+  return `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`;
+}
+
+/**
+ * S3 answers a conditional write (`If-None-Match`/`If-Match`) that races another write to the same key with
+ * 409 `ConditionalRequestConflict` ("retry the request"); the model declares neither it nor 412
+ * `PreconditionFailed`, so Step Functions names both `S3.S3Exception`.
+ */
+export const CONDITIONAL_WRITE_CONFLICT = { code: 'ConditionalRequestConflict', status: 409 } as const;
+export const CONDITIONAL_WRITE_FAILED = { code: 'PreconditionFailed', status: 412 } as const;
+
 const MODELLED: Record<AwsService, ReadonlySet<string>> = {
   dynamodb: new Set(modelled.services.dynamodb.errors),
   ec2: new Set(modelled.services.ec2.errors),

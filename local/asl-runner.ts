@@ -229,6 +229,14 @@ export interface RunOptions {
   readonly resume?: ResumePoint;
 }
 
+/** 1-32 ms from the execution name (FNV-1a): reproducible, and different across concurrent executions. */
+function offlineWaitMs(executionName: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < executionName.length; i++)
+    hash = Math.imul(hash ^ executionName.charCodeAt(i), 0x01000193);
+  return 1 + ((hash >>> 0) % 32);
+}
+
 /** One state machine definition, validated and constructed once, run many times. */
 export class LocalWorkflow {
   readonly name: string;
@@ -237,6 +245,7 @@ export class LocalWorkflow {
   private readonly machine: StateMachine;
   private readonly taskStates: [string, string][];
   private readonly retryStates: string[];
+  private readonly waitStates: string[];
 
   constructor(name: string, arn: string, definition: StateMachineDefinition) {
     this.name = name;
@@ -248,6 +257,7 @@ export class LocalWorkflow {
       .filter(([, s]) => s.Type === 'Task' && typeof s.Resource === 'string')
       .map(([n, s]) => [n, s.Resource ?? '']);
     this.retryStates = states.filter(([, s]) => Array.isArray(s.Retry) && s.Retry.length > 0).map(([n]) => n);
+    this.waitStates = states.filter(([, s]) => s.Type === 'Wait').map(([n]) => n);
   }
 
   async run(input: unknown, dispatcher: Dispatcher, options: RunOptions): Promise<ExecutionResult> {
@@ -262,6 +272,10 @@ export class LocalWorkflow {
     );
     // Retries keep their count and order offline; only the waiting between them is shortened.
     const retryIntervalOverrides = Object.fromEntries(this.retryStates.map((s) => [s, 0]));
+    // A Wait state (the claim-again backoff) lasts milliseconds instead of seconds, drawn per execution as
+    // the jitter on AWS would be, so executions that conflicted do not claim again in lockstep.
+    const waitMs = offlineWaitMs(options.executionName);
+    const waitTimeOverrides = Object.fromEntries(this.waitStates.map((s) => [s, waitMs]));
     // Without it every Task fails inside the engine with a TypeError that a Catch would turn into success.
     if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
       return {
@@ -286,7 +300,7 @@ export class LocalWorkflow {
       ? new StateMachine(ran, { validationOptions: { noValidate: true } })
       : this.machine;
     const execution = machine.run(asJson(input), {
-      overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+      overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
       context: {
         Execution: {
           Id: executionArn,

@@ -128,7 +128,8 @@ export async function simulate(argv: string[]): Promise<number> {
     }
   };
   if (concurrency !== undefined && concurrency > 1) {
-    for (const result of await simulator.processEvents(events, { concurrency, seed: seed ?? 1 })) report(result);
+    for (const result of await simulator.processEvents(events, { concurrency, seed: seed ?? 1 }))
+      report(result);
   } else {
     for (const { label, event } of events) report(await simulator.processEvent(event, label));
   }

@@ -1,6 +1,9 @@
 /**
  * Delivery of a rendered notification. A failed publish is logged and recorded (see incident-store.ts),
  * never thrown: the containment it reports has already happened and must not be undone by a failed message.
+ * Delivery is at least once: the handler publishes, then records the outcome; if that write still fails after
+ * the SDK's retries, the step's retry publishes again (SNS standard topics do not deduplicate). Making it
+ * exactly once needs a conditional "notified" marker per incident and kind in incident-store.ts, not done.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { awsErrorName, errorMessage } from '../core/errors';

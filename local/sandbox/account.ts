@@ -4,11 +4,11 @@
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isAwsService, THROTTLING_ERROR } from '../../definitions/aws-errors';
 import { DynamoDbService } from './dynamodb';
 import { Ec2Service } from './ec2';
 import { EcrService } from './ecr';
 import { EcsService } from './ecs';
+import { injectedFault } from './faults';
 import { GuardDutyService } from './guardduty';
 import { Inspector2Service } from './inspector2';
 import { modelViolation } from './models/check';
@@ -34,7 +34,7 @@ export interface SandboxOptions {
   readonly accountId?: string;
   readonly region?: string;
   readonly partition?: string;
-  /** Share (0-1) of calls that fail with the service's throttling error. */
+  /** Share (0-1) of calls that fail with an injected fault (throttling, a cancelled transaction, a 409; see faults.ts). */
   readonly faultRate?: number;
   readonly seed?: number;
   /** Fixed clock for reproducible runs (ms since epoch); the real clock otherwise. */
@@ -43,11 +43,6 @@ export interface SandboxOptions {
 
 export const SANDBOX_ACCOUNT_ID = '111122223333';
 export const SANDBOX_REGION = 'us-east-1';
-
-/** The throttling error each service really returns (one table with the ASL retry check), so SDK and ASL retries are exercised as on AWS. */
-function throttlingError(service: ServiceName): { readonly code: string; readonly status: number } {
-  return isAwsService(service) ? THROTTLING_ERROR[service] : { code: 'ThrottlingException', status: 400 };
-}
 
 // Calls are logged per async context (one event, one test), so concurrent work is attributed correctly
 // and a long replay does not keep every call of every event in memory.
@@ -195,10 +190,10 @@ export class SandboxAccount implements AccountContext {
       throw invalid;
     }
     if (this.faultRate > 0 && this.random() < this.faultRate) {
-      const throttled = throttlingError(service);
+      const fault = injectedFault(service, operation, input, this.random);
       this.faultsInjected += 1;
-      record(throttled.code);
-      throw new AwsError(throttled.code, 'Rate exceeded (injected fault)', { statusCode: throttled.status });
+      record(fault.name);
+      throw fault;
     }
     try {
       const output = await impl(input);

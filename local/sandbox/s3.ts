@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { CONDITIONAL_WRITE_FAILED } from '../../definitions/aws-errors';
 import { type AccountContext, AwsError, type Operation, requireString, type SandboxService } from './types';
 
 type Input = Record<string, unknown>;
@@ -52,7 +53,11 @@ function s3Error(name: string, message: string, statusCode: number): AwsError {
 }
 
 function preconditionFailed(): AwsError {
-  return s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+  return s3Error(
+    CONDITIONAL_WRITE_FAILED.code,
+    'At least one of the pre-conditions you specified did not hold',
+    CONDITIONAL_WRITE_FAILED.status,
+  );
 }
 
 /** Code-point order equals the UTF-8 binary order S3 lists keys in. */

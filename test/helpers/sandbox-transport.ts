@@ -28,7 +28,7 @@ export function attachService<C extends StackOwner>(client: C, service: SandboxS
     // As SandboxAccount.call does: a request that breaks the service model is refused before it is answered.
     const invalid = modelViolation(service.name, operationName, args.input);
     if (invalid) throw invalid;
-    const result = operation(args.input as Record<string, unknown>);
+    const result = await operation(args.input as Record<string, unknown>);
     return { output: { ...(result as object), $metadata: { httpStatusCode: 200 } }, response: {} };
   };
   const options = { relation: 'after', toMiddleware: 'retryMiddleware', name: 'sandboxTransport' };

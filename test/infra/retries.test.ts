@@ -16,6 +16,8 @@ import { WORKFLOWS } from '../../definitions/functions';
 
 interface Retrier {
   readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly BackoffRate?: number;
   readonly MaxAttempts?: number;
   readonly MaxDelaySeconds?: number;
   readonly JitterStrategy?: string;
@@ -29,6 +31,13 @@ interface TaskState {
 
 const THROTTLING_RATE = 0.2;
 const MAX_FAILURE_PROBABILITY = 1e-6;
+/**
+ * A base exception (`S3.S3Exception`, `Ecs.EcsException`, `DynamoDB.AmazonDynamoDBException`...) also names
+ * permanent errors (403, 412, validation): its retrier gets no more attempts than 20% throttling needs, and
+ * its waits add up to at most this before the state fails.
+ */
+const BASE_EXCEPTION_MAX_WAIT_SECONDS = 120;
+const BASE_EXCEPTION_MAX_ATTEMPTS = 8;
 /** Lambda's documented transient errors (Step Functions developer guide, "Handle transient Lambda service exceptions"). */
 const LAMBDA_TRANSIENT = [
   'Lambda.ClientExecutionTimeoutException',
@@ -51,7 +60,12 @@ function taskStates(node: unknown, out: [string, TaskState][] = []): [string, Ta
   return out;
 }
 
-function integrationOf(resource: string): { integration: Integration; service: AwsService } | undefined {
+interface Target {
+  readonly integration: Integration;
+  readonly service: AwsService;
+}
+
+function integrationOf(resource: string): Target | undefined {
   const match = /^arn:\$\{Partition\}:states:::(aws-sdk:)?([a-z0-9]+):/.exec(resource);
   if (!match?.[2] || match[2] === 'lambda' || !isAwsService(match[2])) return undefined;
   return { integration: match[1] ? 'aws-sdk' : 'optimized', service: match[2] };
@@ -67,6 +81,38 @@ function canRaise(integration: Integration, service: AwsService, name: string): 
 
 const attemptsSurvive = (retrier: Retrier): boolean =>
   THROTTLING_RATE ** ((retrier.MaxAttempts ?? 3) + 1) < MAX_FAILURE_PROBABILITY;
+
+/** The longest a retrier waits in all before giving up: each delay at its ceiling (full jitter draws below it). */
+function worstCaseWaitSeconds(retrier: Retrier): number {
+  const interval = retrier.IntervalSeconds ?? 1;
+  const rate = retrier.BackoffRate ?? 2;
+  const cap = retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY;
+  let total = 0;
+  for (let retry = 0; retry < (retrier.MaxAttempts ?? 3); retry++)
+    total += Math.min(interval * rate ** retry, cap);
+  return total;
+}
+
+/** The budget rule for a retrier of the base exception: bounded, and apart from a modelled throttling name. */
+function baseExceptionProblems(name: string, target: Target, retriers: readonly Retrier[]): string[] {
+  const { integration, service } = target;
+  const base = stepFunctionsErrorName(integration, service, 'AnErrorNoModelDeclares');
+  const throttled = stepFunctionsErrorName(integration, service, THROTTLING_ERROR[service].code);
+  const problems: string[] = [];
+  for (const retrier of retriers.filter((r) => r.ErrorEquals.includes(base))) {
+    if ((retrier.MaxAttempts ?? 3) > BASE_EXCEPTION_MAX_ATTEMPTS || retrier.MaxDelaySeconds === undefined)
+      problems.push(
+        `${name}: the retrier of ${base} needs a capped delay and at most ${BASE_EXCEPTION_MAX_ATTEMPTS} retries`,
+      );
+    else if (worstCaseWaitSeconds(retrier) > BASE_EXCEPTION_MAX_WAIT_SECONDS)
+      problems.push(
+        `${name}: the retrier of ${base} may wait ${worstCaseWaitSeconds(retrier)} s on a permanent error`,
+      );
+    if (throttled !== base && retrier.ErrorEquals.includes(throttled))
+      problems.push(`${name}: ${base} shares a budget with ${throttled}`);
+  }
+  return problems;
+}
 
 /** What is wrong with one Task state's Retry and Catch; empty when nothing is. */
 function retryProblems(name: string, state: TaskState): string[] {
@@ -94,6 +140,7 @@ function retryProblems(name: string, state: TaskState): string[] {
       problems.push(`${name}: the retrier of ${throttled} needs full jitter and a capped delay`);
     }
   }
+  problems.push(...baseExceptionProblems(name, target, retriers));
   const named = [...retriers, ...(state.Catch ?? [])]
     .flatMap((r) => r.ErrorEquals)
     .filter((e) => e.includes('.'));
@@ -138,6 +185,27 @@ describe('the retry check itself', () => {
     expect(
       retryProblems('Put', s3State([{ ErrorEquals: ['S3.S3Exception'], ...full, MaxAttempts: 5 }])),
     ).toEqual(['Put: 5 retries of S3.S3Exception are too few']);
+  });
+
+  it('rejects a base-exception retrier whose budget on a permanent error is unbounded or too long', () => {
+    const slow = { ...full, IntervalSeconds: 5, BackoffRate: 2, MaxDelaySeconds: 60 };
+    expect(retryProblems('Put', s3State([{ ErrorEquals: ['S3.S3Exception'], ...slow }]))).toEqual([
+      'Put: the retrier of S3.S3Exception may wait 315 s on a permanent error',
+    ]);
+    expect(
+      retryProblems('Put', s3State([{ ErrorEquals: ['S3.S3Exception'], ...full, MaxAttempts: 20 }])),
+    ).toEqual(['Put: the retrier of S3.S3Exception needs a capped delay and at most 8 retries']);
+  });
+
+  it('rejects a DynamoDB base exception in the same retrier as the modelled throttling error', () => {
+    const state: TaskState = {
+      Type: 'Task',
+      Resource: `arn:\${Partition}:states:::dynamodb:putItem`,
+      Retry: [{ ErrorEquals: ['DynamoDB.ThrottlingException', 'DynamoDB.AmazonDynamoDBException'], ...full }],
+    };
+    expect(retryProblems('Record', state)).toEqual([
+      'Record: DynamoDB.AmazonDynamoDBException shares a budget with DynamoDB.ThrottlingException',
+    ]);
   });
 
   it('rejects an optimized DynamoDB name without its Exception suffix', () => {

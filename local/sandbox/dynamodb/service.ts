@@ -10,7 +10,7 @@ import { type AccountContext, AwsError, type Operation, type SandboxService } fr
 import { validation } from './errors';
 import { projectItem } from './projection';
 import { getItem, query, scan } from './reads';
-import { type Input, optionalString, parseExpressions, tableNameFrom } from './requests';
+import { type Input, parseExpressions, tableNameFrom } from './requests';
 import {
   type KeySchema,
   keyAttributes,
@@ -21,6 +21,7 @@ import {
   type TableDefinition,
   tableNamed,
 } from './table';
+import { TransactionWriter } from './transactions';
 import { cloneItem, fromJsonItem, type Item, importItem, isMapLike, toJsonItem } from './values';
 import {
   commit,
@@ -28,7 +29,6 @@ import {
   evaluatePlan,
   planDelete,
   planPut,
-  planUpdate,
   putItem,
   updateItem,
   type WritePlan,
@@ -38,9 +38,10 @@ export class DynamoDbService implements SandboxService {
   readonly name = 'dynamodb' as const;
   readonly operations: Readonly<Record<string, Operation>>;
   private readonly tables = new Map<string, Table>();
-  private readonly transactionTokens = new Map<string, { fingerprint: string; at: number }>();
+  private readonly transactions: TransactionWriter;
 
   constructor(private readonly ctx: AccountContext) {
+    this.transactions = new TransactionWriter(this.tables, ctx);
     this.operations = {
       PutItem: (input) => putItem(this.tables, input),
       GetItem: (input) => getItem(this.tables, input),
@@ -48,7 +49,7 @@ export class DynamoDbService implements SandboxService {
       DeleteItem: (input) => deleteItem(this.tables, input),
       Query: (input) => query(this.tables, input),
       Scan: (input) => scan(this.tables, input),
-      TransactWriteItems: (input) => this.transactWriteItems(input),
+      TransactWriteItems: (input) => this.transactions.write(input),
       TransactGetItems: (input) => this.transactGetItems(input),
       BatchGetItem: (input) => this.batchGetItem(input),
       BatchWriteItem: (input) => this.batchWriteItem(input),
@@ -179,83 +180,6 @@ export class DynamoDbService implements SandboxService {
       if (seen.has(id)) throw validation(message);
       seen.add(id);
     }
-  }
-
-  private transactWriteItems(input: Input): unknown {
-    const entries = Array.isArray(input.TransactItems) ? input.TransactItems : [];
-    if (entries.length === 0 || entries.length > 100) {
-      throw validation(
-        `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100, Member must have length greater than or equal to 1`,
-      );
-    }
-    const token = optionalString(input, 'ClientRequestToken');
-    const fingerprint = token === undefined ? '' : JSON.stringify(entries);
-    if (token !== undefined) {
-      const previous = this.transactionTokens.get(token);
-      // Idempotency window of ten minutes, as in DynamoDB.
-      if (previous && this.ctx.now() - previous.at < 10 * 60 * 1000) {
-        if (previous.fingerprint !== fingerprint) {
-          throw new AwsError(
-            'IdempotentParameterMismatchException',
-            'Request parameters do not match the previous request with the same client token',
-          );
-        }
-        return {};
-      }
-    }
-    const plans = entries.map((raw: unknown): WritePlan => {
-      const entry = isMapLike(raw) ? raw : {};
-      const kinds = ['Put', 'Update', 'Delete', 'ConditionCheck'].filter((k) => entry[k] !== undefined);
-      const [kind] = kinds;
-      const body = kind === undefined ? undefined : entry[kind];
-      if (kinds.length !== 1 || !isMapLike(body)) {
-        throw validation('TransactItems can only contain one of Check, Put, Update or Delete');
-      }
-      if (kind === 'Put') return planPut(this.tables, body);
-      if (kind === 'Update') {
-        if (body.UpdateExpression === undefined)
-          throw validation('The UpdateExpression parameter is required for an Update');
-        return planUpdate(this.tables, body);
-      }
-      return planDelete(this.tables, body, kind === 'ConditionCheck');
-    });
-    this.checkDistinct(plans, 'Transaction request cannot include multiple operations on one item');
-    const reasons: Array<{ Code: string; Message?: string; Item?: Item }> = [];
-    const outcomes: Array<Item | undefined | null> = [];
-    for (const plan of plans) {
-      try {
-        outcomes.push(evaluatePlan(plan).next);
-        reasons.push({ Code: 'None' });
-      } catch (error) {
-        if (!(error instanceof AwsError)) throw error;
-        outcomes.push(null);
-        if (error.name === 'ConditionalCheckFailedException') {
-          const current = plan.returnOldOnFailure ? plan.table.items.get(plan.keyString) : undefined;
-          reasons.push({
-            Code: 'ConditionalCheckFailed',
-            Message: 'The conditional request failed',
-            ...(current ? { Item: cloneItem(current) } : {}),
-          });
-        } else {
-          reasons.push({ Code: 'ValidationError', Message: error.message });
-        }
-      }
-    }
-    if (reasons.some((r) => r.Code !== 'None')) {
-      const codes = reasons.map((r) => r.Code).join(', ');
-      throw Object.assign(
-        new AwsError(
-          'TransactionCanceledException',
-          `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes}]`,
-        ),
-        { CancellationReasons: reasons },
-      );
-    }
-    plans.forEach((plan, i) => {
-      commit(plan, outcomes[i]);
-    });
-    if (token !== undefined) this.transactionTokens.set(token, { fingerprint, at: this.ctx.now() });
-    return {};
   }
 
   private transactGetItems(input: Input): unknown {
