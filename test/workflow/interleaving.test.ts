@@ -131,9 +131,12 @@ describe('concurrent executions in one simulation', () => {
     // Assert
     expect(injected.conflicts()).toBe(1);
     const loser = results.find((r) => r.executions[0]?.states.includes('WaitBeforeClaimingAgain'));
-    expect(loser?.executions[0]?.states.slice(-6)).toEqual([
+    expect(loser?.executions[0]?.states.slice(-8)).toEqual([
       'ClaimContainment',
       'WhyClaimRefused',
+      // The wait loop counts its attempts (bounded: ClaimContended after the last).
+      'CountClaimAttempt',
+      'FirstClaimAttempt',
       'WaitBeforeClaimingAgain',
       'ClaimContainment',
       'WhyClaimRefused',
