@@ -38,7 +38,13 @@ function scenario(): Scenario {
 
 /** An Inspector event as the rule delivers it, its timestamps in the API's ISO form. */
 function imageEvent(
-  options: { digest?: string; cve?: string; severity?: string; at?: number; exploit?: 'YES' | 'NO' } = {},
+  options: {
+    digest?: string;
+    cve?: string;
+    severity?: 'CRITICAL' | 'HIGH' | 'MEDIUM';
+    at?: number;
+    exploit?: 'YES' | 'NO';
+  } = {},
 ): Json {
   const at = new Date(options.at ?? NOW - 2 * HOUR).toISOString();
   const event = inspectorEvent({
@@ -165,7 +171,7 @@ describe('reconcile: findings whose event was lost', () => {
     const event = runtimeEvent();
     // Within the next sweep's overlap: the second sweep reads it again and finds its incident.
     const at = new Date(NOW - 10 * 60_000).toISOString();
-    const detail = { ...detailOf(event), updatedAt: at };
+    const detail: Json = { ...detailOf(event), updatedAt: at };
     const older = { ...detail, id: 'a'.repeat(32), updatedAt: new Date(NOW - 5 * HOUR).toISOString() };
     provisionFromEvent(sim.account, { ...event, detail });
     sim.account.guardduty.putDetector('d0sandbox');
