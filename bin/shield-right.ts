@@ -4,6 +4,7 @@ import { shown, UsageError } from './cli-support';
 import { demo } from './commands/demo';
 import { executions, help as executionsHelp } from './commands/executions';
 import { incident, incidentHelp, incidents, help as incidentsHelp } from './commands/incidents';
+import { reconcile, help as reconcileHelp } from './commands/reconcile';
 import { redrive, help as redriveHelp } from './commands/redrive';
 import { release, help as releaseHelp } from './commands/release';
 import { rerun, help as rerunHelp } from './commands/rerun';
@@ -33,6 +34,11 @@ const COMMANDS: Record<
   incidents: { run: incidents, help: incidentsHelp, summary: 'list recent incidents and what was done' },
   incident: { run: incident, help: incidentHelp, summary: 'one incident in full, with its timeline' },
   executions: { run: executions, help: executionsHelp, summary: 'list recent workflow executions' },
+  reconcile: {
+    run: reconcile,
+    help: reconcileHelp,
+    summary: 'sweep for findings whose event was missed, and resolved image incidents',
+  },
 };
 
 const USAGE = `Usage: shield-right <command> [options]

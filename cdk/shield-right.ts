@@ -19,6 +19,7 @@ import { FindingRules } from './constructs/finding-rules';
 import { IncidentStore } from './constructs/incident-store';
 import { Notifications } from './constructs/notifications';
 import { QuarantineNetwork } from './constructs/quarantine-network';
+import { Reconciliation } from './constructs/reconciliation';
 import { ResponseFunctions } from './constructs/response-functions';
 import { ResponseWorkflows, stateMachineNames } from './constructs/response-workflows';
 
@@ -49,6 +50,7 @@ export class ShieldRight extends Construct {
   readonly rules: readonly events.Rule[];
   readonly quarantineNetwork: QuarantineNetwork;
   readonly alarms: ResponseAlarms;
+  readonly reconciliation: Reconciliation;
 
   constructor(scope: Construct, id: string, props: ShieldRightProps = {}) {
     super(scope, id);
@@ -102,6 +104,11 @@ export class ShieldRight extends Construct {
       stateMachines: this.stateMachines,
       functions: this.functions.functions,
       notifierLogGroups: [this.functions.logGroups.notify, this.functions.logGroups.reportFailure],
+    });
+
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', {
+      config: config.reconcile,
+      reconcile: this.functions.functions.reconcile,
     });
 
     this.output(OUTPUT_IDS.RuntimeThreatResponse, this.stateMachines.RuntimeThreatResponse.stateMachineArn);

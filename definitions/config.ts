@@ -46,6 +46,15 @@ export interface ShieldRightConfig {
   readonly incidentRetentionDays: number;
   /** Days evidence stays in S3 Standard before moving to Glacier Instant Retrieval. */
   readonly evidenceTransitionDays: number;
+  readonly reconcile: ReconcileConfig;
+}
+
+/** The scheduled sweep for findings whose EventBridge event never arrived (delivery is best effort). */
+export interface ReconcileConfig {
+  /** Minutes between sweeps; 0 turns the schedule off (the function stays, for `shield-right reconcile`). */
+  readonly everyMinutes: number;
+  /** Upper bound on list pages read per source and sweep; a truncated sweep says so. */
+  readonly pageBudget: number;
 }
 
 export interface InspectorConfig {
@@ -86,6 +95,7 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   blastRadius: { maxActionsPerCluster: 10, maxActionsPerAccount: 50, windowMinutes: 60, minHealthyTasks: 0 },
   incidentRetentionDays: 365,
   evidenceTransitionDays: 30,
+  reconcile: { everyMinutes: 60, pageBudget: 20 },
 };
 
 /** The CDK context key under which the configuration lives in cdk.json (`-c shield-right='{…}'` overrides it). */
@@ -211,6 +221,20 @@ const ConfigSchema = settings({
   memberAccountRoleName: v.optional(text),
   incidentRetentionDays: v.optional(number(1, 3650), d.incidentRetentionDays),
   evidenceTransitionDays: v.optional(number(1, 3650), d.evidenceTransitionDays),
+  reconcile: v.optional(
+    settings({
+      // 0 is off; otherwise a whole number of minutes up to a day (an EventBridge rate expression).
+      everyMinutes: v.optional(
+        v.pipe(number(0, 1440), v.integer(expected('a whole number of minutes from 0 to 1440'))),
+        d.reconcile.everyMinutes,
+      ),
+      pageBudget: v.optional(
+        v.pipe(number(1, 1000), v.integer(expected('a whole number from 1 to 1000'))),
+        d.reconcile.pageBudget,
+      ),
+    }),
+    {},
+  ),
 });
 
 /** `shield-right.notificationEmails[0].email`: where in the configuration an issue is. */
@@ -283,6 +307,7 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     ...(memberAccountRoleName ? { memberAccountRoleName } : {}),
     incidentRetentionDays: config.incidentRetentionDays,
     evidenceTransitionDays: config.evidenceTransitionDays,
+    reconcile: config.reconcile,
   };
 }
 
@@ -317,6 +342,9 @@ export function policyEnvironment(config: ShieldRightConfig): Record<string, str
       inspector: config.inspector,
       blastRadius: config.blastRadius,
       incidentRetentionDays: config.incidentRetentionDays,
+      // The reconciliation sweep reads the GuardDuty floor and its own settings from here too.
+      minimumSeverity: config.minimumSeverity,
+      reconcile: config.reconcile,
     }),
   };
 }

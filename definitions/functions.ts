@@ -11,7 +11,8 @@ export type FunctionId =
   | 'quarantine'
   | 'exposure'
   | 'notify'
-  | 'reportFailure';
+  | 'reportFailure'
+  | 'reconcile';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -20,7 +21,9 @@ export type FunctionEnv =
   | 'INCIDENT_TABLE'
   | 'TOPIC_ARN'
   | 'QUARANTINE_SECURITY_GROUPS'
-  | 'ALLOWED_ACCOUNTS';
+  | 'ALLOWED_ACCOUNTS'
+  /** `{ "RuntimeThreatResponse": arn, "VulnerableImageResponse": arn }`: what the reconciliation sweep starts. */
+  | 'STATE_MACHINE_ARNS';
 
 export interface FunctionSpec {
   readonly id: FunctionId;
@@ -117,6 +120,19 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     memoryMb: 256,
     reservedConcurrency: 5,
     env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
+  },
+  reconcile: {
+    id: 'reconcile',
+    entry: 'lambdas/reconcile/handler.ts',
+    // Invoked by its schedule, never by a state machine: the substitution is unused by the ASL.
+    substitution: 'ReconcileFunctionArn',
+    description:
+      'Scheduled sweep: start the response to findings whose event was missed; observe resolved image incidents',
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    // One sweep at a time: two would race for the same findings (the workflows' claims settle it anyway).
+    reservedConcurrency: 1,
+    env: ['SHIELD_RIGHT_POLICY', 'INCIDENT_TABLE', 'TOPIC_ARN', 'STATE_MACHINE_ARNS'],
   },
 };
 

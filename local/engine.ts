@@ -218,8 +218,30 @@ export class Simulator {
       TOPIC_ARN: this.topicArn,
       QUARANTINE_SECURITY_GROUPS: JSON.stringify(this.scenario?.quarantineSecurityGroups ?? {}),
       ALLOWED_ACCOUNTS: '',
+      STATE_MACHINE_ARNS: JSON.stringify(
+        Object.fromEntries([...this.workflows].map(([name, workflow]) => [name, workflow.arn])),
+      ),
       AWS_REGION: this.account.region,
     };
+  }
+
+  /** Runs one reconciliation sweep (the deployed handler, as its schedule would) at the sandbox's clock. */
+  async reconcile(): Promise<{
+    report: unknown;
+    apiCalls: ApiCall[];
+    notifications: PublishedNotification[];
+  }> {
+    Object.assign(process.env, this.environment());
+    const { result, calls } = await recordCalls(() =>
+      runInSandbox(this.account, async () => {
+        const report = await invokeFunction(functionName('reconcile'), {
+          time: new Date(this.account.now()).toISOString(),
+        });
+        this.account.ecs.launchPendingReplacements();
+        return report;
+      }),
+    );
+    return { report: result, apiCalls: calls, notifications: publishedNotifications(calls) };
   }
 
   /** Which rules an event matches, by name. */

@@ -7,6 +7,8 @@ import { dynamodb } from '../lambdas/shared/clients/dynamodb';
 import { ec2 } from '../lambdas/shared/clients/ec2';
 import { ecr } from '../lambdas/shared/clients/ecr';
 import { ecs } from '../lambdas/shared/clients/ecs';
+import { guardduty } from '../lambdas/shared/clients/guardduty';
+import { inspector2 } from '../lambdas/shared/clients/inspector2';
 import { s3 } from '../lambdas/shared/clients/s3';
 import { sfn } from '../lambdas/shared/clients/sfn';
 import { sns } from '../lambdas/shared/clients/sns';
@@ -28,6 +30,7 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
   notify: () => require('../lambdas/notify/handler') as typeof import('../lambdas/notify/handler'),
   reportFailure: () =>
     require('../lambdas/report-failure/handler') as typeof import('../lambdas/report-failure/handler'),
+  reconcile: () => require('../lambdas/reconcile/handler') as typeof import('../lambdas/reconcile/handler'),
 };
 
 let attached = false;
@@ -43,6 +46,8 @@ export function attachHandlerClients(): void {
   attachSandbox(sns, 'sns');
   attachSandbox(dynamodb, 'dynamodb');
   attachSandbox(sfn, 'states');
+  attachSandbox(inspector2, 'inspector2');
+  attachSandbox(guardduty, 'guardduty');
 }
 
 export function functionName(id: FunctionId): string {

@@ -3,7 +3,6 @@
  * it: a finding the rule missed (deployed later, rule disabled, event dead-lettered) or a saved event.
  */
 
-import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
   GetFindingsCommand,
@@ -20,6 +19,7 @@ import { enrichVulnerableImage } from '../../lambdas/actions/enrich-image';
 import { loadIncident } from '../../lambdas/actions/incident-store';
 import { CrossAccountFindingError, InvalidFindingError } from '../../lambdas/core/errors';
 import { FORCE_KEY, normalizeRuntimeFinding, type RuntimeFinding } from '../../lambdas/core/finding';
+import { eventForFinding, sdkToWire } from '../../lambdas/core/finding-event';
 import { CONTAINED_STATUSES, type IncidentStatus } from '../../lambdas/core/incident';
 import { decideRuntimeResponse, type ResponsePlan } from '../../lambdas/core/policy';
 import { executionUrl } from '../../lambdas/core/render';
@@ -79,75 +79,6 @@ type Finding = RuntimeFinding | VulnerabilityFinding;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-
-/**
- * The SDK's output shape (PascalCase members, Date timestamps) back to the API's JSON shape that
- * EventBridge delivers as `detail`, by walking the SDK's own schema (the inverse of the sandbox's wireToSdk).
- */
-export function sdkToWire(schema: NormalizedSchema, value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (schema.isStructSchema() || schema.isUnionSchema()) {
-    if (!isRecord(value)) return value;
-    const out: Record<string, unknown> = {};
-    for (const [member, memberSchema] of schema.structIterator()) {
-      const converted = sdkToWire(memberSchema, value[member]);
-      if (converted !== undefined) out[memberSchema.getMergedTraits().jsonName ?? member] = converted;
-    }
-    return out;
-  }
-  if (schema.isListSchema()) {
-    return Array.isArray(value) ? value.map((v) => sdkToWire(schema.getValueSchema(), v)) : value;
-  }
-  if (schema.isMapSchema()) {
-    if (!isRecord(value)) return value;
-    const valueSchema = schema.getValueSchema();
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sdkToWire(valueSchema, v)]));
-  }
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  return value;
-}
-
-/** A UUID-shaped id derived from the finding and its update time: the same finding version, the same id. */
-function eventIdFor(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
-/** The EventBridge event the rule would have delivered for a finding in the API's JSON shape. */
-export function eventForFinding(
-  source: 'aws.guardduty' | 'aws.inspector2',
-  detail: Record<string, unknown>,
-  now: number,
-): Record<string, unknown> {
-  const time = typeof detail.updatedAt === 'string' ? detail.updatedAt : new Date(now).toISOString();
-  if (source === 'aws.guardduty') {
-    return {
-      version: '0',
-      id: eventIdFor(`${String(detail.id)}:${time}`),
-      'detail-type': 'GuardDuty Finding',
-      source,
-      account: detail.accountId,
-      time,
-      region: detail.region,
-      resources: [],
-      detail,
-    };
-  }
-  const arn = String(detail.findingArn ?? '');
-  const resources = Array.isArray(detail.resources) ? detail.resources : [];
-  return {
-    version: '0',
-    id: eventIdFor(`${arn}:${time}`),
-    'detail-type': 'Inspector2 Finding',
-    source,
-    account: detail.awsAccountId,
-    time,
-    region: arn.split(':')[3] ?? '',
-    resources: resources.flatMap((r) => (isRecord(r) && typeof r.id === 'string' ? [r.id] : [])),
-    detail,
-  };
 }
 
 /** A file holds an EventBridge event or one bare finding (API JSON shape, or the SDK/CLI's PascalCase). */

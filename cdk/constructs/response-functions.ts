@@ -166,6 +166,15 @@ export class ResponseFunctions extends Construct {
       QUARANTINE_SECURITY_GROUPS: Stack.of(this).toJsonString(quarantineGroups),
       // Same-account response only until multi-account response (memberAccountRoleName) is built.
       ALLOWED_ACCOUNTS: '',
+      // Built from the names: the state machines are created after the functions they invoke.
+      STATE_MACHINE_ARNS: Stack.of(this).toJsonString(
+        Object.fromEntries(
+          Object.entries(this.props.stateMachineNames).map(([workflow, name]) => [
+            workflow,
+            accountArn(this, 'states', `stateMachine:${name}`),
+          ]),
+        ),
+      ),
     };
   }
 
@@ -197,6 +206,15 @@ export class ResponseFunctions extends Construct {
       },
       executionArns: () =>
         Object.values(stateMachineNames).map((name) => accountArn(this, 'states', `execution:${name}:*`)),
+      stateMachineArns: () =>
+        Object.values(stateMachineNames).map((name) => accountArn(this, 'states', `stateMachine:${name}`)),
+      readIncidents: () => {
+        allow(role, acks, {
+          actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+          resources: [table.tableArn, `${table.tableArn}/index/byEntity`],
+        });
+        grantKeyVia(role, key, 'dynamodb');
+      },
     };
   }
 }
@@ -208,6 +226,8 @@ interface GrantContext {
   readonly updateIncident: () => void;
   readonly publish: () => void;
   readonly executionArns: () => string[];
+  readonly stateMachineArns: () => string[];
+  readonly readIncidents: () => void;
 }
 
 const ACCOUNT_CLUSTERS_REASON =
@@ -337,6 +357,44 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
     });
     c.publish();
     c.updateIncident();
+  },
+  // lambdas/actions/reconcile.ts and reconcile-resolved.ts: read-only listing, then StartExecution.
+  reconcile: (c) => {
+    c.allow({
+      actions: ['inspector2:ListFindings', 'inspector2:ListCoverage'],
+      resources: ['*'],
+      wildcardReason: 'inspector2 ListFindings and ListCoverage (read-only) support no resource type but *.',
+    });
+    c.allow({
+      actions: ['guardduty:ListDetectors'],
+      resources: ['*'],
+      wildcardReason: 'guardduty:ListDetectors (read-only) supports no resource type but *.',
+    });
+    c.allow({
+      actions: ['guardduty:ListFindings', 'guardduty:GetFindings'],
+      resources: [c.arn('guardduty', 'detector/*')],
+      wildcardReason: 'The detector ids are listed at run time: any detector of this account and Region.',
+    });
+    c.allow({ actions: ['states:StartExecution'], resources: c.stateMachineArns() });
+    c.allow({
+      actions: ['ecs:ListClusters'],
+      resources: ['*'],
+      wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
+    });
+    c.allow({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: inAccountCluster(c),
+      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
+    });
+    c.allow({
+      actions: ['ecs:DescribeTasks'],
+      resources: [c.arn('ecs', 'task/*')],
+      wildcardReason: ACCOUNT_CLUSTERS_REASON,
+    });
+    c.readIncidents();
+    c.updateIncident();
+    c.publish();
   },
 };
 

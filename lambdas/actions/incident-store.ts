@@ -2,9 +2,15 @@
  * The incident table as the Lambdas and the CLI read and write it (the workflows' own reads and writes are
  * in the ASL files). Items are keyed by core/incident.ts.
  */
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type IncidentStatus, incidentKey } from '../core/incident';
+import { type IncidentStatus, incidentKey, SWEEP_KEY } from '../core/incident';
 import { isObject } from '../core/read';
 import type { NotificationKind } from '../core/render';
 import type { PublishOutcome } from './notify';
@@ -33,6 +39,13 @@ export function incidentStatusFor(kind: NotificationKind): IncidentStatus | unde
   }
 }
 
+/** The services that ran an image's digest when it was decided, and whether the scan saw every task. */
+export interface ExposedServices {
+  readonly services: readonly { readonly clusterArn: string; readonly serviceName: string }[];
+  /** False when the task scan was truncated: some service may be missing. */
+  readonly complete: boolean;
+}
+
 export interface IncidentOutcome {
   readonly incidentId: string;
   readonly status?: IncidentStatus;
@@ -40,6 +53,8 @@ export interface IncidentOutcome {
   readonly outcome?: unknown;
   readonly executionArn?: string;
   readonly ttl?: number;
+  /** Image incidents: the services whose tasks ran the digest (what a later "resolved" is judged against). */
+  readonly exposedServices?: ExposedServices;
   readonly notification: PublishOutcome;
   readonly now: string;
 }
@@ -72,6 +87,10 @@ export async function recordIncidentOutcome(
   if (outcome.executionArn) {
     sets.push('executionArn = :exec');
     values[':exec'] = { S: outcome.executionArn };
+  }
+  if (outcome.exposedServices) {
+    sets.push('exposedServices = :exposed');
+    values[':exposed'] = { S: JSON.stringify(outcome.exposedServices) };
   }
   if (outcome.ttl) {
     sets.push('#ttl = :ttl');
@@ -212,4 +231,136 @@ export async function markReleased(
     status: 'done',
     detail: `status ${incident.status} → ${RELEASED}`,
   };
+}
+
+/** When the last reconciliation sweep started (ISO), undefined before the first. */
+export async function readSweepWatermark(ddb: DynamoDBClient, table: string): Promise<string | undefined> {
+  const out = await ddb.send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: SWEEP_KEY } }, ConsistentRead: true }),
+  );
+  const value = out.Item?.lastSweepAt?.S;
+  return value && !Number.isNaN(Date.parse(value)) ? value : undefined;
+}
+
+/** Moves the watermark forward (never back: a slow sweep finishing after a later one must not rewind it). */
+export async function recordSweepWatermark(
+  ddb: DynamoDBClient,
+  table: string,
+  sweep: { readonly watermark: string; readonly summary: unknown },
+): Promise<boolean> {
+  try {
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: SWEEP_KEY } },
+        UpdateExpression: 'SET lastSweepAt = :at, lastSweep = :summary',
+        ConditionExpression: 'attribute_not_exists(lastSweepAt) OR lastSweepAt < :at',
+        ExpressionAttributeValues: {
+          ':at': { S: sweep.watermark },
+          ':summary': { S: JSON.stringify(sweep.summary) },
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+const QUARANTINED: IncidentStatus = 'QUARANTINED';
+const LEGACY_RESOLVED: IncidentStatus = 'RESOLVED';
+
+/** Image incidents still quarantined with no resolution observed yet, at most `pageBudget` pages of them. */
+export async function quarantinedImageIncidents(
+  ddb: DynamoDBClient,
+  table: string,
+  pageBudget: number,
+): Promise<{ readonly incidents: IncidentItem[]; readonly truncated: boolean }> {
+  const incidents: IncidentItem[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  let pages = 0;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byEntity',
+        KeyConditionExpression: '#entity = :incident',
+        FilterExpression:
+          '#status IN (:s0, :s1) AND #source = :inspector AND attribute_not_exists(resolutionObservedAt)',
+        ExpressionAttributeNames: { '#entity': 'entity', '#status': 'status', '#source': 'source' },
+        ExpressionAttributeValues: {
+          ':incident': { S: 'INCIDENT' },
+          ':s0': { S: QUARANTINED },
+          // Written by earlier versions for a quarantine that is still in place.
+          ':s1': { S: LEGACY_RESOLVED },
+          ':inspector': { S: 'inspector2' },
+        },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    pages += 1;
+    for (const raw of page.Items ?? []) {
+      const item = unmarshall(raw) as Record<string, unknown>;
+      if (typeof item.incidentId === 'string' && typeof item.status === 'string') {
+        incidents.push({ incidentId: item.incidentId, status: item.status, item });
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start && pages < pageBudget);
+  return { incidents, truncated: start !== undefined };
+}
+
+/**
+ * Records, once, that an image incident looks resolved. True when this call recorded it: the caller
+ * notifies only then, so a repeat sweep (or a concurrent one) never notifies twice. The status is left
+ * as it is: only a person releases.
+ */
+export async function recordResolutionObserved(
+  ddb: DynamoDBClient,
+  table: string,
+  observed: {
+    readonly incidentId: string;
+    readonly status: string;
+    readonly at: string;
+    readonly detail: unknown;
+  },
+): Promise<boolean> {
+  try {
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: incidentKey(observed.incidentId) } },
+        UpdateExpression: 'SET resolutionObservedAt = :at, resolution = :detail, updatedAt = :at',
+        ConditionExpression: 'attribute_not_exists(resolutionObservedAt) AND #status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':at': { S: observed.at },
+          ':status': { S: observed.status },
+          ':detail': { S: JSON.stringify(observed.detail) },
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+/** Records whether the "resolved" notification was published (an unpublished one is not sent again). */
+export async function recordResolutionNotification(
+  ddb: DynamoDBClient,
+  table: string,
+  incidentId: string,
+  notification: PublishOutcome,
+): Promise<void> {
+  await ddb.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: { pk: { S: incidentKey(incidentId) } },
+      UpdateExpression: 'SET resolutionNotification = :n',
+      ExpressionAttributeValues: { ':n': { S: JSON.stringify(notification) } },
+    }),
+  );
 }

@@ -109,3 +109,6 @@ export function accountCapKey(accountId: string, windowStart: number): string {
 export function incidentTtl(now: number, retentionDays: number): number {
   return Math.floor(now / 1000) + retentionDays * 86_400;
 }
+
+/** The reconciliation sweep's watermark item: when the last sweep started, so the next continues from it. */
+export const SWEEP_KEY = 'SWEEP#reconcile';

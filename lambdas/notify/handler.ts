@@ -1,14 +1,24 @@
 /** Notify: render the notification for this point of the workflow, publish it, record the incident outcome. */
 
 import { NOT_PUBLISHED_MESSAGE } from '../../definitions/log-messages';
-import { incidentStatusFor, recordIncidentOutcome } from '../actions/incident-store';
+import { type ExposedServices, incidentStatusFor, recordIncidentOutcome } from '../actions/incident-store';
 import { publishNotification } from '../actions/notify';
+import type { BlastRadius } from '../core/outcome';
 import { renderNotification } from '../core/render';
 import { notificationInput, parseNotifyRequest } from '../core/workflow-state';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { sns } from '../shared/clients/sns';
 import { environment } from '../shared/env';
 import { logger } from '../shared/logger';
+
+/** The services among the exposed tasks: what the reconciliation sweep later judges "resolved" against. */
+function exposedServices(exposure: BlastRadius): ExposedServices {
+  const seen = new Map<string, { clusterArn: string; serviceName: string }>();
+  for (const { clusterArn, serviceName } of exposure.tasks) {
+    if (serviceName) seen.set(`${clusterArn}|${serviceName}`, { clusterArn, serviceName });
+  }
+  return { services: [...seen.values()], complete: !exposure.truncated };
+}
 
 const env = environment('TOPIC_ARN', 'INCIDENT_TABLE', 'EVIDENCE_BUCKET');
 
@@ -33,6 +43,7 @@ export const handler = async (input: unknown) => {
         : {}),
       ...(notification.results ? { outcome: notification.results } : {}),
       ...(request.execution && notification.kind !== 'repeat' ? { executionArn: request.execution.arn } : {}),
+      ...(notification.exposure ? { exposedServices: exposedServices(notification.exposure) } : {}),
       notification: published,
       now: new Date().toISOString(),
     });

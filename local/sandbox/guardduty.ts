@@ -2,6 +2,8 @@
  * Sandbox GuardDuty: detectors holding findings. Findings are stored in the API's wire (camelCase) shape,
  * as they appear in EventBridge events, and handed to callers in the SDK v3 output shape (PascalCase
  * members, Date timestamps) by walking the SDK's own schema, so nothing is lost or renamed by hand.
+ * `ListFindings` accepts only the criteria attributes the API documents and compares `updatedAt` (epoch
+ * milliseconds in the criterion, ISO text in the finding) as a time.
  */
 import { Finding$ } from '@aws-sdk/client-guardduty';
 import { NormalizedSchema } from '@smithy/core/schema';
@@ -58,6 +60,63 @@ export function valuesAtPath(value: unknown, path: string[]): unknown[] {
   if (head === undefined) return value === undefined || value === null ? [] : [value];
   return isStructure(value) ? valuesAtPath(value[head], rest) : [];
 }
+
+/**
+ * The attributes `ListFindings` documents for `FindingCriteria` (botocore guardduty 2017-11-28,
+ * `ListFindingsRequest.FindingCriteria` documentation). Anything else is refused: a criterion AWS does not
+ * know must not filter offline and silently return something else online.
+ */
+export const DOCUMENTED_CRITERIA: ReadonlySet<string> = new Set([
+  'accountId',
+  'region',
+  'confidence',
+  'id',
+  'resource.accessKeyDetails.accessKeyId',
+  'resource.accessKeyDetails.principalId',
+  'resource.accessKeyDetails.userName',
+  'resource.accessKeyDetails.userType',
+  'resource.instanceDetails.iamInstanceProfile.id',
+  'resource.instanceDetails.imageId',
+  'resource.instanceDetails.instanceId',
+  'resource.instanceDetails.networkInterfaces.ipv6Addresses',
+  'resource.instanceDetails.networkInterfaces.privateIpAddresses.privateIpAddress',
+  'resource.instanceDetails.networkInterfaces.publicDnsName',
+  'resource.instanceDetails.networkInterfaces.publicIp',
+  'resource.instanceDetails.networkInterfaces.securityGroups.groupId',
+  'resource.instanceDetails.networkInterfaces.securityGroups.groupName',
+  'resource.instanceDetails.networkInterfaces.subnetId',
+  'resource.instanceDetails.networkInterfaces.vpcId',
+  'resource.instanceDetails.tags.key',
+  'resource.instanceDetails.tags.value',
+  'resource.resourceType',
+  'service.action.actionType',
+  'service.action.awsApiCallAction.api',
+  'service.action.awsApiCallAction.callerType',
+  'service.action.awsApiCallAction.remoteIpDetails.city.cityName',
+  'service.action.awsApiCallAction.remoteIpDetails.country.countryName',
+  'service.action.awsApiCallAction.remoteIpDetails.ipAddressV4',
+  'service.action.awsApiCallAction.remoteIpDetails.organization.asn',
+  'service.action.awsApiCallAction.remoteIpDetails.organization.asnOrg',
+  'service.action.awsApiCallAction.serviceName',
+  'service.action.dnsRequestAction.domain',
+  'service.action.dnsRequestAction.domainWithSuffix',
+  'service.action.networkConnectionAction.blocked',
+  'service.action.networkConnectionAction.connectionDirection',
+  'service.action.networkConnectionAction.localPortDetails.port',
+  'service.action.networkConnectionAction.protocol',
+  'service.action.networkConnectionAction.remoteIpDetails.country.countryName',
+  'service.action.networkConnectionAction.remoteIpDetails.ipAddressV4',
+  'service.action.networkConnectionAction.remoteIpDetails.organization.asn',
+  'service.action.networkConnectionAction.remoteIpDetails.organization.asnOrg',
+  'service.action.networkConnectionAction.remotePortDetails.port',
+  'service.additionalInfo.threatListName',
+  'service.archived',
+  'service.ebsVolumeScanDetails.scanId',
+  'service.resourceRole',
+  'severity',
+  'type',
+  'updatedAt',
+]);
 
 function badRequest(message: string): AwsError {
   return new AwsError('BadRequestException', message);
@@ -149,7 +208,17 @@ export class GuardDutyService implements SandboxService {
     const id = finding.id;
     if (typeof id !== 'string' || id.length === 0)
       throw new Error('GuardDuty sandbox: a finding needs an id');
-    findings.set(id, structuredClone({ accountId: this.ctx.accountId, region: this.ctx.region, ...finding }));
+    // GuardDuty always says whether a finding is archived; false until a suppression rule archives it.
+    const service = isStructure(finding.service) ? finding.service : {};
+    findings.set(
+      id,
+      structuredClone({
+        accountId: this.ctx.accountId,
+        region: this.ctx.region,
+        ...finding,
+        service: { archived: false, ...service },
+      }),
+    );
   }
 
   snapshot(): unknown {
@@ -219,6 +288,13 @@ export class GuardDutyService implements SandboxService {
       isStructure(input.FindingCriteria) && isStructure(input.FindingCriteria.Criterion)
         ? input.FindingCriteria.Criterion
         : {};
+    for (const field of Object.keys(criteria)) {
+      if (!DOCUMENTED_CRITERIA.has(field)) {
+        throw badRequest(
+          `The request is rejected because the criterion ${field} is not a valid finding attribute.`,
+        );
+      }
+    }
     const matching = [...findings.values()].filter((finding) =>
       Object.entries(criteria).every(([field, condition]) =>
         matchesCriterion(finding, field, (isStructure(condition) ? condition : {}) as CriterionCondition),

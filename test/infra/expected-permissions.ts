@@ -50,6 +50,21 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
   exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks'],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
   reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
+  reconcile: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'ecs:DescribeTasks',
+    'ecs:ListClusters',
+    'ecs:ListTasks',
+    'guardduty:GetFindings',
+    'guardduty:ListDetectors',
+    'guardduty:ListFindings',
+    'inspector2:ListCoverage',
+    'inspector2:ListFindings',
+    'sns:Publish',
+    'states:StartExecution',
+  ],
 };
 
 /** Operations authorized by an IAM action of another name. */

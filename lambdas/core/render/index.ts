@@ -18,6 +18,13 @@ export {
   type ReleaseNotificationInput,
   renderReleaseNotification,
 } from './release';
+export {
+  RESOLVED_KIND,
+  type ResolvedNotification,
+  type ResolvedNotificationInput,
+  releaseCommand,
+  renderResolvedNotification,
+} from './resolved';
 export { causeMessage } from './sections';
 export {
   type ChatNotification,

@@ -78,8 +78,11 @@ export interface ChatNotification {
   readonly metadata: {
     readonly threadId: string;
     readonly summary: string;
-    /** `released`: the release notification (renderReleaseNotification), a kind outside the workflows. */
-    readonly eventType: NotificationKind | 'released';
+    /**
+     * `released`: the release notification (renderReleaseNotification); `image-incident-resolved`: the
+     * reconciliation sweep's (renderResolvedNotification). Both are kinds outside the workflows.
+     */
+    readonly eventType: NotificationKind | 'released' | 'image-incident-resolved';
     readonly relatedResources: string[];
     readonly additionalContext: Record<string, string>;
   };
