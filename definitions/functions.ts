@@ -11,7 +11,9 @@ export type FunctionId =
   | 'quarantine'
   | 'exposure'
   | 'notify'
-  | 'reportFailure';
+  | 'reportFailure'
+  | 'checkImagePush'
+  | 'notifyBypass';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -118,12 +120,32 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     reservedConcurrency: 5,
     env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
   },
+  checkImagePush: {
+    id: 'checkImagePush',
+    entry: 'lambdas/check-image-push/handler.ts',
+    substitution: 'CheckImagePushFunctionArn',
+    description: 'Check whether an ECR push lifted the quarantine an incident holds (reads only)',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    env: ['SHIELD_RIGHT_POLICY', 'INCIDENT_TABLE', 'EVIDENCE_BUCKET'],
+  },
+  notifyBypass: {
+    id: 'notifyBypass',
+    entry: 'lambdas/notify-bypass/handler.ts',
+    substitution: 'NotifyBypassFunctionArn',
+    description: 'Notify a possible quarantine bypass and record it on the incident',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
+  },
 };
 
 /** Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN partition-aware. */
 export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition';
 
-export type WorkflowName = 'RuntimeThreatResponse' | 'VulnerableImageResponse';
+export type WorkflowName = 'RuntimeThreatResponse' | 'VulnerableImageResponse' | 'ImagePushCheck';
 
 export interface WorkflowSpec {
   readonly name: WorkflowName;
@@ -162,6 +184,13 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
       's3:PutObject',
       'ecs:StopTask',
     ],
+  },
+  ImagePushCheck: {
+    name: 'ImagePushCheck',
+    file: 'statemachines/image-push-check.asl.json',
+    functions: ['checkImagePush', 'quarantine', 'notifyBypass'],
+    resources: ['IncidentTableName', 'Partition'],
+    serviceActions: ['dynamodb:GetItem'],
   },
 };
 

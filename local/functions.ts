@@ -28,6 +28,10 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
   notify: () => require('../lambdas/notify/handler') as typeof import('../lambdas/notify/handler'),
   reportFailure: () =>
     require('../lambdas/report-failure/handler') as typeof import('../lambdas/report-failure/handler'),
+  checkImagePush: () =>
+    require('../lambdas/check-image-push/handler') as typeof import('../lambdas/check-image-push/handler'),
+  notifyBypass: () =>
+    require('../lambdas/notify-bypass/handler') as typeof import('../lambdas/notify-bypass/handler'),
 };
 
 let attached = false;

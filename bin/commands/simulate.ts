@@ -111,9 +111,14 @@ export async function simulate(argv: string[]): Promise<number> {
         });
   const results: EventResult[] = [];
   for (const { label, event } of events) {
-    const result = await simulator.processEvent(event, label);
-    results.push(result);
-    if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+    // Then what the sandbox emitted meanwhile (ECR pushes), as EventBridge delivers it after the event.
+    for (const result of [
+      await simulator.processEvent(event, label),
+      ...(await simulator.processEmittedEvents()),
+    ]) {
+      results.push(result);
+      if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+    }
   }
   if (values.json) console.log(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
   if (values.state) saveSandbox(values.state, simulator);

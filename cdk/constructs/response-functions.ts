@@ -185,6 +185,19 @@ export class ResponseFunctions extends Construct {
         });
         grantKeyVia(role, key, 's3');
       },
+      readEvidence: () => {
+        allow(role, acks, {
+          actions: ['s3:GetObject'],
+          resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+          wildcardReason:
+            'Evidence objects are keyed incidents/<incidentId>/…: the prefix is the narrowest scope.',
+        });
+        grantKeyVia(role, key, 's3');
+      },
+      readIncident: () => {
+        allow(role, acks, { actions: ['dynamodb:GetItem'], resources: [table.tableArn] });
+        grantKeyVia(role, key, 'dynamodb');
+      },
       updateIncident: () => {
         // Not table.grant: with a GSI it adds `index/*`, and items are never written through an index.
         allow(role, acks, { actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] });
@@ -205,6 +218,8 @@ interface GrantContext {
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly putEvidence: () => void;
+  readonly readEvidence: () => void;
+  readonly readIncident: () => void;
   readonly updateIncident: () => void;
   readonly publish: () => void;
   readonly executionArns: () => string[];
@@ -335,6 +350,21 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       resources: c.executionArns(),
       wildcardReason: 'Executions of shield-right state machines only (execution:<name>:<execution id>).',
     });
+    c.publish();
+    c.updateIncident();
+  },
+  checkImagePush: (c) => {
+    // Reads only: the quarantine is applied again by the quarantine function, with its own role.
+    c.allow({
+      actions: ['ecr:DescribeImages'],
+      resources: [c.arn('ecr', 'repository/*')],
+      wildcardReason: 'A push event names any ECR repository of this account.',
+    });
+    c.readIncident();
+    c.readEvidence();
+  },
+  notifyBypass: (c) => {
+    c.readIncident();
     c.publish();
     c.updateIncident();
   },

@@ -50,6 +50,8 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
   exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks'],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
   reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
+  checkImagePush: ['dynamodb:GetItem', 'ecr:DescribeImages', 's3:GetObject'],
+  notifyBypass: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sns:Publish'],
 };
 
 /** Operations authorized by an IAM action of another name. */
@@ -115,6 +117,7 @@ export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly s
     'lambda:InvokeFunction',
     's3:PutObject',
   ],
+  ImagePushCheck: ['dynamodb:GetItem', 'lambda:InvokeFunction'],
 };
 
 /**

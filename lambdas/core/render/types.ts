@@ -78,8 +78,11 @@ export interface ChatNotification {
   readonly metadata: {
     readonly threadId: string;
     readonly summary: string;
-    /** `released`: the release notification (renderReleaseNotification), a kind outside the workflows. */
-    readonly eventType: NotificationKind | 'released';
+    /**
+     * `released`: the release notification (renderReleaseNotification); `possible-quarantine-bypass`: a push
+     * that lifted a held quarantine (renderBypassNotification). Both outside the response workflows' kinds.
+     */
+    readonly eventType: NotificationKind | 'released' | 'possible-quarantine-bypass';
     readonly relatedResources: string[];
     readonly additionalContext: Record<string, string>;
   };
