@@ -124,7 +124,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     id: 'checkImagePush',
     entry: 'lambdas/check-image-push/handler.ts',
     substitution: 'CheckImagePushFunctionArn',
-    description: 'Check whether an ECR push lifted the quarantine an incident holds (reads only)',
+    description: 'Check whether an ECR push of a held image digest bypassed its quarantine (reads only)',
     timeoutSeconds: 30,
     memoryMb: 256,
     reservedConcurrency: 5,

@@ -6,7 +6,7 @@
  * pusher's words: escaped like every value. Threaded with the incident's other messages.
  */
 import { asciiText, chatCode, chatText, LIMITS, plainText } from '../escape';
-import { RELATED_MAX, SUBJECT_MAX } from './limits';
+import { CONTEXT_VALUE_MAX, RELATED_MAX, SUBJECT_MAX } from './limits';
 import { messageAttributes, severityOfLabel } from './metadata';
 import { publishMessage } from './notification';
 import type { ChatNotification, RenderedNotification } from './types';
@@ -30,7 +30,7 @@ export interface BypassNotificationInput {
   readonly requarantine: { readonly status: string; readonly detail?: string };
 }
 
-export type BypassNotification = Pick<RenderedNotification, 'subject' | 'message' | 'attributes'>;
+export type BypassNotification = RenderedNotification;
 
 const NEXT_STEPS = [
   'Find who pushed: CloudTrail event PutImage for this repository at the push time (userIdentity is the principal).',
@@ -85,11 +85,12 @@ export function renderBypassNotification(input: BypassNotificationInput): Bypass
       relatedResources: [chatText(image, LIMITS.path)].slice(0, RELATED_MAX),
       additionalContext: {
         incidentId: asciiText(id, LIMITS.short),
-        repository: asciiText(push.repository, LIMITS.name),
+        repository: chatText(push.repository, CONTEXT_VALUE_MAX),
         imageDigest: asciiText(push.digest, LIMITS.short),
       },
     },
   };
+  const email = emailLines.join('\n');
   const severity =
     typeof item.severity === 'number'
       ? item.severity
@@ -98,7 +99,9 @@ export function renderBypassNotification(input: BypassNotificationInput): Bypass
     subject:
       asciiText(`[shield-right] possible quarantine bypass: ${push.repository} (${id})`, SUBJECT_MAX) ||
       '[shield-right] possible quarantine bypass',
-    message: publishMessage(chat, emailLines.join('\n')),
+    message: publishMessage(chat, email),
+    chat,
+    email,
     attributes: messageAttributes(
       {
         severity,
