@@ -170,7 +170,9 @@ describe('ImagePushCheck', () => {
 
       // Assert
       expect(results).toHaveLength(1);
-      expect(results[0]?.executions.map((e) => e.states)).toEqual([['FindHold', 'IsDigestHeld', 'NotHeld']]);
+      expect(results[0]?.executions.map((e) => e.states)).toEqual([
+        ['ReadPush', 'FindHold', 'IsDigestHeld', 'NotHeld'],
+      ]);
       expect(results[0]?.apiCalls.map((c) => `${c.service}:${c.operation}`)).toEqual(['dynamodb:GetItem']);
       expect(results[0]?.notifications).toEqual([]);
       expect((await image(sim, OTHER_DIGEST))?.imageTags).toEqual(
