@@ -27,6 +27,7 @@ import { ResponseWorkflows, stateMachineNames } from './constructs/response-work
 export const OUTPUT_IDS = {
   RuntimeThreatResponse: 'RuntimeThreatResponseArn',
   VulnerableImageResponse: 'VulnerableImageResponseArn',
+  ImagePushCheck: 'ImagePushCheckArn',
   IncidentTable: 'IncidentTableName',
   EvidenceBucket: 'EvidenceBucketName',
   Topic: 'TopicArn',
@@ -116,6 +117,7 @@ export class ShieldRight extends Construct {
       OUTPUT_IDS.VulnerableImageResponse,
       this.stateMachines.VulnerableImageResponse.stateMachineArn,
     );
+    this.output(OUTPUT_IDS.ImagePushCheck, this.stateMachines.ImagePushCheck.stateMachineArn);
     this.output(OUTPUT_IDS.IncidentTable, this.table.tableName);
     this.output(OUTPUT_IDS.EvidenceBucket, this.bucket.bucketName);
     this.output(OUTPUT_IDS.Topic, this.topic.topicArn);

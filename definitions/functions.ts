@@ -12,7 +12,9 @@ export type FunctionId =
   | 'exposure'
   | 'notify'
   | 'reportFailure'
-  | 'reconcile';
+  | 'reconcile'
+  | 'checkImagePush'
+  | 'notifyBypass';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -134,12 +136,32 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     reservedConcurrency: 1,
     env: ['SHIELD_RIGHT_POLICY', 'INCIDENT_TABLE', 'TOPIC_ARN', 'STATE_MACHINE_ARNS'],
   },
+  checkImagePush: {
+    id: 'checkImagePush',
+    entry: 'lambdas/check-image-push/handler.ts',
+    substitution: 'CheckImagePushFunctionArn',
+    description: 'Check whether an ECR push of a held image digest bypassed its quarantine (reads only)',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    env: ['SHIELD_RIGHT_POLICY', 'INCIDENT_TABLE', 'EVIDENCE_BUCKET'],
+  },
+  notifyBypass: {
+    id: 'notifyBypass',
+    entry: 'lambdas/notify-bypass/handler.ts',
+    substitution: 'NotifyBypassFunctionArn',
+    description: 'Notify a possible quarantine bypass and record it on the incident',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
+  },
 };
 
 /** Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN partition-aware. */
 export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition';
 
-export type WorkflowName = 'RuntimeThreatResponse' | 'VulnerableImageResponse';
+export type WorkflowName = 'RuntimeThreatResponse' | 'VulnerableImageResponse' | 'ImagePushCheck';
 
 export interface WorkflowSpec {
   readonly name: WorkflowName;
@@ -178,6 +200,13 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
       's3:PutObject',
       'ecs:StopTask',
     ],
+  },
+  ImagePushCheck: {
+    name: 'ImagePushCheck',
+    file: 'statemachines/image-push-check.asl.json',
+    functions: ['checkImagePush', 'quarantine', 'notifyBypass'],
+    resources: ['IncidentTableName', 'Partition'],
+    serviceActions: ['dynamodb:GetItem'],
   },
 };
 

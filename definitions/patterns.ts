@@ -7,7 +7,12 @@ import type { WorkflowName } from './functions';
 
 export type EventPattern = Record<string, unknown>;
 
-export const RULE_NAMES = ['RuntimeThreatRule', 'VulnerableImageRule', 'ClosedImageFindingRule'] as const;
+export const RULE_NAMES = [
+  'RuntimeThreatRule',
+  'VulnerableImageRule',
+  'ClosedImageFindingRule',
+  'ImagePushRule',
+] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
 /**
@@ -61,6 +66,19 @@ export function closedImageFindingPattern(): EventPattern {
   };
 }
 
+/**
+ * Completed ECR image pushes ("ECR Image Action", ECR user guide, "Amazon ECR events and EventBridge"): a push
+ * of a held digest can lift its quarantine. Every push matches (the event does not say who pushed, and a
+ * quarantine tag can be pushed too): the workflow looks the digest up and stops there for most.
+ */
+export function imagePushPattern(): EventPattern {
+  return {
+    source: ['aws.ecr'],
+    'detail-type': ['ECR Image Action'],
+    detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+  };
+}
+
 export interface RuleDefinition {
   readonly name: RuleName;
   readonly description: string;
@@ -96,6 +114,12 @@ export function ruleDefinitions(config: ShieldRightConfig): RuleDefinition[] {
       description: 'Closed Inspector findings for ECR images (recorded and shown; closed is not fixed)',
       pattern: closedImageFindingPattern(),
       target: 'VulnerableImageResponse',
+    },
+    {
+      name: 'ImagePushRule',
+      description: 'ECR image pushes: a push of a digest an incident holds may lift its quarantine',
+      pattern: imagePushPattern(),
+      target: 'ImagePushCheck',
     },
   ];
 }

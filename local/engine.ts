@@ -303,6 +303,21 @@ export class Simulator {
     }
   }
 
+  /**
+   * The events the sandbox's services emitted meanwhile (ECR image pushes, local/sandbox/ecr/events.ts),
+   * through the rules as EventBridge delivers them: after the event that caused them, each on its own.
+   * Bounded: a push check that quarantines again may push too.
+   */
+  async processEmittedEvents(maxRounds = 5): Promise<EventResult[]> {
+    const results: EventResult[] = [];
+    for (let round = 0; round < maxRounds; round += 1) {
+      const events = this.account.ecr.takeEvents();
+      if (events.length === 0) break;
+      for (const event of events) results.push(await this.processEvent(event, 'ECR Image Action (emitted)'));
+    }
+    return results;
+  }
+
   /** Starts one execution (what EventBridge, or `shield-right respond`, does) and reports a failure like the deployed rule. */
   async startExecution(target: WorkflowName, input: unknown, name?: string): Promise<ExecutionSummary> {
     const workflow = this.workflows.get(target);

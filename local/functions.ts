@@ -31,6 +31,10 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
   reportFailure: () =>
     require('../lambdas/report-failure/handler') as typeof import('../lambdas/report-failure/handler'),
   reconcile: () => require('../lambdas/reconcile/handler') as typeof import('../lambdas/reconcile/handler'),
+  checkImagePush: () =>
+    require('../lambdas/check-image-push/handler') as typeof import('../lambdas/check-image-push/handler'),
+  notifyBypass: () =>
+    require('../lambdas/notify-bypass/handler') as typeof import('../lambdas/notify-bypass/handler'),
 };
 
 let attached = false;

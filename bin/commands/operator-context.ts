@@ -74,6 +74,7 @@ export const DEFAULT_STACK = 'ShieldRight';
 export const STACK_OUTPUTS = {
   RuntimeThreatResponse: 'RuntimeThreatResponseArn',
   VulnerableImageResponse: 'VulnerableImageResponseArn',
+  ImagePushCheck: 'ImagePushCheckArn',
   IncidentTable: 'IncidentTableName',
   EvidenceBucket: 'EvidenceBucketName',
   Topic: 'TopicArn',
@@ -275,6 +276,7 @@ export async function discoverDeployment(cfn: CloudFormationClient, stackName: s
     stateMachines: {
       RuntimeThreatResponse: runtime,
       VulnerableImageResponse: get(STACK_OUTPUTS.VulnerableImageResponse),
+      ImagePushCheck: get(STACK_OUTPUTS.ImagePushCheck),
     },
     table: get(STACK_OUTPUTS.IncidentTable),
     bucket: get(STACK_OUTPUTS.EvidenceBucket),
@@ -349,6 +351,7 @@ export async function withOperator(
         stateMachines: {
           RuntimeThreatResponse: simulator.stateMachineArn('RuntimeThreatResponse'),
           VulnerableImageResponse: simulator.stateMachineArn('VulnerableImageResponse'),
+          ImagePushCheck: simulator.stateMachineArn('ImagePushCheck'),
         },
         table: simulator.table,
         bucket: simulator.bucket,

@@ -127,11 +127,19 @@ export async function simulate(argv: string[]): Promise<number> {
       console.log(`${formatEventResult(result, { color: process.stdout.isTTY, stops })}\n`);
     }
   };
+  // Then what the sandbox emitted meanwhile (ECR pushes), as EventBridge delivers it after the event.
+  const reportEmitted = async (): Promise<void> => {
+    for (const emitted of await simulator.processEmittedEvents()) report(emitted);
+  };
   if (concurrency !== undefined && concurrency > 1) {
     for (const result of await simulator.processEvents(events, { concurrency, seed: seed ?? 1 }))
       report(result);
+    await reportEmitted();
   } else {
-    for (const { label, event } of events) report(await simulator.processEvent(event, label));
+    for (const { label, event } of events) {
+      report(await simulator.processEvent(event, label));
+      await reportEmitted();
+    }
   }
   if (values.json) console.log(JSON.stringify({ results }, null, 2));
   if (values.state) saveSandbox(values.state, simulator);

@@ -194,6 +194,19 @@ export class ResponseFunctions extends Construct {
         });
         grantKeyVia(role, key, 's3');
       },
+      readEvidence: () => {
+        allow(role, acks, {
+          actions: ['s3:GetObject'],
+          resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+          wildcardReason:
+            'Evidence objects are keyed incidents/<incidentId>/…: the prefix is the narrowest scope.',
+        });
+        grantKeyVia(role, key, 's3');
+      },
+      readIncident: () => {
+        allow(role, acks, { actions: ['dynamodb:GetItem'], resources: [table.tableArn] });
+        grantKeyVia(role, key, 'dynamodb');
+      },
       updateIncident: () => {
         // Not table.grant: with a GSI it adds `index/*`, and items are never written through an index.
         allow(role, acks, { actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] });
@@ -206,8 +219,10 @@ export class ResponseFunctions extends Construct {
       },
       executionArns: () =>
         Object.values(stateMachineNames).map((name) => accountArn(this, 'states', `execution:${name}:*`)),
-      stateMachineArns: () =>
-        Object.values(stateMachineNames).map((name) => accountArn(this, 'states', `stateMachine:${name}`)),
+      stateMachineArns: (only) =>
+        Object.entries(stateMachineNames)
+          .filter(([workflow]) => !only || only.includes(workflow as WorkflowName))
+          .map(([, name]) => accountArn(this, 'states', `stateMachine:${name}`)),
       readIncidents: () => {
         allow(role, acks, {
           actions: ['dynamodb:GetItem', 'dynamodb:Query'],
@@ -223,10 +238,13 @@ interface GrantContext {
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly putEvidence: () => void;
+  readonly readEvidence: () => void;
+  readonly readIncident: () => void;
   readonly updateIncident: () => void;
   readonly publish: () => void;
   readonly executionArns: () => string[];
-  readonly stateMachineArns: () => string[];
+  /** The state machines' ARNs, or only those of `only`. */
+  readonly stateMachineArns: (only?: readonly WorkflowName[]) => string[];
   readonly readIncidents: () => void;
 }
 
@@ -375,7 +393,10 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       resources: [c.arn('guardduty', 'detector/*')],
       wildcardReason: 'The detector ids are listed at run time: any detector of this account and Region.',
     });
-    c.allow({ actions: ['states:StartExecution'], resources: c.stateMachineArns() });
+    c.allow({
+      actions: ['states:StartExecution'],
+      resources: c.stateMachineArns(['RuntimeThreatResponse', 'VulnerableImageResponse']),
+    });
     c.allow({
       actions: ['ecs:ListClusters'],
       resources: ['*'],
@@ -395,6 +416,21 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
     c.readIncidents();
     c.updateIncident();
     c.publish();
+  },
+  checkImagePush: (c) => {
+    // Reads only: the quarantine is applied again by the quarantine function, with its own role.
+    c.allow({
+      actions: ['ecr:DescribeImages'],
+      resources: [c.arn('ecr', 'repository/*')],
+      wildcardReason: 'A push event names any ECR repository of this account.',
+    });
+    c.readIncident();
+    c.readEvidence();
+  },
+  notifyBypass: (c) => {
+    c.readIncident();
+    c.publish();
+    c.updateIncident();
   },
 };
 

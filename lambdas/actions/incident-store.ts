@@ -364,3 +364,59 @@ export async function recordResolutionNotification(
     }),
   );
 }
+
+/**
+ * Marks a release as started, before anything is undone: shield-right's own re-push of the image restores
+ * it and ECR reports that push like any other, so the push check must already see the hold lifted
+ * (core/image-push.ts). Conditional on the status the release read, like markReleased.
+ */
+export async function markReleaseStarted(
+  deps: MarkReleasedDeps,
+  incident: Pick<IncidentItem, 'incidentId' | 'status'>,
+  actor: string,
+): Promise<ReleaseStep | undefined> {
+  try {
+    await deps.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: deps.table,
+        Key: { pk: { S: incidentKey(incident.incidentId) } },
+        UpdateExpression: 'SET releaseStartedAt = :now, releaseStartedBy = :actor, updatedAt = :now',
+        ConditionExpression: '#status = :previous',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':now': { S: new Date(deps.now()).toISOString() },
+          ':actor': { S: actor },
+          ':previous': { S: incident.status },
+        },
+      }),
+    );
+    return undefined;
+  } catch (err) {
+    return {
+      action: 'mark-release-started',
+      target: `incident ${incident.incidentId}`,
+      status: 'failed',
+      detail: failedCall('dynamodb:UpdateItem', err),
+    };
+  }
+}
+
+/** Records on the incident that a push lifted its hold and the quarantine was applied again. */
+export async function recordQuarantineBypass(
+  ddb: DynamoDBClient,
+  table: string,
+  bypass: { readonly incidentId: string; readonly at: string; readonly detail: unknown },
+): Promise<void> {
+  await ddb.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: { pk: { S: incidentKey(bypass.incidentId) } },
+      UpdateExpression: 'SET lastBypass = :detail, updatedAt = :now ADD bypassCount :one',
+      ExpressionAttributeValues: {
+        ':detail': { S: JSON.stringify(bypass.detail) },
+        ':now': { S: bypass.at },
+        ':one': { N: '1' },
+      },
+    }),
+  );
+}

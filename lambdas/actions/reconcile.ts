@@ -43,6 +43,9 @@ import { imageIncidentId } from '../core/vulnerability';
 import { loadIncident, readSweepWatermark, recordSweepWatermark } from './incident-store';
 import { type ResolutionReport, sweepImageResolutions } from './reconcile-resolved';
 
+/** The workflows a missed finding starts (the push check is started by ECR events only). */
+export type SweptWorkflow = Extract<WorkflowName, 'RuntimeThreatResponse' | 'VulnerableImageResponse'>;
+
 export interface ReconcileSettings {
   readonly inspectorSeverities: readonly InspectorSeverity[];
   /** The GuardDuty floor of the RuntimeThreatRule (config `minimumSeverity`). */
@@ -61,7 +64,7 @@ export interface ReconcileDeps {
   readonly table: string;
   readonly topicArn: string;
   readonly region: string;
-  readonly stateMachineArns: Readonly<Record<WorkflowName, string>>;
+  readonly stateMachineArns: Readonly<Record<SweptWorkflow, string>>;
   readonly settings: ReconcileSettings;
   readonly now: number;
 }
@@ -128,7 +131,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Starts the workflow the rule would have started; a name already used means this version was started. */
 async function start(
   deps: ReconcileDeps,
-  workflow: WorkflowName,
+  workflow: SweptWorkflow,
   findingKey: string,
   detail: Record<string, unknown>,
   source: 'aws.guardduty' | 'aws.inspector2',

@@ -18,7 +18,7 @@ import { ReleaseRefusedError } from '../core/errors';
 import { INCIDENT_ID, isIncidentStatus, RELEASABLE_STATUSES } from '../core/incident';
 import { renderReleaseNotification } from '../core/render';
 import { plannedImageRestore, restoreImages } from './image-quarantine';
-import { loadIncident, markReleased } from './incident-store';
+import { loadIncident, markReleased, markReleaseStarted } from './incident-store';
 import { plannedIsolationRestore, restoreIsolation } from './network-isolation';
 import { type PublishOutcome, publishNotification } from './notify';
 import { loadEvidence, type ReleaseEvidence } from './release-evidence';
@@ -99,6 +99,10 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
   const base = { incidentId, previousStatus: incident.status };
   if (request.dryRun) return { ...base, released: false, dryRun: true, steps: planned };
 
+  // Marked before anything is undone: the re-push below restores the image, ECR reports that push like any
+  // other, and the push check (core/image-push.ts) must read the hold as lifted, not as bypassed.
+  const started = await markReleaseStarted(deps, incident, request.actor ?? 'shield-right');
+  if (started) return { ...base, released: false, dryRun: false, steps: [started] };
   const steps: ReleaseStep[] = [];
   const isolation = evidence.isolation ? restoreIsolation(deps, evidence.isolation) : undefined;
   if (isolation) steps.push(await isolation);

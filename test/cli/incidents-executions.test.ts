@@ -22,6 +22,7 @@ const s3 = mockClient(S3Client);
 
 const RUNTIME = 'arn:aws:states:eu-west-1:111122223333:stateMachine:ShieldRight-RuntimeThreatResponse';
 const IMAGE = 'arn:aws:states:eu-west-1:111122223333:stateMachine:ShieldRight-VulnerableImageResponse';
+const PUSH = 'arn:aws:states:eu-west-1:111122223333:stateMachine:ShieldRight-ImagePushCheck';
 const NOW = Date.UTC(2026, 10, 28, 12);
 const HOUR = 3_600_000;
 const deps = { now: () => NOW };
@@ -59,6 +60,7 @@ beforeEach(() => {
     shieldRightStack({
       runtime: RUNTIME,
       image: IMAGE,
+      imagePush: PUSH,
       table: 'incidents',
       bucket: 'evidence',
       topicArn: 'arn:aws:sns:eu-west-1:111122223333:topic',
@@ -266,7 +268,7 @@ describe('executions', () => {
       startDate: new Date(NOW - hoursAgo * HOUR),
     }) as ExecutionListItem;
 
-  test('lists both state machines page by page, stopping once a page reaches past the window', async () => {
+  test('lists every state machine page by page, stopping once a page reaches past the window', async () => {
     // Arrange
     sfn
       .on(ListExecutionsCommand, { stateMachineArn: RUNTIME })
@@ -276,6 +278,7 @@ describe('executions', () => {
     sfn
       .on(ListExecutionsCommand, { stateMachineArn: IMAGE })
       .resolves({ executions: [item(IMAGE, 'i1', 2, 'FAILED')] });
+    sfn.on(ListExecutionsCommand, { stateMachineArn: PUSH }).resolves({ executions: [item(PUSH, 'p1', 4)] });
     const { io, out } = streams();
 
     // Act
@@ -289,8 +292,8 @@ describe('executions', () => {
       .filter((i) => i.stateMachineArn === RUNTIME);
     expect(runtimeCalls.map((i) => i.nextToken)).toEqual([undefined, 't2']);
     const printed = JSON.parse(out());
-    expect(printed.executions.map((e: { name: string }) => e.name)).toEqual(['r1', 'i1', 'r2', 'r3']);
-    expect(printed.counts).toEqual({ SUCCEEDED: 3, FAILED: 1 });
+    expect(printed.executions.map((e: { name: string }) => e.name)).toEqual(['r1', 'i1', 'r2', 'p1', 'r3']);
+    expect(printed.counts).toEqual({ SUCCEEDED: 4, FAILED: 1 });
   });
 
   test('--status is passed to Step Functions as the status filter', async () => {
@@ -302,7 +305,7 @@ describe('executions', () => {
 
     // Assert
     const inputs = sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input);
-    expect(inputs).toHaveLength(2);
+    expect(inputs).toHaveLength(3);
     for (const input of inputs) expect(input.statusFilter).toBe('FAILED');
   });
 

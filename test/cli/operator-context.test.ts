@@ -116,6 +116,7 @@ describe('stack discovery', () => {
       stateMachines: {
         RuntimeThreatResponse: 'arn:aws:states:ap-southeast-2:111122223333:stateMachine:Runtime',
         VulnerableImageResponse: 'value-of-VulnerableImageResponseArn',
+        ImagePushCheck: 'value-of-ImagePushCheckArn',
       },
       table: 'value-of-IncidentTableName',
       bucket: 'value-of-EvidenceBucketName',

@@ -260,7 +260,12 @@ describe('releaseIncident', () => {
       resourceArn: SERVICE,
       tagKeys: ['shield-right:incident'],
     });
-    const update = ddb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
+    // The release is marked started before anything is undone (its own re-push must not read as a bypass).
+    const [started, update] = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(started?.UpdateExpression).toContain('releaseStartedAt = :now');
+    const [markCall] = ddb.commandCalls(UpdateItemCommand);
+    const [rePush] = ecr.commandCalls(PutImageCommand);
+    expect(markCall && rePush && markCall.calledBefore(rePush)).toBe(true);
     expect(update?.ConditionExpression).toBe('#status = :previous');
     expect(update?.ExpressionAttributeValues?.[':released']).toEqual({ S: 'RELEASED' });
     expect(update?.ExpressionAttributeValues?.[':previous']).toEqual({ S: 'CONTAINED' });
@@ -350,7 +355,10 @@ describe('releaseIncident', () => {
     expect(result.released).toBe(false);
     expect(result.steps).toEqual([expect.objectContaining({ action: 'restore-image', status: 'pending' })]);
     expect(ecr.commandCalls(PutImageCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    // Only the release-started mark: the status stays as it was.
+    expect(ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual([
+      expect.stringContaining('releaseStartedAt'),
+    ]);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 

@@ -22,6 +22,8 @@ export const executionArn = (stateMachineArn: string, name: string): string =>
 export interface DeploymentOutputs {
   readonly runtime: string;
   readonly image: string;
+  /** The ImagePushCheck state machine; by default named after `image`. */
+  readonly imagePush?: string;
   readonly table: string;
   readonly bucket: string;
   readonly topicArn: string;
@@ -41,6 +43,7 @@ export function shieldRightStack(
         Outputs: [
           ['RuntimeThreatResponseArn', outputs.runtime],
           ['VulnerableImageResponseArn', outputs.image],
+          ['ImagePushCheckArn', outputs.imagePush ?? outputs.image.replace(/[^:]+$/, 'ImagePushCheck')],
           ['IncidentTableName', outputs.table],
           ['EvidenceBucketName', outputs.bucket],
           ['TopicArn', outputs.topicArn],

@@ -4,7 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_CONFIG, policyEnvironment, type ShieldRightConfig } from '../../definitions/config';
-import { FUNCTIONS } from '../../definitions/functions';
+import { FUNCTIONS, WORKFLOWS } from '../../definitions/functions';
 import { ruleDefinitions } from '../../definitions/patterns';
 import { logicalId, missingSources, ref, synthesize } from './helpers';
 
@@ -161,7 +161,8 @@ suite('configuration', () => {
   it('alarms on dead letters, failed and timed-out executions, throttles, errors and unpublished notifications', () => {
     const { template, shieldRight } = withConfig({});
     const functionCount = Object.keys(FUNCTIONS).length;
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * 2 + 2 * functionCount + 1);
+    const workflowCount = Object.keys(WORKFLOWS).length;
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * workflowCount + 2 * functionCount + 1);
     // The notify and reportFailure logs feed the unpublished-notification alarm.
     template.resourceCountIs('AWS::Logs::MetricFilter', 2);
     template.hasResourceProperties('AWS::Logs::MetricFilter', {

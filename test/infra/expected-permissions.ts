@@ -65,6 +65,8 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'sns:Publish',
     'states:StartExecution',
   ],
+  checkImagePush: ['dynamodb:GetItem', 'ecr:DescribeImages', 's3:GetObject'],
+  notifyBypass: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sns:Publish'],
 };
 
 /** Operations authorized by an IAM action of another name. */
@@ -130,6 +132,7 @@ export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly s
     'lambda:InvokeFunction',
     's3:PutObject',
   ],
+  ImagePushCheck: ['dynamodb:GetItem', 'lambda:InvokeFunction'],
 };
 
 /**

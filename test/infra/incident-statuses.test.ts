@@ -179,14 +179,19 @@ const definitions = Object.values(WORKFLOWS).map(
   (wf) => [wf.file, JSON.parse(readFileSync(path.join(REPO_ROOT, wf.file), 'utf8')) as Json] as const,
 );
 
-describe.each(definitions)('%s', (_file, definition) => {
+describe.each(definitions)('%s', (file, definition) => {
   it('names only incident statuses and performs only allowed transitions', () => {
     expect(incidentStatusViolations(definition)).toEqual([]);
   });
 
-  it('is actually checked: it opens incidents and tests their status', () => {
+  it('is actually checked: a response workflow opens incidents and tests their status; the push check writes none', () => {
     const states = allStates(definition);
     const transitions = states.flatMap(([name, state]) => writesOf(name, state)).map(transitionOf);
+    if (file === WORKFLOWS.ImagePushCheck.file) {
+      // It only reads the image claim; the incident is read and recorded by its Lambdas (incident-store.ts).
+      expect(transitions).toEqual([]);
+      return;
+    }
     expect(transitions).toContainEqual({ to: ['IN_PROGRESS'], from: [undefined] });
     expect(statusPaths(states).size).toBeGreaterThan(0);
   });

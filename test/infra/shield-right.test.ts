@@ -132,11 +132,14 @@ suite('ShieldRight stack (bundled, cdk-nag)', () => {
   describe('workflows', () => {
     it.each(workflowNames)('%s substitutes its functions, table, bucket and partition', (name) => {
       const workflow = WORKFLOWS[name];
-      const expected: Record<string, unknown> = {
+      const resources: Record<string, unknown> = {
         IncidentTableName: ref(s.shieldRight.table),
         EvidenceBucketName: ref(s.shieldRight.bucket),
         Partition: { Ref: 'AWS::Partition' },
       };
+      const expected: Record<string, unknown> = Object.fromEntries(
+        workflow.resources.map((key) => [key, resources[key]]),
+      );
       for (const id of workflow.functions) expected[FUNCTIONS[id].substitution] = arnOf(fn(id));
       s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineName: `ShieldRight-${name}`,

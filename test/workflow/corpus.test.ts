@@ -94,8 +94,17 @@ function detailOf(event: Json): Json {
 
 /** The expectation, read from the event's own fields (not from the patterns). */
 function expectedRules(c: CorpusEvent): RuleName[] {
-  if (c.folder !== 'inspector2/ecr') return [];
   const detail = detailOf(c.event);
+  // A completed ECR push (ECR user guide, "Amazon ECR events and EventBridge") is checked for a lifted hold.
+  const envelope = isJson(c.event) ? c.event : {};
+  if (
+    envelope.source === 'aws.ecr' &&
+    envelope['detail-type'] === 'ECR Image Action' &&
+    detail['action-type'] === 'PUSH' &&
+    detail.result === 'SUCCESS'
+  )
+    return ['ImagePushRule'];
+  if (c.folder !== 'inspector2/ecr') return [];
   const resources = Array.isArray(detail.resources) ? detail.resources.filter(isJson) : [];
   if (!resources.some((r) => r.type === 'AWS_ECR_CONTAINER_IMAGE')) return [];
   if (detail.status === 'ACTIVE' && (detail.severity === 'HIGH' || detail.severity === 'CRITICAL')) {

@@ -3,6 +3,11 @@
  * (Amazon Q Developer custom notification), email (plain text) and SNS (subject, message attributes).
  */
 
+export {
+  type BypassNotification,
+  type BypassNotificationInput,
+  renderBypassNotification,
+} from './bypass';
 export { selectKind } from './kinds';
 export { MESSAGE_MAX_BYTES } from './limits';
 export {

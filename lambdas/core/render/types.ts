@@ -80,9 +80,14 @@ export interface ChatNotification {
     readonly summary: string;
     /**
      * `released`: the release notification (renderReleaseNotification); `image-incident-resolved`: the
-     * reconciliation sweep's (renderResolvedNotification). Both are kinds outside the workflows.
+     * reconciliation sweep's (renderResolvedNotification); `possible-quarantine-bypass`: a push that lifted a
+     * held quarantine (renderBypassNotification). All are kinds outside the response workflows.
      */
-    readonly eventType: NotificationKind | 'released' | 'image-incident-resolved';
+    readonly eventType:
+      | NotificationKind
+      | 'released'
+      | 'image-incident-resolved'
+      | 'possible-quarantine-bypass';
     readonly relatedResources: string[];
     readonly additionalContext: Record<string, string>;
   };

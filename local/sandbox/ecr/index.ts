@@ -1,3 +1,4 @@
+export type { EcrImageActionEvent } from './events';
 export type {
   EcrSnapshot,
   ImageRecord,

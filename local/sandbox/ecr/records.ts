@@ -1,5 +1,7 @@
 /** The records the sandbox ECR keeps (plain JSON, so a snapshot is a copy of them) and its provisioning inputs. */
+
 import type { ImageTagMutability, Tag } from '@aws-sdk/client-ecr';
+import type { EcrImageActionEvent } from './events';
 
 /** `ImageStatus` in the ECR model; ACTIVATING is a restore from the archive not yet finished. */
 export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
@@ -41,6 +43,10 @@ export interface RepositoryState {
 
 export interface EcrSnapshot {
   repositories: Array<RepositoryRecord & { images: ImageRecord[] }>;
+  /** Events emitted and not yet processed (a push by `release --sandbox`), kept with the sandbox. */
+  events?: EcrImageActionEvent[];
+  /** How many events were ever emitted: the seed of the next event id. */
+  eventSequence?: number;
 }
 
 export interface PutRepositoryInput {

@@ -16,6 +16,8 @@
  *   `ImageStorageClassUpdateNotSupportedException`: the model has the error, when AWS raises it is unconfirmed.
  * - `PutImage` of the manifest of an ARCHIVED (or ACTIVATING) image restores it at once, as the user guide
  *   says of a re-push.
+ * - A successful `PutImage` emits the "ECR Image Action" PUSH event (events.ts) into an outbox the
+ *   Simulator processes after the current event; provisioning (putImage) is not a push and emits nothing.
  */
 import type {
   BatchDeleteImageRequest,
@@ -297,6 +299,8 @@ export class EcrService extends EcrStore implements SandboxService {
       repo.activating.delete(image.digest);
     }
     if (tag !== undefined) this.pointTag(repo, tag, image);
+    // ECR reports every completed push to EventBridge, a re-push that restores an archived image included.
+    this.emitPush({ repository: repo.record.name, digest, ...(tag !== undefined ? { tag } : {}) });
     return {
       image: {
         registryId: this.ctx.accountId,

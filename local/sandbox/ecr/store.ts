@@ -5,6 +5,7 @@
 import type { ImageDetail, ImageFailure, ImageIdentifier, Repository } from '@aws-sdk/client-ecr';
 import { sha256Hex } from '../shared';
 import { type AccountContext, AwsError } from '../types';
+import { type EcrImageActionEvent, imagePushEvent } from './events';
 import type { EcrSnapshot, ImageRecord, RepositoryState } from './records';
 import { wildcard } from './requests';
 
@@ -12,6 +13,9 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export class EcrStore {
   protected readonly repositories = new Map<string, RepositoryState>();
+  /** EventBridge events emitted and not yet taken by the Simulator (ECR image pushes). */
+  protected readonly outbox: EcrImageActionEvent[] = [];
+  protected eventSequence = 0;
 
   constructor(protected readonly ctx: AccountContext) {}
 
@@ -32,12 +36,16 @@ export class EcrStore {
         ...repo.record,
         images: [...repo.images.values()],
       })),
+      ...(this.outbox.length > 0 ? { events: this.outbox } : {}),
+      ...(this.eventSequence > 0 ? { eventSequence: this.eventSequence } : {}),
     });
   }
 
   restore(state: unknown): void {
     const snapshot = state as Partial<EcrSnapshot> | null | undefined;
     this.repositories.clear();
+    this.outbox.splice(0, this.outbox.length, ...structuredClone(snapshot?.events ?? []));
+    this.eventSequence = snapshot?.eventSequence ?? 0;
     for (const saved of snapshot?.repositories ?? []) {
       const { images, ...record } = structuredClone(saved);
       const repo: RepositoryState = {
@@ -54,6 +62,17 @@ export class EcrStore {
         if (image.status === 'ACTIVATING') repo.activating.add(image.digest);
       }
     }
+  }
+
+  /** The events emitted since the last call, oldest first; the outbox is left empty. */
+  takeEvents(): EcrImageActionEvent[] {
+    return this.outbox.splice(0, this.outbox.length);
+  }
+
+  /** Emits the event of a completed push (events.ts). */
+  protected emitPush(push: { readonly repository: string; readonly digest: string; readonly tag?: string }) {
+    this.eventSequence += 1;
+    this.outbox.push(imagePushEvent(this.ctx, push, this.eventSequence));
   }
 
   /** The repository, with every restore whose time has come on the sandbox clock finished. */
