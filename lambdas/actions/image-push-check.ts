@@ -28,9 +28,13 @@ export interface PushCheckDeps {
   readonly table: string;
   readonly evidenceBucket: string;
   readonly strategy: ImageQuarantineStrategy;
+  /** The response mode: only `contain` quarantines again. */
+  readonly act: boolean;
 }
 
 export type PushCheck = PushVerdict & {
+  /** False in observe mode: a bypass is notified, the image is not quarantined again. */
+  readonly act: boolean;
   readonly incidentId: string;
   readonly push: ImagePush;
   readonly image?: ImageNow;
@@ -98,7 +102,8 @@ export async function checkImagePush(
   push: ImagePush,
 ): Promise<PushCheck> {
   const incident = await loadIncident(deps.dynamodb, deps.table, incidentId);
-  if (!incident) return { bypass: false, reason: `no incident ${incidentId}`, incidentId, push };
+  if (!incident)
+    return { bypass: false, act: deps.act, reason: `no incident ${incidentId}`, incidentId, push };
   const base = {
     incidentId,
     status: incident.status,
@@ -107,9 +112,9 @@ export async function checkImagePush(
   };
   // Nothing more to read when the incident holds nothing now (released, being released, never contained).
   const notHeld = whyNotHeld(base, deps.strategy);
-  if (notHeld) return { bypass: false, reason: notHeld, incidentId, push };
+  if (notHeld) return { bypass: false, act: deps.act, reason: notHeld, incidentId, push };
   const record = await quarantineRecord(deps, incidentId, push);
   const image = record ? await imageNow(deps, push) : undefined;
   const verdict = decideImagePush(push, { ...base, ...(record ? { record } : {}) }, image, deps.strategy);
-  return { ...verdict, incidentId, push, ...(image ? { image } : {}) };
+  return { ...verdict, act: deps.act, incidentId, push, ...(image ? { image } : {}) };
 }

@@ -16,7 +16,15 @@ export const handler = async (input: unknown): Promise<PushCheck> => {
   const { event, incidentId } = stepInput('CheckImagePush', CheckImagePushInputSchema, input);
   const { INCIDENT_TABLE: table, EVIDENCE_BUCKET: evidenceBucket } = env();
   const check = await checkImagePush(
-    { ecr, dynamodb, s3, table, evidenceBucket, strategy: policySettings().imageQuarantine },
+    {
+      ecr,
+      dynamodb,
+      s3,
+      table,
+      evidenceBucket,
+      strategy: policySettings().imageQuarantine,
+      act: policySettings().mode === 'contain',
+    },
     incidentId,
     imagePushOf(event),
   );

@@ -4,6 +4,10 @@
  * does not say who pushed. The sandbox emits that event on PutImage; the ImagePushRule starts ImagePushCheck,
  * which quarantines again and notifies a possible bypass only when an incident still holds the digest.
  */
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -14,8 +18,10 @@ import { type ImageQuarantineStrategy, parseConfig } from '../../definitions/con
 import { releaseIncident } from '../../lambdas/actions/release-image';
 import { type EventResult, Simulator } from '../../local/engine';
 import { inspectorEvent } from '../../local/fixtures/events';
+import { mutatingCalls } from '../../local/report';
 import { attachSandbox, runInSandbox } from '../../local/sandbox/transport';
 import { AwsError } from '../../local/sandbox/types';
+import { openSandbox, saveSandbox } from '../../local/sandbox-store';
 import { failCalls } from '../helpers/faults';
 
 const REPOSITORY = 'payments-api';
@@ -100,6 +106,31 @@ async function incidentItem(sim: Simulator, incidentId: string) {
 }
 
 describe('ImagePushCheck', () => {
+  test(
+    'observe mode: a bypass is notified and nothing is changed',
+    async () => {
+      // Arrange: quarantined in contain mode, then the deployment switched to observe.
+      const quarantine = await quarantined('archive');
+      const dir = mkdtempSync(join(tmpdir(), 'push-observe-'));
+      saveSandbox(dir, quarantine.sim);
+      const sim = openSandbox(dir, { mode: 'observe', clock: CLOCK });
+      await push(sim, quarantine.manifest, TAG);
+
+      // Act
+      const results = await sim.processEmittedEvents();
+
+      // Assert
+      const run = results[0]?.executions[0];
+      expect(run?.states).toEqual(expect.arrayContaining(['ObserveBypass', 'NotifyBypass']));
+      expect(run?.states).not.toContain('QuarantineAgain');
+      expect(results.flatMap((r) => mutatingCalls(r.apiCalls))).toEqual([]);
+      expect((await image(sim))?.imageStatus).toBe('ACTIVE');
+      const email = JSON.parse(bypassNotes(results)[0]?.message ?? '{}').email as string;
+      expect(email).toContain('not quarantined again (observe mode)');
+    },
+    SLOW,
+  );
+
   test(
     'archive mode: a re-push by someone else makes the held image ACTIVE; it is archived again and one bypass is notified',
     async () => {
