@@ -46,6 +46,11 @@ export interface ShieldRightConfig {
   readonly incidentRetentionDays: number;
   /** Days evidence stays in S3 Standard before moving to Glacier Instant Retrieval. */
   readonly evidenceTransitionDays: number;
+  /**
+   * Concurrent executions reserved for shield-right's functions in total, split among them in the
+   * proportions of definitions/functions.ts (definitions/concurrency.ts); 0 reserves none.
+   */
+  readonly reservedConcurrency: number;
 }
 
 export interface InspectorConfig {
@@ -86,6 +91,9 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   blastRadius: { maxActionsPerCluster: 10, maxActionsPerAccount: 50, windowMinutes: 60, minHealthyTasks: 0 },
   incidentRetentionDays: 365,
   evidenceTransitionDays: 30,
+  // Lambda keeps 100 of an account's concurrency unreserved: reserving by default would refuse every
+  // account whose quota is below 100 plus the reservation.
+  reservedConcurrency: 0,
 };
 
 /** The CDK context key under which the configuration lives in cdk.json (`-c shield-right='{…}'` overrides it). */
@@ -211,6 +219,10 @@ const ConfigSchema = settings({
   memberAccountRoleName: v.optional(text),
   incidentRetentionDays: v.optional(number(1, 3650), d.incidentRetentionDays),
   evidenceTransitionDays: v.optional(number(1, 3650), d.evidenceTransitionDays),
+  reservedConcurrency: v.optional(
+    v.pipe(number(0, 100_000), v.integer(expected('a whole number from 0 to 100000'))),
+    d.reservedConcurrency,
+  ),
 });
 
 /** `shield-right.notificationEmails[0].email`: where in the configuration an issue is. */
@@ -283,6 +295,7 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     ...(memberAccountRoleName ? { memberAccountRoleName } : {}),
     incidentRetentionDays: config.incidentRetentionDays,
     evidenceTransitionDays: config.evidenceTransitionDays,
+    reservedConcurrency: config.reservedConcurrency,
   };
 }
 

@@ -8,13 +8,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type StateMachine as LocalStateMachine, StateMachine } from 'aws-local-stepfunctions';
 import { isAwsService, stepFunctionsErrorName } from '../definitions/aws-errors';
+import { PACKAGE_ROOT } from '../definitions/package-root';
 import { inState } from './sandbox/account';
 import type { ServiceName } from './sandbox/types';
 
 type StateMachineDefinition = ConstructorParameters<typeof StateMachine>[0];
 type JsonValue = Parameters<LocalStateMachine['run']>[0];
 
-export const REPO_ROOT = resolve(__dirname, '..');
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** Applies `${Key}` substitutions the way CloudFormation's DefinitionSubstitutions does; a key left over is an error. */
 export function substitute(text: string, substitutions: Readonly<Record<string, string>>): string {

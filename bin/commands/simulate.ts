@@ -12,6 +12,7 @@ import {
   readEvents,
   readJsonFile,
   UsageError,
+  useColor,
 } from '../cli-support';
 
 export const help = `Usage: shield-right simulate [options] EVENT_FILE...
@@ -113,7 +114,7 @@ export async function simulate(argv: string[]): Promise<number> {
   for (const { label, event } of events) {
     const result = await simulator.processEvent(event, label);
     results.push(result);
-    if (!values.json) console.log(`${formatEventResult(result, { color: process.stdout.isTTY })}\n`);
+    if (!values.json) console.log(`${formatEventResult(result, { color: useColor(process.stdout) })}\n`);
   }
   if (values.json) console.log(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
   if (values.state) saveSandbox(values.state, simulator);
