@@ -134,16 +134,22 @@ export function runStartup(root: string, runs: number): StartupResult {
 export function reportStartup(report: Report, result: StartupResult): void {
   const { say, checks } = report;
   say(`7. Start-up of the compiled CLI (whole process, median of ${result.runs} runs; EVENT = ${EVENT})`);
+  const floor = result.cases[0]?.medianMs ?? 0;
   say(
     table(
-      ['Command', 'Median ms', 'Min ms', 'Target ms', 'Modules loaded', 'SDK clients loaded'],
-      result.cases.map((c) => [
+      ['Command', 'Median ms', 'Min ms', 'Above Node ms', 'Target ms', 'Modules', 'SDK clients loaded'],
+      result.cases.map((c, i) => [
         c.label,
         c.medianMs,
         c.minMs,
+        i === 0 ? '' : round(c.medianMs - floor, 0),
         c.targetMs ?? '',
         c.modules || '',
-        c.label.startsWith('node ') ? '' : c.sdkPackages.length ? c.sdkPackages.join(', ') : 'none',
+        i === 0
+          ? ''
+          : c.sdkPackages.length
+            ? `${c.sdkPackages.length} (${c.sdkPackages.map((p) => p.replace('@aws-sdk/client-', '')).join(', ')})`
+            : 'none',
       ]),
     ),
   );
