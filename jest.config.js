@@ -1,4 +1,4 @@
-// Jest projects keep unit, workflow, infrastructure and CLI tests apart so each can run alone.
+// Jest projects keep unit, workflow, infrastructure, CLI and package tests apart so each can run alone.
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const project = (name, extra = {}) => ({
   displayName: name,
@@ -16,5 +16,7 @@ module.exports = {
     project('workflow'),
     project('infra'),
     project('cli'),
+    // Packs the project and installs the tarball in a fresh CDK app (minutes): `npm run test:package`.
+    project('package'),
   ],
 };

@@ -4,6 +4,7 @@
  *   1. critical path to containment and cost per execution    4. burst with injected throttling
  *   2. cold start: bundle size and module initialization      5. scaling with events and cluster size
  *   3. offline replay throughput and memory                   6. profile (when the throughput target is missed)
+ *   7. start-up of the compiled CLI (--help, test-pattern, simulate of one event)
  *
  * Each measurement runs in a fresh process (bench/worker.ts); bench/report-*.ts print the sections. BENCH_FULL=1 also replays a month (50,000
  * findings) instead of extrapolating it; BENCH_PROFILE=1 profiles even when the target is met.
@@ -26,6 +27,7 @@ import { MONTH_EVENTS, n, Report, TARGETS } from './report';
 import { reportColdStart, reportCriticalPath, reportOutcomeDigest } from './report-path';
 import { extrapolateMonth, reportBurst, reportProfile, reportReplay, reportScaling } from './report-replay';
 import type { SdkOverheadResult } from './sdk-overhead';
+import { reportStartup, runStartup } from './startup';
 import { round } from './stats';
 import { table } from './table';
 import type { ReplayResult } from './throughput';
@@ -163,6 +165,10 @@ async function main(): Promise<void> {
       initializeStep: await runJob<ReplayResult>({ ...base, whatIf: 'sdk-initialize-step' }),
     };
   }
+  // 7. Start-up of the compiled CLI.
+  progress('7 start-up of the compiled CLI (builds dist/ first when it is stale)');
+  const startup = runStartup(ROOT, 10);
+
   const loadAtEnd = loadavg()[0] ?? 0;
 
   // ---------------------------------------------------------------- report
@@ -201,6 +207,7 @@ async function main(): Promise<void> {
   });
   const { growth, callGrowth } = reportScaling(report, replay1k, replay10k, clusters);
   reportProfile(report, profiled, profilePath, sdk, whatIf);
+  reportStartup(report, startup);
   say('Targets');
   say(
     table(
@@ -221,6 +228,7 @@ async function main(): Promise<void> {
     outcomeDigest: { ...digest, reference: reference.sha256, identical: digestSame },
     criticalPath: scenarios,
     coldStart: cold,
+    startup,
     replay: {
       '1000': replay1k,
       '10000': replay10k,

@@ -48,6 +48,11 @@ function readBounded(file: string): string {
   }
 }
 
+/** Colour only on a terminal, and never when NO_COLOR is set to anything but the empty string (no-color.org). */
+export function useColor(stream: { readonly isTTY?: boolean }): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR;
+}
+
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {

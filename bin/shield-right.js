@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// The package's command: loads the TypeScript CLI through tsx, so no build step is needed.
-// Set before any SDK client is created: handler logs stay quiet in the terminal unless asked for, and the
-// SDK's Node 20 end-of-support notice says nothing about this command's behaviour.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-require('tsx/cjs');
-require('./shield-right.ts');
+// The package's command. Installed, it runs the compiled CLI (dist/bin/shield-right.js, built by
+// `npm run build` at prepack): no TypeScript toolchain at run time. In a repository checkout (the
+// TypeScript source sits beside this file) it runs the source through tsx, a development dependency,
+// so `npm start` and `npx shield-right` work right after `npm ci` and never run a stale build.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+if (existsSync(join(__dirname, 'shield-right.ts'))) {
+  // Both loaders: the CLI loads each command with a dynamic import(), which Node hands to the ESM loader.
+  require('tsx/cjs');
+  import('tsx/esm').then(() => require('./shield-right.ts'));
+} else {
+  require('../dist/bin/shield-right.js');
+}

@@ -2,8 +2,8 @@
  * shield-right wired together: the constructs own their concerns, this only connects them and names
  * the outputs the operator CLI discovers the deployment by.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { CfnOutput, CfnResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -34,8 +34,38 @@ export const OUTPUT_IDS = {
 } as const;
 
 export interface ShieldRightProps {
-  /** Validated configuration (`parseConfig`); the defaults when omitted. */
+  /**
+   * Validated configuration (`parseConfig`, the same object as the `shield-right` context of cdk.json);
+   * the defaults when omitted. `reservedConcurrency` sizes the functions' reserved concurrency (0: none).
+   */
   readonly config?: ShieldRightConfig;
+  /**
+   * An existing topic to notify instead of a new one. The functions are granted `sns:Publish` on it and
+   * KMS use through SNS of `key`: if the topic is encrypted with another key, grant that yourself. An
+   * imported topic's policy is not changed: allow `cloudwatch.amazonaws.com` to publish for the alarms.
+   * @default a new topic encrypted with `key`
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * An existing customer-managed KMS key for the table, evidence bucket, topic, queues and log groups.
+   * A `kms.Key` of this app gets the statements CloudWatch Logs, CloudWatch alarms and EventBridge need;
+   * an imported key's policy must already allow them (see cdk/constructs/encryption.ts).
+   * @default a new key with rotation, retained on stack deletion
+   */
+  readonly key?: kms.IKey;
+  /**
+   * VPCs that get a quarantine security group (EC2 container-instance isolation), added to the
+   * configuration's `quarantineVpcIds`. Ids, not lookups: synth needs no credentials.
+   * @default the configuration's `quarantineVpcIds`
+   */
+  readonly quarantineVpcIds?: readonly string[];
+  /**
+   * What happens to the stateful resources (key, incident table, evidence and access-log buckets, log
+   * groups) when they leave the stack. `DESTROY` also lifts the table's deletion protection; a bucket
+   * that still holds evidence fails to delete and must be emptied first.
+   * @default RemovalPolicy.RETAIN: the evidence and incident history outlive the stack
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 export class ShieldRight extends Construct {
@@ -43,7 +73,7 @@ export class ShieldRight extends Construct {
   readonly key: kms.IKey;
   readonly table: dynamodb.Table;
   readonly bucket: s3.Bucket;
-  readonly topic: sns.Topic;
+  readonly topic: sns.ITopic;
   readonly functions: ResponseFunctions;
   readonly workflows: ResponseWorkflows;
   readonly stateMachines: Readonly<Record<WorkflowName, sfn.StateMachine>>;
@@ -57,7 +87,10 @@ export class ShieldRight extends Construct {
     super(scope, id);
     const config = props.config ?? DEFAULT_CONFIG;
     this.config = config;
-    const key = new Encryption(this, 'Encryption', { alias: `alias/${Stack.of(this).stackName}` }).key;
+    const key = new Encryption(this, 'Encryption', {
+      alias: `alias/${Stack.of(this).stackName}`,
+      ...(props.key ? { key: props.key } : {}),
+    }).key;
     this.key = key;
     this.table = new IncidentStore(this, 'IncidentStore', { key }).table;
     this.bucket = new EvidenceBucket(this, 'Evidence', {
@@ -68,9 +101,10 @@ export class ShieldRight extends Construct {
       key,
       emails: config.notificationEmails,
       ...(config.slack ? { slack: config.slack } : {}),
+      ...(props.topic ? { topic: props.topic } : {}),
     }).topic;
     this.quarantineNetwork = new QuarantineNetwork(this, 'QuarantineNetwork', {
-      vpcIds: config.quarantineVpcIds,
+      vpcIds: [...config.quarantineVpcIds, ...(props.quarantineVpcIds ?? [])],
     });
 
     const names = stateMachineNames(Stack.of(this).stackName);
@@ -121,6 +155,18 @@ export class ShieldRight extends Construct {
     this.output(OUTPUT_IDS.IncidentTable, this.table.tableName);
     this.output(OUTPUT_IDS.EvidenceBucket, this.bucket.bucketName);
     this.output(OUTPUT_IDS.Topic, this.topic.topicArn);
+    if (props.removalPolicy !== undefined) this.applyRemovalPolicy(props.removalPolicy);
+  }
+
+  /** Every resource of this construct that CloudFormation would retain gets the policy asked for. */
+  private applyRemovalPolicy(policy: RemovalPolicy): void {
+    for (const child of this.node.findAll()) {
+      if (!(child instanceof CfnResource) || child.cfnOptions.deletionPolicy === undefined) continue;
+      child.applyRemovalPolicy(policy);
+      if (child instanceof dynamodb.CfnTable && policy === RemovalPolicy.DESTROY) {
+        child.deletionProtectionEnabled = false;
+      }
+    }
   }
 
   /** An output whose logical id is exactly `id`, wherever this construct sits in the tree. */
@@ -129,9 +175,7 @@ export class ShieldRight extends Construct {
   }
 }
 
-export interface ShieldRightStackProps extends StackProps {
-  readonly config?: ShieldRightConfig;
-}
+export interface ShieldRightStackProps extends StackProps, ShieldRightProps {}
 
 export class ShieldRightStack extends Stack {
   readonly shieldRight: ShieldRight;
@@ -141,6 +185,6 @@ export class ShieldRightStack extends Stack {
       description: 'shield-right: automatic response to container threats on Amazon ECS',
       ...props,
     });
-    this.shieldRight = new ShieldRight(this, 'ShieldRight', props.config ? { config: props.config } : {});
+    this.shieldRight = new ShieldRight(this, 'ShieldRight', props);
   }
 }

@@ -47,6 +47,11 @@ export interface ShieldRightConfig {
   /** Days evidence stays in S3 Standard before moving to Glacier Instant Retrieval. */
   readonly evidenceTransitionDays: number;
   readonly reconcile: ReconcileConfig;
+  /**
+   * Concurrent executions reserved for shield-right's functions in total, split among them in the
+   * proportions of definitions/functions.ts (definitions/concurrency.ts); 0 reserves none.
+   */
+  readonly reservedConcurrency: number;
 }
 
 /** The scheduled sweep for findings whose EventBridge event never arrived (delivery is best effort). */
@@ -96,6 +101,9 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   incidentRetentionDays: 365,
   evidenceTransitionDays: 30,
   reconcile: { everyMinutes: 60, pageBudget: 20 },
+  // Lambda keeps 100 of an account's concurrency unreserved: reserving by default would refuse every
+  // account whose quota is below 100 plus the reservation.
+  reservedConcurrency: 0,
 };
 
 /** The CDK context key under which the configuration lives in cdk.json (`-c shield-right='{…}'` overrides it). */
@@ -235,6 +243,10 @@ const ConfigSchema = settings({
     }),
     {},
   ),
+  reservedConcurrency: v.optional(
+    v.pipe(number(0, 100_000), v.integer(expected('a whole number from 0 to 100000'))),
+    d.reservedConcurrency,
+  ),
 });
 
 /** `shield-right.notificationEmails[0].email`: where in the configuration an issue is. */
@@ -308,6 +320,7 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     incidentRetentionDays: config.incidentRetentionDays,
     evidenceTransitionDays: config.evidenceTransitionDays,
     reconcile: config.reconcile,
+    reservedConcurrency: config.reservedConcurrency,
   };
 }
 

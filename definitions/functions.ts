@@ -36,7 +36,10 @@ export interface FunctionSpec {
   readonly description: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
-  /** Caps concurrent invocations so a burst of findings cannot exhaust the account's API rate limits. */
+  /**
+   * The function's share of the configured `reservedConcurrency` total (definitions/concurrency.ts): the cap
+   * keeps a burst of findings from exhausting the account's API rate limits. Its value at a total of 135.
+   */
   readonly reservedConcurrency: number;
   readonly env: readonly FunctionEnv[];
 }

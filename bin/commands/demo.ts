@@ -1,11 +1,20 @@
 /** `npm start`: replays examples/events/ against one sandbox and tells the story of each event. */
 import { readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { PACKAGE_ROOT } from '../../definitions/package-root';
 import { Simulator } from '../../local/engine';
 import { formatEventResult } from '../../local/report';
-import { readEvents } from '../cli-support';
+import { readEvents, useColor } from '../cli-support';
 
-const EXAMPLES = resolve(__dirname, '..', '..', 'examples', 'events');
+const EXAMPLES = join(PACKAGE_ROOT, 'examples', 'events');
+
+export const help = `Usage: shield-right demo
+
+Replays the example events shipped with shield-right (examples/events/) against one sandbox account and
+tells the story of each: what matched, what the workflow did, what was notified.
+
+Example:
+  shield-right demo`;
 
 export async function demo(): Promise<number> {
   const files = readdirSync(EXAMPLES)
@@ -20,7 +29,9 @@ export async function demo(): Promise<number> {
   );
   for (const { label, event } of readEvents(files)) {
     const result = await simulator.processEvent(event, label);
-    console.log(`${formatEventResult(result, { color: process.stdout.isTTY, notifications: 'summary' })}\n`);
+    console.log(
+      `${formatEventResult(result, { color: useColor(process.stdout), notifications: 'summary' })}\n`,
+    );
   }
   console.log(`Replayed ${files.length} events in ${Date.now() - started} ms.
 

@@ -13,6 +13,7 @@ import {
   readJsonFile,
   shown,
   UsageError,
+  useColor,
 } from '../cli-support';
 import { openSavedSandbox } from '../saved-sandbox';
 
@@ -124,7 +125,7 @@ export async function simulate(argv: string[]): Promise<number> {
     const stops = taskStops(result, simulator.account);
     results.push(jsonResult(result, stops));
     if (!values.json) {
-      console.log(`${formatEventResult(result, { color: process.stdout.isTTY, stops })}\n`);
+      console.log(`${formatEventResult(result, { color: useColor(process.stdout), stops })}\n`);
     }
   };
   // Then what the sandbox emitted meanwhile (ECR pushes), as EventBridge delivers it after the event.

@@ -11,22 +11,29 @@ import { Construct } from 'constructs';
 export interface EncryptionProps {
   /** Alias of the key, e.g. `alias/shield-right`. */
   readonly alias?: string;
+  /**
+   * A key of the app's own instead of a new one. The statements below are added to its policy when it is
+   * a `kms.Key` of this app; an imported key's policy must already allow them.
+   */
+  readonly key?: kms.IKey;
 }
 
 export class Encryption extends Construct {
-  readonly key: kms.Key;
+  readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: EncryptionProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.key = new kms.Key(this, 'Key', {
-      description: 'shield-right: incidents, evidence, notifications, dead letters and logs',
-      enableKeyRotation: true,
-      // Deleting the key would make retained evidence and incident records unreadable.
-      removalPolicy: RemovalPolicy.RETAIN,
-      pendingWindow: Duration.days(30),
-      ...(props.alias ? { alias: props.alias } : {}),
-    });
+    this.key =
+      props.key ??
+      new kms.Key(this, 'Key', {
+        description: 'shield-right: incidents, evidence, notifications, dead letters and logs',
+        enableKeyRotation: true,
+        // Deleting the key would make retained evidence and incident records unreadable.
+        removalPolicy: RemovalPolicy.RETAIN,
+        pendingWindow: Duration.days(30),
+        ...(props.alias ? { alias: props.alias } : {}),
+      });
 
     // CloudWatch Logs encrypts the function and state machine log groups of this account and region only.
     this.key.addToResourcePolicy(

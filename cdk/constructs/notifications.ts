@@ -19,21 +19,26 @@ export interface NotificationsProps {
   readonly key: kms.IKey;
   readonly emails: readonly SubscriptionConfig[];
   readonly slack?: SlackConfig;
+  /** A topic of the app's own instead of a new one (see ShieldRightProps.topic). */
+  readonly topic?: sns.ITopic;
 }
 
 export class Notifications extends Construct {
-  readonly topic: sns.Topic;
+  readonly topic: sns.ITopic;
   readonly slackChannel?: chatbot.SlackChannelConfiguration;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'shield-right',
-      masterKey: props.key,
-      enforceSSL: true,
-    });
+    this.topic =
+      props.topic ??
+      new sns.Topic(this, 'Topic', {
+        displayName: 'shield-right',
+        masterKey: props.key,
+        enforceSSL: true,
+      });
     // The topic policy replaces SNS's default one: CloudWatch alarms of this account must be allowed back in.
+    // (A no-op on an imported topic, whose policy is its owner's.)
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',

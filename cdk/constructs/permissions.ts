@@ -2,14 +2,14 @@
  * IAM helpers shared by the constructs: ARNs in this stack's account, statements that carry their own
  * cdk-nag evidence, and KMS grants limited to the one service that uses the key on the caller's behalf.
  */
-import * as path from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
+import { PACKAGE_ROOT } from '../../definitions/package-root';
 
-/** The repository root: handler entries and ASL files in the manifests are relative to it. */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository (or installed package) root: handler entries and ASL files in the manifests are relative to it. */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** An ARN in this stack's partition, region and account (tokens when the stack is environment-agnostic). */
 export function accountArn(scope: IConstruct, service: string, resource: string): string {

@@ -1,6 +1,7 @@
 /**
- * One Lambda function per entry of the FUNCTIONS manifest, bundled locally with esbuild. Each function
- * has its own role granting exactly the API calls its handler makes, scoped to this account's resources.
+ * One Lambda function per entry of the FUNCTIONS manifest: the package's prebuilt bundle when there is one
+ * (./prebuilt.ts), else bundled locally with esbuild. Each function has its own role granting exactly the
+ * API calls its handler makes, scoped to this account's resources.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { reservedConcurrencyShares } from '../../definitions/concurrency';
 import { policyEnvironment, type ShieldRightConfig } from '../../definitions/config';
 import {
   FUNCTIONS,
@@ -23,6 +25,7 @@ import {
   type WorkflowName,
 } from '../../definitions/functions';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
+import { prebuiltBundle } from './prebuilt';
 
 export interface ResponseFunctionsProps {
   readonly config: ShieldRightConfig;
@@ -57,21 +60,48 @@ export const BUNDLING: nodejs.BundlingOptions = {
   logLevel: nodejs.LogLevel.ERROR,
 };
 
-/** Settings every function shares, apart from its entry, role, log group and environment. */
-export function functionDefaults(spec: FunctionSpec): Partial<nodejs.NodejsFunctionProps> {
+/** Settings every function shares, apart from its code, role, log group and environment. */
+export function functionDefaults(spec: FunctionSpec, reservedConcurrency?: number) {
   return {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    handler: 'handler',
     description: spec.description,
     timeout: Duration.seconds(spec.timeoutSeconds),
     memorySize: spec.memoryMb,
-    reservedConcurrentExecutions: spec.reservedConcurrency,
+    ...(reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: reservedConcurrency }),
     tracing: lambda.Tracing.ACTIVE,
+  } satisfies Partial<lambda.FunctionProps>;
+}
+
+/** The prebuilt bundle of the package, else the handler bundled from source by NodejsFunction. */
+function handlerFunction(
+  scope: Construct,
+  id: string,
+  spec: FunctionSpec,
+  props: Omit<lambda.FunctionProps, 'code' | 'handler'>,
+): lambda.Function {
+  const bundle = prebuiltBundle(spec.id);
+  if (bundle) {
+    return new lambda.Function(scope, id, {
+      ...props,
+      code: lambda.Code.fromAsset(bundle),
+      handler: 'index.handler',
+    });
+  }
+  const entry = path.join(REPO_ROOT, spec.entry);
+  if (!existsSync(entry)) {
+    throw new Error(
+      `shield-right: handler ${spec.entry} of function ${spec.id} (definitions/functions.ts) does not exist`,
+    );
+  }
+  return new nodejs.NodejsFunction(scope, id, {
+    ...props,
+    entry,
+    handler: 'handler',
     projectRoot: REPO_ROOT,
     depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
     bundling: BUNDLING,
-  };
+  });
 }
 
 const BASE_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -86,7 +116,7 @@ export function constructPrefix(id: FunctionId): string {
 }
 
 export class ResponseFunctions extends Construct {
-  readonly functions: Readonly<Record<FunctionId, nodejs.NodejsFunction>>;
+  readonly functions: Readonly<Record<FunctionId, lambda.Function>>;
   readonly roles: Readonly<Record<FunctionId, iam.Role>>;
   readonly logGroups: Readonly<Record<FunctionId, logs.LogGroup>>;
 
@@ -97,17 +127,12 @@ export class ResponseFunctions extends Construct {
   ) {
     super(scope, id);
     const environment = this.environmentValues();
-    const functions: Partial<Record<FunctionId, nodejs.NodejsFunction>> = {};
+    const reserved = reservedConcurrencyShares(props.config.reservedConcurrency);
+    const functions: Partial<Record<FunctionId, lambda.Function>> = {};
     const roles: Partial<Record<FunctionId, iam.Role>> = {};
     const logGroups: Partial<Record<FunctionId, logs.LogGroup>> = {};
     for (const spec of Object.values(FUNCTIONS)) {
       const prefix = constructPrefix(spec.id);
-      const entry = path.join(REPO_ROOT, spec.entry);
-      if (!existsSync(entry)) {
-        throw new Error(
-          `shield-right: handler ${spec.entry} of function ${spec.id} (definitions/functions.ts) does not exist`,
-        );
-      }
       const logGroup = new logs.LogGroup(this, `${prefix}Logs`, {
         retention: logs.RetentionDays.ONE_YEAR,
         encryptionKey: props.key,
@@ -119,9 +144,8 @@ export class ResponseFunctions extends Construct {
         description: `shield-right ${spec.id}: ${spec.description}`.slice(0, 1000),
       });
       logGroup.grantWrite(role);
-      const fn = new nodejs.NodejsFunction(this, `${prefix}Function`, {
-        ...functionDefaults(spec),
-        entry,
+      const fn = handlerFunction(this, `${prefix}Function`, spec, {
+        ...functionDefaults(spec, reserved[spec.id]),
         role,
         logGroup,
         environment: {

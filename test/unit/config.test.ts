@@ -43,6 +43,7 @@ describe('parseConfig', () => {
         },
         incidentRetentionDays: 365,
         evidenceTransitionDays: 30,
+        reservedConcurrency: 0,
       });
       expect(DEFAULT_CONFIG.slack).toBeUndefined();
       expect(DEFAULT_CONFIG.memberAccountRoleName).toBeUndefined();
