@@ -45,11 +45,15 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The response executions: the push checks that the quarantine's own ECR pushes start are left out. */
+const responses = (sim: ReturnType<typeof openSandbox>) =>
+  sim.states.all().filter((e) => e.executionArn.includes(':RuntimeThreatResponse:'));
+
 test('simulate → incidents → release restores the image and its tags → rerun acts no more', async () => {
   // Arrange: a High finding contained offline, saved to DIR.
   await simulate(['--state', dir, EXAMPLE]);
   const contained = openSandbox(dir);
-  const [first] = contained.states.all();
+  const [first] = responses(contained);
   const executionArn = first?.executionArn ?? '';
   const archived = await call(contained, 'ecr', 'DescribeImages', {
     repositoryName: REPOSITORY,
@@ -80,7 +84,8 @@ test('simulate → incidents → release restores the image and its tags → rer
   // Assert 2
   expect(refusedCode).toBe(1);
   expect(refused.err()).toContain('is already CONTAINED');
-  expect(openSandbox(dir).states.all()).toHaveLength(1);
+  // The quarantine's own tag push is checked by ImagePushCheck; the refused rerun started nothing.
+  expect(responses(openSandbox(dir))).toHaveLength(1);
 
   // Act 3: release.
   const released = streams();
@@ -138,10 +143,17 @@ test('simulate → incidents → release restores the image and its tags → rer
   expect((still.imageDetails as { imageStatus?: string }[])[0]?.imageStatus).toBe('ACTIVE');
   expect(await incidentStatus(dir)).toBe('RELEASED');
 
-  // And both executions are listed.
+  // And both executions are listed, beside the push check of the quarantine's own tag push.
   const listedExecutions = streams();
   await executions(['--sandbox', dir, '--json'], listedExecutions.io);
-  expect(JSON.parse(listedExecutions.out()).count).toBe(2);
+  const executionList = JSON.parse(listedExecutions.out()) as {
+    count: number;
+    executions: { executionArn: string }[];
+  };
+  expect(executionList.count).toBe(3);
+  expect(
+    executionList.executions.filter((e) => e.executionArn.includes(':RuntimeThreatResponse:')),
+  ).toHaveLength(2);
 });
 
 test('respond --finding-id reads the sandbox GuardDuty, runs the workflow and saves the result', async () => {

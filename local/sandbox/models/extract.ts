@@ -108,7 +108,11 @@ function usedOperations(notes: string[]): Map<ServiceName, Set<string>> {
       )) {
         const [, names = '', client = ''] = m;
         const service = CLIENTS[client];
-        const commands = [...names.matchAll(/\b([A-Z][A-Za-z0-9]+)Command\b/g)].map((c) => c[1] ?? '');
+        // The imported name, not a local alias (`ListFindingsCommand as ListGuardDutyFindingsCommand`).
+        const commands = names
+          .split(',')
+          .map((name) => name.trim().split(/\s+as\s+/)[0] ?? '')
+          .flatMap((name) => /^(?:type\s+)?([A-Z][A-Za-z0-9]+)Command$/.exec(name)?.[1] ?? []);
         if (service === undefined && commands.length > 0)
           throw new Error(`unmapped client ${client} in ${file}`);
         if (service === null) {
