@@ -276,6 +276,26 @@ const ACCOUNT_CLUSTERS_REASON =
   'Findings name any ECS cluster of this account: scoped to its clusters/tasks.';
 
 /** Scopes ecs:ListTasks (which takes no resource ARN in practice) to the clusters of this account. */
+/** Reads every task of the account's clusters (which tasks run a digest): list clusters, list and describe tasks. */
+function allowTaskDiscovery(c: GrantContext): void {
+  c.allow({
+    actions: ['ecs:ListClusters'],
+    resources: ['*'],
+    wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
+  });
+  c.allow({
+    actions: ['ecs:ListTasks'],
+    resources: ['*'],
+    conditions: inAccountCluster(c),
+    wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
+  });
+  c.allow({
+    actions: ['ecs:DescribeTasks'],
+    resources: [c.arn('ecs', 'task/*')],
+    wildcardReason: ACCOUNT_CLUSTERS_REASON,
+  });
+}
+
 function inAccountCluster(c: GrantContext) {
   return { ArnLike: { 'ecs:cluster': c.arn('ecs', 'cluster/*') } };
 }
@@ -310,22 +330,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       resources: [c.arn('ecr', 'repository/*')],
       wildcardReason: 'Inspector findings name any ECR repository of this account.',
     });
-    c.allow({
-      actions: ['ecs:ListClusters'],
-      resources: ['*'],
-      wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
-    });
-    c.allow({
-      actions: ['ecs:ListTasks'],
-      resources: ['*'],
-      conditions: inAccountCluster(c),
-      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
-    });
-    c.allow({
-      actions: ['ecs:DescribeTasks'],
-      resources: [c.arn('ecs', 'task/*')],
-      wildcardReason: ACCOUNT_CLUSTERS_REASON,
-    });
+    allowTaskDiscovery(c);
   },
   isolate: (c) => {
     c.allow({
@@ -369,22 +374,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
     c.putEvidence();
   },
   exposure: (c) => {
-    c.allow({
-      actions: ['ecs:ListClusters'],
-      resources: ['*'],
-      wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
-    });
-    c.allow({
-      actions: ['ecs:ListTasks'],
-      resources: ['*'],
-      conditions: inAccountCluster(c),
-      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
-    });
-    c.allow({
-      actions: ['ecs:DescribeTasks'],
-      resources: [c.arn('ecs', 'task/*')],
-      wildcardReason: ACCOUNT_CLUSTERS_REASON,
-    });
+    allowTaskDiscovery(c);
   },
   notify: (c) => {
     c.publish();
@@ -421,22 +411,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       actions: ['states:StartExecution'],
       resources: c.stateMachineArns(['RuntimeThreatResponse', 'VulnerableImageResponse']),
     });
-    c.allow({
-      actions: ['ecs:ListClusters'],
-      resources: ['*'],
-      wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
-    });
-    c.allow({
-      actions: ['ecs:ListTasks'],
-      resources: ['*'],
-      conditions: inAccountCluster(c),
-      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
-    });
-    c.allow({
-      actions: ['ecs:DescribeTasks'],
-      resources: [c.arn('ecs', 'task/*')],
-      wildcardReason: ACCOUNT_CLUSTERS_REASON,
-    });
+    allowTaskDiscovery(c);
     c.readIncidents();
     c.updateIncident();
     c.publish();

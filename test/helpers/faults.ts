@@ -1,6 +1,6 @@
 /** Faults injected around the real sandbox: one kind of call fails, everything else behaves as usual. */
 import type { Simulator } from '../../local/engine';
-import type { ServiceName } from '../../local/sandbox/types';
+import { AwsError, type ServiceName } from '../../local/sandbox/types';
 
 type CallMatcher = (service: ServiceName, operation: string, input: Record<string, unknown>) => boolean;
 
@@ -38,4 +38,15 @@ export function commitThenFail(simulator: Simulator, matches: CallMatcher, error
     return output;
   });
   return { fired: () => fired };
+}
+
+/** The AwsError a sandbox call fails with; a call that succeeds fails the test. */
+export async function failureOf<E extends AwsError = AwsError>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AwsError) return err as E;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
 }

@@ -4,7 +4,7 @@
  */
 import { type AwsService, stepFunctionsErrorName, THROTTLING_ERROR } from '../../definitions/aws-errors';
 import { SandboxAccount } from '../../local/sandbox/account';
-import { AwsError } from '../../local/sandbox/types';
+import { failureOf } from '../helpers/faults';
 
 const CALLS: Record<AwsService, [string, Record<string, unknown>]> = {
   dynamodb: ['GetItem', { TableName: 't', Key: { pk: { S: 'x' } } }],
@@ -14,16 +14,6 @@ const CALLS: Record<AwsService, [string, Record<string, unknown>]> = {
   s3: ['GetObject', { Bucket: 'b', Key: 'k' }],
   sns: ['Publish', { TopicArn: 'arn:aws:sns:us-east-1:111122223333:t', Message: 'm' }],
 };
-
-async function failureOf(promise: Promise<unknown>): Promise<AwsError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AwsError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe.each(Object.keys(CALLS) as AwsService[])('%s under injected throttling', (service) => {
   it('fails with the code and HTTP status the service uses for throttling', async () => {

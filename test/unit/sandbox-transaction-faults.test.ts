@@ -6,19 +6,10 @@
  */
 import { stepFunctionsErrorName, TRANSIENT_CANCELLATION_REASONS } from '../../definitions/aws-errors';
 import { SandboxAccount } from '../../local/sandbox/account';
-import { AwsError } from '../../local/sandbox/types';
+import type { AwsError } from '../../local/sandbox/types';
+import { failureOf } from '../helpers/faults';
 
 type Cancelled = AwsError & { CancellationReasons?: { Code: string; Message?: string }[] };
-
-async function failureOf(promise: Promise<unknown>): Promise<Cancelled> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AwsError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function accountWithTable(options: ConstructorParameters<typeof SandboxAccount>[0] = {}): SandboxAccount {
   const account = new SandboxAccount(options);
@@ -34,7 +25,7 @@ describe('injected faults on TransactWriteItems', () => {
     const reasons = new Set<string>();
     for (let seed = 1; seed <= 40; seed++) {
       const account = accountWithTable({ faultRate: 1, seed });
-      const err = await failureOf(account.call('dynamodb', 'TransactWriteItems', claim));
+      const err = await failureOf<Cancelled>(account.call('dynamodb', 'TransactWriteItems', claim));
       if (err.name !== 'TransactionCanceledException') {
         expect(err.name).toBe('ThrottlingException');
         continue;
@@ -101,7 +92,7 @@ describe('injected faults on a conditional PutObject', () => {
       const account = new SandboxAccount({ faultRate: 1, seed });
       account.s3.createBucket('evidence');
       const input = { Bucket: 'evidence', Key: 'k', Body: '{}', IfNoneMatch: '*' };
-      const err = await failureOf(account.call('s3', 'PutObject', input));
+      const err = await failureOf<Cancelled>(account.call('s3', 'PutObject', input));
       names.add(err.name);
       if (err.name === 'ConditionalRequestConflict') expect(err.$metadata.httpStatusCode).toBe(409);
     }
@@ -113,7 +104,7 @@ describe('injected faults on a conditional PutObject', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const account = new SandboxAccount({ faultRate: 1, seed });
       account.s3.createBucket('evidence');
-      const err = await failureOf(
+      const err = await failureOf<Cancelled>(
         account.call('s3', 'PutObject', { Bucket: 'evidence', Key: 'k', Body: '{}' }),
       );
       expect(err.name).toBe('SlowDown');

@@ -5,7 +5,9 @@
  * (CloudTrail `PutImage`) and how to prevent it (restrict `ecr:PutImage`). The repository and tag are the
  * pusher's words: escaped like every value. Threaded with the incident's other messages.
  */
+
 import { asciiText, chatCode, chatText, LIMITS, plainText } from '../escape';
+import type { ImagePush } from '../image-push';
 import { CONTEXT_VALUE_MAX, RELATED_MAX, SUBJECT_MAX } from './limits';
 import { messageAttributes, severityOfLabel } from './metadata';
 import { publishMessage } from './notification';
@@ -15,15 +17,7 @@ export interface BypassNotificationInput {
   readonly incidentId: string;
   /** The incident item as read from the table (severity, finding type). */
   readonly incident: Readonly<Record<string, unknown>>;
-  readonly push: {
-    readonly eventId: string;
-    readonly time: string;
-    readonly region: string;
-    readonly registryId: string;
-    readonly repository: string;
-    readonly digest: string;
-    readonly tag?: string;
-  };
+  readonly push: ImagePush;
   /** Why the push lifted the hold (core/image-push.ts). */
   readonly reason: string;
   /** What the quarantine applied again reported: its status and notes. */
