@@ -34,8 +34,8 @@ export function runtimeThreatPattern(config: ShieldRightConfig): EventPattern {
         },
         // GuardDuty severity is a number from 1.0 (Low) to 10.0 (Critical): anything else is malformed.
         { severity: [{ exists: false }] },
-        { severity: [null, { wildcard: '*' }, { numeric: ['<', 0] }, { numeric: ['>', 10] }] },
-        { service: { featureName: [{ exists: false }] } },
+        { severity: [null, true, false, { wildcard: '*' }, { numeric: ['<', 0] }, { numeric: ['>', 10] }] },
+        { service: { featureName: [{ exists: false }, null] } },
       ],
     },
   };

@@ -7,7 +7,7 @@ import { inspectorSeveritiesAtOrAbove } from '../../definitions/config';
 import { type ReconcileReport, type SourceReport, reconcile as sweep } from '../../lambdas/actions/reconcile';
 import { plainText } from '../../lambdas/core/escape';
 import { releaseCommand } from '../../lambdas/core/render';
-import { loadConfig } from '../cli-support';
+import { loadConfig, UsageError } from '../cli-support';
 import {
   type Io,
   OPERATOR_HELP,
@@ -29,14 +29,14 @@ Runs one reconciliation sweep, as the schedule (reconcile.everyMinutes) does:
 A sweep reads at most reconcile.pageBudget pages per listing and says when it stopped short.
 
 Options:
-  --config FILE          configuration for a deployed stack (default: ./cdk.json's "shield-right" context);
+  --config FILE          the configuration the stack was deployed with (required for a deployed stack);
                          a sandbox uses the configuration it was saved with
   --json                 print one JSON document
 ${OPERATOR_HELP}
 
 Examples:
   shield-right reconcile --sandbox ./sandbox
-  shield-right reconcile --json`;
+  shield-right reconcile --config deployed-config.json --json`;
 
 function sourceLine(name: string, r: SourceReport): string[] {
   const { handled, alreadyStarted, settling } = r.skipped;
@@ -95,6 +95,13 @@ export async function reconcile(
     },
     allowPositionals: false,
   });
+  // The severity floors live in the deployed rules and configuration, not in the workflows: a sweep run with
+  // another configuration (a laptop's defaults) would start responses the deployment never would.
+  if (!values.sandbox && !values.config) {
+    throw new UsageError(
+      'against a deployed stack, reconcile needs --config FILE: the configuration the stack was deployed with',
+    );
+  }
   return withOperator(values, io, deps, true, async (ctx) => {
     // Offline: the deployed handler itself, run by the engine at the sandbox's clock.
     const report = ctx.sandbox

@@ -13,6 +13,7 @@ import {
   type Hold,
   type ImageNow,
   type ImagePush,
+  isReleaseInProgress,
   type PushVerdict,
   whyNotHeld,
 } from '../core/image-push';
@@ -63,6 +64,8 @@ async function quarantineRecord(deps: PushCheckDeps, incidentId: string, push: I
     const record = await getEvidence<unknown>(deps.s3, deps.evidenceBucket, key);
     if (!isObject(record) || !Array.isArray(record.originalTags) || typeof record.quarantineTag !== 'string')
       return undefined;
+    // The key flattens `/` to `_`: `team/app` and `team_app` share it, so the record must name this repository.
+    if (record.repository !== push.repository) return undefined;
     return {
       originalTags: record.originalTags.filter((t): t is string => typeof t === 'string'),
       quarantineTag: record.quarantineTag,
@@ -107,7 +110,7 @@ export async function checkImagePush(
   const base = {
     incidentId,
     status: incident.status,
-    releaseStarted: incident.item.releaseStartedAt !== undefined,
+    releaseStarted: isReleaseInProgress(incident.item.releaseStartedAt, push.time),
     ...outcomeFor(incident, push.digest),
   };
   // Nothing more to read when the incident holds nothing now (released, being released, never contained).

@@ -172,7 +172,9 @@ function sampleInValue(value: string | undefined): unknown {
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new InvalidFindingError(`${SAMPLE_FIELD}.value`, 'mentions sample but is not valid JSON');
+    // Unreadable text that does not look like the marker is just text (a truncated value of a real finding).
+    if (!/"(?:sample|\\u)/i.test(value)) return undefined;
+    throw new InvalidFindingError(`${SAMPLE_FIELD}.value`, 'holds a sample marker but is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   return Object.hasOwn(parsed, 'sample') ? (parsed as { sample: unknown }).sample : undefined;

@@ -56,11 +56,27 @@ export function imagePushOf(event: ImagePushEvent): ImagePush {
   };
 }
 
+/**
+ * How long after `shield-right release` marks an incident its own re-push may come. A release that failed
+ * or stopped half-way leaves the mark behind: past this window a push is judged again, so a stale mark
+ * cannot switch bypass detection off for good.
+ */
+export const RELEASE_WINDOW_MS = 30 * 60 * 1000;
+
+/** Whether a push at `pushTime` can be the re-push of a release marked at `releaseStartedAt`. */
+export function isReleaseInProgress(releaseStartedAt: unknown, pushTime: string): boolean {
+  if (typeof releaseStartedAt !== 'string') return false;
+  const started = Date.parse(releaseStartedAt);
+  const pushed = Date.parse(pushTime);
+  if (Number.isNaN(started) || Number.isNaN(pushed)) return false;
+  return pushed >= started - 60_000 && pushed - started <= RELEASE_WINDOW_MS;
+}
+
 /** What the incident holding the digest recorded: its status, a release started, what its quarantine did. */
 export interface Hold {
   readonly incidentId: string;
   readonly status: string;
-  /** `shield-right release` marks the incident before it re-pushes anything: the hold is being lifted. */
+  /** A release marked the incident shortly before this push (isReleaseInProgress): the hold is being lifted. */
   readonly releaseStarted: boolean;
   /** The quarantine record saved in evidence for this digest; absent: the incident never held it. */
   readonly record?: { readonly originalTags: readonly string[]; readonly quarantineTag: string };

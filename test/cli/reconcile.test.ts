@@ -64,3 +64,12 @@ test('reconcile --sandbox starts the lost finding once, and executions lists it 
   const names = (JSON.parse(listed.out()) as { executions: { name: string; status: string }[] }).executions;
   expect(names).toEqual([expect.objectContaining({ name, status: 'SUCCEEDED' })]);
 });
+
+test('against a deployed stack, reconcile refuses to sweep without the deployed configuration', async () => {
+  const { io, err } = streams();
+
+  await expect(reconcile([], io)).rejects.toThrow(
+    'against a deployed stack, reconcile needs --config FILE: the configuration the stack was deployed with',
+  );
+  expect(err()).not.toContain('started');
+});

@@ -204,8 +204,8 @@ app.synth();
         apiCalls: { operation: string }[];
       }[];
     };
-    expect(results).toHaveLength(1);
-    expect(results[0]?.matchedRules).toEqual(['RuntimeThreatRule']);
+    // The event, then the ECR push the quarantine's own retag emitted (checked by ImagePushCheck).
+    expect(results.map((r) => r.matchedRules)).toEqual([['RuntimeThreatRule'], ['ImagePushRule']]);
     expect(results[0]?.executions.map((e) => e.status)).toEqual(['SUCCEEDED']);
     expect(results[0]?.apiCalls.map((c) => c.operation)).toContain('StopTask');
   });

@@ -353,6 +353,14 @@ describe('normalizeRuntimeFinding', () => {
       expect(normalizeRuntimeFinding(falseSample).sample).toBe(false);
     });
 
+    it('reads unparseable text without a sample marker as text, not as a sample (a truncated real value)', () => {
+      const event = set(runtimeEvent(), 'detail.service.additionalInfo', {
+        value: 'sample rate 5%, truncat',
+      });
+
+      expect(normalizeRuntimeFinding(event).sample).toBe(false);
+    });
+
     it('reads a unicode-escaped key as JSON does (it is the documented field)', () => {
       const event = set(runtimeEvent(), 'detail.service.additionalInfo', { value: '{"\\u0073ample":true}' });
 
@@ -365,7 +373,7 @@ describe('normalizeRuntimeFinding', () => {
       ['sample 1', { sample: 1 }, 'additionalInfo.sample'],
       ['value {"sample":"TRUE"}', { value: '{"sample":"TRUE"}' }, 'additionalInfo.value'],
       ['value {"sample":1}', { value: '{"sample":1}' }, 'additionalInfo.value'],
-      ['a value mentioning sample that is not JSON', { value: 'sample=true' }, 'additionalInfo.value'],
+      ['a sample marker in text that is not JSON', { value: '{"sample":true' }, 'additionalInfo.value'],
     ])('rejects what only looks like a sample (%s): neither trusted nor acted on', (_name, info, field) => {
       const event = set(runtimeEvent(), 'detail.service.additionalInfo', info);
 

@@ -13,6 +13,7 @@ import {
   sweepSince,
 } from '../../lambdas/core/reconcile';
 import { renderResolvedNotification } from '../../lambdas/core/render';
+import { sweepTime } from '../../lambdas/core/schemas/reconcile';
 import { SandboxAccount } from '../../local/sandbox/account';
 import { DOCUMENTED_CRITERIA } from '../../local/sandbox/guardduty';
 
@@ -216,5 +217,18 @@ describe('reconcile configuration', () => {
     expect(() => parseConfig({ reconcile: { every: 5 } })).toThrow(
       'shield-right.reconcile.every: unknown setting',
     );
+  });
+});
+
+describe('the sweep clock', () => {
+  const NOW = Date.UTC(2026, 11, 2, 12, 0);
+  const scheduled = (time: string) => ({ 'detail-type': 'Scheduled Event', source: 'aws.events', time });
+
+  it('is the schedule time when it is not later than now', () => {
+    expect(sweepTime(scheduled('2026-12-02T11:00:00Z'), NOW)).toBe(Date.UTC(2026, 11, 2, 11, 0));
+  });
+
+  it('is never later than now: a future time cannot move the watermark past findings not yet swept', () => {
+    expect(sweepTime(scheduled('2027-01-01T00:00:00Z'), NOW)).toBe(NOW);
   });
 });

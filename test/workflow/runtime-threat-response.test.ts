@@ -435,12 +435,18 @@ describe('invalid findings that still match the rule', () => {
         ['severity 11', (d: Input) => Object.assign(d, { severity: 11 })],
         ['severity null', (d: Input) => Object.assign(d, { severity: null })],
         ['no severity', (d: Input) => delete d.severity],
+        ['severity true', (d: Input) => Object.assign(d, { severity: true })],
       ] as const
     ).map(([name, change]) => ({ name, build: withDetail(change), field: 'detail.severity' })),
     {
       name: 'no service',
       build: withDetail((d) => delete d.service),
       field: 'detail.service',
+    },
+    {
+      name: 'featureName null',
+      build: withDetail((d) => Object.assign(service(d), { featureName: null })),
+      field: 'detail.service.featureName',
     },
     {
       name: 'no featureName',

@@ -32,7 +32,8 @@ export function sweepTime(event: unknown, fallback: number): number {
     throw new InvalidSweepEventError(`not a scheduled event: ${result.issues[0].message}`);
   }
   const time = result.output?.time;
-  return time === undefined ? fallback : Date.parse(time);
+  // Never later than now: a caller's future `time` would move the watermark past findings not yet swept.
+  return time === undefined ? fallback : Math.min(Date.parse(time), fallback);
 }
 
 export function parseStateMachineArns(raw: string): v.InferOutput<typeof StateMachineArnsSchema> {
