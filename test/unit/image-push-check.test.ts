@@ -34,6 +34,13 @@ function incident(item: Record<string, unknown> = {}) {
   });
 }
 
+/** The quarantine record the incident saved in evidence, naming `repository`. */
+function quarantineRecordOf(repository: string) {
+  s3.on(GetObjectCommand).resolves({
+    Body: jsonBody({ repository, originalTags: ['v1'], quarantineTag: 'quarantine-img-9f86d081' }),
+  });
+}
+
 beforeEach(() => {
   ddb.reset();
   s3.reset();
@@ -56,13 +63,7 @@ const push = (repository: string) => ({
 describe('the quarantine record a push is judged against', () => {
   it('is not the record of another repository whose name flattens to the same key (team/app vs team_app)', async () => {
     incident();
-    s3.on(GetObjectCommand).resolves({
-      Body: jsonBody({
-        repository: 'team/app',
-        originalTags: ['v1'],
-        quarantineTag: 'quarantine-img-9f86d081',
-      }),
-    });
+    quarantineRecordOf('team/app');
 
     const check = await checkImagePush(deps(), INCIDENT, push('team_app'));
 
@@ -72,13 +73,7 @@ describe('the quarantine record a push is judged against', () => {
 
   it('is the record of the pushed repository: an archived image ACTIVE again is a bypass', async () => {
     incident();
-    s3.on(GetObjectCommand).resolves({
-      Body: jsonBody({
-        repository: 'team/app',
-        originalTags: ['v1'],
-        quarantineTag: 'quarantine-img-9f86d081',
-      }),
-    });
+    quarantineRecordOf('team/app');
 
     const check = await checkImagePush(deps(), INCIDENT, push('team/app'));
 
@@ -90,13 +85,7 @@ describe('a release mark', () => {
   it('lifts the hold only for a push soon after it: a release that failed half-way does not switch detection off', async () => {
     const started = new Date(Date.parse(PUSH_TIME) - RELEASE_WINDOW_MS - 1000).toISOString();
     incident({ releaseStartedAt: started });
-    s3.on(GetObjectCommand).resolves({
-      Body: jsonBody({
-        repository: 'team/app',
-        originalTags: ['v1'],
-        quarantineTag: 'quarantine-img-9f86d081',
-      }),
-    });
+    quarantineRecordOf('team/app');
 
     const check = await checkImagePush(deps(), INCIDENT, push('team/app'));
 

@@ -9,7 +9,7 @@
 import { asciiText, chatCode, chatText, LIMITS, plainText } from '../escape';
 import type { ImagePush } from '../image-push';
 import { CONTEXT_VALUE_MAX, RELATED_MAX, SUBJECT_MAX } from './limits';
-import { messageAttributes, severityOfLabel } from './metadata';
+import { messageAttributes, severityOfIncident } from './metadata';
 import { publishMessage } from './notification';
 import type { ChatNotification, RenderedNotification } from './types';
 
@@ -85,10 +85,7 @@ export function renderBypassNotification(input: BypassNotificationInput): Bypass
     },
   };
   const email = emailLines.join('\n');
-  const severity =
-    typeof item.severity === 'number'
-      ? item.severity
-      : severityOfLabel(typeof item.severityLabel === 'string' ? item.severityLabel : '');
+  const severity = severityOfIncident(item);
   return {
     subject:
       asciiText(`[shield-right] possible quarantine bypass: ${push.repository} (${id})`, SUBJECT_MAX) ||

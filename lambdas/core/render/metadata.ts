@@ -108,6 +108,12 @@ export function severityOfLabel(label: string): number {
   return SEVERITY_OF_LABEL[label] ?? 0;
 }
 
+/** The severity an incident item recorded: its number, else its label's band. */
+export function severityOfIncident(item: Readonly<Record<string, unknown>>): number {
+  if (typeof item.severity === 'number') return item.severity;
+  return severityOfLabel(typeof item.severityLabel === 'string' ? item.severityLabel : '');
+}
+
 /** GuardDuty's 0–10 severity; Inspector labels mapped to the floor of the matching GuardDuty band. */
 function severityNumber(f: NotificationInput['finding']): number {
   if (isRuntime(f)) return Number.isFinite(f.severity) ? Math.min(10, Math.max(0, f.severity)) : 0;

@@ -5,7 +5,7 @@
  */
 import { asciiText, chatCode, chatText, LIMITS, plainText } from '../escape';
 import { RELATED_MAX, SUBJECT_MAX } from './limits';
-import { messageAttributes, severityOfLabel } from './metadata';
+import { messageAttributes, severityOfIncident } from './metadata';
 import { publishMessage } from './notification';
 import type { ChatNotification, ReleaseReportStep, RenderedNotification } from './types';
 
@@ -81,10 +81,7 @@ export function renderReleaseNotification(input: ReleaseNotificationInput): Rele
       additionalContext: { incidentId: id, previousStatus: asciiText(incident.status, LIMITS.short) },
     },
   };
-  const severity =
-    typeof item.severity === 'number'
-      ? item.severity
-      : severityOfLabel(typeof item.severityLabel === 'string' ? item.severityLabel : '');
+  const severity = severityOfIncident(item);
   return {
     subject:
       asciiText(`[shield-right] released: ${type}${where} (${id})`, SUBJECT_MAX) || '[shield-right] released',
