@@ -39,9 +39,9 @@ Examples:
   shield-right reconcile --config deployed-config.json --json`;
 
 function sourceLine(name: string, r: SourceReport): string[] {
-  const { handled, alreadyStarted, settling } = r.skipped;
+  const { handled, alreadyStarted, settling, otherAccount } = r.skipped;
   return [
-    `${name}: ${r.listed} listed, ${r.started.length} started, ${handled} already handled, ${alreadyStarted} started by an earlier sweep, ${settling} too recent${r.truncated ? '; TRUNCATED: the page budget ran out, the next sweep goes on' : ''}`,
+    `${name}: ${r.listed} listed, ${r.started.length} started, ${handled} already handled, ${alreadyStarted} started by an earlier sweep, ${settling} too recent${otherAccount ? `, ${otherAccount} of other accounts left alone` : ''}${r.truncated ? '; TRUNCATED: the page budget ran out, the next sweep goes on' : ''}`,
     ...r.started.map((s) => `  started ${s.executionName} for ${plainText(s.finding, 200)}`),
   ];
 }

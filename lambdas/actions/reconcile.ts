@@ -81,7 +81,13 @@ export interface SourceReport {
   readonly listed: number;
   readonly started: StartedExecution[];
   /** Findings whose incident exists, whose start was already made, or that are too recent to call lost. */
-  readonly skipped: { readonly handled: number; readonly alreadyStarted: number; readonly settling: number };
+  readonly skipped: {
+    readonly handled: number;
+    readonly alreadyStarted: number;
+    readonly settling: number;
+    /** Findings of other accounts (a delegated administrator lists its members'): not this deployment's. */
+    readonly otherAccount: number;
+  };
   /** The page budget ran out before the listing did: some findings were not looked at this time. */
   readonly truncated: boolean;
 }
@@ -97,12 +103,21 @@ export interface ReconcileReport {
   readonly watermark: string;
 }
 
+/**
+ * The account shield-right is deployed in, from its own state machine's ARN. The event path refuses another
+ * account's finding (CrossAccountFindingError); the sweep must not start what the rule would refuse.
+ */
+function deploymentAccount(deps: ReconcileDeps): string {
+  return deps.stateMachineArns.RuntimeThreatResponse.split(':')[4] ?? '';
+}
+
 interface Tally {
   listed: number;
   started: StartedExecution[];
   handled: number;
   alreadyStarted: number;
   settling: number;
+  otherAccount: number;
   truncated: boolean;
 }
 
@@ -112,6 +127,7 @@ const newTally = (): Tally => ({
   handled: 0,
   alreadyStarted: 0,
   settling: 0,
+  otherAccount: 0,
   truncated: false,
 });
 
@@ -119,7 +135,12 @@ function report(t: Tally): SourceReport {
   return {
     listed: t.listed,
     started: t.started,
-    skipped: { handled: t.handled, alreadyStarted: t.alreadyStarted, settling: t.settling },
+    skipped: {
+      handled: t.handled,
+      alreadyStarted: t.alreadyStarted,
+      settling: t.settling,
+      otherAccount: t.otherAccount,
+    },
     truncated: t.truncated,
   };
 }
@@ -184,6 +205,10 @@ async function sweepInspector(deps: ReconcileDeps): Promise<SourceReport> {
         tally.listed += 1;
         const detail = sdkToWire(inspectorSchema, finding);
         if (!isRecord(detail) || typeof detail.findingArn !== 'string') continue;
+        if (detail.awsAccountId !== deploymentAccount(deps)) {
+          tally.otherAccount += 1;
+          continue;
+        }
         const image = inspectorImage(detail);
         if (!image) continue;
         if (isSettling(detail, deps.now)) {
@@ -256,6 +281,10 @@ async function sweepGuardDuty(
           if (!isRecord(detail) || typeof detail.id !== 'string') continue;
           const at = updatedAtMs(detail);
           if (!Number.isNaN(at)) reachedMs = Math.max(reachedMs ?? at, at);
+          if (detail.accountId !== deploymentAccount(deps)) {
+            tally.otherAccount += 1;
+            continue;
+          }
           if (!isRuntimeMonitoringFinding(detail, deps.settings.minimumSeverity)) continue;
           if (isSettling(detail, deps.now)) {
             tally.settling += 1;

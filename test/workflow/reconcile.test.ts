@@ -112,6 +112,19 @@ describe('reconcile: findings whose event was lost', () => {
     expect(await imageStatus(sim, DIGEST)).toBe('ARCHIVED');
   });
 
+  it("leaves another account's findings alone, as the event path refuses them (a delegated administrator lists its members')", async () => {
+    const sim = newSimulator();
+    const event = imageEvent();
+    sim.account.inspector2.putFinding({ ...detailOf(event), awsAccountId: '444455556666' });
+
+    const { report } = await sweep(sim);
+
+    expect(report.inspector.started).toEqual([]);
+    expect(report.inspector.skipped.otherAccount).toBe(1);
+    expect(sim.states.all()).toEqual([]);
+    expect(await imageStatus(sim, DIGEST)).toBe('ACTIVE');
+  });
+
   it('starts nothing the second time: the finding now has its incident', async () => {
     const sim = newSimulator();
     sim.account.inspector2.putFinding(detailOf(imageEvent()));
