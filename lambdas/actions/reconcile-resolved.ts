@@ -92,7 +92,7 @@ async function findingsOfDigest(
   deps: ResolutionDeps,
   digest: string,
   activeOnly: boolean,
-): Promise<Finding[]> {
+): Promise<{ readonly findings: Finding[]; readonly truncated: boolean }> {
   const findings: Finding[] = [];
   let nextToken: string | undefined;
   let pages = 0;
@@ -111,18 +111,20 @@ async function findingsOfDigest(
     findings.push(...(page.findings ?? []));
     nextToken = page.nextToken;
   } while (nextToken && pages < deps.settings.pageBudget);
-  return findings;
+  // A listing cut short can miss a vulnerability: the caller never calls a partial answer resolved.
+  return { findings, truncated: nextToken !== undefined };
 }
 
 /** The vulnerabilities of the findings recorded on the incident (whatever their status now). */
 async function incidentVulnerabilities(deps: ResolutionDeps, item: Record<string, unknown>, digest: string) {
   const arns = item.findingArns instanceof Set ? item.findingArns : new Set<unknown>();
   const ids = new Set<string>();
-  for (const f of await findingsOfDigest(deps, digest, false)) {
+  const { findings, truncated } = await findingsOfDigest(deps, digest, false);
+  for (const f of findings) {
     const id = f.packageVulnerabilityDetails?.vulnerabilityId;
     if (id && f.findingArn && arns.has(f.findingArn)) ids.add(id);
   }
-  return [...ids];
+  return { ids: [...ids], truncated };
 }
 
 /** Whether a container image reference names this repository (`…/repo:tag`, `…/repo@sha256:…`). */
@@ -221,15 +223,15 @@ async function scanOf(
   // ACTIVE and SUCCESSFUL with a scan time: Inspector has scanned this digest and keeps scanning it.
   const complete = code === 'ACTIVE' && reason === 'SUCCESSFUL' && covered?.lastScannedAt !== undefined;
   const wanted = new Set(vulnerabilityIds);
-  const active = complete
-    ? (await findingsOfDigest(deps, digest, true)).flatMap((f) => {
-        const id = f.packageVulnerabilityDetails?.vulnerabilityId;
-        return id && wanted.has(id) ? [id] : [];
-      })
-    : [];
+  const listed = complete ? await findingsOfDigest(deps, digest, true) : { findings: [], truncated: false };
+  const active = listed.findings.flatMap((f) => {
+    const id = f.packageVulnerabilityDetails?.vulnerabilityId;
+    return id && wanted.has(id) ? [id] : [];
+  });
   return {
-    complete,
-    status: covered ? `${code ?? '?'}/${reason ?? '?'}` : 'no coverage',
+    // Findings listed only in part: the digest is not known to be free of the incident's vulnerabilities.
+    complete: complete && !listed.truncated,
+    status: `${covered ? `${code ?? '?'}/${reason ?? '?'}` : 'no coverage'}${listed.truncated ? ', findings listing truncated' : ''}`,
     activeVulnerabilities: [...new Set(active)],
   };
 }
@@ -251,7 +253,19 @@ async function checkIncident(
     };
   }
   const recorded = recordedServices(item);
-  const vulnerabilityIds = await incidentVulnerabilities(deps, item, digest);
+  const { ids: vulnerabilityIds, truncated: vulnerabilitiesTruncated } = await incidentVulnerabilities(
+    deps,
+    item,
+    digest,
+  );
+  if (vulnerabilitiesTruncated) {
+    return {
+      resolved: false,
+      reasons: ["the incident's findings were listed only in part (reconcile.pageBudget): not judged"],
+      newDigests: [],
+      vulnerabilityIds,
+    };
+  }
   const stillRunning = await findTasksRunningImage(deps.ecs, { digests: [digest], maxTasks: MAX_TASKS });
   const services: ServiceObservation[] = [];
   for (const service of recorded?.services ?? []) {

@@ -3,6 +3,7 @@
  * engine) against the sandbox's Inspector, GuardDuty, ECS and incident table.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { parseConfig, type ShieldRightConfig } from '../../definitions/config';
 import type { ReconcileReport } from '../../lambdas/actions/reconcile';
 import { imageIncidentId } from '../../lambdas/core/vulnerability';
 import { type PublishedNotification, Simulator } from '../../local/engine';
@@ -60,8 +61,8 @@ function imageEvent(
 
 const detailOf = (event: Json): Json => event.detail as Json;
 
-function newSimulator(): Simulator {
-  return new Simulator({ clock: () => NOW, scenario: scenario() });
+function newSimulator(config?: ShieldRightConfig): Simulator {
+  return new Simulator({ clock: () => NOW, scenario: scenario(), ...(config ? { config } : {}) });
 }
 
 async function sweep(sim: Simulator) {
@@ -216,8 +217,8 @@ describe('reconcile: findings whose event was lost', () => {
 
 describe('reconcile: "resolved" for an image incident', () => {
   /** Quarantines DIGEST through the event path, then redeploys payments-api on NEW_DIGEST. */
-  async function quarantinedThenRedeployed(): Promise<Simulator> {
-    const sim = newSimulator();
+  async function quarantinedThenRedeployed(config?: ShieldRightConfig): Promise<Simulator> {
+    const sim = newSimulator(config);
     const event = imageEvent();
     sim.account.inspector2.putFinding(detailOf(event));
     await sim.processEvent(event);
@@ -278,6 +279,29 @@ describe('reconcile: "resolved" for an image incident', () => {
     expect(item).toMatchObject({ status: 'QUARANTINED', resolutionObservedAt: new Date(NOW).toISOString() });
     // Observed, never acted on: the digest stays archived.
     expect(await imageStatus(sim, DIGEST)).toBe('ARCHIVED');
+  });
+
+  it("does not resolve when the new digest's findings are listed only in part (the page budget ran out)", async () => {
+    const sim = await quarantinedThenRedeployed(parseConfig({ reconcile: { pageBudget: 1 } }));
+    sim.account.inspector2.putCoverage(REPOSITORY, NEW_DIGEST, {
+      statusCode: 'ACTIVE',
+      reason: 'SUCCESSFUL',
+      lastScannedAt: new Date(NOW - HOUR).toISOString(),
+    });
+    // More ACTIVE findings than one page holds, none of them the incident's CVE on the first page's worth.
+    for (let i = 0; i < 101; i += 1) {
+      const cve = `CVE-2026-${String(1000 + i)}`;
+      sim.account.inspector2.putFinding(
+        detailOf(imageEvent({ digest: NEW_DIGEST, severity: 'MEDIUM', cve })),
+      );
+    }
+
+    const { report, notifications } = await sweep(sim);
+
+    expect(resolvedNotifications(notifications)).toEqual([]);
+    expect(report.resolutions.pending).toEqual([
+      { incidentId: INCIDENT, reason: expect.stringContaining('findings listing truncated') },
+    ]);
   });
 
   it('does not resolve when the new digest still has the CVE ACTIVE', async () => {
