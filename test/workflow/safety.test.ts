@@ -9,6 +9,12 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../definitions/config';
 import { type EventResult, Simulator, type SimulatorOptions } from '../../local/engine';
 import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
+import {
+  burstTaskArn,
+  burstTaskId,
+  FAULT_BURST,
+  FAULT_BURST_SCENARIO,
+} from '../../local/fixtures/fault-burst';
 import type { Scenario } from '../../local/provision';
 import { mutatingCalls } from '../../local/report';
 import type { ApiCall } from '../../local/sandbox/account';
@@ -17,7 +23,7 @@ import { runInSandbox } from '../../local/sandbox/transport';
 import { destructiveCalls } from '../helpers/destructive';
 
 const CLUSTER = 'prod';
-const TASK_COUNT = 25;
+const TASK_COUNT = FAULT_BURST.tasks;
 const FINDINGS_PER_TASK = 3;
 // Per finding: first delivery, a repeat with a higher count, a duplicate delivery, another repeat.
 const DELIVERY_COUNTS = [1, 2, 2, 3] as const;
@@ -34,22 +40,11 @@ const NOW = Date.UTC(2026, 10, 28, 10, 30);
 
 const hex = (text: string, length = 32): string =>
   createHash('sha256').update(text).digest('hex').slice(0, length);
-const taskId = (i: number): string => hex(`burst-task-${i}`);
-const taskArn = (i: number): string => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${taskId(i)}`;
+// The tasks and scenario of issue 13's fault burst (local/fixtures/fault-burst.ts): 25 single-task services.
+const taskId = burstTaskId;
+const taskArn = burstTaskArn;
 const findingId = (task: number, n: number): string => hex(`burst-finding-${task}-${n}`);
 const TASKS = Array.from({ length: TASK_COUNT }, (_, i) => i);
-
-/** 25 services of one task each in cluster `prod`, all on the same image. */
-const burstScenario: Scenario = {
-  description: 'one cluster, 25 single-task services',
-  clusters: [{ name: CLUSTER }],
-  tasks: TASKS.map((i) => ({
-    cluster: CLUSTER,
-    taskArn: taskArn(i),
-    service: `svc-${i}`,
-    containers: [{ name: 'app', image: IMAGE }],
-  })),
-};
 
 interface BurstEvent {
   readonly task: number;
@@ -143,7 +138,7 @@ interface BurstOutcome {
 }
 
 async function burst(options: SimulatorOptions): Promise<BurstOutcome> {
-  const sim = new Simulator({ scenario: burstScenario, ...options });
+  const sim = new Simulator({ scenario: FAULT_BURST_SCENARIO, ...options });
   const results = await runConcurrently(
     sim,
     EVENTS.map((e) => e.event),
@@ -546,7 +541,7 @@ describe('minHealthyTasks', () => {
 
 describe('observe mode', () => {
   it('makes no mutating call for the whole burst: only reads, evidence, incident records and notifications', async () => {
-    const sim = new Simulator({ scenario: burstScenario, mode: 'observe' });
+    const sim = new Simulator({ scenario: FAULT_BURST_SCENARIO, mode: 'observe' });
 
     const results = await runConcurrently(
       sim,

@@ -56,25 +56,28 @@ const child = (where: Where, member: string): Where => ({
   member,
 });
 
-function lengthViolation(
-  length: number,
+/** A measured length (`length`) or a number (`range`) outside the shape's min/max, in AWS's words. */
+function boundViolation(
+  kind: 'length' | 'range',
+  measured: number,
   shape: { min?: number; max?: number },
   where: Where,
   value: unknown,
 ): Violation | undefined {
-  if (shape.min !== undefined && length < shape.min)
+  const noun = kind === 'length' ? 'length' : 'value';
+  if (shape.min !== undefined && measured < shape.min)
     return {
-      kind: 'length',
+      kind,
       ...where,
       value,
-      constraint: `Member must have length greater than or equal to ${shape.min}`,
+      constraint: `Member must have ${noun} greater than or equal to ${shape.min}`,
     };
-  if (shape.max !== undefined && length > shape.max)
+  if (shape.max !== undefined && measured > shape.max)
     return {
-      kind: 'length',
+      kind,
       ...where,
       value,
-      constraint: `Member must have length less than or equal to ${shape.max}`,
+      constraint: `Member must have ${noun} less than or equal to ${shape.max}`,
     };
   return undefined;
 }
@@ -111,7 +114,7 @@ function check(
     }
     case 'list': {
       if (!Array.isArray(value)) return undefined;
-      const found = lengthViolation(value.length, shape, where, value);
+      const found = boundViolation('length', value.length, shape, where, value);
       if (found || !shape.member) return found;
       for (const [i, item] of value.entries()) {
         const inner = check(shapes, shape.member, item, {
@@ -124,7 +127,7 @@ function check(
     }
     case 'map': {
       if (!isPlainObject(value)) return undefined;
-      const found = lengthViolation(Object.keys(value).length, shape, where, value);
+      const found = boundViolation('length', Object.keys(value).length, shape, where, value);
       if (found) return found;
       for (const [key, item] of Object.entries(value)) {
         const entry = { path: `${where.path}.${key}`, member: where.member };
@@ -140,7 +143,7 @@ function check(
     case 'string': {
       if (typeof value !== 'string') return undefined;
       // Coral counts code points, not UTF-16 units.
-      const found = lengthViolation([...value].length, shape, where, value);
+      const found = boundViolation('length', [...value].length, shape, where, value);
       if (found) return found;
       if (shape.enum && !shape.enum.includes(value))
         return {
@@ -165,25 +168,11 @@ function check(
           : typeof value === 'string'
             ? Buffer.byteLength(value, 'utf8')
             : undefined;
-      return bytes === undefined ? undefined : lengthViolation(bytes, shape, where, value);
+      return bytes === undefined ? undefined : boundViolation('length', bytes, shape, where, value);
     }
     default: {
       if (typeof value !== 'number') return undefined;
-      if (shape.min !== undefined && value < shape.min)
-        return {
-          kind: 'range',
-          ...where,
-          value,
-          constraint: `Member must have value greater than or equal to ${shape.min}`,
-        };
-      if (shape.max !== undefined && value > shape.max)
-        return {
-          kind: 'range',
-          ...where,
-          value,
-          constraint: `Member must have value less than or equal to ${shape.max}`,
-        };
-      return undefined;
+      return boundViolation('range', value, shape, where, value);
     }
   }
 }
