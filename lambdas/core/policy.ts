@@ -240,7 +240,9 @@ export function decideRuntimeResponse(
   };
   // What `contain` would do for this severity, before exemptions and mode.
   const intended: ActionName[] = [];
-  if (high || medium) intended.push('isolate');
+  // A stop is the containment of a High finding; an awsvpc service task cannot be isolated in place.
+  const serviceNetwork = enrichment?.networkMode === 'awsvpc' && enrichment.service !== undefined;
+  if (medium && !serviceNetwork) intended.push('isolate');
   if (high) intended.push('stop');
   if (high && finding.task?.serviceName) intended.push('tagService');
   if (high && settings.imageQuarantine !== 'none' && targets.length > 0) intended.push('quarantine');
