@@ -51,6 +51,8 @@ async function otherInterfaces(
     const out = await ec2.send(
       new DescribeNetworkInterfacesCommand({
         Filters: [{ Name: 'group-id', Values: [...groupIds] }],
+        // An account can hide AWS-managed resources from Describe calls: the check must see them all.
+        IncludeManagedResources: true,
         MaxResults: 100,
         ...(NextToken ? { NextToken } : {}),
       }),

@@ -121,7 +121,10 @@ function network(groups: Record<string, string[]>): void {
   for (const [groupId, enis] of Object.entries(groups))
     for (const eni of enis) byEni.set(eni, [...(byEni.get(eni) ?? []), groupId]);
   ec2Mock
-    .on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'group-id', Values: Object.keys(groups) }] })
+    .on(DescribeNetworkInterfacesCommand, {
+      Filters: [{ Name: 'group-id', Values: Object.keys(groups) }],
+      IncludeManagedResources: true,
+    })
     .resolves({
       NetworkInterfaces: [...byEni].map(([NetworkInterfaceId, ids]) => ({
         NetworkInterfaceId,
