@@ -82,7 +82,7 @@ export function serviceGroups(service: Service): Set<string> {
   ]);
 }
 
-/** Services (of the finding's cluster first, then every other cluster) whose network configuration names a group. */
+/** Services of every cluster AWS lists (the finding's first) whose network configuration names a group. */
 async function servicesNaming(
   ecs: ECSClient,
   groupIds: readonly string[],
@@ -94,16 +94,18 @@ async function servicesNaming(
     if (calls > SERVICE_CALL_BUDGET)
       throw new BudgetSpent(`the services of the account need more than ${SERVICE_CALL_BUDGET} calls`);
   };
-  const clusters = [firstCluster];
+  const clusters: string[] = [];
   let clusterToken: string | undefined;
   do {
     spend();
     const out = await ecs.send(
       new ListClustersCommand({ maxResults: 100, ...(clusterToken ? { nextToken: clusterToken } : {}) }),
     );
-    for (const arn of out.clusterArns ?? []) if (!clusters.includes(arn)) clusters.push(arn);
+    clusters.push(...(out.clusterArns ?? []));
     clusterToken = out.nextToken;
   } while (clusterToken);
+  // The clusters AWS lists (not the finding's name for one), the finding's first when it is among them.
+  clusters.sort((a, b) => Number(b === firstCluster) - Number(a === firstCluster));
   const found: string[] = [];
   for (const cluster of clusters) {
     let serviceToken: string | undefined;
