@@ -84,7 +84,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     timeoutSeconds: 60,
     memoryMb: 512,
     reservedConcurrency: 10,
-    env: ['EVIDENCE_BUCKET', 'QUARANTINE_SECURITY_GROUPS'],
+    env: ['EVIDENCE_BUCKET', 'QUARANTINE_SECURITY_GROUPS', 'SHIELD_RIGHT_POLICY'],
   },
   quarantine: {
     id: 'quarantine',

@@ -41,6 +41,8 @@ export interface Scenario {
     readonly image?: string;
     readonly desiredCount?: number;
     readonly tags?: Tags;
+    /** The service's network configuration: every task it runs gets these groups (default: its first task's). */
+    readonly securityGroups?: readonly string[];
   }[];
   readonly tasks?: readonly ScenarioTask[];
   readonly repositories?: readonly {
@@ -109,15 +111,9 @@ function ensureImage(account: SandboxAccount, uri: string): string | undefined {
   return digest;
 }
 
-function ensureNetwork(
-  account: SandboxAccount,
-  taskId: string,
-  groups?: readonly string[],
-): { eniId: string; subnetId: string; privateIp: string } {
+/** The security groups, each made to exist once with the sandbox's one ingress rule. */
+function ensureGroups(account: SandboxAccount, groupIds: readonly string[]): void {
   if (once(account, `vpc:${VPC}`)) account.ec2.putVpc(VPC);
-  const subnetId = `subnet-${hex(`subnet${taskId}`, 17)}`;
-  account.ec2.putSubnet({ subnetId, vpcId: VPC });
-  const groupIds = groups && groups.length > 0 ? [...groups] : [`sg-${hex(`sg${taskId}`, 17)}`];
   for (const groupId of groupIds) {
     if (once(account, `sg:${groupId}`)) {
       account.ec2.putSecurityGroup({
@@ -128,6 +124,18 @@ function ensureNetwork(
       });
     }
   }
+}
+
+function ensureNetwork(
+  account: SandboxAccount,
+  taskId: string,
+  groups?: readonly string[],
+): { eniId: string; subnetId: string; privateIp: string; groupIds: string[] } {
+  if (once(account, `vpc:${VPC}`)) account.ec2.putVpc(VPC);
+  const subnetId = `subnet-${hex(`subnet${taskId}`, 17)}`;
+  account.ec2.putSubnet({ subnetId, vpcId: VPC });
+  const groupIds = groups && groups.length > 0 ? [...groups] : [`sg-${hex(`sg${taskId}`, 17)}`];
+  ensureGroups(account, groupIds);
   const eniId = `eni-${hex(`eni${taskId}`, 17)}`;
   const n = Number.parseInt(hex(taskId, 4), 16);
   const privateIp = `10.0.${(n >> 8) & 255}.${n & 255 || 1}`;
@@ -141,7 +149,7 @@ function ensureNetwork(
     privateIpAddress: privateIp,
     description: `arn:aws:ecs:${account.region}:${account.accountId}:attachment/${taskId}`,
   });
-  return { eniId, subnetId, privateIp };
+  return { eniId, subnetId, privateIp, groupIds };
 }
 
 interface TaskSpec {
@@ -178,8 +186,21 @@ function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
     });
   }
   const taskId = spec.taskArn.slice(spec.taskArn.lastIndexOf('/') + 1);
+  // ECS gives a service's tasks the groups of the service's network configuration.
+  const serviceNetwork = spec.serviceName
+    ? account.ecs.serviceNetwork(spec.cluster, spec.serviceName)
+    : undefined;
   const network =
-    spec.networkMode === 'awsvpc' ? ensureNetwork(account, taskId, spec.securityGroups) : undefined;
+    spec.networkMode === 'awsvpc'
+      ? ensureNetwork(account, taskId, spec.securityGroups ?? serviceNetwork?.securityGroups)
+      : undefined;
+  // A service known only from its task (a finding): its network configuration is what the task shows.
+  if (spec.serviceName && network && !serviceNetwork) {
+    account.ecs.setServiceNetwork(spec.cluster, spec.serviceName, {
+      subnets: [network.subnetId],
+      securityGroups: network.groupIds,
+    });
+  }
   let containerInstanceArn: string | undefined;
   if (spec.launchType === 'EC2' && spec.networkMode !== 'awsvpc') {
     const instanceId = spec.ec2InstanceId ?? `i-${hex(`i${taskId}`, 17)}`;
@@ -309,12 +330,20 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario): void
       containers: [{ name: s.name, image }],
     });
     once(account, `service:${s.cluster}/${s.name}`);
+    let network: { subnets: string[]; securityGroups: string[] } | undefined;
+    if (s.securityGroups && s.securityGroups.length > 0) {
+      ensureGroups(account, s.securityGroups);
+      const subnetId = `subnet-${hex(`service${s.cluster}/${s.name}`, 17)}`;
+      account.ec2.putSubnet({ subnetId, vpcId: VPC });
+      network = { subnets: [subnetId], securityGroups: [...s.securityGroups] };
+    }
     account.ecs.putService({
       cluster: s.cluster,
       name: s.name,
       taskDefinitionArn,
       ...(s.desiredCount !== undefined ? { desiredCount: s.desiredCount } : {}),
       ...(s.tags ? { tags: s.tags } : {}),
+      ...(network ? { network } : {}),
     });
   }
   (scenario.tasks ?? []).forEach((t, i) => {

@@ -350,6 +350,19 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       wildcardReason:
         'The container instance and its quarantine group are found at run time, in this account.',
     });
+    // group-uses.ts and instance-neighbours.ts: who else a group or a container instance reaches (reads).
+    allowTaskDiscovery(c);
+    c.allow({
+      actions: ['ecs:ListServices'],
+      resources: ['*'],
+      conditions: inAccountCluster(c),
+      wildcardReason: 'ecs:ListServices (read-only) is scoped by the ecs:cluster condition to this account.',
+    });
+    c.allow({
+      actions: ['ecs:DescribeServices'],
+      resources: [c.arn('ecs', 'service/*')],
+      wildcardReason: ACCOUNT_CLUSTERS_REASON,
+    });
     c.allow({
       actions: ['ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState'],
       resources: [c.arn('ecs', 'container-instance/*')],

@@ -1,9 +1,11 @@
 /**
- * Network isolation of an ECS task, only where it is real. awsvpc task ENIs are requester-managed, so
- * their security groups cannot be swapped: instead, when every group on the ENI is used by this task
- * alone, its rules are saved and revoked. An EC2-launch task in bridge/host mode shares its instance's
- * network: the instance's groups are swapped for the quarantine group and the instance is drained.
- * Anything else is reported as not possible in place, and the stop is the containment. The undo
+ * Network isolation of an ECS task, only where it is real and cannot outlive the task. awsvpc task ENIs
+ * are requester-managed, so their security groups cannot be swapped: instead, when every group on the ENI
+ * is used by this task alone (no other ENI has it, and no service, deployment or task set names it:
+ * group-uses.ts), its rules are saved and revoked. An EC2-launch task in bridge/host mode shares its
+ * instance's network: when no other task on the instance is exempt or guarded (instance-neighbours.ts),
+ * the instance's groups are swapped for the quarantine group and the instance is drained. Anything else
+ * is reported as not possible in place, with the reason. The undo
  * (restoreIsolation) authorizes the saved rules again, or gives the instance its groups back and makes it
  * ACTIVE, from the record saved before any change.
  */
@@ -31,6 +33,8 @@ import type { RuntimeFinding } from '../core/finding';
 import type { IsolationResult } from '../core/outcome';
 import type { TaskEnrichment } from '../core/policy';
 import { evidenceKey, putOriginalState } from './evidence';
+import { groupUses } from './group-uses';
+import { instanceNeighbours, type NeighbourSettings } from './instance-neighbours';
 import { failure, type ReleaseStep } from './release-step';
 
 export interface IsolationDeps {
@@ -40,6 +44,8 @@ export interface IsolationDeps {
   readonly evidenceBucket: string;
   /** Quarantine security group per VPC id, for container-instance isolation. */
   readonly quarantineGroups: Readonly<Record<string, string>>;
+  /** Which other tasks on a container instance keep it out of quarantine. */
+  readonly neighbours: NeighbourSettings;
 }
 
 /** What restoreIsolation needs to undo an isolation, saved to evidence before anything changes. */
@@ -55,20 +61,6 @@ export interface IsolationRecord {
 }
 
 export const ISOLATION_EVIDENCE = 'isolation.json';
-
-async function groupsSharedWithOthers(ec2: EC2Client, groupIds: string[], eniId: string): Promise<string[]> {
-  const shared: string[] = [];
-  await Promise.all(
-    groupIds.map(async (groupId) => {
-      const out = await ec2.send(
-        new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }),
-      );
-      const others = (out.NetworkInterfaces ?? []).filter((n) => n.NetworkInterfaceId !== eniId);
-      if (others.length > 0) shared.push(`${groupId} (${others.length} other network interface(s))`);
-    }),
-  );
-  return shared.sort();
-}
 
 async function rulesOf(ec2: EC2Client, groupIds: string[]): Promise<SecurityGroupRule[]> {
   const rules: SecurityGroupRule[] = [];
@@ -131,13 +123,21 @@ async function isolateAwsvpcTask(
   const groupIds = (eni.Groups ?? []).map((g) => g.GroupId).filter((id): id is string => id !== undefined);
   if (groupIds.length === 0)
     return { status: 'not-possible', eniId, reason: 'the network interface has no security groups' };
-  const shared = await groupsSharedWithOthers(deps.ec2, groupIds, eniId);
-  if (shared.length > 0) {
+  const uses = await groupUses(deps, groupIds, eniId, finding.cluster.arn);
+  if (uses.shared.length > 0) {
     return {
       status: 'not-possible',
       eniId,
       securityGroupIds: groupIds,
-      reason: `isolation not possible in place: security group(s) ${shared.join(', ')} are shared, and the task ENI is requester-managed so its groups cannot be replaced`,
+      reason: `isolation not possible in place: security group(s) ${uses.shared.join(', ')} are shared, and the task ENI is requester-managed so its groups cannot be replaced`,
+    };
+  }
+  if (uses.unknown) {
+    return {
+      status: 'not-possible',
+      eniId,
+      securityGroupIds: groupIds,
+      reason: `isolation not possible in place: whether security group(s) ${groupIds.join(', ')} are the task's alone is not known (${uses.unknown}), so no rule is revoked`,
     };
   }
   const rules = await rulesOf(deps.ec2, groupIds);
@@ -202,6 +202,21 @@ async function isolateContainerInstance(
       reason: `isolation not possible in place: no quarantine security group is configured for ${vpcId ?? 'the instance VPC'} (add it to quarantineVpcIds)`,
     };
   }
+  const neighbours = await instanceNeighbours(
+    deps.ecs,
+    finding.cluster.arn,
+    containerInstanceArn,
+    finding.task?.arn,
+    deps.neighbours,
+  );
+  if (neighbours.blockers.length > 0) {
+    return {
+      status: 'not-possible',
+      containerInstanceArn,
+      ec2InstanceId,
+      reason: `isolation not possible in place: quarantining instance ${ec2InstanceId} would cut off other tasks that must keep running: ${neighbours.blockers.join('; ')}`,
+    };
+  }
   const originalGroupIds = (instance.SecurityGroups ?? [])
     .map((g) => g.GroupId)
     .filter((id): id is string => id !== undefined);
@@ -248,8 +263,22 @@ async function isolateContainerInstance(
     ec2InstanceId,
     securityGroupIds: [quarantineGroupId],
     evidenceKey: key,
-    reason: `instance ${ec2InstanceId} moved to quarantine group ${quarantineGroupId} and drained (other tasks on it are rescheduled)`,
+    rescheduledTaskCount: neighbours.rescheduled.length,
+    notRescheduledTaskCount: neighbours.notRescheduled.length,
+    reason: `instance ${ec2InstanceId} moved to quarantine group ${quarantineGroupId} and drained; ${neighbourEffect(neighbours)}`,
   };
+}
+
+/** What the drain does to the other tasks, as counted before it. */
+function neighbourEffect(n: { rescheduled: string[]; notRescheduled: string[] }): string {
+  const parts: string[] = [];
+  if (n.rescheduled.length > 0)
+    parts.push(`${n.rescheduled.length} other task(s) of services are replaced elsewhere by their services`);
+  if (n.notRescheduled.length > 0)
+    parts.push(
+      `${n.notRescheduled.length} other task(s) of no service keep running on the instance, cut off, and are not rescheduled`,
+    );
+  return parts.length > 0 ? parts.join('; ') : 'no other task runs on the instance';
 }
 
 export async function isolateTask(

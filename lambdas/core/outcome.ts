@@ -14,6 +14,10 @@ export interface IsolationResult {
   readonly revokedRuleCount?: number;
   readonly containerInstanceArn?: string;
   readonly ec2InstanceId?: string;
+  /** Container-instance quarantine: other tasks on the instance that their services replace elsewhere. */
+  readonly rescheduledTaskCount?: number;
+  /** Container-instance quarantine: other tasks of no service, left running on the instance, cut off. */
+  readonly notRescheduledTaskCount?: number;
   /** Where the saved rules or groups are kept so `release` can restore them. */
   readonly evidenceKey?: string;
 }

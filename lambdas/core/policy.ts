@@ -115,6 +115,9 @@ export interface ResponsePlan {
 }
 
 export const STOP_REASON_MAX = 255;
+/** Why a plan that stops the task does not isolate it as well. */
+export const STOP_IS_CONTAINMENT =
+  'the stop is the containment: no security group rule is revoked after StopTask, where it would only reach the groups the task shared';
 /** The limit a forced response runs under: a human decided, the blast-radius limit does not apply. */
 const FORCED_CAP = 1_000_000;
 
@@ -237,7 +240,9 @@ export function decideRuntimeResponse(
   };
   // What `contain` would do for this severity, before exemptions and mode.
   const intended: ActionName[] = [];
-  if (high || medium) intended.push('isolate');
+  // A stop is the containment of a High finding; an awsvpc service task cannot be isolated in place.
+  const serviceNetwork = enrichment?.networkMode === 'awsvpc' && enrichment.service !== undefined;
+  if (medium && !serviceNetwork) intended.push('isolate');
   if (high) intended.push('stop');
   if (high && finding.task?.serviceName) intended.push('tagService');
   if (high && settings.imageQuarantine !== 'none' && targets.length > 0) intended.push('quarantine');
@@ -336,7 +341,24 @@ export function decideRuntimeResponse(
     stop = false;
     tagService = false;
   }
-  if (!stop && !isolate && !quarantine) return notifyOnly('task-stopped', undefined, []);
+  // Isolation in place only where it cannot outlive the task (issue 14, defect 5).
+  if (isolate && stop) {
+    // The stop is the containment: a revoke after StopTask reaches whatever else uses the group (a
+    // service's replacements, other tasks), never the stopped task.
+    isolate = false;
+    skipped.push({ action: 'isolate', reason: STOP_IS_CONTAINMENT });
+  }
+  if (isolate && enrichment?.networkMode === 'awsvpc' && service) {
+    const why = `isolation not possible in place: the network configuration of service ${service.name} gives every task of the service its security groups, so revoking their rules would cut off all of its tasks and their replacements until release`;
+    isolate = false;
+    skipped.push({ action: 'isolate', reason: why });
+    reasons.push(why);
+    recommendations.push(
+      `To restrict this task's network by hand, first move service ${service.name} to a security group of its own (every task of the service shares it), or stop the task and let the service replace it`,
+    );
+  }
+  if (!stop && !isolate && !quarantine)
+    return notifyOnly(taskGone ? 'task-stopped' : 'notify', undefined, []);
   reasons.push(
     forced
       ? 'an operator forced the containment (shield-right respond --force)'

@@ -6,7 +6,7 @@ import { IsolateInputSchema, stepInput } from '../core/schemas';
 import { ec2 } from '../shared/clients/ec2';
 import { ecs } from '../shared/clients/ecs';
 import { s3 } from '../shared/clients/s3';
-import { environment } from '../shared/env';
+import { environment, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
 
 const env = environment('EVIDENCE_BUCKET');
@@ -25,8 +25,19 @@ function quarantineGroups(): Record<string, string> {
 
 export const handler = async (input: unknown): Promise<IsolationResult> => {
   const { finding, enrichment } = stepInput('IsolateTask', IsolateInputSchema, input);
+  const settings = policySettings();
   const result = await isolateTask(
-    { ec2, ecs, s3, evidenceBucket: env().EVIDENCE_BUCKET, quarantineGroups: quarantineGroups() },
+    {
+      ec2,
+      ecs,
+      s3,
+      evidenceBucket: env().EVIDENCE_BUCKET,
+      quarantineGroups: quarantineGroups(),
+      neighbours: {
+        exemptTagKey: settings.exemptTagKey,
+        minHealthyTasks: settings.blastRadius.minHealthyTasks,
+      },
+    },
     finding,
     enrichment,
   );

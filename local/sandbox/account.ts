@@ -112,6 +112,7 @@ export class SandboxAccount implements AccountContext {
     this.ecr = new EcrService(this);
     this.ecs = new EcsService(this, {
       imagePullable: (image, digest) => this.ecr.imagePullable(image, digest),
+      taskInterface: (input) => this.ec2.putTaskInterface(input),
     });
     this.ec2 = new Ec2Service(this);
     this.s3 = new S3Service(this);

@@ -72,7 +72,7 @@ test('simulate → incidents → release restores the image and its tags → rer
     expect.objectContaining({
       incidentId: INCIDENT,
       status: 'CONTAINED',
-      actions: ['task stopped', 'isolated', 'image quarantined', 'service tagged'],
+      actions: ['task stopped', 'image quarantined', 'service tagged'],
     }),
   ]);
   expect(quarantined?.imageTags).toEqual([expect.stringMatching(/^quarantine-/)]);
@@ -91,7 +91,7 @@ test('simulate → incidents → release restores the image and its tags → rer
   const released = streams();
   const releaseCode = await release([INCIDENT, '--sandbox', dir], released.io);
 
-  // Assert 3: reopened from DIR, the image is ACTIVE under its original tag, the rules and tag are back.
+  // Assert 3: reopened from DIR, the image is ACTIVE under its original tag, the service tag is gone.
   expect(releaseCode).toBe(0);
   const after = openSandbox(dir);
   const images = await call(after, 'ecr', 'DescribeImages', {
@@ -109,11 +109,9 @@ test('simulate → incidents → release restores the image and its tags → rer
     TableName: after.table,
     Key: { pk: { S: `INCIDENT#${INCIDENT}` } },
   })) as { Item: { outcome: { S: string } } };
-  const isolation = JSON.parse(item.Item.outcome.S).isolate as { securityGroupIds: string[] };
-  const rules = await call(after, 'ec2', 'DescribeSecurityGroupRules', {
-    Filters: [{ Name: 'group-id', Values: isolation.securityGroupIds }],
-  });
-  expect(rules.SecurityGroupRules).toHaveLength(2);
+  // The stop was the containment: no rule was revoked, so none is restored (issue 14).
+  const isolation = JSON.parse(item.Item.outcome.S).isolate as { status: string };
+  expect(isolation.status).toBe('skipped');
   const service = await call(after, 'ecs', 'ListTagsForResource', {
     resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/payments-api',
   });
@@ -192,7 +190,9 @@ test('a dry run in the sandbox plans with the sandbox resources and saves nothin
 
   // Assert
   expect(code).toBe(0);
-  expect(out()).toContain('disposition: isolate (path act)');
+  // A Medium finding on a task of a service: its groups are the service's, so notify and recommend.
+  expect(out()).toContain('disposition: notify (path notify)');
+  expect(out()).toContain('isolation not possible in place');
   expect(readFileSync(join(dir, 'sandbox.json'), 'utf8')).toBe(before);
 });
 

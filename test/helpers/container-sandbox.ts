@@ -29,7 +29,10 @@ export function clockedContext(): AccountContext & { advance(ms: number): void }
 export function containerSandbox() {
   const ctx = clockedContext();
   const ecr = new EcrService(ctx);
-  const ecs = new EcsService(ctx, { imagePullable: (image, digest) => ecr.imagePullable(image, digest) });
+  const ecs = new EcsService(ctx, {
+    imagePullable: (image, digest) => ecr.imagePullable(image, digest),
+    taskInterface: (input) => ec2.putTaskInterface(input),
+  });
   const ec2 = new Ec2Service(ctx);
   const ecsClient = new ECSClient(clientConfig);
   const ec2Client = new EC2Client(clientConfig);

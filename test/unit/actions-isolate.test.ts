@@ -12,7 +12,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
   ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTasksCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -44,6 +49,7 @@ function deps(quarantineGroups: Record<string, string> = {}): IsolationDeps {
     s3: new S3Client({ region: REGION }),
     evidenceBucket: BUCKET,
     quarantineGroups,
+    neighbours: { exemptTagKey: 'shield-right:exempt', minHealthyTasks: 0 },
   };
 }
 
@@ -111,11 +117,20 @@ function network(groups: Record<string, string[]>): void {
       },
     ],
   });
-  for (const [groupId, enis] of Object.entries(groups)) {
-    ec2Mock
-      .on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'group-id', Values: [groupId] }] })
-      .resolves({ NetworkInterfaces: enis.map((NetworkInterfaceId) => ({ NetworkInterfaceId })) });
-  }
+  const byEni = new Map<string, string[]>();
+  for (const [groupId, enis] of Object.entries(groups))
+    for (const eni of enis) byEni.set(eni, [...(byEni.get(eni) ?? []), groupId]);
+  ec2Mock
+    .on(DescribeNetworkInterfacesCommand, {
+      Filters: [{ Name: 'group-id', Values: Object.keys(groups) }],
+      IncludeManagedResources: true,
+    })
+    .resolves({
+      NetworkInterfaces: [...byEni].map(([NetworkInterfaceId, ids]) => ({
+        NetworkInterfaceId,
+        Groups: ids.map((GroupId) => ({ GroupId })),
+      })),
+    });
 }
 
 function bodyOf(index = 0): unknown {
@@ -130,6 +145,10 @@ beforeEach(() => {
   ecsMock.reset();
   s3Mock.reset();
   order = [];
+  // An account with one cluster and no service, unless a test says otherwise.
+  ecsMock.on(ListClustersCommand).resolves({ clusterArns: [CLUSTER_ARN] });
+  ecsMock.on(ListServicesCommand).resolves({ serviceArns: [] });
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
   s3Mock.on(PutObjectCommand).callsFake(() => {
     order.push('PutObject');
     return {};
@@ -415,4 +434,241 @@ describe('isolateTask: nothing to isolate in place', () => {
       expect(ecsMock).not.toHaveReceivedAnyCommand();
     },
   );
+});
+
+describe('isolateTask: a group that outlives the task is never revoked (issue 14, defect 5)', () => {
+  const SERVICE_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/checkout`;
+  const revokes = (): number =>
+    ec2Mock.commandCalls(RevokeSecurityGroupIngressCommand).length +
+    ec2Mock.commandCalls(RevokeSecurityGroupEgressCommand).length;
+
+  beforeEach(() => {
+    network({ 'sg-a': [ENI] });
+    ec2Mock.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: RULES.slice(0, 2) });
+    ecsMock.on(ListServicesCommand, { cluster: CLUSTER_ARN }).resolves({ serviceArns: [SERVICE_ARN] });
+  });
+
+  it("refuses a group that a service's network configuration names, even when no other ENI has it", async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'checkout',
+          status: 'ACTIVE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-a'] } },
+        },
+      ],
+    });
+
+    const result = await isolateTask(deps(), finding, awsvpc());
+
+    expect(result.status).toBe('not-possible');
+    expect(result.reason).toContain('sg-a (network configuration of service checkout)');
+    expect(revokes()).toBe(0);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('refuses a group that only a task set or an older deployment of a service names', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'checkout',
+          status: 'ACTIVE',
+          deployments: [
+            { networkConfiguration: { awsvpcConfiguration: { subnets: ['s'], securityGroups: ['sg-x'] } } },
+          ],
+          taskSets: [
+            { networkConfiguration: { awsvpcConfiguration: { subnets: ['s'], securityGroups: ['sg-a'] } } },
+          ],
+        },
+      ],
+    });
+
+    const result = await isolateTask(deps(), finding, awsvpc());
+
+    expect(result.status).toBe('not-possible');
+    expect(revokes()).toBe(0);
+  });
+
+  it('looks at the services of every cluster of the account, page by page', async () => {
+    const other = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/dev`;
+    ecsMock.on(ListClustersCommand).resolves({ clusterArns: [CLUSTER_ARN, other] });
+    ecsMock
+      .on(ListServicesCommand, { cluster: other })
+      .resolvesOnce({ serviceArns: [], nextToken: 'more' })
+      .resolves({ serviceArns: [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/dev/batch`] });
+    ecsMock.on(DescribeServicesCommand, { cluster: CLUSTER_ARN }).resolves({ services: [] });
+    ecsMock.on(DescribeServicesCommand, { cluster: other }).resolves({
+      services: [
+        {
+          serviceName: 'batch',
+          status: 'ACTIVE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: ['s'], securityGroups: ['sg-a'] } },
+        },
+      ],
+    });
+
+    const result = await isolateTask(deps(), finding, awsvpc());
+
+    expect(result.status).toBe('not-possible');
+    expect(result.reason).toContain('service batch');
+    expect(revokes()).toBe(0);
+  });
+
+  it('revokes nothing when the ENI listing is longer than its budget', async () => {
+    ec2Mock
+      .on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'group-id', Values: ['sg-a'] }] })
+      .resolves({
+        NetworkInterfaces: [{ NetworkInterfaceId: ENI, Groups: [{ GroupId: 'sg-a' }] }],
+        NextToken: 'more',
+      });
+
+    const result = await isolateTask(deps(), finding, awsvpc());
+
+    expect(result.status).toBe('not-possible');
+    expect(result.reason).toContain('is not known');
+    expect(revokes()).toBe(0);
+  });
+
+  it('revokes nothing when the services cannot be listed', async () => {
+    ecsMock
+      .on(ListServicesCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    const result = await isolateTask(deps(), finding, awsvpc());
+
+    expect(result.status).toBe('not-possible');
+    expect(result.reason).toContain('AccessDeniedException');
+    expect(revokes()).toBe(0);
+  });
+
+  it('still revokes a group no ENI, service, deployment or task set shares', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'checkout',
+          status: 'ACTIVE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: ['s'], securityGroups: ['sg-other'] } },
+        },
+      ],
+    });
+
+    const result = await isolateTask(deps(), finding, awsvpc());
+
+    expect(result.status).toBe('done');
+    expect(revokes()).toBe(2);
+  });
+});
+
+describe('isolateTask: a container instance is quarantined only when its other tasks allow it (issue 14, defect 7)', () => {
+  const TASK = finding.task?.arn ?? '';
+  const neighbour = (id: string): string => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${id}`;
+
+  function instanceWith(
+    tasks: { arn: string; group?: string; tags?: Record<string, string> }[],
+    services: { name: string; tags?: Record<string, string>; runningCount?: number; tasks: string[] }[],
+  ): void {
+    ecsMock.on(DescribeContainerInstancesCommand).resolves({
+      containerInstances: [
+        { containerInstanceArn: CONTAINER_INSTANCE, ec2InstanceId: 'i-0abc', status: 'ACTIVE' },
+      ],
+    });
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        { Instances: [{ InstanceId: 'i-0abc', VpcId: 'vpc-1', SecurityGroups: [{ GroupId: 'sg-app' }] }] },
+      ],
+    });
+    ecsMock
+      .on(ListTasksCommand, { containerInstance: CONTAINER_INSTANCE })
+      .resolves({ taskArns: [TASK, ...tasks.map((t) => t.arn)] });
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: tasks.map((t) => ({
+        taskArn: t.arn,
+        desiredStatus: 'RUNNING',
+        ...(t.group ? { group: t.group } : {}),
+        tags: Object.entries(t.tags ?? {}).map(([key, value]) => ({ key, value })),
+      })),
+    });
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: services.map((s) => ({
+        serviceName: s.name,
+        status: 'ACTIVE',
+        runningCount: s.runningCount ?? 3,
+        tags: Object.entries(s.tags ?? {}).map(([key, value]) => ({ key, value })),
+      })),
+    });
+    for (const s of services)
+      ecsMock.on(ListTasksCommand, { serviceName: s.name }).resolves({ taskArns: s.tasks });
+    ec2Mock.on(ModifyInstanceAttributeCommand).resolves({});
+    ecsMock.on(UpdateContainerInstancesStateCommand).resolves({});
+  }
+
+  it('refuses, changing nothing, when a task of an exempt service runs on the instance', async () => {
+    const exempt = neighbour('exempt1');
+    instanceWith(
+      [{ arn: exempt, group: 'service:ledger' }],
+      [{ name: 'ledger', tags: { 'shield-right:exempt': 'true' }, tasks: [exempt] }],
+    );
+
+    const result = await isolateTask(deps({ 'vpc-1': 'sg-quarantine' }), finding, bridge());
+
+    expect(result.status).toBe('not-possible');
+    expect(result.reason).toContain('service ledger');
+    expect(result.reason).toContain('shield-right:exempt=true');
+    expect(ec2Mock).not.toHaveReceivedCommand(ModifyInstanceAttributeCommand);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('refuses when an exempt-tagged task runs on the instance', async () => {
+    instanceWith([{ arn: neighbour('tagged1'), tags: { 'shield-right:exempt': 'true' } }], []);
+
+    const result = await isolateTask(deps({ 'vpc-1': 'sg-quarantine' }), finding, bridge());
+
+    expect(result.status).toBe('not-possible');
+    expect(ec2Mock).not.toHaveReceivedCommand(ModifyInstanceAttributeCommand);
+  });
+
+  it('refuses when draining would move one of the last minHealthyTasks tasks of a service', async () => {
+    const last = neighbour('last1');
+    instanceWith(
+      [{ arn: last, group: 'service:ledger' }],
+      [{ name: 'ledger', runningCount: 1, tasks: [last] }],
+    );
+
+    const result = await isolateTask(
+      {
+        ...deps({ 'vpc-1': 'sg-quarantine' }),
+        neighbours: { exemptTagKey: 'shield-right:exempt', minHealthyTasks: 1 },
+      },
+      finding,
+      bridge(),
+    );
+
+    expect(result.status).toBe('not-possible');
+    expect(result.reason).toContain('minHealthyTasks=1');
+    expect(ec2Mock).not.toHaveReceivedCommand(ModifyInstanceAttributeCommand);
+  });
+
+  it('counts what it affects: service tasks are replaced, a task whose group claims a service it is not in is not', async () => {
+    const member = neighbour('member1');
+    const impostor = neighbour('impostor1');
+    const standalone = neighbour('standalone1');
+    instanceWith(
+      [
+        { arn: member, group: 'service:web' },
+        { arn: impostor, group: 'service:web' },
+        { arn: standalone, group: 'family:batch' },
+      ],
+      [{ name: 'web', tasks: [member] }],
+    );
+
+    const result = await isolateTask(deps({ 'vpc-1': 'sg-quarantine' }), finding, bridge());
+
+    expect(result).toMatchObject({ status: 'done', rescheduledTaskCount: 1, notRescheduledTaskCount: 2 });
+    expect(result.reason).toContain('1 other task(s) of services are replaced elsewhere');
+    expect(result.reason).toContain(
+      '2 other task(s) of no service keep running on the instance, cut off, and are not rescheduled',
+    );
+    expect(result.reason).not.toContain('are rescheduled');
+  });
 });

@@ -179,7 +179,8 @@ describe('enrich handler', () => {
       disposition: 'contain',
       path: 'act',
       stop: true,
-      isolate: true,
+      // The stop is the containment: no isolation after it.
+      isolate: false,
       quarantine: true,
       digests: [DIGEST],
     });

@@ -59,18 +59,22 @@ function actions(plan: { isolate: boolean; stop: boolean; quarantine: boolean; t
 }
 
 const NOTHING = { isolate: false, stop: false, quarantine: false, tagService: false };
-const CONTAIN = { isolate: true, stop: true, quarantine: true, tagService: true };
+// A stop is the containment: nothing is isolated after it (issue 14, defect 5).
+const CONTAIN = { isolate: false, stop: true, quarantine: true, tagService: true };
 
 describe('decideRuntimeResponse', () => {
   describe('by severity', () => {
     it.each([9, 9.5, 10])(
-      'Critical %d contains: isolate, stop, quarantine and tag the service',
+      'Critical %d contains: stop, quarantine and tag the service, no isolation',
       (severity) => {
         const plan = decideRuntimeResponse(finding({ severity }), enrichment(), settings(), NOW);
 
         expect(plan.disposition).toBe('contain');
         expect(plan.path).toBe('act');
         expect(actions(plan)).toEqual(CONTAIN);
+        expect(plan.skipped.find((s) => s.action === 'isolate')?.reason).toContain(
+          'the stop is the containment',
+        );
         expect(plan.wouldHaveDone).toEqual([]);
       },
     );
@@ -107,18 +111,55 @@ describe('decideRuntimeResponse', () => {
       expect(actions(plan)).toEqual({ ...CONTAIN, tagService: false });
     });
 
-    it.each([4, 5.5, 6.9])('Medium %d isolates only and recommends the stop', (severity) => {
-      const plan = decideRuntimeResponse(finding({ severity }), enrichment(), settings(), NOW);
+    it.each([4, 5.5, 6.9])(
+      'Medium %d on a standalone task isolates only and recommends the stop',
+      (severity) => {
+        const plan = decideRuntimeResponse(
+          finding({ severity, service: null }),
+          enrichment({ service: undefined }),
+          settings(),
+          NOW,
+        );
 
-      expect(plan.disposition).toBe('isolate');
-      expect(plan.path).toBe('act');
+        expect(plan.disposition).toBe('isolate');
+        expect(plan.path).toBe('act');
+        expect(actions(plan)).toEqual({ ...NOTHING, isolate: true });
+        expect(plan.recommendations.join('\n')).toContain(
+          'Stop the task if the activity is confirmed: shield-right respond --finding-id f0123456789abcdef --force',
+        );
+        expect(plan.reasons).toContain(
+          `severity ${severity} (MEDIUM) is at or above the isolation threshold 4`,
+        );
+      },
+    );
+
+    it.each([4, 6.9])(
+      'Medium %d on an awsvpc service task notifies and recommends: its groups are those of the service (issue 14, defect 5)',
+      (severity) => {
+        const plan = decideRuntimeResponse(finding({ severity }), enrichment(), settings(), NOW);
+
+        expect(plan.disposition).toBe('notify');
+        expect(plan.path).toBe('notify');
+        expect(actions(plan)).toEqual(NOTHING);
+        expect(plan.reasons.join('\n')).toContain(
+          'isolation not possible in place: the network configuration of service payments-api gives every task of the service its security groups',
+        );
+        expect(plan.recommendations.join('\n')).toContain(
+          'move service payments-api to a security group of its own',
+        );
+        expect(plan.recommendations.join('\n')).toContain('shield-right respond --finding-id');
+      },
+    );
+
+    it('Medium on a bridge-mode service task still plans the container-instance isolation', () => {
+      const plan = decideRuntimeResponse(
+        finding({ severity: 5 }),
+        enrichment({ networkMode: 'bridge', eniId: undefined, containerInstanceArn: 'arn:ci' }),
+        settings(),
+        NOW,
+      );
+
       expect(actions(plan)).toEqual({ ...NOTHING, isolate: true });
-      expect(plan.recommendations.join('\n')).toContain(
-        'Stop the task if the activity is confirmed: shield-right respond --finding-id f0123456789abcdef --force',
-      );
-      expect(plan.reasons).toContain(
-        `severity ${severity} (MEDIUM) is at or above the isolation threshold 4`,
-      );
     });
 
     it.each([0, 2, 3.9])('Low %d notifies only', (severity) => {
@@ -134,9 +175,10 @@ describe('decideRuntimeResponse', () => {
     it('uses the configured thresholds, not the GuardDuty bands', () => {
       const strict = settings({ stopSeverity: 9, isolateSeverity: 8 });
 
-      expect(decideRuntimeResponse(finding({ severity: 8.5 }), enrichment(), strict, NOW).disposition).toBe(
-        'isolate',
-      );
+      expect(
+        decideRuntimeResponse(finding({ severity: 8.5 }), enrichment({ service: undefined }), strict, NOW)
+          .disposition,
+      ).toBe('isolate');
       expect(decideRuntimeResponse(finding({ severity: 7.5 }), enrichment(), strict, NOW).disposition).toBe(
         'notify',
       );
@@ -192,8 +234,8 @@ describe('decideRuntimeResponse', () => {
         expect(actions(plan)).toEqual(NOTHING);
         expect(plan.reasons[0]).toMatch(/^exempt: /);
         expect(plan.reasons[0]).toContain(why);
-        expect(plan.wouldHaveDone).toEqual<ActionName[]>(['isolate', 'stop', 'tagService', 'quarantine']);
-        expect(plan.skipped.map((s) => s.action)).toEqual(['isolate', 'stop', 'tagService', 'quarantine']);
+        expect(plan.wouldHaveDone).toEqual<ActionName[]>(['stop', 'tagService', 'quarantine']);
+        expect(plan.skipped.map((s) => s.action)).toEqual(['stop', 'tagService', 'quarantine']);
         expect(plan.skipped.every((s) => s.reason === plan.reasons[0])).toBe(true);
       },
     );
@@ -252,8 +294,8 @@ describe('decideRuntimeResponse', () => {
 
     it('lists for an exempt Medium finding only the isolation it would have done', () => {
       const plan = decideRuntimeResponse(
-        finding({ severity: 5, taskTags: { 'shield-right:exempt': 'true' } }),
-        enrichment(),
+        finding({ severity: 5, service: null, taskTags: { 'shield-right:exempt': 'true' } }),
+        enrichment({ service: undefined }),
         settings(),
         NOW,
       );
@@ -303,11 +345,22 @@ describe('decideRuntimeResponse', () => {
       expect(plan.disposition).toBe('observe');
       expect(plan.path).toBe('notify');
       expect(actions(plan)).toEqual(NOTHING);
-      expect(plan.wouldHaveDone).toEqual(['isolate', 'stop', 'tagService', 'quarantine']);
+      expect(plan.wouldHaveDone).toEqual(['stop', 'tagService', 'quarantine']);
       expect(plan.reasons).toEqual(['mode is observe: planned only, nothing changed']);
     });
 
     it('in observe mode a Medium finding would only have isolated', () => {
+      const plan = decideRuntimeResponse(
+        finding({ severity: 5, service: null }),
+        enrichment({ service: undefined }),
+        settings({ mode: 'observe' }),
+        NOW,
+      );
+
+      expect(plan.wouldHaveDone).toEqual(['isolate']);
+    });
+
+    it('in observe mode a Medium finding on an awsvpc service task would have done nothing', () => {
       const plan = decideRuntimeResponse(
         finding({ severity: 5 }),
         enrichment(),
@@ -315,7 +368,7 @@ describe('decideRuntimeResponse', () => {
         NOW,
       );
 
-      expect(plan.wouldHaveDone).toEqual(['isolate']);
+      expect(plan.wouldHaveDone).toEqual([]);
     });
 
     it('in observe mode a Low finding is a plain notification', () => {
@@ -395,7 +448,7 @@ describe('decideRuntimeResponse', () => {
     const guarded = settings({ blastRadius: { ...DEFAULT_CONFIG.blastRadius, minHealthyTasks: 2 } });
 
     it.each([1, 2])(
-      'High with %d running task(s) at most the guard: isolates but does not stop',
+      'High with %d running task(s) at most the guard: does not stop, and does not revoke the service group',
       (runningCount) => {
         const plan = decideRuntimeResponse(
           finding({ severity: 8 }),
@@ -404,9 +457,11 @@ describe('decideRuntimeResponse', () => {
           NOW,
         );
 
-        expect(plan.disposition).toBe('isolate');
         expect(plan.path).toBe('act');
-        expect(actions(plan)).toEqual({ isolate: true, stop: false, quarantine: true, tagService: false });
+        expect(actions(plan)).toEqual({ isolate: false, stop: false, quarantine: true, tagService: false });
+        expect(plan.skipped.find((s) => s.action === 'isolate')?.reason).toContain(
+          'isolation not possible in place',
+        );
         expect(plan.skipped.find((s) => s.action === 'stop')?.reason).toContain('minHealthyTasks=2');
         expect(plan.recommendations).toContain(
           'Stop the task by hand once replacement capacity is available',
@@ -496,7 +551,12 @@ describe('decideRuntimeResponse', () => {
     });
 
     it('does not quarantine for a Medium finding', () => {
-      const plan = decideRuntimeResponse(finding({ severity: 6 }), enrichment(), settings(), NOW);
+      const plan = decideRuntimeResponse(
+        finding({ severity: 6, service: null }),
+        enrichment({ service: undefined }),
+        settings(),
+        NOW,
+      );
 
       expect(plan.quarantine).toBe(false);
       expect(plan.skipped).toEqual([]);

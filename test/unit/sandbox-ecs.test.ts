@@ -2,14 +2,18 @@
  * The ECS sandbox service driven through the real SDK v3 clients (transport replaced), so
  * inputs, outputs and errors are exactly what the Lambda handlers see.
  */
+
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { UpdateImageStorageClassCommand } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
+  ListServicesCommand,
   ListTasksCommand,
   StopTaskCommand,
   TagResourceCommand,
   UpdateContainerInstancesStateCommand,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
   DEFAULT_STOP_TIMEOUT_S,
@@ -295,6 +299,101 @@ describe('ECS', () => {
       new ListTasksCommand({ cluster: 'ec2', containerInstance: second }),
     );
     expect(onSecond.taskArns).toHaveLength(1);
+  });
+
+  test('ListServices answers 10 services a page by default, and up to 100 with maxResults', async () => {
+    const env = containerSandbox();
+    const taskDefinitionArn = env.ecs.putTaskDefinition({
+      family: 'svc',
+      networkMode: 'awsvpc',
+      containers: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1' }],
+    });
+    for (let i = 0; i < 12; i++) env.ecs.putService({ cluster: 'prod', name: `svc-${i}`, taskDefinitionArn });
+
+    const first = await env.ecsClient.send(new ListServicesCommand({ cluster: 'prod' }));
+    const rest = await env.ecsClient.send(
+      new ListServicesCommand({ cluster: 'prod', nextToken: first.nextToken, maxResults: 100 }),
+    );
+
+    expect(first.serviceArns).toHaveLength(10);
+    expect(first.nextToken).toBeDefined();
+    expect(rest.serviceArns).toHaveLength(2);
+    expect(rest.nextToken).toBeUndefined();
+    await expect(
+      env.ecsClient.send(new ListServicesCommand({ cluster: 'prod', maxResults: 101 })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+
+  test("a service's network configuration is described, and the tasks it starts get its security groups", async () => {
+    const env = containerSandbox();
+    env.ec2.putSubnet({ subnetId: 'subnet-1', vpcId: 'vpc-1' });
+    env.ec2.putSecurityGroup({ groupId: 'sg-web', vpcId: 'vpc-1' });
+    const taskDefinitionArn = env.ecs.putTaskDefinition({
+      family: 'web',
+      networkMode: 'awsvpc',
+      containers: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1' }],
+    });
+    env.ecs.putService({
+      cluster: 'prod',
+      name: 'web',
+      taskDefinitionArn,
+      launchType: 'FARGATE',
+      desiredCount: 0,
+      network: { subnets: ['subnet-1'], securityGroups: ['sg-web'] },
+    });
+
+    const described = await env.ecsClient.send(
+      new DescribeServicesCommand({ cluster: 'prod', services: ['web'] }),
+    );
+    await env.ecsClient.send(new UpdateServiceCommand({ cluster: 'prod', service: 'web', desiredCount: 1 }));
+    const [started = ''] =
+      (await env.ecsClient.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'web' }))).taskArns ??
+      [];
+    const task = (await env.ecsClient.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [started] })))
+      .tasks?.[0];
+    const eniId = task?.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value;
+    const enis = await env.ec2Client.send(
+      new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: ['sg-web'] }] }),
+    );
+
+    const network = {
+      awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-web'], assignPublicIp: 'DISABLED' },
+    };
+    expect(described.services?.[0]?.networkConfiguration).toEqual(network);
+    expect(described.services?.[0]?.deployments?.[0]?.networkConfiguration).toEqual(network);
+    expect(eniId).toBeDefined();
+    expect(enis.NetworkInterfaces?.map((n) => [n.NetworkInterfaceId, n.RequesterManaged])).toEqual([
+      [eniId, true],
+    ]);
+  });
+
+  test('draining leaves the tasks that belong to no service running on the instance', async () => {
+    const env = containerSandbox();
+    const taskDefinitionArn = env.ecs.putTaskDefinition({
+      family: 'batch',
+      networkMode: 'bridge',
+      containers: [{ name: 'job', image: 'public.ecr.aws/nginx/nginx:1' }],
+    });
+    const first = env.ecs.putContainerInstance({ cluster: 'ec2', ec2InstanceId: 'i-1' });
+    env.ecs.putContainerInstance({ cluster: 'ec2', ec2InstanceId: 'i-2' });
+    const taskArn = env.ecs.putTask({
+      cluster: 'ec2',
+      taskDefinitionArn,
+      launchType: 'EC2',
+      containerInstanceArn: first,
+      containers: [{ name: 'job', image: 'public.ecr.aws/nginx/nginx:1' }],
+    });
+
+    await env.ecsClient.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: 'ec2',
+        containerInstances: [first],
+        status: 'DRAINING',
+      }),
+    );
+
+    const after = await env.ecsClient.send(new DescribeTasksCommand({ cluster: 'ec2', tasks: [taskArn] }));
+    expect(after.tasks?.[0]).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
   });
 
   test('snapshot and restore round-trip the state', async () => {

@@ -110,6 +110,37 @@ describe('network isolation where it is not possible in place', () => {
     only(callsTo(result, 'ecs', 'StopTask'));
     expect(simulator.account.ecs.getTask(TASK_ARN)?.desiredStatus).toBe('STOPPED');
     expect(simulator.account.ecs.getTask(OTHER_TASK_ID)?.desiredStatus).toBe('RUNNING');
+    // The stop is the containment: no isolation is attempted after it (issue 14).
+    const output = execution(result).output as {
+      results?: { isolate?: { status?: string; reason?: string } };
+    };
+    expect(output.results?.isolate?.status).toBe('skipped');
+  });
+
+  it('a Medium finding on a standalone task whose group another task has: not possible, nothing revoked', async () => {
+    // Arrange
+    const task = (taskArn: string) => ({
+      cluster: CLUSTER,
+      taskArn,
+      containers: [{ name: 'app', image: IMAGE }],
+      securityGroups: ['sg-shared'],
+    });
+    const simulator = new Simulator({
+      scenario: {
+        tasks: [task(TASK_ARN), task(`arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${OTHER_TASK_ID}`)],
+      },
+    });
+    const rulesBefore = await rulesOf(simulator, 'sg-shared');
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, service: null, severity: 5 }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(result.apiCalls.filter((c) => REVOKES.includes(c.operation))).toEqual([]);
+    expect(await rulesOf(simulator, 'sg-shared')).toEqual(rulesBefore);
     const output = execution(result).output as {
       results?: { isolate?: { status?: string; reason?: string } };
     };
@@ -118,7 +149,7 @@ describe('network isolation where it is not possible in place', () => {
     expect(parts(only(result.notifications)).email).toMatch(/Isolate task: not possible/);
   });
 
-  it('an EC2 bridge-mode task: the instance moves to the quarantine group and is drained', async () => {
+  it('an EC2 bridge-mode task (Medium): the instance moves to the quarantine group and is drained', async () => {
     // Arrange
     const instanceId = 'i-0123456789abcdef0';
     const scenario: Scenario = {
@@ -139,7 +170,7 @@ describe('network isolation where it is not possible in place', () => {
 
     // Act
     const result = await simulator.processEvent(
-      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 8, launchType: 'EC2' }),
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 5, launchType: 'EC2' }),
     );
 
     // Assert

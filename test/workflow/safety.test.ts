@@ -491,19 +491,19 @@ describe('minHealthyTasks', () => {
     runtimeEvent({ id, taskId: hex('checkout-task'), service: 'checkout', severity });
   const operations = (result: EventResult) => destructiveCalls(result).map((c) => c.operation);
 
-  it('keeps the last running task of a service for a High finding, and isolates it instead', async () => {
+  it('keeps the last running task of a service for a High finding, and leaves the service group alone', async () => {
     const sim = new Simulator({ scenario: single, config: withBlastRadius({ minHealthyTasks: 1 }) });
 
     const result = await sim.processEvent(finding(8, 'checkout-high'));
 
     expect(result.executions[0]?.status).toBe('SUCCEEDED');
     expect(operations(result)).not.toContain('StopTask');
-    expect(operations(result)).toEqual(
-      expect.arrayContaining(['RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress']),
-    );
+    // The task's group is the service's: isolating it would cut off the service (issue 14, defect 5).
+    expect(operations(result)).not.toContain('RevokeSecurityGroupIngress');
+    expect(operations(result)).not.toContain('RevokeSecurityGroupEgress');
     expect(sim.account.ecs.getTask(checkout)?.desiredStatus).toBe('RUNNING');
-    expect(result.notifications.map((n) => n.attributes.action)).toEqual(['isolated']);
     expect(result.notifications[0]?.message).toContain('minHealthyTasks=1');
+    expect(result.notifications[0]?.message).toContain('isolation not possible in place');
   });
 
   it('still stops the last task for a Critical finding', async () => {

@@ -113,6 +113,8 @@ const IsolationResultSchema = v.object({
   revokedRuleCount: v.optional(v.number()),
   containerInstanceArn: v.optional(text),
   ec2InstanceId: v.optional(text),
+  rescheduledTaskCount: v.optional(v.number()),
+  notRescheduledTaskCount: v.optional(v.number()),
   evidenceKey: v.optional(text),
 });
 

@@ -178,6 +178,26 @@ export class Ec2Service extends Ec2SecurityGroups implements SandboxService {
     return id;
   }
 
+  /**
+   * The ENI ECS creates for an awsvpc task (requester-managed) in a known subnet, with the groups of the
+   * task's network configuration; undefined when the subnet is unknown.
+   */
+  putTaskInterface(input: {
+    subnetId: string;
+    groups: readonly string[];
+  }): { networkInterfaceId: string; privateIpAddress: string } | undefined {
+    const subnet = this.subnets.get(input.subnetId);
+    if (!subnet) return undefined;
+    const id = this.putNetworkInterface({
+      subnetId: input.subnetId,
+      vpcId: subnet.vpcId,
+      groups: [...input.groups],
+      requesterManaged: true,
+    });
+    const eni = this.interfaces.get(id);
+    return { networkInterfaceId: id, privateIpAddress: eni?.privateIpAddress ?? '' };
+  }
+
   /** Creates the instance and its primary ENI (not requester-managed) if missing; returns its id. */
   putInstance(input: PutInstanceInput): string {
     if (input.instanceId !== undefined && this.instances.has(input.instanceId)) return input.instanceId;

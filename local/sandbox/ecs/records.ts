@@ -10,6 +10,20 @@ export const MAX_SERVICE_EVENTS = 100;
 export interface EcsDependencies {
   /** Whether `image` pinned to `digest` can be pulled now (the account wires this to ECR). */
   imagePullable(image: string, digest: string | undefined): boolean;
+  /**
+   * The ENI of a new awsvpc task, with the groups of its network configuration (the account wires this to
+   * EC2); undefined when EC2 does not know the subnet.
+   */
+  taskInterface?(input: {
+    subnetId: string;
+    groups: readonly string[];
+  }): { networkInterfaceId: string; privateIpAddress: string } | undefined;
+}
+
+/** A service's awsvpcConfiguration: ECS gives every task the service starts these subnets and groups. */
+export interface ServiceNetwork {
+  subnets: string[];
+  securityGroups: string[];
 }
 
 export interface ClusterRecord {
@@ -41,6 +55,8 @@ export interface ServiceRecord {
   taskDefinitionArn: string;
   desiredCount: number;
   launchType?: LaunchType;
+  /** awsvpc services only. */
+  network?: ServiceNetwork;
   createdAt: string;
   deploymentId: string;
   failedTasks: number;
@@ -134,6 +150,7 @@ export interface PutServiceInput {
   desiredCount?: number;
   tags?: TagInput;
   launchType?: LaunchType;
+  network?: ServiceNetwork;
 }
 
 export interface PutTaskInput {

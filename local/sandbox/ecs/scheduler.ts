@@ -140,10 +140,7 @@ export class EcsScheduler extends EcsStore {
         lastStatus: pullable ? 'RUNNING' : 'STOPPED',
         reason: pullable ? undefined : pullError,
       })),
-      eni:
-        networkMode === 'awsvpc'
-          ? this.newEni(undefined, template?.eni?.subnetId, undefined, !pullable)
-          : undefined,
+      eni: networkMode === 'awsvpc' ? this.serviceTaskEni(service, template, pullable) : undefined,
       containerInstanceId: instance?.id,
       containerInstanceArn: instance && this.containerInstanceArn(instance.cluster, instance.id),
       startedBy: service.deploymentId,
@@ -167,6 +164,23 @@ export class EcsScheduler extends EcsStore {
       );
     }
     return task;
+  }
+
+  /**
+   * The ENI of a task the service starts: ECS creates it in one of the service's subnets with the service's
+   * security groups (its awsvpcConfiguration), whatever groups the task it replaces had.
+   */
+  protected serviceTaskEni(
+    service: ServiceRecord,
+    template: TaskRecord | undefined,
+    pullable: boolean,
+  ): NonNullable<TaskRecord['eni']> {
+    const subnetId = service.network?.subnets[0] ?? template?.eni?.subnetId;
+    const created =
+      pullable && service.network && subnetId !== undefined
+        ? this.deps.taskInterface?.({ subnetId, groups: service.network.securityGroups })
+        : undefined;
+    return this.newEni(created?.networkInterfaceId, subnetId, created?.privateIpAddress, !pullable);
   }
 
   /** The task whose digests the deployment uses: the stopped one if it ran this task definition, else a sibling. */

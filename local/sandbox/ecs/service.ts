@@ -33,6 +33,8 @@ import type {
   LaunchType,
   ListClustersRequest,
   ListClustersResponse,
+  ListServicesRequest,
+  ListServicesResponse,
   ListTagsForResourceRequest,
   ListTagsForResourceResponse,
   ListTasksRequest,
@@ -56,6 +58,7 @@ import {
   type PutServiceInput,
   type PutTaskDefinitionInput,
   type PutTaskInput,
+  type ServiceNetwork,
   type TagInput,
   type TaskDefinitionContainer,
   type TaskRecord,
@@ -85,6 +88,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
     UpdateService: this.timed((input: UpdateServiceRequest) => this.updateService(input)),
     DescribeClusters: this.timed((input: DescribeClustersRequest) => this.describeClusters(input)),
     ListClusters: this.timed((input: ListClustersRequest) => this.listClusters(input)),
+    ListServices: this.timed((input: ListServicesRequest) => this.listServices(input)),
     DescribeTaskDefinition: this.timed((input: DescribeTaskDefinitionRequest) =>
       this.describeTaskDefinition(input),
     ),
@@ -157,6 +161,14 @@ export class EcsService extends EcsScheduler implements SandboxService {
         taskDefinitionArn: this.normalizeTaskDefinitionArn(input.taskDefinitionArn),
         desiredCount: input.desiredCount ?? Math.max(1, running),
         launchType: input.launchType,
+        ...(input.network
+          ? {
+              network: {
+                subnets: [...input.network.subnets],
+                securityGroups: [...input.network.securityGroups],
+              },
+            }
+          : {}),
         createdAt: isoNow(this.ctx),
         deploymentId: `ecs-svc/${digits(`${cluster}/${name}`, 19)}`,
         failedTasks: 0,
@@ -165,6 +177,18 @@ export class EcsService extends EcsScheduler implements SandboxService {
       });
     }
     return this.serviceArn(cluster, name);
+  }
+
+  /** The service's awsvpcConfiguration (a copy), for provisioning its tasks; undefined without one. */
+  serviceNetwork(cluster: string, name: string): ServiceNetwork | undefined {
+    const network = this.services.get(`${resourceName(cluster)}/${resourceName(name)}`)?.network;
+    return network && structuredClone(network);
+  }
+
+  /** Gives a service the network configuration its first task showed (a service found from a finding). */
+  setServiceNetwork(cluster: string, name: string, network: ServiceNetwork): void {
+    const service = this.services.get(`${resourceName(cluster)}/${resourceName(name)}`);
+    if (service && !service.network) service.network = structuredClone(network);
   }
 
   putContainerInstance(input: { cluster: string; ec2InstanceId: string; arn?: string }): string {
@@ -432,6 +456,17 @@ export class EcsService extends EcsScheduler implements SandboxService {
     const arns = [...this.clusters.keys()].map((name) => this.clusterArn(name));
     const page = paginate(arns, input.maxResults, input.nextToken, 100);
     return { clusterArns: page.items, nextToken: page.nextToken };
+  }
+
+  /** ListServices: the cluster's services, 10 a page unless maxResults (at most 100) says otherwise. */
+  private listServices(input: ListServicesRequest): ListServicesResponse {
+    const cluster = this.requireCluster(input.cluster).name;
+    const arns = [...this.services.values()]
+      .filter((service) => service.cluster === cluster)
+      .filter((service) => input.launchType === undefined || service.launchType === input.launchType)
+      .map((service) => this.serviceArn(service.cluster, service.name));
+    const page = paginate(arns, input.maxResults ?? 10, input.nextToken, 100);
+    return { serviceArns: page.items, nextToken: page.nextToken };
   }
 
   private describeTaskDefinition(input: DescribeTaskDefinitionRequest): DescribeTaskDefinitionResponse {

@@ -96,6 +96,13 @@ export function serviceView(
   includeTags: boolean,
 ): Service {
   const launchType = service.launchType;
+  const networkConfiguration = service.network && {
+    awsvpcConfiguration: {
+      subnets: [...service.network.subnets],
+      securityGroups: [...service.network.securityGroups],
+      assignPublicIp: 'DISABLED' as const,
+    },
+  };
   return {
     serviceArn: arns.serviceArn(service.cluster, service.name),
     serviceName: service.name,
@@ -108,6 +115,7 @@ export function serviceView(
     pendingCount: 0,
     launchType,
     taskDefinition: service.taskDefinitionArn,
+    ...(networkConfiguration ? { networkConfiguration } : {}),
     deploymentConfiguration: {
       deploymentCircuitBreaker: { enable: false, rollback: false },
       maximumPercent: 200,
@@ -125,6 +133,7 @@ export function serviceView(
         createdAt: date(service.createdAt),
         updatedAt: date(service.events[0]?.createdAt ?? service.createdAt),
         launchType,
+        ...(networkConfiguration ? { networkConfiguration } : {}),
         rolloutState: 'COMPLETED',
         rolloutStateReason: 'ECS deployment completed.',
       },
