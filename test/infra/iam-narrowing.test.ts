@@ -61,12 +61,13 @@ describe('IAM enforces the policy (defect 8)', () => {
   });
 
   it('denies StopTask, TagResource and UpdateContainerInstancesState in protected clusters', () => {
-    for (const action of ['ecs:StopTask', 'ecs:TagResource']) {
-      const denies = statementsFor(declared, action, 'Deny');
-      expect(denies.length).toBeGreaterThan(0);
-      const text = flat(denies);
-      expect(text).toContain(':cluster/prod');
-      expect(text).toContain(':cluster/payments');
+    for (const [action, type] of [
+      ['ecs:StopTask', 'task'],
+      ['ecs:TagResource', 'service'],
+    ] as const) {
+      const text = flat(statementsFor(declared, action, 'Deny'));
+      expect(text).toContain(`:${type}/prod/*`);
+      expect(text).toContain(`:111122223333:${type}/payments/*`);
     }
     const drain = flat(statementsFor(declared, 'ecs:UpdateContainerInstancesState', 'Deny'));
     expect(drain).toContain('container-instance/prod/*');
@@ -74,6 +75,8 @@ describe('IAM enforces the policy (defect 8)', () => {
     // StopTask's own condition key, and the task ARN (task/<cluster>/<id>) as a second guard.
     const stop = flat(statementsFor(declared, 'ecs:StopTask', 'Deny'));
     expect(stop).toContain('ecs:cluster');
+    expect(stop).toContain(':cluster/prod');
+    expect(stop).toContain(':cluster/payments');
     expect(stop).toContain('task/prod/*');
   });
 
