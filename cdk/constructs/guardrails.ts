@@ -4,6 +4,7 @@
  * exempt repository, group or instance. A Deny wins over every Allow (IAM policy evaluation logic).
  * The condition keys and resource ARNs used here are cited in docs/aws-behaviours.md (IAM rows).
  */
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { ShieldRightConfig } from '../../definitions/config';
@@ -135,7 +136,11 @@ export function denyOnExemptEc2Resources(
   });
 }
 
-/** The `ec2:Vpc` condition value (a VPC ARN) of each VPC id. */
+/**
+ * The `ec2:Vpc` condition values (VPC ARNs) of the VPC ids, any owner account: a VPC shared through RAM
+ * has its owner's account in its ARN, and VPC ids are unique, so the id alone scopes it.
+ */
 export function vpcArns(scope: IConstruct, vpcIds: readonly string[]): string[] {
-  return vpcIds.map((id) => accountArn(scope, 'ec2', `vpc/${id}`));
+  const stack = Stack.of(scope);
+  return vpcIds.map((id) => `arn:${stack.partition}:ec2:${stack.region}:*:vpc/${id}`);
 }

@@ -374,7 +374,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
     c.allow({
       actions: revokes,
       resources: [c.arn('ec2', 'security-group/*')],
-      ...(vpcIds.length > 0 ? { conditions: { ArnEquals: { 'ec2:Vpc': c.vpcArns(vpcIds) } } } : {}),
+      ...(vpcIds.length > 0 ? { conditions: { ArnLike: { 'ec2:Vpc': c.vpcArns(vpcIds) } } } : {}),
       wildcardReason:
         'Task-exclusive security groups are found at run time: any group of the isolation VPCs (ec2:Vpc).',
     });
