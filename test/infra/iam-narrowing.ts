@@ -31,7 +31,7 @@ export const STAR_ONLY_PLUMBING: ReadonlySet<string> = new Set([
   'logs:PutResourcePolicy',
 ]);
 
-/** DynamoDB item writes: on a table they must carry `dynamodb:LeadingKeys`. */
+/** DynamoDB item writes: on whatever resource, they must carry `dynamodb:LeadingKeys`. */
 const ITEM_WRITES = new Set([
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
@@ -43,8 +43,6 @@ const ITEM_WRITES = new Set([
 export function isWholeType(flat: string): boolean {
   return flat === '*' || /:[A-Za-z-]+[/:]\*$/.test(flat);
 }
-
-const isTable = (flat: string) => /:table\/[^/]+$/.test(flat) || /^<[^>]*Table[^>]*\.Arn>$/.test(flat);
 
 type Json = Record<string, unknown>;
 
@@ -105,7 +103,7 @@ export function unnarrowedGrants(
       for (const action of asList(st.Action).filter(isMutating)) {
         for (const resource of asList(st.Resource).map(flattenForNag)) {
           const denyNarrows = denied.some((pattern) => actionMatches(pattern, action));
-          if (ITEM_WRITES.has(action) && isTable(resource)) {
+          if (ITEM_WRITES.has(action)) {
             if (!hasKey(st.Condition, 'dynamodb:LeadingKeys') && !denyNarrows) {
               offences.push({
                 role,
