@@ -24,6 +24,13 @@ import {
   type FunctionSpec,
   type WorkflowName,
 } from '../../definitions/functions';
+import { leadingKeysCondition, type TableKeyPrefix } from '../../definitions/table-keys';
+import {
+  denyInProtectedClusters,
+  denyOnExemptEc2Resources,
+  denyOnExemptRepositories,
+  vpcArns,
+} from './guardrails';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 import { prebuiltBundle } from './prebuilt';
 
@@ -203,10 +210,16 @@ export class ResponseFunctions extends Construct {
   }
 
   private grantContext(role: iam.Role, acks: Acknowledgments): GrantContext {
-    const { bucket, table, topic, key, stateMachineNames } = this.props;
+    const { bucket, table, topic, key, stateMachineNames, config, quarantineGroups } = this.props;
     return {
       arn: (service, resource) => accountArn(this, service, resource),
       allow: (permission) => allow(role, acks, permission),
+      config,
+      quarantineGroups,
+      vpcArns: (ids) => vpcArns(this, ids),
+      denyInProtectedClusters: (actions) => denyInProtectedClusters(this, role, config, actions),
+      denyOnExemptRepositories: (actions) => denyOnExemptRepositories(this, role, config, actions),
+      denyOnExemptEc2Resources: (actions) => denyOnExemptEc2Resources(role, config, actions),
       putEvidence: () => {
         // Not bucket.grantPut: it adds s3:Abort*, PutObjectLegalHold, PutObjectRetention and tagging calls
         // the handlers never make, and an unconditioned kms:GenerateDataKey*.
@@ -231,9 +244,14 @@ export class ResponseFunctions extends Construct {
         allow(role, acks, { actions: ['dynamodb:GetItem'], resources: [table.tableArn] });
         grantKeyVia(role, key, 'dynamodb');
       },
-      updateIncident: () => {
+      updateIncident: (prefixes = ['incident']) => {
         // Not table.grant: with a GSI it adds `index/*`, and items are never written through an index.
-        allow(role, acks, { actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] });
+        // Only the items under `prefixes` (dynamodb:LeadingKeys): claims and caps stay the workflows'.
+        allow(role, acks, {
+          actions: ['dynamodb:UpdateItem'],
+          resources: [table.tableArn],
+          conditions: leadingKeysCondition(prefixes),
+        });
         grantKeyVia(role, key, 'dynamodb');
       },
       publish: () => {
@@ -261,10 +279,18 @@ export class ResponseFunctions extends Construct {
 interface GrantContext {
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
+  readonly config: ShieldRightConfig;
+  /** Quarantine security group id per VPC id: the VPCs where isolation may act. */
+  readonly quarantineGroups: Readonly<Record<string, string>>;
+  readonly vpcArns: (vpcIds: readonly string[]) => string[];
+  readonly denyInProtectedClusters: (actions: Parameters<typeof denyInProtectedClusters>[3]) => void;
+  readonly denyOnExemptRepositories: (actions: readonly string[]) => void;
+  readonly denyOnExemptEc2Resources: (actions: readonly string[]) => void;
   readonly putEvidence: () => void;
   readonly readEvidence: () => void;
   readonly readIncident: () => void;
-  readonly updateIncident: () => void;
+  /** UpdateItem on the items under `prefixes` only (default: incidents). */
+  readonly updateIncident: (prefixes?: readonly TableKeyPrefix[]) => void;
   readonly publish: () => void;
   readonly executionArns: () => string[];
   /** The state machines' ARNs, or only those of `only`. */
@@ -295,6 +321,9 @@ function allowTaskDiscovery(c: GrantContext): void {
     wildcardReason: ACCOUNT_CLUSTERS_REASON,
   });
 }
+
+/** The ECR writes of quarantine and release: never on an exempt repository. */
+const ECR_WRITES = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
 
 function inAccountCluster(c: GrantContext) {
   return { ArnLike: { 'ecs:cluster': c.arn('ecs', 'cluster/*') } };
@@ -338,17 +367,16 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       resources: ['*'],
       wildcardReason: 'EC2 Describe* calls (read-only) support no resource type but *.',
     });
+    const vpcIds = Object.keys(c.quarantineGroups);
+    const revokes = ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'];
+    // The security group is the resource that carries ec2:Vpc: with quarantineVpcIds set, revokes only
+    // in those VPCs (lambdas/actions/network-isolation.ts refuses the others before calling).
     c.allow({
-      actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-      // Revoking by rule id authorizes both the group and its rules.
-      resources: [c.arn('ec2', 'security-group/*'), c.arn('ec2', 'security-group-rule/*')],
-      wildcardReason: 'Task-exclusive security groups are found at run time, in any VPC of this account.',
-    });
-    c.allow({
-      actions: ['ec2:ModifyInstanceAttribute'],
-      resources: [c.arn('ec2', 'instance/*'), c.arn('ec2', 'security-group/*')],
+      actions: revokes,
+      resources: [c.arn('ec2', 'security-group/*')],
+      ...(vpcIds.length > 0 ? { conditions: { ArnLike: { 'ec2:Vpc': c.vpcArns(vpcIds) } } } : {}),
       wildcardReason:
-        'The container instance and its quarantine group are found at run time, in this account.',
+        'Task-exclusive security groups are found at run time: any group of the isolation VPCs (ec2:Vpc).',
     });
     // group-uses.ts and instance-neighbours.ts: who else a group or a container instance reaches (reads).
     allowTaskDiscovery(c);
@@ -363,8 +391,40 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       resources: [c.arn('ecs', 'service/*')],
       wildcardReason: ACCOUNT_CLUSTERS_REASON,
     });
+    // Revoking by rule id also authorizes the rules; the group above is the required resource.
     c.allow({
-      actions: ['ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState'],
+      actions: revokes,
+      resources: [c.arn('ec2', 'security-group-rule/*')],
+      wildcardReason:
+        'Rules are revoked by id together with their group, which the ec2:Vpc statement scopes.',
+    });
+    const quarantine = Object.values(c.quarantineGroups);
+    if (quarantine.length > 0) {
+      // Only the quarantine groups can be given to an instance; which attribute is changed IAM cannot
+      // bound (ec2:Attribute is not confirmed for the groupSet form: README, What IAM enforces).
+      c.allow({
+        actions: ['ec2:ModifyInstanceAttribute'],
+        resources: [
+          c.arn('ec2', 'instance/*'),
+          ...quarantine.map((id) => c.arn('ec2', `security-group/${id}`)),
+        ],
+        wildcardReason:
+          'The container instance is found at run time; the groups are the quarantine groups only.',
+      });
+      c.allow({
+        actions: ['ecs:UpdateContainerInstancesState'],
+        resources: [c.arn('ecs', 'container-instance/*')],
+        conditions: inAccountCluster(c),
+        wildcardReason: 'The container instance of the task is found at run time; protected clusters denied.',
+      });
+      c.denyInProtectedClusters(['ecs:UpdateContainerInstancesState']);
+    }
+    c.denyOnExemptEc2Resources([
+      ...revokes,
+      ...(quarantine.length > 0 ? ['ec2:ModifyInstanceAttribute'] : []),
+    ]);
+    c.allow({
+      actions: ['ecs:DescribeContainerInstances'],
       resources: [c.arn('ecs', 'container-instance/*')],
       wildcardReason:
         'The container instance of the task is found at run time, in any cluster of this account.',
@@ -373,17 +433,17 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
   },
   quarantine: (c) => {
     c.allow({
-      actions: [
-        'ecr:DescribeImages',
-        'ecr:DescribeRepositories',
-        'ecr:BatchGetImage',
-        'ecr:PutImage',
-        'ecr:BatchDeleteImage',
-        'ecr:UpdateImageStorageClass',
-      ],
+      actions: ['ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:BatchGetImage'],
       resources: [c.arn('ecr', 'repository/*')],
       wildcardReason: 'The quarantined image may live in any ECR repository of this account.',
     });
+    c.allow({
+      actions: ECR_WRITES,
+      resources: [c.arn('ecr', 'repository/*')],
+      wildcardReason:
+        'Any repository of this account but the exempt ones (explicit Deny by name and by tag).',
+    });
+    c.denyOnExemptRepositories(ECR_WRITES);
     c.putEvidence();
   },
   exposure: (c) => {
@@ -426,7 +486,8 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
     });
     allowTaskDiscovery(c);
     c.readIncidents();
-    c.updateIncident();
+    // The sweep's watermark (SWEEP#reconcile) and the incidents it marks resolved.
+    c.updateIncident(['incident', 'sweep']);
     c.publish();
   },
   checkImagePush: (c) => {

@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ShieldRightConfig } from '../../definitions/config';
 import {
   type FunctionId,
   type ResourceSubstitution,
@@ -21,10 +22,30 @@ import {
   type WorkflowName,
   type WorkflowSpec,
 } from '../../definitions/functions';
+import { leadingKeysCondition, type TableKeyPrefix } from '../../definitions/table-keys';
+import { denyInProtectedClusters, denyOnExemptServices } from './guardrails';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 
 /** The only tag key the workflows write on services (the TagService state); the role may set no other. */
 export const INCIDENT_TAG_KEY = 'shield-right:incident';
+
+/**
+ * The incident-table items each workflow writes (PutItem/UpdateItem) and deletes, by key prefix: IAM
+ * allows item writes only there (`dynamodb:LeadingKeys`). Reads (GetItem) are not restricted.
+ */
+export const WORKFLOW_ITEM_KEYS: Readonly<
+  Record<
+    WorkflowName,
+    { readonly write: readonly TableKeyPrefix[]; readonly delete: readonly TableKeyPrefix[] }
+  >
+> = {
+  // RecordIncident/ReopenIncident/RecordRepeat, ClaimContainment (task claim and the cap counters).
+  RuntimeThreatResponse: { write: ['incident', 'taskClaim', 'cap'], delete: [] },
+  // RecordIncident/AppendFinding/…, ClaimQuarantine (image claim, account cap); ReopenIncident deletes
+  // the image claim it re-takes.
+  VulnerableImageResponse: { write: ['incident', 'imageClaim', 'cap'], delete: ['imageClaim'] },
+  ImagePushCheck: { write: [], delete: [] },
+};
 
 /** Key prefixes the workflows write under: evidence of an incident and events that failed validation. */
 export const WORKFLOW_OBJECT_PREFIXES = ['incidents/', 'rejected/'] as const;
@@ -51,6 +72,8 @@ export interface ResponseWorkflowsProps {
   readonly table: dynamodb.ITable;
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
+  /** The protections IAM enforces besides the code (protected clusters, the exemption tag). */
+  readonly config: ShieldRightConfig;
 }
 
 export class ResponseWorkflows extends Construct {
@@ -116,7 +139,7 @@ export class ResponseWorkflows extends Construct {
   }
 
   private grant(spec: WorkflowSpec, machine: sfn.StateMachine): void {
-    const { functions, table, bucket, key } = this.props;
+    const { functions, table, bucket, key, config } = this.props;
     const acks = new Acknowledgments(machine);
     for (const id of spec.functions) {
       functions[id].grantInvoke(machine);
@@ -146,10 +169,11 @@ export class ResponseWorkflows extends Construct {
           allow(machine.grantPrincipal, acks, {
             actions: [action],
             resources: [accountArn(this, 'ecs', 'task/*')],
-            conditions: { ArnEquals: { 'ecs:cluster': accountArn(this, 'ecs', 'cluster/*') } },
+            conditions: { ArnLike: { 'ecs:cluster': accountArn(this, 'ecs', 'cluster/*') } },
             wildcardReason:
-              'The task named by a finding, in a cluster of this account (ecs:cluster condition).',
+              'The task named by a finding, in a cluster of this account; protected clusters denied.',
           });
+          denyInProtectedClusters(this, machine.grantPrincipal, config, ['ecs:StopTask']);
           break;
         case 'ecs:TagResource':
           allow(machine.grantPrincipal, acks, {
@@ -158,15 +182,47 @@ export class ResponseWorkflows extends Construct {
             conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [INCIDENT_TAG_KEY] } },
             wildcardReason: `The service of the task, in this account; only the ${INCIDENT_TAG_KEY} tag key.`,
           });
+          denyInProtectedClusters(this, machine.grantPrincipal, config, ['ecs:TagResource']);
+          denyOnExemptServices(machine.grantPrincipal, config, ['ecs:TagResource']);
           break;
         default:
           throw new Error(`shield-right: ${spec.name}: no IAM mapping for service action ${action}`);
       }
     }
     if (dynamodbActions.length > 0) {
-      // TransactWriteItems has no IAM action of its own: it needs PutItem and UpdateItem, both listed.
-      // Not table.grant: with a GSI it adds `index/*`, and the workflows only address the table's items.
-      allow(machine.grantPrincipal, acks, { actions: dynamodbActions, resources: [table.tableArn] });
+      // TransactWriteItems has no IAM action of its own: it needs PutItem and UpdateItem (and DeleteItem),
+      // each checked per item, LeadingKeys included. Not table.grant: with a GSI it adds `index/*`, and
+      // the workflows only address the table's items.
+      const items = WORKFLOW_ITEM_KEYS[spec.name];
+      const kind = (a: string) =>
+        a === 'dynamodb:GetItem'
+          ? 'read'
+          : a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'
+            ? 'write'
+            : a === 'dynamodb:DeleteItem'
+              ? 'delete'
+              : 'other';
+      const reads = dynamodbActions.filter((a) => kind(a) === 'read');
+      const writes = dynamodbActions.filter((a) => kind(a) === 'write');
+      const deletes = dynamodbActions.filter((a) => kind(a) === 'delete');
+      const other = dynamodbActions.filter((a) => kind(a) === 'other');
+      if (other.length > 0)
+        throw new Error(`shield-right: ${spec.name}: no item-key scope for ${other.join(', ')}`);
+      if (reads.length > 0)
+        allow(machine.grantPrincipal, acks, { actions: reads, resources: [table.tableArn] });
+      for (const [actions, prefixes] of [
+        [writes, items.write],
+        [deletes, items.delete],
+      ] as const) {
+        if (actions.length === 0) continue;
+        if (prefixes.length === 0)
+          throw new Error(`shield-right: ${spec.name}: ${actions.join(', ')} on no key prefix`);
+        allow(machine.grantPrincipal, acks, {
+          actions,
+          resources: [table.tableArn],
+          conditions: leadingKeysCondition(prefixes),
+        });
+      }
       grantKeyVia(machine.grantPrincipal, key, 'dynamodb');
     }
     acks.apply();

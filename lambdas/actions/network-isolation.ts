@@ -101,6 +101,16 @@ function byGroup<T>(
   return { groups, left };
 }
 
+/**
+ * With `quarantineVpcIds` configured, IAM allows revokes only on groups of those VPCs (`ec2:Vpc`):
+ * a task elsewhere is reported as not isolable in place instead of failing on AccessDenied.
+ */
+function outsideIsolationVpcs(deps: IsolationDeps, vpcId: string | undefined): string | undefined {
+  const vpcs = Object.keys(deps.quarantineGroups);
+  if (vpcs.length === 0 || (vpcId !== undefined && vpcs.includes(vpcId))) return undefined;
+  return `isolation not possible in place: the task's VPC ${vpcId ?? '(unknown)'} is not in quarantineVpcIds, the only VPCs where shield-right may revoke security-group rules`;
+}
+
 async function revokeRules(ec2: EC2Client, rules: SecurityGroupRule[]): Promise<void> {
   for (const [GroupId, { ingress, egress }] of byGroup(rules, (rule) => rule.SecurityGroupRuleId).groups) {
     if (ingress.length > 0)
@@ -140,6 +150,8 @@ async function isolateAwsvpcTask(
       reason: `isolation not possible in place: whether security group(s) ${groupIds.join(', ')} are the task's alone is not known (${uses.unknown}), so no rule is revoked`,
     };
   }
+  const outside = outsideIsolationVpcs(deps, eni.VpcId);
+  if (outside) return { status: 'not-possible', eniId, securityGroupIds: groupIds, reason: outside };
   const rules = await rulesOf(deps.ec2, groupIds);
   if (rules.length === 0) {
     return {

@@ -98,8 +98,22 @@ export function expectedKeyActions(apiActions: readonly string[]): string[] {
   return [...key];
 }
 
-export function expectedFunctionActions(id: FunctionId): string[] {
-  const api = EXPECTED_API_ACTIONS[id].map(iamActionOf);
+/**
+ * Calls made only where a quarantine security group exists (container-instance isolation): without
+ * `quarantineVpcIds` the code never makes them, and the role is not granted them.
+ */
+export const ONLY_WITH_QUARANTINE_GROUPS: ReadonlySet<string> = new Set([
+  'ec2:ModifyInstanceAttribute',
+  'ecs:UpdateContainerInstancesState',
+]);
+
+export function expectedFunctionActions(
+  id: FunctionId,
+  options: { quarantineGroups?: boolean } = {},
+): string[] {
+  const api = EXPECTED_API_ACTIONS[id]
+    .map(iamActionOf)
+    .filter((a) => options.quarantineGroups || !ONLY_WITH_QUARANTINE_GROUPS.has(a));
   return [...new Set([...FUNCTION_RUNTIME_ACTIONS, ...api, ...expectedKeyActions(api)])].sort();
 }
 
@@ -139,22 +153,3 @@ export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly s
   ],
   ImagePushCheck: ['dynamodb:GetItem', 'lambda:InvokeFunction'],
 };
-
-/**
- * Actions AWS accepts only on `*` that are not reads: trace and log-delivery plumbing, not changes to
- * the account's workloads. Anything else mutating on `*` must carry a Condition.
- */
-export const STAR_ONLY_PLUMBING = new Set([
-  'xray:PutTelemetryRecords',
-  'xray:PutTraceSegments',
-  'logs:CreateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:PutResourcePolicy',
-]);
-
-/** Read-only by IAM's naming convention. */
-export function isReadOnly(action: string): boolean {
-  const name = action.split(':')[1] ?? '';
-  return /^(Describe|List|Get|BatchGet)/.test(name);
-}

@@ -672,3 +672,32 @@ describe('isolateTask: a container instance is quarantined only when its other t
     expect(result.reason).not.toContain('are rescheduled');
   });
 });
+
+describe('isolateTask: only in the isolation VPCs IAM allows (issue 14, defect 8)', () => {
+  function eniIn(vpcId: string): void {
+    network({ 'sg-a': [ENI] });
+    ec2Mock.on(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [ENI] }).resolves({
+      NetworkInterfaces: [{ NetworkInterfaceId: ENI, VpcId: vpcId, Groups: [{ GroupId: 'sg-a' }] }],
+    });
+    ec2Mock.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: RULES.slice(0, 2) });
+  }
+
+  it('with quarantineVpcIds set, a task in another VPC is not possible in place: nothing saved or revoked', async () => {
+    eniIn('vpc-0other');
+
+    const result = await isolateTask(deps({ 'vpc-0isolation': 'sg-quarantine' }), finding, awsvpc());
+
+    expect(result.status).toBe('not-possible');
+    expect(result.reason).toMatch(/vpc-0other is not in quarantineVpcIds/);
+    expect(order).toEqual([]);
+  });
+
+  it('a task in a listed VPC is isolated as before', async () => {
+    eniIn('vpc-0isolation');
+
+    const result = await isolateTask(deps({ 'vpc-0isolation': 'sg-quarantine' }), finding, awsvpc());
+
+    expect(result.status).toBe('done');
+    expect(order).toEqual(['PutObject', 'RevokeIngress sg-a', 'RevokeEgress sg-a']);
+  });
+});

@@ -258,3 +258,38 @@ describe('images and tasks shield-right cannot act on', () => {
     expect(parts(only(result.notifications)).email).toMatch(/stop the task: the task is already stopped/);
   });
 });
+
+describe('isolation only in the VPCs IAM allows (issue 14, defect 8)', () => {
+  it('with quarantineVpcIds naming another VPC, a standalone task is not isolated in place and its group keeps its rules', async () => {
+    // Arrange: the task's exclusive group is in the sandbox VPC; isolation is configured for another one.
+    const scenario: Scenario = {
+      tasks: [
+        {
+          cluster: CLUSTER,
+          taskArn: TASK_ARN,
+          containers: [{ name: 'app', image: IMAGE }],
+          securityGroups: ['sg-solo'],
+        },
+      ],
+      quarantineSecurityGroups: { 'vpc-0elsewhere00000': 'sg-quarantine' },
+    };
+    const simulator = new Simulator({ scenario });
+    const rulesBefore = await rulesOf(simulator, 'sg-solo');
+
+    // Act
+    const result = await simulator.processEvent(
+      runtimeEvent({ id: FINDING_ID, taskId: TASK_ID, severity: 5 }),
+    );
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(result.apiCalls.filter((c) => REVOKES.includes(c.operation))).toEqual([]);
+    expect(rulesBefore.length).toBeGreaterThan(0);
+    expect(await rulesOf(simulator, 'sg-solo')).toEqual(rulesBefore);
+    const output = execution(result).output as {
+      results?: { isolate?: { status?: string; reason?: string } };
+    };
+    expect(output.results?.isolate?.status).toBe('not-possible');
+    expect(output.results?.isolate?.reason).toContain(`${SANDBOX_VPC} is not in quarantineVpcIds`);
+  });
+});
