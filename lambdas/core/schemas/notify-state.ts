@@ -151,4 +151,14 @@ export const ResponseResultsSchema = v.object({
   blastRadius: v.optional(
     v.object({ tasks: v.array(ExposedTaskSchema), scannedTasks: v.number(), truncated: v.boolean() }),
   ),
+  stoppedTasks: v.optional(
+    v.array(
+      v.object({
+        status: v.picklist(['done', 'already-done', 'capped', 'failed']),
+        taskArn: text,
+        clusterArn: v.optional(text),
+        reason: v.optional(text),
+      }),
+    ),
+  ),
 });
