@@ -4,6 +4,7 @@
  * charged one action to its cluster's and the account's budget of the finding's band; the notification
  * lists every stop and every refusal.
  */
+import { actionsOf } from '../../bin/commands/incidents';
 import { parseConfig } from '../../definitions/config';
 import { taskClaimKey } from '../../lambdas/core/incident';
 import { type EventResult, type PublishedNotification, Simulator } from '../../local/engine';
@@ -78,6 +79,8 @@ describe('inspector.stopRunningTasks: claims and budgets per task', () => {
     const prodCounter = items.find((i) => i.pk?.S === `CAP#CLUSTER#${prodCluster}#critical`);
     expect(prodCounter?.actions?.N).toBe('10');
     expect(items.find((i) => i.pk?.S === `CAP#ACCOUNT#${ACCOUNT}#critical`)?.actions?.N).toBe('13');
+    // The CLI counts only the tasks this response stopped.
+    expect(actionsOf({ stoppedTasks: entries })).toContain('12 running task(s) stopped');
     const email = emailOf(result.notifications[0]);
     expect(email).toMatch(
       /Stop running tasks: 32 tasks on the image — 12 stopped, 20 not stopped: blast-radius limit/,
