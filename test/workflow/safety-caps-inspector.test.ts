@@ -125,3 +125,37 @@ describe('inspector.stopRunningTasks: claims and budgets per task', () => {
     expect(stopCalls(results).filter((t) => t === task)).toHaveLength(1);
   });
 });
+
+describe('vulnerable images under the band budgets', () => {
+  it('holds back a Critical image past the account budget of its band, with one notice per window', async () => {
+    const digests = ['e1', 'e2', 'e3'].map((d) => `sha256:${d.repeat(32)}`);
+    const sim = new Simulator({
+      clock: CLOCK,
+      config: parseConfig({ blastRadius: { severityBudgets: { critical: { perAccount: 1 } } } }),
+      scenario: {
+        repositories: [
+          { name: REPOSITORY, images: digests.map((digest, i) => ({ tags: [`v${i}`], digest })) },
+        ],
+      },
+    });
+
+    const results: EventResult[] = [];
+    for (const digest of digests)
+      results.push(
+        await sim.processEvent(inspectorEvent({ repository: REPOSITORY, digest, severity: 'CRITICAL' })),
+      );
+
+    expect(results.map((r) => r.notifications.map((n) => n.attributes.action).join())).toEqual([
+      'image-quarantined',
+      'cap-reached',
+      '',
+    ]);
+    expect(results[2]?.executions[0]?.states).toContain('CapNoticeNotDue');
+    const statuses = sim.account.dynamodb
+      .items(sim.table)
+      .filter((i) => i.pk?.S?.startsWith('INCIDENT#'))
+      .map((i) => i.status?.S)
+      .sort();
+    expect(statuses).toEqual(['CAP_REACHED', 'CAP_REACHED', 'QUARANTINED']);
+  });
+});
