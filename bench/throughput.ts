@@ -5,6 +5,7 @@
  */
 
 import { PerformanceObserver } from 'node:perf_hooks';
+import { MAX_BUDGET } from '../definitions/config';
 import type { FunctionId } from '../definitions/functions';
 import { Simulator } from '../local/engine';
 import { instrument } from './instrument';
@@ -77,7 +78,7 @@ function gc(): void {
 }
 
 /** The highest caps the configuration accepts: every High/Medium finding is acted on. */
-export const RAISED_CAP = { perCluster: 100_000, perAccount: 1_000_000 } as const;
+export const RAISED_CAP = { perCluster: MAX_BUDGET, perAccount: MAX_BUDGET } as const;
 
 /** Loads every handler module once, outside any measurement, in a Simulator that is then dropped. */
 export async function warmUp(): Promise<void> {

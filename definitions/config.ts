@@ -73,10 +73,30 @@ export interface InspectorConfig {
   readonly exemptRepositories: readonly string[];
 }
 
+/** One severity band's blast-radius budget, per sliding window. */
+export interface BandBudget {
+  readonly perCluster: number;
+  readonly perAccount: number;
+}
+
+export const BUDGET_BANDS = ['medium', 'high', 'critical'] as const;
+export type BudgetBand = (typeof BUDGET_BANDS)[number];
+
+/** The largest budget a counter holds: its item keeps one stamp per action allowed in the window. */
+export const MAX_BUDGET = 10_000;
+
 export interface BlastRadiusConfig {
+  /** Each severity band's budget per cluster unless `severityBudgets` says otherwise. */
   readonly maxActionsPerCluster: number;
+  /** Each severity band's budget per account unless `severityBudgets` says otherwise. */
   readonly maxActionsPerAccount: number;
+  /** The sliding window of every budget and of the "limit reached" notices. */
   readonly windowMinutes: number;
+  /**
+   * Separate budgets per severity band (Medium, High, Critical): one band running out never holds back
+   * another, and every band is bounded. A band left out has maxActionsPerCluster / maxActionsPerAccount.
+   */
+  readonly severityBudgets?: Readonly<Partial<Record<BudgetBand, Partial<BandBudget>>>>;
   /** Never stop a service's last N running tasks for a High (non-Critical) finding; 0 = off. */
   readonly minHealthyTasks: number;
 }
@@ -192,6 +212,22 @@ const SubscriptionSchema = v.lazy((input) =>
 
 const d = DEFAULT_CONFIG;
 
+/** A budget is a whole number of actions: its counter holds one stamp per action (see MAX_BUDGET). */
+const budget = v.pipe(
+  number(1, MAX_BUDGET),
+  v.integer(expected(`a whole number of actions from 1 to ${MAX_BUDGET}`)),
+);
+const bandBudget = settings({ perCluster: v.optional(budget), perAccount: v.optional(budget) });
+
+/** A band's budget: its own setting, or the blast radius's per-cluster and per-account limits. */
+export function budgetOf(blastRadius: BlastRadiusConfig, band: BudgetBand): BandBudget {
+  const own = blastRadius.severityBudgets?.[band];
+  return {
+    perCluster: own?.perCluster ?? blastRadius.maxActionsPerCluster,
+    perAccount: own?.perAccount ?? blastRadius.maxActionsPerAccount,
+  };
+}
+
 const ConfigSchema = settings({
   mode: v.optional(oneOf(['observe', 'contain']), d.mode),
   minimumSeverity: v.optional(number(0, 10), d.minimumSeverity),
@@ -219,8 +255,15 @@ const ConfigSchema = settings({
   ),
   blastRadius: v.optional(
     settings({
-      maxActionsPerCluster: v.optional(number(1, 100_000), d.blastRadius.maxActionsPerCluster),
-      maxActionsPerAccount: v.optional(number(1, 1_000_000), d.blastRadius.maxActionsPerAccount),
+      maxActionsPerCluster: v.optional(budget, d.blastRadius.maxActionsPerCluster),
+      maxActionsPerAccount: v.optional(budget, d.blastRadius.maxActionsPerAccount),
+      severityBudgets: v.optional(
+        settings({
+          medium: v.optional(bandBudget),
+          high: v.optional(bandBudget),
+          critical: v.optional(bandBudget),
+        }),
+      ),
       windowMinutes: v.optional(number(1, 7 * 24 * 60), d.blastRadius.windowMinutes),
       minHealthyTasks: v.optional(number(0, 1000), d.blastRadius.minHealthyTasks),
     }),

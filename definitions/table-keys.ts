@@ -12,6 +12,8 @@ export const TABLE_KEY_PREFIXES = {
   imageClaim: 'CLAIM#IMAGE#',
   /** `CAP#…`: blast-radius counters. */
   cap: 'CAP#',
+  /** `CAPNOTICE#<cluster ARN or account>`: when the last "limit reached" notice of a scope went out. */
+  capNotice: 'CAPNOTICE#',
   /** `SWEEP#reconcile`: the reconciliation sweep's watermark. */
   sweep: 'SWEEP#',
 } as const;

@@ -70,7 +70,10 @@ const done = (v: unknown): boolean => isObject(v) && (v.status === 'done' || v.s
 /** What the response did, from the outcome the notify step recorded. */
 export function actionsOf(outcome: Record<string, unknown> | undefined): string[] {
   if (!outcome) return [];
-  const stopped = Array.isArray(outcome.stoppedTasks) ? outcome.stoppedTasks.length : 0;
+  // Only the tasks this response stopped: the list also names tasks already stopped or refused by a budget.
+  const stopped = Array.isArray(outcome.stoppedTasks)
+    ? outcome.stoppedTasks.filter((t) => isObject(t) && t.status === 'done').length
+    : 0;
   return [
     ...(done(outcome.stop) ? ['task stopped'] : []),
     ...(done(outcome.isolate) ? ['isolated'] : []),

@@ -39,11 +39,16 @@ export const WORKFLOW_ITEM_KEYS: Readonly<
     { readonly write: readonly TableKeyPrefix[]; readonly delete: readonly TableKeyPrefix[] }
   >
 > = {
-  // RecordIncident/ReopenIncident/RecordRepeat, ClaimContainment (task claim and the cap counters).
-  RuntimeThreatResponse: { write: ['incident', 'taskClaim', 'cap'], delete: [] },
-  // RecordIncident/AppendFinding/…, ClaimQuarantine (image claim, account cap); ReopenIncident deletes
-  // the image claim it re-takes.
-  VulnerableImageResponse: { write: ['incident', 'imageClaim', 'cap'], delete: ['imageClaim'] },
+  // RecordIncident/ReopenIncident/RecordRepeat, ClaimContainment (task claim and the cap counters, then
+  // their trims), ClaimCapNotice (the scope's "limit reached" notice).
+  RuntimeThreatResponse: { write: ['incident', 'taskClaim', 'cap', 'capNotice'], delete: [] },
+  // RecordIncident/AppendFinding/…, ClaimQuarantine (image claim, account cap), ClaimCapNotice, and each
+  // StopExposedTasks item's claim of its task (the runtime workflow's key); ReopenIncident deletes the
+  // image claim it re-takes.
+  VulnerableImageResponse: {
+    write: ['incident', 'imageClaim', 'taskClaim', 'cap', 'capNotice'],
+    delete: ['imageClaim'],
+  },
   ImagePushCheck: { write: [], delete: [] },
 };
 

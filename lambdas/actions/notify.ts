@@ -13,6 +13,8 @@ export interface PublishOutcome {
   readonly published: boolean;
   readonly messageId?: string;
   readonly error?: string;
+  /** Not published on purpose: a "limit reached" notice of the scope already went out in the window. */
+  readonly summarised?: boolean;
 }
 
 export async function publishNotification(

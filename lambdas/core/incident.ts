@@ -1,6 +1,7 @@
 /**
  * The incident's lifecycle and the keys of the incident table: one item per incident, one per claim (a
- * task or an image contained once) and one per blast-radius counter window. The state machines write
+ * task or an image contained once), one per blast-radius counter (cluster or account, and severity band)
+ * and one per "limit reached" notice rate limit. The state machines write
  * the same statuses and keys; test/infra/incident-statuses.test.ts checks them against this module.
  */
 
@@ -91,18 +92,41 @@ export function imageClaimKey(digest: string): string {
   return `CLAIM#IMAGE#${digest}`;
 }
 
-/** The start of the fixed blast-radius window that contains `now`. */
-export function capWindowStart(now: number, windowMinutes: number): number {
-  const width = windowMinutes * 60_000;
-  return Math.floor(now / width) * width;
+/**
+ * Severity bands, each with its own blast-radius budget (per cluster and per account), so a flood of
+ * Medium findings cannot use up what a Critical one needs, and Critical findings are still bounded.
+ */
+export const SEVERITY_BANDS = ['medium', 'high', 'critical'] as const;
+export type SeverityBand = (typeof SEVERITY_BANDS)[number];
+
+/** The band of a GuardDuty severity (Critical ≥ 9, High ≥ `stopSeverity`, otherwise Medium). */
+export function runtimeBand(severity: number, stopSeverity: number): SeverityBand {
+  if (severity >= CRITICAL_SEVERITY) return 'critical';
+  return severity >= stopSeverity ? 'high' : 'medium';
 }
 
-export function clusterCapKey(clusterArn: string, windowStart: number): string {
-  return `CAP#CLUSTER#${clusterArn}#${windowStart}`;
+/**
+ * A blast-radius counter: one item per cluster (or account) and severity band, holding the times of the
+ * actions it allowed, newest first (`stamps`, epoch seconds). The claim allows one more action only while
+ * the cap-th newest stamp is older than the sliding window (see docs/aws-behaviours.md).
+ */
+export function clusterCapKey(clusterArn: string, band: SeverityBand): string {
+  return `CAP#CLUSTER#${clusterArn}#${band}`;
 }
 
-export function accountCapKey(accountId: string, windowStart: number): string {
-  return `CAP#ACCOUNT#${accountId}#${windowStart}`;
+export function accountCapKey(accountId: string, band: SeverityBand): string {
+  return `CAP#ACCOUNT#${accountId}#${band}`;
+}
+
+/** The rate limit of "limit reached" notices: one item per cluster (or account, for images). */
+export function capNoticeKey(scopeArnOrAccount: string): string {
+  return `CAPNOTICE#${scopeArnOrAccount}`;
+}
+
+/** The sliding window of the blast-radius counters and notices: the action's stamp and the oldest that still counts. */
+export function capWindow(now: number, windowMinutes: number): { at: number; since: number } {
+  const at = Math.floor(now / 1000);
+  return { at, since: at - windowMinutes * 60 };
 }
 
 /** The DynamoDB TTL (epoch seconds) of items written at `now` and kept `retentionDays`. */

@@ -66,12 +66,22 @@ export interface BlastRadius {
   readonly truncated: boolean;
 }
 
+/** One running task StopExposedTasks (inspector.stopRunningTasks) stopped, found claimed, or was refused by a budget. */
+export interface ExposedTaskStop {
+  readonly status: 'done' | 'already-done' | 'capped' | 'failed';
+  readonly taskArn: string;
+  readonly clusterArn?: string;
+  readonly reason?: string;
+}
+
 export interface ResponseResults {
   readonly isolate?: IsolationResult;
   readonly stop?: StopResult;
   readonly tagService?: { readonly status: ActionStatus; readonly reason?: string };
   readonly quarantine?: QuarantineResult;
   readonly blastRadius?: BlastRadius;
+  /** The vulnerable-image workflow's stops of running tasks, one entry per task. */
+  readonly stoppedTasks?: readonly ExposedTaskStop[];
 }
 
 export interface StepFailure {

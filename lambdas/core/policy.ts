@@ -2,14 +2,22 @@
  * The response policy: from a normalized finding, what enrichment found and the configuration, the plan
  * of what to do. Pure: no AWS calls, no clock beyond the `now` passed in.
  */
-import type { ImageQuarantineStrategy, ResponseMode } from '../../definitions/config';
+import {
+  type BlastRadiusConfig,
+  budgetOf,
+  type ImageQuarantineStrategy,
+  type ResponseMode,
+} from '../../definitions/config';
 import type { RuntimeFinding } from './finding';
 import {
   accountCapKey,
   CRITICAL_SEVERITY,
-  capWindowStart,
+  capNoticeKey,
+  capWindow,
   clusterCapKey,
   incidentTtl,
+  runtimeBand,
+  type SeverityBand,
   taskClaimKey,
 } from './incident';
 
@@ -20,12 +28,7 @@ export interface PolicySettings {
   readonly exemptTagKey: string;
   readonly protectedClusters: readonly string[];
   readonly imageQuarantine: ImageQuarantineStrategy;
-  readonly blastRadius: {
-    readonly maxActionsPerCluster: number;
-    readonly maxActionsPerAccount: number;
-    readonly windowMinutes: number;
-    readonly minHealthyTasks: number;
-  };
+  readonly blastRadius: BlastRadiusConfig & { readonly minHealthyTasks: number };
 }
 
 export interface EnrichedContainer {
@@ -108,9 +111,16 @@ export interface ResponsePlan {
   readonly claimKey: string;
   /** Image digests of the task, for the blast-radius scan. */
   readonly digests: string[];
-  /** The blast-radius counters this plan reserves: fixed windows keyed by their start. */
-  readonly capKeys: { readonly cluster: string; readonly account: string };
+  /** The severity band whose budget the action is charged to. */
+  readonly band: SeverityBand;
+  /** The blast-radius counters this plan charges: the cluster's and the account's, of the band. */
+  readonly capKeys: { readonly cluster: string; readonly account: string; readonly notice: string };
+  /** The band's budgets per sliding window (a forced response runs under FORCED_CAP). */
   readonly caps: { readonly cluster: number; readonly account: number };
+  /** The list index of the cap-th newest stamp of each counter (cap − 1): the claim's condition reads it. */
+  readonly slots: { readonly cluster: number; readonly account: number };
+  /** The sliding window: this action's stamp and the oldest stamp that still counts (epoch seconds). */
+  readonly window: { readonly at: number; readonly since: number };
   readonly ttl: number;
 }
 
@@ -214,7 +224,11 @@ export function decideRuntimeResponse(
   const high = forced || finding.severity >= settings.stopSeverity;
   const medium = !high && finding.severity >= settings.isolateSeverity;
   const { targets, notQuarantinable } = quarantineTargets(finding, enrichment);
-  const window = capWindowStart(now, settings.blastRadius.windowMinutes);
+  const band = runtimeBand(finding.severity, settings.stopSeverity);
+  const budget = budgetOf(settings.blastRadius, band);
+  const caps = forced
+    ? { cluster: FORCED_CAP, account: FORCED_CAP }
+    : { cluster: budget.perCluster, account: budget.perAccount };
   const digests = [
     ...new Set((enrichment?.containers ?? []).map((c) => c.digest).filter((d): d is string => !!d)),
   ];
@@ -226,16 +240,15 @@ export function decideRuntimeResponse(
     quarantineTargets: targets,
     quarantineTag: quarantineTagFor(finding.incidentId),
     stopReason: stopReason(finding),
+    band,
     capKeys: {
-      cluster: clusterCapKey(finding.cluster.arn, window),
-      account: accountCapKey(finding.accountId, window),
+      cluster: clusterCapKey(finding.cluster.arn, band),
+      account: accountCapKey(finding.accountId, band),
+      notice: capNoticeKey(finding.cluster.arn),
     },
-    caps: forced
-      ? { cluster: FORCED_CAP, account: FORCED_CAP }
-      : {
-          cluster: settings.blastRadius.maxActionsPerCluster,
-          account: settings.blastRadius.maxActionsPerAccount,
-        },
+    caps,
+    slots: { cluster: caps.cluster - 1, account: caps.account - 1 },
+    window: capWindow(now, settings.blastRadius.windowMinutes),
     ttl: incidentTtl(now, retentionDays),
   };
   // What `contain` would do for this severity, before exemptions and mode.

@@ -7,7 +7,13 @@ import type { RuntimeFinding } from './finding';
 import type { BlastRadius, ExecutionRef, ResponseResults } from './outcome';
 import type { ResponsePlan, TaskEnrichment } from './policy';
 import { isObject } from './read';
-import { NOTIFICATION_KINDS, type NotificationInput, type NotificationKind, selectKind } from './render';
+import {
+  type CapNotice,
+  NOTIFICATION_KINDS,
+  type NotificationInput,
+  type NotificationKind,
+  selectKind,
+} from './render';
 import { ExecutionRefSchema, FindingSchema, stepInput, TaskEnrichmentSchema } from './schemas';
 import {
   ImageEnrichmentSchema,
@@ -111,6 +117,39 @@ function results(state: Record<string, unknown>): ResponseResults | undefined {
   return { ...parallel, ...(stop ? { stop } : {}) };
 }
 
+/** ClaimCapNotice's result: the notice item as it was before this refusal took it (DynamoDB JSON). */
+const CapNoticeSchema = v.object({
+  due: v.boolean(),
+  previous: v.optional(
+    v.object({
+      refused: v.optional(v.object({ N: v.string() })),
+      noticed: v.optional(v.object({ N: v.string() })),
+      notifiedAt: v.optional(v.object({ N: v.string() })),
+    }),
+  ),
+});
+
+const wholeNumber = (n: { N: string } | undefined): number | undefined => {
+  const value = n ? Number(n.N) : Number.NaN;
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+};
+
+/** `$.capNotice`; absent when the notice item could not be read or written (the refusal is then published). */
+function capNoticeOf(state: Record<string, unknown>): CapNotice | undefined {
+  const parsed = v.safeParse(CapNoticeSchema, state.capNotice);
+  if (!parsed.success) return undefined;
+  const { due, previous } = parsed.output;
+  if (!due || !previous) return { due };
+  const refused = wholeNumber(previous.refused);
+  const noticed = wholeNumber(previous.noticed) ?? 0;
+  const at = wholeNumber(previous.notifiedAt);
+  return {
+    due,
+    ...(refused !== undefined && refused >= noticed ? { heldBack: refused - noticed } : {}),
+    ...(at !== undefined ? { previousNotice: new Date(at * 1000).toISOString() } : {}),
+  };
+}
+
 function failureOf(value: unknown, state: string): NotificationInput['failure'] {
   if (!isObject(value)) return undefined;
   return { state, error: String(value.Error ?? 'Error'), cause: String(value.Cause ?? '') };
@@ -174,6 +213,7 @@ export function notificationInput(
           },
         }
       : {}),
+    ...(kind === 'cap-reached' && capNoticeOf(state) ? { capNotice: capNoticeOf(state) } : {}),
     ...(request.execution ? { execution: request.execution } : {}),
     ...(context.bucket && key ? { evidence: { bucket: context.bucket, key } } : {}),
     region: context.region,

@@ -29,8 +29,12 @@ export const handler = async (input: unknown) => {
   const accountId = topicArn.split(':')[4];
   const notification = notificationInput(request, { region, bucket, ...(accountId ? { accountId } : {}) });
   const rendered = renderNotification(notification);
-  const published = await publishNotification(sns, topicArn, rendered);
-  if (!published.published)
+  // A held-back finding whose scope was already notified in the window is recorded and counted, not sent.
+  const summarised = notification.kind === 'cap-reached' && notification.capNotice?.due === false;
+  const published = summarised
+    ? { published: false, summarised: true }
+    : await publishNotification(sns, topicArn, rendered);
+  if (!published.published && !summarised)
     logger.error(NOT_PUBLISHED_MESSAGE, { error: published.error, kind: notification.kind });
   const finding = notification.finding;
   if (finding) {

@@ -111,8 +111,11 @@ export function plan(overrides: Partial<ResponsePlan> = {}): ResponsePlan {
     recommendations: [],
     claimKey: `CLAIM#TASK#${TASK_ARN}#stop`,
     digests: [DIGEST],
-    capKeys: { cluster: 'CAP#CLUSTER', account: 'CAP#ACCOUNT' },
+    band: 'high',
+    capKeys: { cluster: 'CAP#CLUSTER', account: 'CAP#ACCOUNT', notice: 'CAPNOTICE#cluster' },
     caps: { cluster: 5, account: 20 },
+    slots: { cluster: 4, account: 19 },
+    window: { at: 1_764_000_000, since: 1_763_996_400 },
     ttl: 1_800_000_000,
     ...overrides,
   };

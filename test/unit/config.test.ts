@@ -1,7 +1,9 @@
 import {
+  budgetOf,
   ConfigError,
   DEFAULT_CONFIG,
   inspectorSeveritiesAtOrAbove,
+  MAX_BUDGET,
   parseConfig,
   policyEnvironment,
 } from '../../definitions/config';
@@ -293,6 +295,33 @@ describe('parseConfig', () => {
     it('accepts a private channel id (G…)', () => {
       expect(parseConfig({ slack: { workspaceId: 'T0ABCDE', channelId: 'G0ABCDE' } }).slack?.channelId).toBe(
         'G0ABCDE',
+      );
+    });
+  });
+
+  describe('severity budgets', () => {
+    it('gives a band its own budget, and the others the base limits', () => {
+      const config = parseConfig({
+        blastRadius: {
+          maxActionsPerCluster: 4,
+          severityBudgets: { critical: { perCluster: 2, perAccount: 6 } },
+        },
+      });
+
+      expect(budgetOf(config.blastRadius, 'critical')).toEqual({ perCluster: 2, perAccount: 6 });
+      expect(budgetOf(config.blastRadius, 'high')).toEqual({ perCluster: 4, perAccount: 50 });
+      expect(budgetOf(config.blastRadius, 'medium')).toEqual({ perCluster: 4, perAccount: 50 });
+    });
+
+    it('refuses an unknown band, a budget that is not a whole number, and one past MAX_BUDGET', () => {
+      expect(configError({ blastRadius: { severityBudgets: { low: { perCluster: 1 } } } }).message).toContain(
+        'low',
+      );
+      expect(
+        configError({ blastRadius: { severityBudgets: { high: { perCluster: 1.5 } } } }).message,
+      ).toContain('a whole number of actions');
+      expect(configError({ blastRadius: { maxActionsPerAccount: MAX_BUDGET + 1 } }).message).toContain(
+        `from 1 to ${MAX_BUDGET}`,
       );
     });
   });

@@ -5,7 +5,7 @@
  * finding the independent oracle refuses is ever acted on. `FUZZ_CASES` raises the count; `bench/fuzz.ts`
  * runs it at scale.
  */
-import { DEFAULT_CONFIG } from '../../definitions/config';
+import { DEFAULT_CONFIG, MAX_BUDGET } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
 import {
   type CaseOutcome,
@@ -102,8 +102,8 @@ describe(`fuzz end to end: ${END_TO_END_CASES} mutated findings through the rule
         ...DEFAULT_CONFIG,
         blastRadius: {
           ...DEFAULT_CONFIG.blastRadius,
-          maxActionsPerCluster: 100_000,
-          maxActionsPerAccount: 1_000_000,
+          maxActionsPerCluster: MAX_BUDGET,
+          maxActionsPerAccount: MAX_BUDGET,
         },
       },
     });

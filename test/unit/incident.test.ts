@@ -3,7 +3,8 @@ import {
   accountCapKey,
   CRITICAL_SEVERITY,
   canTransition,
-  capWindowStart,
+  capNoticeKey,
+  capWindow,
   clusterCapKey,
   INCIDENT_STATUSES,
   imageClaimKey,
@@ -48,13 +49,15 @@ describe('incident table keys', () => {
     expect(taskClaimKey('arn:task', true)).toBe('CLAIM#TASK#arn:task#stop');
     expect(taskClaimKey('arn:task', false)).toBe('CLAIM#TASK#arn:task#isolate');
     expect(imageClaimKey('sha256:00')).toBe('CLAIM#IMAGE#sha256:00');
-    expect(clusterCapKey('arn:cluster', 5)).toBe('CAP#CLUSTER#arn:cluster#5');
-    expect(accountCapKey('111122223333', 5)).toBe('CAP#ACCOUNT#111122223333#5');
+    expect(clusterCapKey('arn:cluster', 'high')).toBe('CAP#CLUSTER#arn:cluster#high');
+    expect(accountCapKey('111122223333', 'critical')).toBe('CAP#ACCOUNT#111122223333#critical');
+    expect(capNoticeKey('arn:cluster')).toBe('CAPNOTICE#arn:cluster');
   });
 
-  it('aligns the cap window to its width', () => {
-    expect(new Date(capWindowStart(NOW, 60)).toISOString()).toBe('2026-03-01T10:00:00.000Z');
-    expect(new Date(capWindowStart(NOW, 15)).toISOString()).toBe('2026-03-01T10:15:00.000Z');
+  it('slides the cap window with the action: it ends at the action, not at a clock boundary', () => {
+    const at = Math.floor(NOW / 1000);
+    expect(capWindow(NOW, 60)).toEqual({ at, since: at - 3600 });
+    expect(capWindow(NOW + 60_000, 15)).toEqual({ at: at + 60, since: at + 60 - 900 });
   });
 
   it('sets the TTL in epoch seconds, retentionDays after now', () => {

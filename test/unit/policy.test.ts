@@ -613,25 +613,36 @@ describe('decideRuntimeResponse', () => {
       expect(claimKeyFor(f, true)).toBe(high.claimKey);
     });
 
-    it('keys the blast-radius caps by fixed windows', () => {
-      const f = finding({ severity: 8 });
-      const windowStart = Date.UTC(2026, 10, 28, 10, 0, 0);
-      const early = decideRuntimeResponse(f, enrichment(), settings(), windowStart);
-      const late = decideRuntimeResponse(f, enrichment(), settings(), windowStart + 59 * 60_000 + 59_999);
-      const next = decideRuntimeResponse(f, enrichment(), settings(), windowStart + 60 * 60_000);
+    it('keys the blast-radius counters by cluster, account and severity band, with no window in the key', () => {
+      const high = decideRuntimeResponse(finding({ severity: 8 }), enrichment(), settings(), NOW);
+      const critical = decideRuntimeResponse(finding({ severity: 9.1 }), enrichment(), settings(), NOW);
+      const medium = decideRuntimeResponse(finding({ severity: 5 }), enrichment(), settings(), NOW);
+      const cluster = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod`;
 
-      expect(early.capKeys).toEqual({
-        cluster: `CAP#CLUSTER#arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod#${windowStart}`,
-        account: `CAP#ACCOUNT#${ACCOUNT}#${windowStart}`,
+      expect(high.capKeys).toEqual({
+        cluster: `CAP#CLUSTER#${cluster}#high`,
+        account: `CAP#ACCOUNT#${ACCOUNT}#high`,
+        notice: `CAPNOTICE#${cluster}`,
       });
-      expect(late.capKeys).toEqual(early.capKeys);
-      expect(next.capKeys.cluster).toBe(
-        `CAP#CLUSTER#arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod#${windowStart + 3_600_000}`,
-      );
-      expect(early.caps).toEqual({ cluster: 10, account: 50 });
+      expect([high.band, critical.band, medium.band]).toEqual(['high', 'critical', 'medium']);
+      expect(critical.capKeys.account).toBe(`CAP#ACCOUNT#${ACCOUNT}#critical`);
+      expect(medium.capKeys.cluster).toBe(`CAP#CLUSTER#${cluster}#medium`);
+      expect(high.caps).toEqual({ cluster: 10, account: 50 });
+      expect(high.slots).toEqual({ cluster: 9, account: 49 });
     });
 
-    it('follows the configured window width', () => {
+    it('gives each band its own budget when severityBudgets sets one, the base limits otherwise', () => {
+      const s = settings({
+        blastRadius: { ...DEFAULT_CONFIG.blastRadius, severityBudgets: { critical: { perCluster: 3 } } },
+      });
+      const critical = decideRuntimeResponse(finding({ severity: 9.5 }), enrichment(), s, NOW);
+      const high = decideRuntimeResponse(finding({ severity: 8 }), enrichment(), s, NOW);
+
+      expect(critical.caps).toEqual({ cluster: 3, account: 50 });
+      expect(high.caps).toEqual({ cluster: 10, account: 50 });
+    });
+
+    it('slides the window with the action: the stamp is now, the window reaches windowMinutes back', () => {
       const plan = decideRuntimeResponse(
         finding({ severity: 8 }),
         enrichment(),
@@ -639,7 +650,7 @@ describe('decideRuntimeResponse', () => {
         NOW,
       );
 
-      expect(plan.capKeys.account).toBe(`CAP#ACCOUNT#${ACCOUNT}#${Date.UTC(2026, 10, 28, 10, 15, 0)}`);
+      expect(plan.window).toEqual({ at: Math.floor(NOW / 1000), since: Math.floor(NOW / 1000) - 900 });
     });
 
     it('sets the record TTL from the retention days', () => {

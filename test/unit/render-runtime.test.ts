@@ -307,10 +307,10 @@ describe('renderNotification: other runtime kinds', () => {
     // Assert
     expectPublishable(rendered);
     expect(title).toContain('blast-radius limit reached');
-    expect(description).toContain('at most 5 actions per cluster and 20 per account');
+    expect(description).toContain('the High budget: at most 5 actions per cluster and 20 per account');
     expect(description).toContain('Would have done:');
     expect(description).toContain('isolate the task, stop the task, quarantine the image, tag the service');
-    expect(description).toContain('left open for a human');
+    expect(description).toContain('left open (CAP_REACHED) for a human');
     expect(nextSteps.join('\n')).toContain(`shield-right respond --finding-id ${FINDING_ID} --force`);
     expect(nextSteps.join('\n')).toContain(`shield-right rerun ${EXECUTION_ARN}`);
   });

@@ -34,8 +34,8 @@ const FINDING_TYPES = [
   'Execution:Runtime/ReverseShell',
   'Backdoor:Runtime/C&CActivity.B',
 ] as const;
-// The blast-radius window is keyed on the wall clock (EnrichAndDecide reads Date.now()): pin it mid-window
-// so a run never straddles a window boundary and sees two counters.
+// The blast-radius window slides with EnrichAndDecide's Date.now(): pin the clock so every action of a
+// burst falls in one window.
 const NOW = Date.UTC(2026, 10, 28, 10, 30);
 
 const hex = (text: string, length = 32): string =>
@@ -227,51 +227,67 @@ describe('blast-radius limit and exactly-once containment under a concurrent bur
     }
   });
 
-  it('with the default cap stops exactly 10 of the 25 tasks, each once, and leaves 15 running', () => {
+  // The burst's findings are High (8) and Critical (9.5): each band has its own budget of 10 per cluster
+  // (issue 14), so 20 tasks are stopped: a task is left alone only when both budgets are used up.
+  const BUDGETED = 2 * DEFAULT_CONFIG.blastRadius.maxActionsPerCluster;
+
+  it('with the default budgets stops exactly 20 of the 25 tasks (10 High, 10 Critical), each once, and leaves 5 running', () => {
     const stops = stopsPerTask(capped.results);
 
-    expect(stops.size).toBe(DEFAULT_CONFIG.blastRadius.maxActionsPerCluster);
-    expect([...stops.values()]).toEqual(Array.from({ length: 10 }, () => 1));
-    expect(runningTasks(capped.sim)).toHaveLength(TASK_COUNT - 10);
+    expect(stops.size).toBe(BUDGETED);
+    expect([...stops.values()]).toEqual(Array.from({ length: BUDGETED }, () => 1));
+    expect(runningTasks(capped.sim)).toHaveLength(TASK_COUNT - BUDGETED);
   });
 
-  it('with the default cap notifies "cap reached", with what would have been done, for each finding of a task left alone', () => {
+  it('with the default budgets records every finding of a task left alone as CAP_REACHED, and sends one summarised notice', () => {
     const stopped = new Set(stopsPerTask(capped.results).keys());
     const kinds = kindsPerTask(capped.results);
     const left = TASKS.filter((i) => !stopped.has(taskArn(i)));
 
-    expect(left).toHaveLength(15);
+    expect(left).toHaveLength(TASK_COUNT - BUDGETED);
     for (const task of left) {
       const own = kinds.get(task) ?? [];
-      expect(countOf(own, 'cap-reached')).toBeGreaterThanOrEqual(FINDINGS_PER_TASK);
       expect(own.filter((k) => k !== 'cap-reached' && k !== 'repeat')).toEqual([]);
       for (let n = 0; n < FINDINGS_PER_TASK; n++) {
         // Left open for a human.
         expect(incidentStatus(capped.sim, findingId(task, n))).toBe('CAP_REACHED');
       }
     }
-    const notice = allNotifications(capped.results).find((n) => n.attributes.action === 'cap-reached');
+    // One cluster, one window: one notice, never one message per finding.
+    const notices = allNotifications(capped.results).filter((n) => n.attributes.action === 'cap-reached');
+    expect(notices).toHaveLength(1);
+    const [notice] = notices;
     expect(notice?.subject).toContain('cap reached');
     expect(notice?.message).toContain('Would have done:');
-    expect(notice?.message).toContain('at most 10 actions per cluster and 50 per account');
+    expect(notice?.message).toMatch(/budget: at most 10 actions per cluster and 50 per account/);
+    const counted = tableItems(capped.sim, 'CAPNOTICE#').map((i) => Number(i.refused?.N));
+    expect(counted).toHaveLength(1);
+    expect(counted[0]).toBeGreaterThanOrEqual(left.length * FINDINGS_PER_TASK);
   });
 
   it('makes no destructive call in an execution the cap refused', () => {
     const refused = capped.results.filter((r) =>
-      r.notifications.some((n) => n.attributes.action === 'cap-reached'),
+      r.executions.some((e) => e.states.includes('CountCapRefusal')),
     );
 
-    expect(refused.length).toBeGreaterThanOrEqual(15 * FINDINGS_PER_TASK);
+    expect(refused.length).toBeGreaterThanOrEqual((TASK_COUNT - BUDGETED) * FINDINGS_PER_TASK);
     expect(refused.flatMap(destructiveCalls)).toEqual([]);
   });
 
-  it('counts the cluster and account caps in the incident table, atomically with the claims', () => {
+  it('counts each band’s cluster and account budgets in the incident table, atomically with the claims', () => {
+    const band = (i: { pk?: { S?: string } }) => i.pk?.S?.split('#').pop();
     const cluster = tableItems(capped.sim, 'CAP#CLUSTER#');
     const account = tableItems(capped.sim, 'CAP#ACCOUNT#');
 
-    expect(cluster.map((i) => i.actions?.N)).toEqual(['10']);
-    expect(account.map((i) => i.actions?.N)).toEqual(['10']);
-    expect(tableItems(capped.sim, 'CLAIM#TASK#')).toHaveLength(10);
+    expect(cluster.map((i) => [band(i), i.actions?.N]).sort()).toEqual([
+      ['critical', '10'],
+      ['high', '10'],
+    ]);
+    expect(account.map((i) => [band(i), i.actions?.N]).sort()).toEqual([
+      ['critical', '10'],
+      ['high', '10'],
+    ]);
+    expect(tableItems(capped.sim, 'CLAIM#TASK#')).toHaveLength(BUDGETED);
   });
 
   it('with the cap raised to 25 stops each task at most once', () => {
@@ -412,10 +428,11 @@ describe('retries and backpressure: 20% throttling changes nothing but the retri
   it('still stops each task at most once and never more tasks than the cap allows', () => {
     const stops = stopsPerTask(faultyCapped.results);
 
-    expect(stops.size).toBe(10);
+    // 10 on the High budget and 10 on the Critical one.
+    expect(stops.size).toBe(20);
     expect([...stops.values()].every((n) => n === 1)).toBe(true);
     expect([...stopsPerTask(faulty.results).values()].every((n) => n === 1)).toBe(true);
-    expect(runningTasks(faultyCapped.sim)).toHaveLength(15);
+    expect(runningTasks(faultyCapped.sim)).toHaveLength(5);
   });
 
   it('loses no execution: all 300 succeed under throttling', () => {

@@ -32,6 +32,7 @@ export {
 } from './resolved';
 export { causeMessage } from './sections';
 export {
+  type CapNotice,
   type ChatNotification,
   type MessageAttributes,
   NOTIFICATION_KINDS,

@@ -1,7 +1,13 @@
 /** What the response did (or planned, skipped and recommends). */
 import { LIMITS } from '../escape';
 import type { RuntimeFinding } from '../finding';
-import type { IsolationResult, QuarantineResult, ResponseResults, StopResult } from '../outcome';
+import type {
+  ExposedTaskStop,
+  IsolationResult,
+  QuarantineResult,
+  ResponseResults,
+  StopResult,
+} from '../outcome';
 import type { ResponsePlan } from '../policy';
 import type { ImagePlan } from '../vulnerability';
 import {
@@ -124,12 +130,44 @@ function stopLine(stop: StopResult, f: RuntimeFinding | undefined): Line {
   return [label('Stop task:'), text(' '), status(stop.status), ...task, ...detail, ...why];
 }
 
+const EXPOSED_STOP_WORDS: Readonly<Record<ExposedTaskStop['status'], string>> = {
+  done: 'stopped',
+  'already-done': 'already stopped by another response',
+  capped: 'not stopped: blast-radius limit',
+  failed: 'not stopped: failed',
+};
+
+/** Every running task inspector.stopRunningTasks considered: the counts, then each task and what happened. */
+function exposedStopLines(stops: readonly ExposedTaskStop[]): Line[] {
+  const counts = (['done', 'capped', 'already-done', 'failed'] as const)
+    .map((s) => ({ s, n: stops.filter((t) => t.status === s).length }))
+    .filter(({ n }) => n > 0)
+    .map(({ s, n }) => text(`${n} ${EXPOSED_STOP_WORDS[s]}`));
+  const head: Line = [
+    label('Stop running tasks:'),
+    text(` ${plural(stops.length, 'task')} on the image — `),
+    ...joinSegments(counts, ', '),
+  ];
+  return [
+    head,
+    ...capped(stops, LIST_MAX, (t) => [
+      text('task '),
+      code(arnTail(t.taskArn), LIMITS.short),
+      ...(t.clusterArn ? [text(' in '), value(arnTail(t.clusterArn), LIMITS.short)] : []),
+      text(`: ${EXPOSED_STOP_WORDS[t.status]}`),
+      ...(t.reason && t.status !== 'done' ? [text(' — '), value(t.reason, LIMITS.text)] : []),
+    ]),
+  ];
+}
+
 export function resultLines(results: ResponseResults | undefined, f: RuntimeFinding | undefined): Line[] {
   if (!results) return [];
   const lines: Line[] = [];
   if (results.stop) lines.push(stopLine(results.stop, f));
   if (results.isolate) lines.push(isolationLine(results.isolate));
   if (results.quarantine) lines.push(...quarantineLines(results.quarantine));
+  if (results.stoppedTasks && results.stoppedTasks.length > 0)
+    lines.push(...exposedStopLines(results.stoppedTasks));
   if (results.tagService) {
     const segs: Segment[] = [label('Tag service:'), text(' '), status(results.tagService.status)];
     if (results.tagService.reason) segs.push(text(' — '), value(results.tagService.reason, LIMITS.text));

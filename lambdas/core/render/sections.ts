@@ -1,13 +1,26 @@
 /** The description, kind by kind: status, failure, facts, what was done, exposure, evidence. */
 import { asText, LIMITS } from '../escape';
 import type { ExposedTask, StepFailure } from '../outcome';
-import { capped, code, field, type Line, label, type Section, type Segment, text, value } from './document';
+import {
+  capped,
+  code,
+  command,
+  field,
+  type Line,
+  label,
+  type Section,
+  type Segment,
+  text,
+  value,
+} from './document';
 import { runtimeFacts, vulnerabilityFacts } from './facts';
 import { arnTail, clusterNameOf, count, isRuntime, isVulnerability, plural } from './format';
 import { repeatPhrase } from './headline';
 import { LIST_MAX } from './limits';
 import { doneSection, planSections } from './results';
 import type { NotificationInput } from './types';
+
+const BAND_NAMES = { medium: 'Medium', high: 'High', critical: 'Critical' } as const;
 
 function exposedTaskLine(task: ExposedTask): Line {
   const segs: Segment[] = [
@@ -108,20 +121,41 @@ function statusSection(input: NotificationInput): Section | undefined {
     case 'sample':
       return { lines: [[text('GuardDuty sample finding: placeholder resources, nothing to act on.')]] };
     case 'cap-reached': {
-      const caps = input.plan?.caps;
+      const plan = input.plan;
+      const caps = plan?.caps;
+      const band = plan ? ` ${BAND_NAMES[plan.band]}` : '';
       const limits = caps
         ? text(
             caps.cluster === undefined
-              ? ` (at most ${count(caps.account)} actions per account in the window)`
-              : ` (at most ${count(caps.cluster)} actions per cluster and ${count(caps.account)} per account in the window)`,
+              ? ` (the${band} budget: at most ${count(caps.account)} actions per account in any sliding window)`
+              : ` (the${band} budget: at most ${count(caps.cluster)} actions per cluster and ${count(caps.account)} per account in any sliding window)`,
           )
         : text('');
-      return {
-        lines: [
-          [label('Blast-radius limit reached'), limits, text(': shield-right stopped acting automatically.')],
-          [text('The incident is left open for a human to decide.')],
-        ],
-      };
+      const lines: Line[] = [
+        [label('Blast-radius limit reached'), limits, text(': shield-right stopped acting automatically.')],
+        [text('The incident is left open (CAP_REACHED) for a human to decide.')],
+      ];
+      const notice = input.capNotice;
+      if (notice?.heldBack !== undefined) {
+        const since = notice.previousNotice
+          ? [text(' since the previous notice at '), value(notice.previousNotice, LIMITS.short)]
+          : [];
+        lines.push([
+          label('Held back:'),
+          text(` ${count(notice.heldBack)} finding${notice.heldBack === 1 ? '' : 's'} in this scope`),
+          ...since,
+          text(' (this one included).'),
+        ]);
+      }
+      if (notice)
+        lines.push([
+          text(
+            'One notice per cluster (per account for images) per window: further findings held back in the window are recorded and counted, not sent one by one; the next notice gives their number. ',
+          ),
+          command('shield-right incidents --status CAP_REACHED'),
+          text(' lists them all.'),
+        ]);
+      return { lines };
     }
     case 'step-failed':
       return {

@@ -54,6 +54,11 @@ export interface NotificationInput {
   readonly exposure?: BlastRadius;
   /** `step-failed` and `invalid-input`. */
   readonly failure?: StepFailure;
+  /**
+   * `cap-reached`: whether this execution took its scope's "limit reached" notice for the window (`due`),
+   * and how many findings the budgets held back in the scope since the previous notice, this one included.
+   */
+  readonly capNotice?: CapNotice;
   /** `invalid-input`: what little is known of the raw event. */
   readonly rawEventSummary?: { readonly source?: string; readonly detailType?: string; readonly id?: string };
   readonly execution?: ExecutionRef;
@@ -61,6 +66,13 @@ export interface NotificationInput {
   /** Where shield-right runs: console links for the execution and the evidence. */
   readonly region: string;
   readonly accountId?: string;
+}
+
+export interface CapNotice {
+  readonly due: boolean;
+  readonly heldBack?: number;
+  /** When the previous notice of the scope went out (ISO 8601), if there was one. */
+  readonly previousNotice?: string;
 }
 
 /** Amazon Q Developer in chat applications custom notification. */

@@ -4,6 +4,7 @@
  * from lambdas/core/schemas.ts so that the other steps' bundles do not build them.
  */
 import * as v from 'valibot';
+import { SEVERITY_BANDS } from '../incident';
 import { QuarantineStrategySchema, QuarantineTargetSchema } from '../schemas';
 
 const text = v.string();
@@ -11,6 +12,8 @@ const tags = v.record(v.string(), v.string());
 
 const ActionStatusSchema = v.picklist(['done', 'already-done', 'skipped', 'not-possible', 'failed']);
 const ActionNameSchema = v.picklist(['isolate', 'stop', 'quarantine', 'tagService']);
+const BandSchema = v.picklist(SEVERITY_BANDS);
+const WindowSchema = v.object({ at: v.number(), since: v.number() });
 const SkippedSchema = v.object({ action: ActionNameSchema, reason: text });
 const ExposedTaskSchema = v.object({
   taskArn: text,
@@ -48,8 +51,11 @@ export const ResponsePlanSchema = v.object({
   recommendations: v.array(text),
   claimKey: text,
   digests: v.array(text),
-  capKeys: v.object({ cluster: text, account: text }),
+  band: BandSchema,
+  capKeys: v.object({ cluster: text, account: text, notice: text }),
   caps: v.object({ cluster: v.number(), account: v.number() }),
+  slots: v.object({ cluster: v.number(), account: v.number() }),
+  window: WindowSchema,
   ttl: v.number(),
 });
 
@@ -90,8 +96,12 @@ export const ImagePlanSchema = v.object({
   wouldHaveDone: v.array(text),
   recommendations: v.array(text),
   claimKey: text,
-  capKeys: v.object({ account: text }),
+  band: BandSchema,
+  capKeys: v.object({ account: text, notice: text }),
   caps: v.object({ account: v.number() }),
+  taskClusterCap: v.number(),
+  slots: v.object({ account: v.number(), taskCluster: v.number() }),
+  window: WindowSchema,
   ttl: v.number(),
 });
 
@@ -142,5 +152,15 @@ export const ResponseResultsSchema = v.object({
   quarantine: v.optional(QuarantineResultSchema),
   blastRadius: v.optional(
     v.object({ tasks: v.array(ExposedTaskSchema), scannedTasks: v.number(), truncated: v.boolean() }),
+  ),
+  stoppedTasks: v.optional(
+    v.array(
+      v.object({
+        status: v.picklist(['done', 'already-done', 'capped', 'failed']),
+        taskArn: text,
+        clusterArn: v.optional(text),
+        reason: v.optional(text),
+      }),
+    ),
   ),
 });
