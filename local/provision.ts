@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { parseImage } from '../lambdas/core/image';
+import { provisionSignature, type SignatureKind } from './provision-signatures';
 import type { SandboxAccount } from './sandbox/account';
 import { isRecord } from './sandbox/shared';
 
@@ -47,7 +48,14 @@ export interface Scenario {
     readonly name: string;
     readonly mutability?: 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
     readonly tags?: Tags;
-    readonly images?: readonly { readonly tags: readonly string[]; readonly digest?: string }[];
+    readonly images?: readonly {
+      readonly tags: readonly string[];
+      readonly digest?: string;
+      /** How the image is signed (default `none`); the trusted profile is the first of `signing.trustedProfiles`. */
+      readonly signature?: SignatureKind;
+      /** Envelope format of its signature (default `jws`). */
+      readonly signatureFormat?: 'jws' | 'cose';
+    }[];
   }[];
   /** Quarantine security group per VPC, for EC2 container-instance isolation. */
   readonly quarantineSecurityGroups?: Readonly<Record<string, string>>;
@@ -279,7 +287,7 @@ export function provisionFromEvent(account: SandboxAccount, event: unknown): voi
 }
 
 /** Creates the resources a scenario describes (before any event, so they take precedence). */
-export function applyScenario(account: SandboxAccount, scenario: Scenario): void {
+export function applyScenario(account: SandboxAccount, scenario: Scenario, trustedProfile?: string): void {
   for (const c of scenario.clusters ?? []) {
     once(account, `cluster:${c.name}`);
     account.ecs.putCluster({ name: c.name, ...(c.tags ? { tags: c.tags } : {}) });
@@ -297,6 +305,15 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario): void
         digest: image.digest ?? defaultDigest(r.name, image.tags[0] ?? 'latest'),
       });
       for (const tag of image.tags) once(account, `image:${r.name}:${tag}`);
+      if (image.signature && once(account, `signature:${r.name}:${digest}`)) {
+        provisionSignature(account, {
+          repository: r.name,
+          digest,
+          kind: image.signature,
+          ...(trustedProfile ? { trustedProfile } : {}),
+          ...(image.signatureFormat ? { format: image.signatureFormat } : {}),
+        });
+      }
       once(account, `image:${r.name}:${digest}`);
     }
   }
