@@ -160,7 +160,8 @@ interface TaskSpec {
   readonly launchType: 'FARGATE' | 'EC2';
   readonly networkMode: 'awsvpc' | 'bridge' | 'host';
   readonly lastStatus?: string;
-  readonly containers: { readonly name: string; readonly image: string }[];
+  /** `digest`: the digest ECS reported for the container (ECS Task State Change events). */
+  readonly containers: { readonly name: string; readonly image: string; readonly digest?: string }[];
   readonly securityGroups?: readonly string[];
   readonly ec2InstanceId?: string;
   readonly tags?: Tags;
@@ -213,7 +214,8 @@ function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
     launchType: spec.launchType,
     ...(spec.lastStatus ? { lastStatus: spec.lastStatus } : {}),
     containers: spec.containers.map((c) => {
-      const digest = ensureImage(account, c.image);
+      const pinned = c.digest && !c.image.includes('@') ? `${c.image}@${c.digest}` : c.image;
+      const digest = ensureImage(account, pinned);
       return { name: c.name, image: c.image, ...(digest ? { imageDigest: digest } : {}) };
     }),
     ...(network ? { eniId: network.eniId, subnetId: network.subnetId, privateIp: network.privateIp } : {}),
@@ -279,11 +281,45 @@ function provisionInspector(account: SandboxAccount, detail: Record<string, unkn
   }
 }
 
+/** ECS Task State Change (the ImageTrustRule's events): the task it describes, with the digests ECS reported. */
+function provisionEcsTask(account: SandboxAccount, detail: Record<string, unknown>): void {
+  const taskArn = typeof detail.taskArn === 'string' ? detail.taskArn : '';
+  const match = TASK_ARN.exec(taskArn);
+  if (!match?.[1]) return;
+  const containers = (Array.isArray(detail.containers) ? detail.containers : [])
+    .filter(isRecord)
+    .filter((c) => typeof c.image === 'string')
+    .map((c, i) => ({
+      name: typeof c.name === 'string' ? c.name : `container-${i}`,
+      image: String(c.image),
+      ...(typeof c.imageDigest === 'string' ? { digest: c.imageDigest } : {}),
+    }));
+  const definition =
+    typeof detail.taskDefinitionArn === 'string'
+      ? /task-definition\/([A-Za-z0-9_-]+)/.exec(detail.taskDefinitionArn)?.[1]
+      : undefined;
+  const group = typeof detail.group === 'string' ? detail.group : undefined;
+  provisionTask(account, {
+    cluster: match[1],
+    taskArn,
+    family: definition ?? `${match[1]}-task`,
+    ...(group?.startsWith('service:') ? { serviceName: group.slice('service:'.length) } : {}),
+    launchType: String(detail.launchType ?? 'FARGATE').toUpperCase() === 'EC2' ? 'EC2' : 'FARGATE',
+    networkMode: 'awsvpc',
+    containers,
+    ...(typeof detail.lastStatus === 'string' ? { lastStatus: detail.lastStatus } : {}),
+    tags: tagsOf(detail.tags),
+    ...(typeof detail.startedAt === 'string' ? { startedAt: detail.startedAt } : {}),
+  });
+}
+
 /** Creates what the event refers to and does not exist yet. Unknown event shapes provision nothing. */
 export function provisionFromEvent(account: SandboxAccount, event: unknown): void {
   if (!isRecord(event) || !isRecord(event.detail)) return;
   if (event.source === 'aws.guardduty') provisionGuardDuty(account, event.detail);
   else if (event.source === 'aws.inspector2') provisionInspector(account, event.detail);
+  else if (event.source === 'aws.ecs' && event['detail-type'] === 'ECS Task State Change')
+    provisionEcsTask(account, event.detail);
 }
 
 /** Creates the resources a scenario describes (before any event, so they take precedence). */
