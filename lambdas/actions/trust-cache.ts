@@ -74,8 +74,7 @@ export async function cachedVerdict(
       new UpdateItemCommand({
         TableName: deps.table,
         Key: { pk: { S: pk } },
-        UpdateExpression:
-          'SET trustState = :pending, leaseUntil = :lease, leaseOwner = :owner, #ttl = :ttl',
+        UpdateExpression: 'SET trustState = :pending, leaseUntil = :lease, leaseOwner = :owner, #ttl = :ttl',
         ConditionExpression:
           'attribute_not_exists(pk) OR (trustState = :done AND expiresAt <= :now) OR (trustState = :pending AND leaseUntil <= :now)',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
