@@ -59,10 +59,14 @@ function targetDigest(payload: Uint8Array): unknown {
   }
 }
 
-/** Applies the rules; throws SignatureCheckError with the outcome of the first that fails. */
-export function checkSignature(
+/**
+ * The rules that make a verified envelope an AWS Signer signature of `digest` in this partition, whoever the
+ * profile and whatever the expiry: content type, payload digest, signing scheme, authentic time, profile
+ * version and job. Throws SignatureCheckError with the outcome of the first that fails.
+ */
+export function checkAuthentic(
   envelope: VerifiedEnvelope,
-  expected: { digest: string; trustedProfiles: readonly string[]; partition: string; now: Date },
+  expected: { digest: string; partition: string },
 ): SignatureFacts {
   if (envelope.contentType !== NOTATION_PAYLOAD_TYPE) {
     throw new SignatureCheckError(
@@ -99,6 +103,21 @@ export function checkSignature(
       `the signing profile is in another partition than ${expected.partition}`,
     );
   }
+  return {
+    profileVersionArn,
+    signingJobArn,
+    signedAt: envelope.authenticSigningTime,
+    ...(envelope.expiry ? { expiresAt: envelope.expiry } : {}),
+  };
+}
+
+/** Applies every rule, trusted profile and expiry included; throws SignatureCheckError with the first failure. */
+export function checkSignature(
+  envelope: VerifiedEnvelope,
+  expected: { digest: string; trustedProfiles: readonly string[]; partition: string; now: Date },
+): SignatureFacts {
+  const facts = checkAuthentic(envelope, expected);
+  const { profileVersionArn } = facts;
   if (!matchesTrustedProfile(profileVersionArn, expected.trustedProfiles)) {
     throw new SignatureCheckError(
       'untrusted-signer',
@@ -108,10 +127,5 @@ export function checkSignature(
   if (envelope.expiry && envelope.expiry.getTime() <= expected.now.getTime()) {
     throw new SignatureCheckError('expired', `the signature expired at ${envelope.expiry.toISOString()}`);
   }
-  return {
-    profileVersionArn,
-    signingJobArn,
-    signedAt: envelope.authenticSigningTime,
-    ...(envelope.expiry ? { expiresAt: envelope.expiry } : {}),
-  };
+  return facts;
 }

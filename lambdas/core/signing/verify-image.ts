@@ -95,7 +95,7 @@ export function managedStatusVerdict(
   };
 }
 
-async function listSignatures(
+export async function listSignatures(
   clients: SigningClients,
   image: ImageToVerify,
   digest: string,
@@ -148,7 +148,7 @@ async function getManifest(
   };
 }
 
-async function readEnvelope(
+export async function readEnvelope(
   clients: SigningClients,
   image: ImageToVerify,
   referrer: ImageReferrer,
