@@ -70,6 +70,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => import('./commands/reconcile').then((m) => ({ run: m.reconcile, help: m.help })),
     summary: 'sweep for findings whose event was missed, and resolved image incidents',
   },
+  verify: {
+    load: () => import('./commands/verify').then((m) => ({ run: m.verify, help: m.help })),
+    summary: 'verify the AWS Signer signature of an image (exit 0 only if trusted): a deploy gate',
+  },
 };
 
 const USAGE = `Usage: shield-right <command> [options]

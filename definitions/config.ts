@@ -3,6 +3,7 @@
  * (through environment variables), the offline engine and the CLI. No AWS or CDK imports here.
  */
 import * as v from 'valibot';
+import { DEFAULT_SIGNING, SIGNING_PROFILE_ARN, type SigningConfig } from './signing-config';
 
 export type ResponseMode = 'observe' | 'contain';
 export type ImageQuarantineStrategy = 'both' | 'retag' | 'archive' | 'none';
@@ -47,6 +48,8 @@ export interface ShieldRightConfig {
   /** Days evidence stays in S3 Standard before moving to Glacier Instant Retrieval. */
   readonly evidenceTransitionDays: number;
   readonly reconcile: ReconcileConfig;
+  /** Signed images only: AWS Signer verification at task start (definitions/signing-config.ts). */
+  readonly signing: SigningConfig;
   /**
    * Concurrent executions reserved for shield-right's functions in total, split among them in the
    * proportions of definitions/functions.ts (definitions/concurrency.ts); 0 reserves none.
@@ -121,6 +124,7 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   incidentRetentionDays: 365,
   evidenceTransitionDays: 30,
   reconcile: { everyMinutes: 60, pageBudget: 20 },
+  signing: DEFAULT_SIGNING,
   // Lambda keeps 100 of an account's concurrency unreserved: reserving by default would refuse every
   // account whose quota is below 100 plus the reservation.
   reservedConcurrency: 0,
@@ -286,6 +290,28 @@ const ConfigSchema = settings({
     }),
     {},
   ),
+  signing: v.optional(
+    settings({
+      mode: v.optional(oneOf(['off', 'observe', 'enforce']), d.signing.mode),
+      trustedProfiles: v.optional(
+        v.pipe(
+          strings,
+          v.check(
+            (list) => list.every((arn) => SIGNING_PROFILE_ARN.test(arn)),
+            expected('a list of Signer signing profile ARNs'),
+          ),
+        ),
+        () => [],
+      ),
+      verification: v.optional(oneOf(['managed', 'notation', 'both']), d.signing.verification),
+      allowUnsignedRepositories: v.optional(strings, () => []),
+      allowRegistries: v.optional(strings, () => []),
+      cacheMinutes: v.optional(number(1, 1440), d.signing.cacheMinutes),
+      revokeOnQuarantine: v.optional(flag, d.signing.revokeOnQuarantine),
+      trustedRootCertificates: v.optional(strings, () => []),
+    }),
+    {},
+  ),
   reservedConcurrency: v.optional(
     v.pipe(number(0, 100_000), v.integer(expected('a whole number from 0 to 100000'))),
     d.reservedConcurrency,
@@ -341,6 +367,11 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     throw new ConfigError(`${pathOf(issue)}: ${issue.message}`);
   }
   const { slack, memberAccountRoleName, ...config } = result.output;
+  if (config.signing.mode !== 'off' && config.signing.trustedProfiles.length === 0) {
+    throw new ConfigError(
+      `${CONTEXT_KEY}.signing.trustedProfiles: expected at least one signing profile ARN when signing.mode is ${config.signing.mode}`,
+    );
+  }
   if (config.isolateSeverity > config.stopSeverity) {
     throw new ConfigError(
       `${CONTEXT_KEY}.isolateSeverity: expected at most stopSeverity (${config.stopSeverity}), got ${config.isolateSeverity}`,
@@ -363,6 +394,7 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     incidentRetentionDays: config.incidentRetentionDays,
     evidenceTransitionDays: config.evidenceTransitionDays,
     reconcile: config.reconcile,
+    signing: config.signing,
     reservedConcurrency: config.reservedConcurrency,
   };
 }

@@ -79,6 +79,22 @@ export function imagePushPattern(): EventPattern {
   };
 }
 
+/**
+ * ECS Task State Change events of tasks that are running and meant to run (ECS developer guide, "Amazon ECS task
+ * state change events"): for the ImageTrustRule. ECS sends an event for every status change of every task and
+ * container, with `imageDigest` for ECR images once resolved; this keeps one status (RUNNING, the one every
+ * started task reaches with its digests known). Several RUNNING events of one task can still arrive (a container's
+ * change, a duplicate delivery): the workflow acts once per task ARN. Not yet deployed: the ImageTrustResponse
+ * workflow it targets is not built.
+ */
+export function imageTrustPattern(): EventPattern {
+  return {
+    source: ['aws.ecs'],
+    'detail-type': ['ECS Task State Change'],
+    detail: { lastStatus: ['RUNNING'], desiredStatus: ['RUNNING'] },
+  };
+}
+
 export interface RuleDefinition {
   readonly name: RuleName;
   readonly description: string;

@@ -193,7 +193,7 @@ export class Simulator {
       redrive: (record) => this.redriveWorkflow(record),
     });
     this.account.register(this.states);
-    if (this.scenario) applyScenario(this.account, this.scenario);
+    if (this.scenario) applyScenario(this.account, this.scenario, this.config.signing.trustedProfiles[0]);
   }
 
   private workflowByArn(arn: string): LocalWorkflow {

@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { parseImage } from '../lambdas/core/image';
+import { provisionSignature, type SignatureKind } from './provision-signatures';
 import type { SandboxAccount } from './sandbox/account';
 import { isRecord } from './sandbox/shared';
 
@@ -49,7 +50,14 @@ export interface Scenario {
     readonly name: string;
     readonly mutability?: 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
     readonly tags?: Tags;
-    readonly images?: readonly { readonly tags: readonly string[]; readonly digest?: string }[];
+    readonly images?: readonly {
+      readonly tags: readonly string[];
+      readonly digest?: string;
+      /** How the image is signed (default `none`); the trusted profile is the first of `signing.trustedProfiles`. */
+      readonly signature?: SignatureKind;
+      /** Envelope format of its signature (default `jws`). */
+      readonly signatureFormat?: 'jws' | 'cose';
+    }[];
   }[];
   /** Quarantine security group per VPC, for EC2 container-instance isolation. */
   readonly quarantineSecurityGroups?: Readonly<Record<string, string>>;
@@ -160,7 +168,8 @@ interface TaskSpec {
   readonly launchType: 'FARGATE' | 'EC2';
   readonly networkMode: 'awsvpc' | 'bridge' | 'host';
   readonly lastStatus?: string;
-  readonly containers: { readonly name: string; readonly image: string }[];
+  /** `digest`: the digest ECS reported for the container (ECS Task State Change events). */
+  readonly containers: { readonly name: string; readonly image: string; readonly digest?: string }[];
   readonly securityGroups?: readonly string[];
   readonly ec2InstanceId?: string;
   readonly tags?: Tags;
@@ -226,7 +235,8 @@ function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
     launchType: spec.launchType,
     ...(spec.lastStatus ? { lastStatus: spec.lastStatus } : {}),
     containers: spec.containers.map((c) => {
-      const digest = ensureImage(account, c.image);
+      const pinned = c.digest && !c.image.includes('@') ? `${c.image}@${c.digest}` : c.image;
+      const digest = ensureImage(account, pinned);
       return { name: c.name, image: c.image, ...(digest ? { imageDigest: digest } : {}) };
     }),
     ...(network ? { eniId: network.eniId, subnetId: network.subnetId, privateIp: network.privateIp } : {}),
@@ -292,15 +302,49 @@ function provisionInspector(account: SandboxAccount, detail: Record<string, unkn
   }
 }
 
+/** ECS Task State Change (the ImageTrustRule's events): the task it describes, with the digests ECS reported. */
+function provisionEcsTask(account: SandboxAccount, detail: Record<string, unknown>): void {
+  const taskArn = typeof detail.taskArn === 'string' ? detail.taskArn : '';
+  const match = TASK_ARN.exec(taskArn);
+  if (!match?.[1]) return;
+  const containers = (Array.isArray(detail.containers) ? detail.containers : [])
+    .filter(isRecord)
+    .filter((c) => typeof c.image === 'string')
+    .map((c, i) => ({
+      name: typeof c.name === 'string' ? c.name : `container-${i}`,
+      image: String(c.image),
+      ...(typeof c.imageDigest === 'string' ? { digest: c.imageDigest } : {}),
+    }));
+  const definition =
+    typeof detail.taskDefinitionArn === 'string'
+      ? /task-definition\/([A-Za-z0-9_-]+)/.exec(detail.taskDefinitionArn)?.[1]
+      : undefined;
+  const group = typeof detail.group === 'string' ? detail.group : undefined;
+  provisionTask(account, {
+    cluster: match[1],
+    taskArn,
+    family: definition ?? `${match[1]}-task`,
+    ...(group?.startsWith('service:') ? { serviceName: group.slice('service:'.length) } : {}),
+    launchType: String(detail.launchType ?? 'FARGATE').toUpperCase() === 'EC2' ? 'EC2' : 'FARGATE',
+    networkMode: 'awsvpc',
+    containers,
+    ...(typeof detail.lastStatus === 'string' ? { lastStatus: detail.lastStatus } : {}),
+    tags: tagsOf(detail.tags),
+    ...(typeof detail.startedAt === 'string' ? { startedAt: detail.startedAt } : {}),
+  });
+}
+
 /** Creates what the event refers to and does not exist yet. Unknown event shapes provision nothing. */
 export function provisionFromEvent(account: SandboxAccount, event: unknown): void {
   if (!isRecord(event) || !isRecord(event.detail)) return;
   if (event.source === 'aws.guardduty') provisionGuardDuty(account, event.detail);
   else if (event.source === 'aws.inspector2') provisionInspector(account, event.detail);
+  else if (event.source === 'aws.ecs' && event['detail-type'] === 'ECS Task State Change')
+    provisionEcsTask(account, event.detail);
 }
 
 /** Creates the resources a scenario describes (before any event, so they take precedence). */
-export function applyScenario(account: SandboxAccount, scenario: Scenario): void {
+export function applyScenario(account: SandboxAccount, scenario: Scenario, trustedProfile?: string): void {
   for (const c of scenario.clusters ?? []) {
     once(account, `cluster:${c.name}`);
     account.ecs.putCluster({ name: c.name, ...(c.tags ? { tags: c.tags } : {}) });
@@ -318,6 +362,15 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario): void
         digest: image.digest ?? defaultDigest(r.name, image.tags[0] ?? 'latest'),
       });
       for (const tag of image.tags) once(account, `image:${r.name}:${tag}`);
+      if (image.signature && once(account, `signature:${r.name}:${digest}`)) {
+        provisionSignature(account, {
+          repository: r.name,
+          digest,
+          kind: image.signature,
+          ...(trustedProfile ? { trustedProfile } : {}),
+          ...(image.signatureFormat ? { format: image.signatureFormat } : {}),
+        });
+      }
       once(account, `image:${r.name}:${digest}`);
     }
   }

@@ -14,6 +14,7 @@ import { Inspector2Service } from './inspector2';
 import { modelViolation } from './models/check';
 import { seededRandom } from './random';
 import { S3Service } from './s3';
+import { SignerService } from './signer';
 import { SnsService } from './sns';
 import { type AccountContext, AwsError, type SandboxService, type ServiceName } from './types';
 
@@ -89,6 +90,7 @@ export class SandboxAccount implements AccountContext {
   readonly dynamodb: DynamoDbService;
   readonly guardduty: GuardDutyService;
   readonly inspector2: Inspector2Service;
+  readonly signer: SignerService;
   /** What auto-provisioning already created, so a repeat event never resurrects a stopped task. */
   readonly provisioned = new Set<string>();
   /** While executions interleave, the seeded scheduler every call waits on (local/interleaving.ts). */
@@ -123,7 +125,10 @@ export class SandboxAccount implements AccountContext {
     this.inspector2 = new Inspector2Service(this, {
       ecrImage: (repository, digest) => this.ecr.imageStatus(repository, digest),
     });
+    this.signer = new SignerService(this);
+    this.ecr.useSigner((spec) => this.signer.signEnvelope(spec));
     for (const service of [
+      this.signer,
       this.ecs,
       this.ec2,
       this.ecr,

@@ -14,7 +14,8 @@ export type ServiceName =
   | 'dynamodb'
   | 'guardduty'
   | 'inspector2'
-  | 'states';
+  | 'states'
+  | 'signer';
 
 export type Operation = (input: Record<string, unknown>) => unknown;
 

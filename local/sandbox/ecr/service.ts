@@ -49,6 +49,7 @@ import { AwsError, type Operation, type SandboxService } from '../types';
 import { defaultManifest, manifestMediaType, manifestSize, OCI_CONFIG, OCI_MANIFEST } from './manifests';
 import type { PutImageInput, PutRepositoryInput } from './records';
 import { imageFilter, matchesStatus, matchesTagStatus, paginate, toEcrTags } from './requests';
+import { EcrSignatures, type SignatureSpec } from './signatures';
 import { EcrStore } from './store';
 
 const MUTABILITIES: readonly ImageTagMutability[] = [
@@ -76,7 +77,42 @@ export class EcrService extends EcrStore implements SandboxService {
     ListTagsForResource: op((input: ListTagsForResourceRequest) => this.listTagsForResource(input)),
     TagResource: op((input: TagResourceRequest) => this.tagResource(input)),
     UntagResource: op((input: UntagResourceRequest) => this.untagResource(input)),
+    ListImageReferrers: op((input: Parameters<EcrSignatures['listImageReferrers']>[0]) =>
+      this.signatures.listImageReferrers(input),
+    ),
+    GetDownloadUrlForLayer: op((input: Parameters<EcrSignatures['getDownloadUrlForLayer']>[0]) =>
+      this.signatures.getDownloadUrlForLayer(input),
+    ),
+    DescribeImageSigningStatus: op((input: Parameters<EcrSignatures['describeImageSigningStatus']>[0]) =>
+      this.signatures.describeImageSigningStatus(input),
+    ),
   };
+
+  /** Notation signatures (referrers), their envelope layers and managed signing statuses (signatures.ts). */
+  readonly signatures = new EcrSignatures({
+    requireRepository: (name) => void this.repo(name),
+    putArtifact: (repository, manifest) => this.putImage({ repository, tags: [], manifest }),
+    sign: (spec) => {
+      if (!this.signer) throw new AwsError('InternalServerError', 'the sandbox ECR has no signer');
+      return this.signer(spec);
+    },
+  });
+  private signer: ((spec: SignatureSpec) => Promise<Uint8Array>) | undefined;
+
+  /** Signs signature envelopes with the sandbox Signer's CA (set by the account). */
+  useSigner(sign: (spec: SignatureSpec) => Promise<Uint8Array>): void {
+    this.signer = sign;
+  }
+
+  override snapshot() {
+    return { ...super.snapshot(), signatures: this.signatures.snapshot() };
+  }
+
+  override restore(state: unknown): void {
+    super.restore(state);
+    const saved = state as { signatures?: Parameters<EcrSignatures['restore']>[0] } | null | undefined;
+    this.signatures.restore(saved?.signatures);
+  }
 
   // ---- provisioning -------------------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ export function validationAnswer(service: ServiceName, v: Violation): Validation
     case 'dynamodb':
     case 'inspector2':
     case 'states':
+    case 'signer':
       return { code: 'ValidationException', status: 400, message: coral(v) };
   }
 }
