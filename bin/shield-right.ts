@@ -68,7 +68,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
   backtest: {
     load: () => import('./commands/backtest').then((m) => ({ run: m.backtest, help: m.help })),
-    summary: 'what shield-right would have done with an account\'s past findings',
+    summary: "what shield-right would have done with an account's past findings",
   },
   reconcile: {
     load: () => import('./commands/reconcile').then((m) => ({ run: m.reconcile, help: m.help })),

@@ -77,7 +77,9 @@ export async function runBacktest(
   const first = findings[0];
   const accountId =
     source.accountId ??
-    (first ? String(first.source === 'aws.guardduty' ? first.detail.accountId : first.detail.awsAccountId) : '');
+    (first
+      ? String(first.source === 'aws.guardduty' ? first.detail.accountId : first.detail.awsAccountId)
+      : '');
   if (findings.length === 0) return builder.finish();
   const inventory = await source.run(() =>
     readInventory(source.clients, findings, { accountId, region: source.region }, progress),
@@ -91,7 +93,8 @@ export async function runBacktest(
   })) {
     builder.add(outcome);
     done += 1;
-    if (done % 100 === 0 || done === findings.length) progress(`replayed ${done}/${findings.length} finding(s)`);
+    if (done % 100 === 0 || done === findings.length)
+      progress(`replayed ${done}/${findings.length} finding(s)`);
   }
   return builder.finish();
 }
@@ -112,12 +115,15 @@ export async function backtest(argv: string[]): Promise<number> {
     },
     allowPositionals: true,
   });
-  if (positionals.length > 0) throw new UsageError(`backtest takes no positional argument, got ${shown(positionals[0] ?? '')}`);
+  if (positionals.length > 0)
+    throw new UsageError(`backtest takes no positional argument, got ${shown(positionals[0] ?? '')}`);
   if (values.mode !== undefined && values.mode !== 'observe' && values.mode !== 'contain')
     throw new UsageError(`--mode must be observe or contain, got ${shown(values.mode)}`);
-  if (values.since !== undefined && values.from !== undefined) throw new UsageError('give --since or --from, not both');
+  if (values.since !== undefined && values.from !== undefined)
+    throw new UsageError('give --since or --from, not both');
   const now = Date.now();
-  const from = values.from !== undefined ? parseDate(values.from, '--from') : parseSince(values.since ?? '30d', now);
+  const from =
+    values.from !== undefined ? parseDate(values.from, '--from') : parseSince(values.since ?? '30d', now);
   const to = values.to !== undefined ? parseDate(values.to, '--to') : now;
   if (!(from < to)) throw new UsageError('the window is empty: its start is not before its end');
   const mode: ResponseMode = values.mode === 'observe' ? 'observe' : 'contain';

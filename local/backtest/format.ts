@@ -28,7 +28,8 @@ export function formatBacktest(report: BacktestReport): string {
     ...report.byDay.map((d) => row(d.day, values(d, d.findings))),
     row('total', values(report.totals, report.findings)),
   ];
-  if (report.totals.failed > 0) lines.push('', `${report.totals.failed} execution(s) failed: see --json or --html`);
+  if (report.totals.failed > 0)
+    lines.push('', `${report.totals.failed} execution(s) failed: see --json or --html`);
   if (report.rejectedReasons.length > 0) {
     lines.push('', 'Rejected');
     for (const r of report.rejectedReasons.slice(0, 10))

@@ -92,7 +92,13 @@ export async function readInventory(
     calls += 1;
     return p;
   };
-  const scenario: Mutable<Scenario> = { autoProvision: true, clusters: [], services: [], tasks: [], repositories: [] };
+  const scenario: Mutable<Scenario> = {
+    autoProvision: true,
+    clusters: [],
+    services: [],
+    tasks: [],
+    repositories: [],
+  };
   const tasks = new Set<string>();
   const stoppedTasks = new Set<string>();
   const images = new Set<string>();
@@ -100,13 +106,17 @@ export async function readInventory(
   const clusterArns: string[] = [];
   let token: string | undefined;
   do {
-    const page = await send(clients.ecs.send(new ListClustersCommand({ ...(token ? { nextToken: token } : {}) })));
+    const page = await send(
+      clients.ecs.send(new ListClustersCommand({ ...(token ? { nextToken: token } : {}) })),
+    );
     clusterArns.push(...(page.clusterArns ?? []));
     token = page.nextToken;
   } while (token);
   const clusters: NonNullable<Scenario['clusters']>[number][] = [];
   for (const batch of chunks(clusterArns, 100)) {
-    const out = await send(clients.ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['TAGS'] })));
+    const out = await send(
+      clients.ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['TAGS'] })),
+    );
     for (const c of out.clusters ?? [])
       if (c.clusterName) clusters.push({ name: c.clusterName, tags: tagMap(c.tags) });
   }
@@ -120,7 +130,12 @@ export async function readInventory(
       do {
         const page = await send(
           clients.ecs.send(
-            new ListTasksCommand({ cluster: cluster.name, desiredStatus, maxResults: 100, ...(next ? { nextToken: next } : {}) }),
+            new ListTasksCommand({
+              cluster: cluster.name,
+              desiredStatus,
+              maxResults: 100,
+              ...(next ? { nextToken: next } : {}),
+            }),
           ),
         );
         arns.push(...(page.taskArns ?? []));
@@ -128,7 +143,9 @@ export async function readInventory(
       } while (next);
       for (const batch of chunks(arns, 100)) {
         const out = await send(
-          clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.name, tasks: batch, include: ['TAGS'] })),
+          clients.ecs.send(
+            new DescribeTasksCommand({ cluster: cluster.name, tasks: batch, include: ['TAGS'] }),
+          ),
         );
         for (const task of out.tasks ?? []) described.push({ cluster: cluster.name, task });
       }
@@ -145,10 +162,15 @@ export async function readInventory(
   const groupsOfEni = new Map<string, string[]>();
   for (const batch of chunks(eniIds, 100)) {
     try {
-      const out = await send(clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: batch })));
+      const out = await send(
+        clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: batch })),
+      );
       for (const eni of out.NetworkInterfaces ?? []) {
         if (eni.NetworkInterfaceId)
-          groupsOfEni.set(eni.NetworkInterfaceId, (eni.Groups ?? []).flatMap((g) => g.GroupId ?? []));
+          groupsOfEni.set(
+            eni.NetworkInterfaceId,
+            (eni.Groups ?? []).flatMap((g) => g.GroupId ?? []),
+          );
       }
     } catch (err) {
       // A stopped task's ENI is deleted: its groups are not known any more.
@@ -220,7 +242,13 @@ export async function readInventory(
       let next: string | undefined;
       do {
         const page = await send(
-          clients.ecr.send(new DescribeImagesCommand({ repositoryName: name, maxResults: 1000, ...(next ? { nextToken: next } : {}) })),
+          clients.ecr.send(
+            new DescribeImagesCommand({
+              repositoryName: name,
+              maxResults: 1000,
+              ...(next ? { nextToken: next } : {}),
+            }),
+          ),
         );
         for (const image of page.imageDetails ?? []) {
           if (!image.imageDigest) continue;
@@ -264,7 +292,9 @@ export function reconstructionLabels(finding: PulledFinding, inventory: Inventor
       if (!isRecord(image) || typeof image.repositoryName !== 'string' || typeof image.imageHash !== 'string')
         continue;
       if (!inventory.images.has(`${image.repositoryName}@${image.imageHash}`))
-        labels.push(`image ${image.repositoryName}@${image.imageHash.slice(0, 19)} is no longer in ECR: reconstructed from the finding`);
+        labels.push(
+          `image ${image.repositoryName}@${image.imageHash.slice(0, 19)} is no longer in ECR: reconstructed from the finding`,
+        );
     }
   }
   return labels;

@@ -5,8 +5,8 @@
  * gets the time it is replayed at and the labels of what is reconstructed about it.
  */
 import {
-  Finding$ as GuardDutyFinding$,
   GetFindingsCommand,
+  Finding$ as GuardDutyFinding$,
   ListDetectorsCommand,
   ListFindingsCommand as ListGuardDutyFindingsCommand,
 } from '@aws-sdk/client-guardduty';
@@ -66,7 +66,8 @@ function guardDutyLabels(detail: Record<string, unknown>, before: boolean): stri
       `finding read in its last state (count ${count}, updated ${String(detail.updatedAt)}): GetFindings returns the latest version, not the one first delivered`,
     );
   }
-  if (before) labels.push(`first seen before the window (${String(detail.createdAt)}): replayed at its update`);
+  if (before)
+    labels.push(`first seen before the window (${String(detail.createdAt)}): replayed at its update`);
   if (service.archived === true) labels.push('archived now: whether it was archived then is not known');
   return labels;
 }
@@ -77,7 +78,9 @@ function inspectorLabels(detail: Record<string, unknown>, before: boolean): stri
     labels.push(`${String(detail.status)} now: replayed as ACTIVE at its first observation`);
   }
   if (before) {
-    labels.push(`first observed before the window (${String(detail.firstObservedAt)}): replayed at its update`);
+    labels.push(
+      `first observed before the window (${String(detail.firstObservedAt)}): replayed at its update`,
+    );
   }
   return labels;
 }
@@ -110,7 +113,10 @@ async function guardDutyFindings(
           FindingCriteria: {
             Criterion: {
               'resource.resourceType': { Equals: ['ECSCluster'] },
-              updatedAt: { GreaterThanOrEqual: Math.floor(window.from), LessThanOrEqual: Math.floor(window.to) },
+              updatedAt: {
+                GreaterThanOrEqual: Math.floor(window.from),
+                LessThanOrEqual: Math.floor(window.to),
+              },
             },
           },
           SortCriteria: { AttributeName: 'updatedAt', OrderBy: 'ASC' },

@@ -10,8 +10,8 @@ import { type EventResult, Simulator } from '../engine';
 import type { ApiCall } from '../sandbox/account';
 import { type Inventory, reconstructionLabels } from './inventory';
 import type { PulledFinding } from './pull';
-import { VirtualClock } from './virtual-clock';
 import { isReadOperation } from './read-only';
+import { VirtualClock } from './virtual-clock';
 
 export interface ExecutionPath {
   readonly stateMachine: string;
@@ -121,10 +121,12 @@ function outcomeOf(
   for (const result of results) {
     const calls = result.apiCalls;
     for (const c of calls) {
-      if (c.service === 'ecs' && c.operation === 'StopTask' && succeeded(c)) stopped.add(str((c.input as { task?: unknown }).task));
+      if (c.service === 'ecs' && c.operation === 'StopTask' && succeeded(c))
+        stopped.add(str((c.input as { task?: unknown }).task));
       if (c.service === 'sns' && c.operation === 'Publish' && succeeded(c)) {
         notified += 1;
-        if (c.state === 'NotifyCapReached') capped = str((c.input as { Subject?: unknown }).Subject) || 'cap reached';
+        if (c.state === 'NotifyCapReached')
+          capped = str((c.input as { Subject?: unknown }).Subject) || 'cap reached';
       }
       if (c.service === 's3' && c.operation === 'PutObject' && succeeded(c)) {
         const key = str((c.input as { Key?: unknown }).Key);
@@ -135,11 +137,14 @@ function outcomeOf(
       paths.push({ stateMachine: e.stateMachine, status: e.status, states: e.states });
       const own = calls.filter((c) => c.state !== undefined && e.states.includes(c.state));
       if (own.some((c) => c.service === 'ec2' && c.state === 'IsolateTask' && mutating(c))) isolated += 1;
-      if (own.some((c) => c.service === 'ecr' && /^Quarantine/.test(c.state ?? '') && mutating(c))) quarantined += 1;
+      if (own.some((c) => c.service === 'ecr' && /^Quarantine/.test(c.state ?? '') && mutating(c)))
+        quarantined += 1;
       if (e.states.includes('NotifyCapReached')) capped ??= 'cap reached';
-      if (e.states.includes('FindingRejected')) rejected = `refused by ValidateFinding: ${e.cause ?? e.error ?? 'invalid finding'}`;
+      if (e.states.includes('FindingRejected'))
+        rejected = `refused by ValidateFinding: ${e.cause ?? e.error ?? 'invalid finding'}`;
       else if (e.status !== 'SUCCEEDED') failed += 1;
-      const found = isRecord(e.output) && isRecord(e.output.finding) ? e.output.finding.incidentId : undefined;
+      const found =
+        isRecord(e.output) && isRecord(e.output.finding) ? e.output.finding.incidentId : undefined;
       if (typeof found === 'string') incidentId ??= found;
     }
   }
@@ -169,15 +174,16 @@ export async function* replayFindings(
   options: ReplayOptions,
 ): AsyncGenerator<FindingOutcome> {
   const clock = new VirtualClock(findings[0]?.at ?? Date.now());
-  const simulator = await clock.run(async () =>
-    new Simulator({
-      config: options.config,
-      ...(options.mode ? { mode: options.mode } : {}),
-      scenario: inventory.scenario,
-      accountId: options.accountId,
-      region: options.region,
-      clock: () => clock.now(),
-    }),
+  const simulator = await clock.run(
+    async () =>
+      new Simulator({
+        config: options.config,
+        ...(options.mode ? { mode: options.mode } : {}),
+        scenario: inventory.scenario,
+        accountId: options.accountId,
+        region: options.region,
+        clock: () => clock.now(),
+      }),
   );
   const { guardduty, inspector2 } = simulator.account;
   for (const finding of findings) {
@@ -192,7 +198,10 @@ export async function* replayFindings(
     } else {
       inspector2.putFinding(finding.detail);
     }
-    const event = { ...eventForFinding(finding.source, finding.detail, now), time: new Date(now).toISOString() };
+    const event = {
+      ...eventForFinding(finding.source, finding.detail, now),
+      time: new Date(now).toISOString(),
+    };
     const results = await clock.run(async () => {
       const first = await simulator.processEvent(event, finding.id);
       return [first, ...(await simulator.processEmittedEvents())];
@@ -200,7 +209,9 @@ export async function* replayFindings(
     const first = results[0];
     const labels = [...finding.labels, ...reconstructionLabels(finding, inventory)];
     const noMatch =
-      !first || first.matchedRules.length === 0 ? `matched no rule: ${noMatchReason(finding, options.config, options.accountId)}` : undefined;
+      !first || first.matchedRules.length === 0
+        ? `matched no rule: ${noMatchReason(finding, options.config, options.accountId)}`
+        : undefined;
     yield outcomeOf(finding, results, labels, noMatch);
   }
 }

@@ -78,7 +78,16 @@ export const CAVEATS: readonly string[] = [
 ];
 
 function zero(): Counts {
-  return { stopped: 0, isolated: 0, quarantined: 0, notified: 0, capped: 0, rejected: 0, failed: 0, reconstructed: 0 };
+  return {
+    stopped: 0,
+    isolated: 0,
+    quarantined: 0,
+    notified: 0,
+    capped: 0,
+    rejected: 0,
+    failed: 0,
+    reconstructed: 0,
+  };
 }
 
 function add(counts: Counts, o: FindingOutcome): void {
@@ -170,9 +179,11 @@ export class ReportBuilder {
       if (incident.paths.length < MAX_PATHS && !incident.paths.some((q) => samePath(p, q)))
         incident.paths.push({ stateMachine: p.stateMachine, status: p.status, states: [...p.states] });
     }
-    for (const l of o.labels) if (incident.labels.length < MAX_LABELS && !incident.labels.includes(l)) incident.labels.push(l);
+    for (const l of o.labels)
+      if (incident.labels.length < MAX_LABELS && !incident.labels.includes(l)) incident.labels.push(l);
     for (const k of o.evidence)
-      if (incident.evidence.length < MAX_EVIDENCE && !incident.evidence.includes(k)) incident.evidence.push(k);
+      if (incident.evidence.length < MAX_EVIDENCE && !incident.evidence.includes(k))
+        incident.evidence.push(k);
   }
 
   finish(): BacktestReport {
@@ -180,7 +191,9 @@ export class ReportBuilder {
     this.report.rejectedReasons.push(
       ...[...this.reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
     );
-    this.report.incidents.push(...[...this.incidents.values()].sort((a, b) => a.firstAt.localeCompare(b.firstAt)));
+    this.report.incidents.push(
+      ...[...this.incidents.values()].sort((a, b) => a.firstAt.localeCompare(b.firstAt)),
+    );
     return this.report;
   }
 }

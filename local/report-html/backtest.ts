@@ -70,8 +70,13 @@ ${
   report.caps.length === 0
     ? '<p class="muted">none</p>'
     : `<table><tr><th>when</th><th>incident</th><th>resource</th><th>notice</th></tr>${report.caps
-        .map((c) => `<tr><td>${html(c.at, 30)}</td><td><code>${html(c.incidentId, 80)}</code></td><td>${html(c.resource, 120)}</td><td>${html(c.notice, 200)}</td></tr>`)
-        .join('\n')}</table>${report.capsNotListed ? `<p class="muted">and ${report.capsNotListed} more</p>` : ''}`
+        .map(
+          (c) =>
+            `<tr><td>${html(c.at, 30)}</td><td><code>${html(c.incidentId, 80)}</code></td><td>${html(c.resource, 120)}</td><td>${html(c.notice, 200)}</td></tr>`,
+        )
+        .join(
+          '\n',
+        )}</table>${report.capsNotListed ? `<p class="muted">and ${report.capsNotListed} more</p>` : ''}`
 }
 <h2>Rejected findings</h2>
 ${

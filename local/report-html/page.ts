@@ -27,7 +27,10 @@ export function html(value: unknown, max = 300): string {
 
 /** JSON for a `<script type="application/json">`: no `<`, `>`, `&` or line separators that could end it early. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 let chartSource: string | undefined;
@@ -74,7 +77,13 @@ const ACTION_STATES = /^(StopTask|StopExposedTask|IsolateTask|QuarantineImage|Qu
 export function pathHtml(states: readonly string[], status: string): string {
   const chips = states
     .map((s) => {
-      const cls = ACTION_STATES.test(s) ? ' act' : s.startsWith('Notify') ? ' notify' : /Fail|Rejected/.test(s) ? ' fail' : '';
+      const cls = ACTION_STATES.test(s)
+        ? ' act'
+        : s.startsWith('Notify')
+          ? ' notify'
+          : /Fail|Rejected/.test(s)
+            ? ' fail'
+            : '';
       return `<span class="state${cls}">${html(s, 80)}</span>`;
     })
     .join('');
