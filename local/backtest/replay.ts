@@ -206,6 +206,9 @@ export async function* replayFindings(
       const first = await simulator.processEvent(event, finding.id);
       return [first, ...(await simulator.processEmittedEvents())];
     });
+    // Only the outcome is kept: the executions' histories (kept by the sandbox's Step Functions for the
+    // operator commands) are dropped, so memory does not grow with the number of executions.
+    simulator.states.restore([]);
     const first = results[0];
     const labels = [...finding.labels, ...reconstructionLabels(finding, inventory)];
     const noMatch =

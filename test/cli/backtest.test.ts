@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createContext, runInContext } from 'node:vm';
 import { backtest } from '../../bin/commands/backtest';
 import { buildBacktestAccount, WINDOW } from '../helpers/backtest-account';
 
@@ -119,6 +120,31 @@ describe('backtest --sandbox', () => {
     expect(html).toContain('Incidents and the path each took');
     expect(html).toContain('<span class="state act">StopTask</span>');
     expect(html).toContain(doc.caps[0]?.incidentId ?? 'no cap');
+  });
+
+  it('the inlined library defines Chart, and the page draws findings and each action per day from its data', () => {
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
+    expect(scripts).toHaveLength(2);
+    const data =
+      /<script type="application\/json" id="backtest-data">([^<]*)<\/script>/.exec(html)?.[1] ?? '';
+    // A context with no window, network or DOM: the library only defines itself.
+    const context: Record<string, unknown> = {};
+    context.globalThis = context;
+    createContext(context);
+    runInContext(scripts[0] ?? '', context);
+    expect(typeof context.Chart).toBe('function');
+    let drawn: { data: { labels: string[]; datasets: { label: string; data: number[] }[] } } | undefined;
+    context.Chart = function Chart(_el: unknown, config: typeof drawn) {
+      drawn = config;
+    };
+    context.document = {
+      getElementById: (id: string) => (id === 'backtest-data' ? { textContent: data } : { id }),
+    };
+    runInContext(scripts[1] ?? '', context);
+    expect(drawn?.data.labels).toEqual(doc.byDay.map((d) => d.day));
+    const series = Object.fromEntries((drawn?.data.datasets ?? []).map((d) => [d.label, d.data]));
+    for (const key of ['findings', 'stopped', 'isolated', 'quarantined', 'notified', 'capped', 'rejected'])
+      expect(series[key]).toEqual(doc.byDay.map((d) => d[key]));
   });
 
   it('prints the per-day table by default', async () => {
