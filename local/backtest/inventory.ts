@@ -284,7 +284,9 @@ export function reconstructionLabels(finding: PulledFinding, inventory: Inventor
     if (arn && !inventory.tasks.has(arn)) {
       labels.push(`task ${nameOf(arn)} is no longer describable: reconstructed from the finding as running`);
     } else if (arn && inventory.stoppedTasks.has(arn)) {
-      labels.push(`task ${nameOf(arn)} has stopped since: replayed as running, with its last tags`);
+      labels.push(
+        `task ${nameOf(arn)} has stopped since: replayed as running, with the tags ECS still reports (StopTask deletes a task's tags)`,
+      );
     }
   } else {
     for (const r of Array.isArray(finding.detail.resources) ? finding.detail.resources : []) {

@@ -74,7 +74,7 @@ export const CAVEATS: readonly string[] = [
   'Tags, services and exemptions are read as they are today, not as they were when each finding arrived.',
   'GetFindings returns each GuardDuty finding in its last state (count, updatedAt): repeats in between are not replayed one by one.',
   'Inspector deletes a finding 3 days after closing it when the image is deleted or no longer scanned, and 30 days after any other close: such findings are missing from the back-test.',
-  'Stopped tasks stay describable for about an hour: a task named by a finding and gone since is reconstructed from the finding.',
+  'A stopped task stays describable only for a while (about an hour): a task named by a finding and gone since is reconstructed from the finding, as running.',
 ];
 
 function zero(): Counts {

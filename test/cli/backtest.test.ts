@@ -98,6 +98,13 @@ describe('backtest --sandbox', () => {
     expect(doc.incidents.every((i) => i.paths.length > 0 && (i.paths[0]?.states[0] ?? '') !== '')).toBe(true);
     expect(doc.incidents.some((i) => i.paths.some((p) => p.states.includes('StopTask')))).toBe(true);
     expect(doc.incidents.some((i) => i.paths.some((p) => p.states.includes('NotifyCapReached')))).toBe(true);
+    // Today's tags decide exemptions: finding 39 (High) is on a task tagged exempt in the inventory, so it
+    // is notified without claiming a containment; finding 0 (High, task gone) is contained.
+    const byId = (n: number) => doc.incidents.find((i) => i.id === n.toString(16).padStart(32, '0'));
+    const exempt = byId(39)?.paths.flatMap((p) => p.states) ?? [];
+    expect(exempt).toContain('NotifyResponse');
+    expect(exempt).not.toContain('ClaimContainment');
+    expect(byId(0)?.paths.flatMap((p) => p.states)).toContain('StopTask');
   });
 
   it('writes a report that needs no network: nothing loaded from anywhere, its script and data inline', () => {
