@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import type { ResponseMode, ShieldRightConfig } from '../../definitions/config';
 import { formatBacktest } from '../../local/backtest/format';
 import { readInventory } from '../../local/backtest/inventory';
-import { type Progress, pullFindings, type Window } from '../../local/backtest/pull';
+import { type Progress, type PulledFinding, pullFindings, type Window } from '../../local/backtest/pull';
 import { replayFindings } from '../../local/backtest/replay';
 import { type BacktestReport, ReportBuilder } from '../../local/backtest/report';
-import { awsSource, type Source, sandboxSource } from '../../local/backtest/source';
+import { awsSource, NoRegionError, type Source, sandboxSource } from '../../local/backtest/source';
 import { renderBacktestHtml } from '../../local/report-html/backtest';
 import { loadConfig, shown, UsageError } from '../cli-support';
 import { openSavedSandbox } from '../saved-sandbox';
@@ -64,6 +64,16 @@ export function backtestJson(report: BacktestReport): Record<string, unknown> {
   };
 }
 
+/** The account most findings belong to (when no cluster tells it). */
+function mostFrequentAccount(findings: readonly PulledFinding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) {
+    const account = String(f.source === 'aws.guardduty' ? f.detail.accountId : f.detail.awsAccountId);
+    counts.set(account, (counts.get(account) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+}
+
 /** Runs a back-test from `source`; progress through `progress`. */
 export async function runBacktest(
   source: Source,
@@ -74,13 +84,8 @@ export async function runBacktest(
 ): Promise<BacktestReport> {
   const findings = await source.run(() => pullFindings(source.clients, window, progress));
   const builder = new ReportBuilder(window, mode);
-  const first = findings[0];
-  const accountId =
-    source.accountId ??
-    (first
-      ? String(first.source === 'aws.guardduty' ? first.detail.accountId : first.detail.awsAccountId)
-      : '');
   if (findings.length === 0) return builder.finish();
+  const accountId = source.accountId ?? mostFrequentAccount(findings);
   const inventory = await source.run(() =>
     readInventory(source.clients, findings, { accountId, region: source.region }, progress),
   );
@@ -97,6 +102,20 @@ export async function runBacktest(
       progress(`replayed ${done}/${findings.length} finding(s)`);
   }
   return builder.finish();
+}
+
+/** An AWS error (access denied, no credentials, no network) or a refused write: one line, exit code 1. */
+function awsFailure(err: unknown): number {
+  const aws =
+    err instanceof Error &&
+    ('$metadata' in err || err.name === 'ReadOnlyViolationError' || err.name === 'CredentialsProviderError');
+  if (!aws) throw err;
+  console.error(`shield-right: backtest: ${err.name}: ${firstLine(err.message)}`);
+  return 1;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 300);
 }
 
 export async function backtest(argv: string[]): Promise<number> {
@@ -137,9 +156,19 @@ export async function backtest(argv: string[]): Promise<number> {
     config = values.config ? loadConfig(values.config) : simulator.config;
   } else {
     config = loadConfig(values.config);
-    source = await awsSource(values.region);
+    try {
+      source = await awsSource(values.region);
+    } catch (err) {
+      if (err instanceof NoRegionError) throw new UsageError(err.message);
+      return awsFailure(err);
+    }
   }
-  const report = await runBacktest(source, { from, to }, config, mode, progress);
+  let report: BacktestReport;
+  try {
+    report = await runBacktest(source, { from, to }, config, mode, progress);
+  } catch (err) {
+    return awsFailure(err);
+  }
   if (values.html) {
     writeFileSync(values.html, renderBacktestHtml(report));
     progress(`report written to ${values.html}`);

@@ -4,7 +4,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { clientConfig } from '../../lambdas/shared/client-config';
@@ -40,11 +40,28 @@ export function readOnlyClients(region: string | undefined): SourceClients {
   };
 }
 
+/** No region given, none in the environment or the profile: said in one line. */
+export class NoRegionError extends Error {
+  constructor() {
+    super('no AWS region: pass --region, or set AWS_REGION or a profile with a region');
+    this.name = 'NoRegionError';
+  }
+}
+
 /** The user's account, in `region` (else the SDK's own resolution: AWS_REGION, the profile). */
 export async function awsSource(region: string | undefined): Promise<Source> {
   const clients = readOnlyClients(region);
-  const resolved = await clients.ecs.config.region();
-  return { clients, region: resolved, run: (fn) => fn() };
+  let resolved: string;
+  try {
+    resolved = await clients.ecs.config.region();
+  } catch {
+    throw new NoRegionError();
+  }
+  // The account read is the one the clusters belong to (a delegated administrator's findings may be its
+  // members'): taken from a cluster ARN, else from the findings (runBacktest).
+  const page = await clients.ecs.send(new ListClustersCommand({ maxResults: 1 }));
+  const accountId = /^arn:[^:]+:ecs:[^:]*:(\d{12}):/.exec(page.clusterArns?.[0] ?? '')?.[1];
+  return { clients, region: resolved, ...(accountId ? { accountId } : {}), run: (fn) => fn() };
 }
 
 /** A saved sandbox as the account read: the same read-only clients, answered by the sandbox. */
