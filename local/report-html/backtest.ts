@@ -28,6 +28,9 @@ new Chart(el,{data:{labels:days,datasets:sets},options:{animation:false,responsi
   scales:{x:{stacked:true},y:{stacked:true,beginAtZero:true}}}});
 })();`;
 
+/** Incidents shown in full on the page; --json has them all. */
+const MAX_INCIDENTS = 1000;
+
 const num = (n: number) => `<td class="n">${n}</td>`;
 
 function incidentHtml(i: IncidentSummary): string {
@@ -87,7 +90,8 @@ ${
         .join('\n')}</table>`
 }
 <h2>Incidents and the path each took</h2>
-${report.incidents.map(incidentHtml).join('\n') || '<p class="muted">none</p>'}
+${report.incidents.slice(0, MAX_INCIDENTS).map(incidentHtml).join('\n') || '<p class="muted">none</p>'}
+${report.incidents.length > MAX_INCIDENTS ? `<p class="muted">and ${report.incidents.length - MAX_INCIDENTS} more incident(s): see --json</p>` : ''}
 <h2>What the back-test cannot know</h2>
 <ul>${report.caveats.map((c) => `<li>${html(c, 400)}</li>`).join('')}</ul>`;
   return page('shield-right back-test', body, [chartLibrary(), CHART_SCRIPT]);
