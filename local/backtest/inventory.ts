@@ -160,10 +160,10 @@ export async function readInventory(
       ?.details?.find((d) => d.name === 'networkInterfaceId')?.value;
   const eniIds = described.flatMap(({ task }) => eniOf(task) ?? []);
   const groupsOfEni = new Map<string, string[]>();
-  for (const batch of chunks(eniIds, 100)) {
+  const describeEnis = async (ids: string[]): Promise<void> => {
     try {
       const out = await send(
-        clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: batch })),
+        clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids })),
       );
       for (const eni of out.NetworkInterfaces ?? []) {
         if (eni.NetworkInterfaceId)
@@ -173,10 +173,13 @@ export async function readInventory(
           );
       }
     } catch (err) {
-      // A stopped task's ENI is deleted: its groups are not known any more.
+      // A stopped task's ENI is deleted, and one unknown id fails the whole call: then one by one, and
+      // the groups of a deleted ENI are not known any more.
       if (awsErrorName(err) !== 'InvalidNetworkInterfaceID.NotFound') throw err;
+      if (ids.length > 1) for (const id of ids) await describeEnis([id]);
     }
-  }
+  };
+  for (const batch of chunks(eniIds, 100)) await describeEnis(batch);
 
   const serviceKeys = new Map<string, string[]>();
   const scenarioTasks: ScenarioTask[] = [];
