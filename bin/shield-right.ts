@@ -66,6 +66,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => import('./commands/executions').then((m) => ({ run: m.executions, help: m.help })),
     summary: 'list recent workflow executions',
   },
+  backtest: {
+    load: () => import('./commands/backtest').then((m) => ({ run: m.backtest, help: m.help })),
+    summary: "what shield-right would have done with an account's past findings",
+  },
   reconcile: {
     load: () => import('./commands/reconcile').then((m) => ({ run: m.reconcile, help: m.help })),
     summary: 'sweep for findings whose event was missed, and resolved image incidents',

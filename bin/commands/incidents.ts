@@ -1,4 +1,5 @@
 /** `shield-right incidents` and `shield-right incident ID`: what shield-right responded to, and what it did. */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
@@ -53,13 +54,15 @@ Examples:
   shield-right incidents --since 7d --status contained
   shield-right incidents --sandbox ./sandbox --json`;
 
-export const incidentHelp = `Usage: shield-right incident INCIDENT_ID [--json] [options]
+export const incidentHelp = `Usage: shield-right incident INCIDENT_ID [--json] [--html FILE] [options]
 
 Shows one incident in full: its record, what each action did, its evidence in S3, and a timeline from the
 finding and the execution's history.
 
 Options:
   --json                 print one JSON document
+  --html FILE            also write a self-contained page: timeline, what was done, path through the
+                         workflow, evidence links (nothing is loaded from the network to view it)
 ${OPERATOR_HELP}
 
 Example:
@@ -339,7 +342,7 @@ async function timeline(
 export async function incident(argv: string[], io: Io = processIo, deps: OperatorDeps = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...OPERATOR_OPTIONS, json: { type: 'boolean', default: false } },
+    options: { ...OPERATOR_OPTIONS, json: { type: 'boolean', default: false }, html: { type: 'string' } },
     allowPositionals: true,
   });
   const [incidentId, ...rest] = positionals;
@@ -360,6 +363,22 @@ export async function incident(argv: string[], io: Io = processIo, deps: Operato
     ctx.progress.update('describing the quarantined images…');
     const images = await quarantinedImages(ctx, incidentId, evidence);
     const { entries, note } = await timeline(ctx, found);
+    if (values.html) {
+      const { renderIncidentHtml } = await import('../../local/report-html/incident');
+      writeFileSync(
+        values.html,
+        renderIncidentHtml({
+          incidentId,
+          status: found.status,
+          view,
+          timeline: entries,
+          evidence: { bucket: ctx.deployment.bucket, region: ctx.deployment.region, keys: evidence },
+          images,
+          ...(note ? { note } : {}),
+        }),
+      );
+      ctx.err(`report written to ${values.html}`);
+    }
     if (values.json) {
       ctx.out(
         JSON.stringify(
