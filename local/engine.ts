@@ -21,6 +21,7 @@ import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } 
 import { compilePattern } from './event-pattern';
 import { functionName, invokeFunction } from './functions';
 import { SeededScheduler } from './interleaving';
+import { assertNesting } from './payload-limits';
 import { applyScenario, provisionFromEvent, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
 import { isRecord } from './sandbox/shared';
@@ -251,6 +252,8 @@ export class Simulator {
 
   /** Runs one event through rules, workflows and handlers, recording every AWS call it causes. */
   async processEvent(event: unknown, label = 'event'): Promise<EventResult> {
+    // Refused before any rule or provisioning sees it (local/payload-limits.ts).
+    assertNesting(event, `event ${label}`);
     Object.assign(process.env, this.environment());
     const { result: executions, calls } = await recordCalls(() =>
       runInSandbox(this.account, async () => {
