@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/outcome-digest.ts            print the digest of the default workload
  *   npx tsx bench/outcome-digest.ts --events N  a longer or shorter mixed stream
+ *   npx tsx bench/outcome-digest.ts --engine fast  the same workload through the fast path (bench/equivalence.ts)
  *
  * The clock is pinned (every reading of an event's run returns that event's instant, handlers' `Date` too)
  * and fault injection is seeded, so the digest depends only on what the code does, not on when or how
@@ -14,6 +15,7 @@
 import './env';
 import { createHash } from 'node:crypto';
 import { type EventResult, Simulator } from '../local/engine';
+import type { EnginePath } from '../local/sandbox/account';
 import { withCaps } from './outcome';
 import { mixedEvents } from './workload';
 
@@ -31,6 +33,8 @@ export interface DigestWorkload {
 export interface DigestJob {
   readonly kind: 'digest';
   readonly workload: DigestWorkload;
+  /** The reference path (default) or the fast path (local/sandbox/account.ts `EnginePath`). */
+  readonly engine?: EnginePath;
 }
 
 /** The digest of the reference commit, committed beside this file; a behaviour change updates it. */
@@ -76,6 +80,7 @@ export function outcomeOf(result: EventResult): unknown {
 
 export interface OutcomeDigest {
   readonly workload: DigestWorkload;
+  readonly engine: EnginePath;
   readonly sha256: string;
   readonly executions: number;
   readonly apiCalls: number;
@@ -101,6 +106,7 @@ function pinGlobalClock(): void {
 
 export async function outcomeDigest(
   workload: DigestWorkload = DEFAULT_DIGEST_WORKLOAD,
+  engine: EnginePath = 'reference',
 ): Promise<OutcomeDigest> {
   pinGlobalClock();
   const clock = () => pinnedNow;
@@ -110,6 +116,7 @@ export async function outcomeDigest(
     clock,
     faultRate: workload.faultRate,
     seed: workload.seed,
+    engine,
   });
   const hash = createHash('sha256');
   let executions = 0;
@@ -126,13 +133,14 @@ export async function outcomeDigest(
     apiCalls += result.apiCalls.length;
     notifications += result.notifications.length;
   }
-  return { workload, sha256: hash.digest('hex'), executions, apiCalls, notifications };
+  return { workload, engine, sha256: hash.digest('hex'), executions, apiCalls, notifications };
 }
 
 if (require.main === module) {
   const index = process.argv.indexOf('--events');
   const events = index > 0 ? Number(process.argv[index + 1]) : DEFAULT_DIGEST_WORKLOAD.events;
-  outcomeDigest({ ...DEFAULT_DIGEST_WORKLOAD, events })
+  const engine = process.argv.includes('fast') ? 'fast' : 'reference';
+  outcomeDigest({ ...DEFAULT_DIGEST_WORKLOAD, events }, engine)
     .then((d) => process.stdout.write(`${JSON.stringify(d, null, 2)}\n`))
     .catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);

@@ -19,6 +19,7 @@ import {
 } from '../definitions/patterns';
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
+import { installFastJsonPath } from './fast-jsonpath';
 import { functionName, invokeFunction } from './functions';
 import { SeededScheduler } from './interleaving';
 import { assertNesting } from './payload-limits';
@@ -146,6 +147,7 @@ export class Simulator {
     const base = options.config ?? DEFAULT_CONFIG;
     this.config = options.mode ? { ...base, mode: options.mode } : base;
     this.account = new SandboxAccount(options);
+    if (this.account.engine === 'fast') installFastJsonPath();
     this.scenario = options.scenario;
     const { accountId, region } = this.account;
     this.bucket = RESOURCE_NAMES.bucket(accountId);
