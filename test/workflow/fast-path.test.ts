@@ -120,6 +120,32 @@ describe('bounded retention (engine: fast)', () => {
     expect(states.all()).toHaveLength(3 * RECENT_RECORDS);
   });
 
+  it('keeps the newest evidence bodies only; keys still refuse a second conditional write', async () => {
+    const account = new SandboxAccount({ engine: 'fast' });
+    account.s3.createBucket('evidence');
+    const put = (i: number) =>
+      account.call('s3', 'PutObject', {
+        Bucket: 'evidence',
+        Key: `k-${i}`,
+        Body: `body-${i}`,
+        IfNoneMatch: '*',
+      });
+    for (let i = 0; i < 3 * RECENT_RECORDS; i++) await put(i);
+    await expect(put(0)).rejects.toMatchObject({ name: 'PreconditionFailed' });
+    await expect(account.call('s3', 'GetObject', { Bucket: 'evidence', Key: 'k-0' })).rejects.toMatchObject({
+      name: 'SandboxBodyDropped',
+    });
+    const newest = (await account.call('s3', 'GetObject', {
+      Bucket: 'evidence',
+      Key: `k-${3 * RECENT_RECORDS - 1}`,
+    })) as { Body: { transformToString(): Promise<string> }; ContentLength: number };
+    expect(await newest.Body.transformToString()).toBe(`body-${3 * RECENT_RECORDS - 1}`);
+    const head = (await account.call('s3', 'HeadObject', { Bucket: 'evidence', Key: 'k-0' })) as {
+      ContentLength: number;
+    };
+    expect(head.ContentLength).toBe('body-0'.length);
+  });
+
   it('keeps the newest published messages only', async () => {
     const account = new SandboxAccount({ engine: 'fast' });
     const topic = account.sns.createTopic('t');
