@@ -22,7 +22,7 @@ import { compilePattern } from './event-pattern';
 import { installFastJsonPath } from './fast-jsonpath';
 import { functionName, invokeFunction } from './functions';
 import { SeededScheduler } from './interleaving';
-import { assertNesting } from './payload-limits';
+import { assertNesting, PayloadLimitError } from './payload-limits';
 import { applyScenario, provisionFromEvent, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
 import { isRecord } from './sandbox/shared';
@@ -68,11 +68,20 @@ export interface ExecutionSummary {
   readonly cause?: string;
 }
 
+/** A rule target that could not start: StartExecution refused the event (over 256 KiB, P2). */
+export interface RefusedStart {
+  readonly stateMachine: WorkflowName;
+  readonly error: string;
+  readonly message: string;
+}
+
 export interface EventResult {
   readonly event: string;
   readonly eventId: string;
   readonly matchedRules: string[];
   readonly executions: ExecutionSummary[];
+  /** Targets whose execution could not start (absent when none): EventBridge would retry, then drop it. */
+  readonly refused?: RefusedStart[];
   readonly apiCalls: ApiCall[];
   readonly notifications: PublishedNotification[];
 }
@@ -262,9 +271,17 @@ export class Simulator {
         if (this.scenario?.autoProvision !== false) provisionFromEvent(this.account, event);
         const matched = this.rules.filter(({ rule }) => rule.matches(event));
         const runs: ExecutionSummary[] = [];
-        for (const { target } of matched) runs.push(await this.startExecution(target, event));
+        const refused: RefusedStart[] = [];
+        for (const { target } of matched) {
+          try {
+            runs.push(await this.startExecution(target, event));
+          } catch (err) {
+            if (!(err instanceof PayloadLimitError)) throw err;
+            refused.push({ stateMachine: target, error: err.name, message: err.message });
+          }
+        }
         this.account.ecs.launchPendingReplacements();
-        return { matched: matched.map(({ rule }) => rule.name), runs };
+        return { matched: matched.map(({ rule }) => rule.name), runs, refused };
       }),
     );
     return {
@@ -272,6 +289,7 @@ export class Simulator {
       eventId: isRecord(event) && typeof event.id === 'string' ? event.id : '',
       matchedRules: executions.matched,
       executions: executions.runs,
+      ...(executions.refused.length > 0 ? { refused: executions.refused } : {}),
       apiCalls: calls,
       notifications: publishedNotifications(calls),
     };

@@ -98,6 +98,18 @@ describe('nesting depth', () => {
 });
 
 describe('the 256 KiB payload quota', () => {
+  it('an event over 256 KiB starts no execution: the result says which target refused it', async () => {
+    const simulator = new Simulator();
+    const event = runtimeEvent({ id: 'huge-1' }) as { detail: Record<string, unknown> };
+    event.detail.description = 'x'.repeat(MAX_PAYLOAD_BYTES);
+    const result = await simulator.processEvent(event);
+    expect(result.executions).toEqual([]);
+    expect(result.refused).toEqual([
+      expect.objectContaining({ stateMachine: 'RuntimeThreatResponse', error: 'PayloadLimitError' }),
+    ]);
+    expect(result.apiCalls.filter((c) => c.operation === 'StopTask')).toEqual([]);
+  });
+
   it('refuses an execution input over 256 KiB: no execution starts (StartExecution)', async () => {
     const { dispatcher, invocations } = lambdaReturning(() => ({}));
     const input = { text: 'x'.repeat(MAX_PAYLOAD_BYTES) };
