@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/outcome-digest.ts            print the digest of the default workload
  *   npx tsx bench/outcome-digest.ts --events N  a longer or shorter mixed stream
+ *   npx tsx bench/outcome-digest.ts --engine fast  the same workload through the fast path (bench/equivalence.ts)
  *
  * The clock is pinned (every reading of an event's run returns that event's instant, handlers' `Date` too)
  * and fault injection is seeded, so the digest depends only on what the code does, not on when or how
@@ -14,6 +15,7 @@
 import './env';
 import { createHash } from 'node:crypto';
 import { type EventResult, Simulator } from '../local/engine';
+import type { EnginePath } from '../local/sandbox/account';
 import { withCaps } from './outcome';
 import { mixedEvents } from './workload';
 
@@ -31,6 +33,8 @@ export interface DigestWorkload {
 export interface DigestJob {
   readonly kind: 'digest';
   readonly workload: DigestWorkload;
+  /** The reference path (default) or the fast path (local/sandbox/account.ts `EnginePath`). */
+  readonly engine?: EnginePath;
 }
 
 /** The digest of the reference commit, committed beside this file; a behaviour change updates it. */
@@ -76,6 +80,7 @@ export function outcomeOf(result: EventResult): unknown {
 
 export interface OutcomeDigest {
   readonly workload: DigestWorkload;
+  readonly engine: EnginePath;
   readonly sha256: string;
   readonly executions: number;
   readonly apiCalls: number;
@@ -84,8 +89,11 @@ export interface OutcomeDigest {
 
 let pinnedNow = PINNED_CLOCK_MS;
 
-/** Replaces the global `Date` so that `Date.now()` and `new Date()` read the pinned clock. */
-function pinGlobalClock(): void {
+/** The pinned clock: give it to the Simulator (`clock`) whose events a digest covers. */
+export const pinnedClock = (): number => pinnedNow;
+
+/** Replaces the global `Date` so that `Date.now()` and `new Date()` read the pinned clock; returns the undo. */
+function pinGlobalClock(): () => void {
   const RealDate = Date;
   class PinnedDate extends RealDate {
     constructor(...args: [] | [string | number | Date]) {
@@ -97,42 +105,69 @@ function pinGlobalClock(): void {
     }
   }
   globalThis.Date = PinnedDate as DateConstructor;
+  return () => {
+    globalThis.Date = RealDate;
+  };
+}
+
+/**
+ * The digest of what `events` did through `simulator` (built with `clock: pinnedClock`), one second apart on
+ * the pinned clock, the global `Date` pinned meanwhile.
+ */
+export async function outcomeDigestOf(
+  simulator: Simulator,
+  events: Iterable<{ event: unknown; kind: string }>,
+): Promise<Omit<OutcomeDigest, 'workload' | 'engine'>> {
+  const unpin = pinGlobalClock();
+  try {
+    const hash = createHash('sha256');
+    let executions = 0;
+    let apiCalls = 0;
+    let notifications = 0;
+    let index = 0;
+    for (const { event, kind } of events) {
+      // One second per event: windows, TTLs and timestamps advance as in a real stream.
+      pinnedNow = PINNED_CLOCK_MS + index++ * 1000;
+      const result = await simulator.processEvent(event, kind);
+      hash.update(canonical(outcomeOf(result)));
+      hash.update('\n');
+      executions += result.executions.length;
+      apiCalls += result.apiCalls.length;
+      notifications += result.notifications.length;
+    }
+    return { sha256: hash.digest('hex'), executions, apiCalls, notifications };
+  } finally {
+    unpin();
+  }
 }
 
 export async function outcomeDigest(
   workload: DigestWorkload = DEFAULT_DIGEST_WORKLOAD,
+  engine: EnginePath = 'reference',
 ): Promise<OutcomeDigest> {
-  pinGlobalClock();
-  const clock = () => pinnedNow;
-  // Caps that the mix reaches, so "limit reached" paths are part of the digest as well as containment.
-  const simulator = new Simulator({
-    config: withCaps(25, 120),
-    clock,
-    faultRate: workload.faultRate,
-    seed: workload.seed,
-  });
-  const hash = createHash('sha256');
-  let executions = 0;
-  let apiCalls = 0;
-  let notifications = 0;
-  let index = 0;
-  for (const { event, kind } of mixedEvents(workload.events)) {
-    // One second per event: windows, TTLs and timestamps advance as in a real stream.
-    pinnedNow = PINNED_CLOCK_MS + index++ * 1000;
-    const result = await simulator.processEvent(event, kind);
-    hash.update(canonical(outcomeOf(result)));
-    hash.update('\n');
-    executions += result.executions.length;
-    apiCalls += result.apiCalls.length;
-    notifications += result.notifications.length;
+  // The Simulator (and the handlers it loads) is created with the clock already pinned, as it always was.
+  const unpin = pinGlobalClock();
+  try {
+    // Caps that the mix reaches, so "limit reached" paths are part of the digest as well as containment.
+    const simulator = new Simulator({
+      config: withCaps(25, 120),
+      clock: pinnedClock,
+      faultRate: workload.faultRate,
+      seed: workload.seed,
+      engine,
+    });
+    const digest = await outcomeDigestOf(simulator, mixedEvents(workload.events));
+    return { workload, engine, ...digest };
+  } finally {
+    unpin();
   }
-  return { workload, sha256: hash.digest('hex'), executions, apiCalls, notifications };
 }
 
 if (require.main === module) {
   const index = process.argv.indexOf('--events');
   const events = index > 0 ? Number(process.argv[index + 1]) : DEFAULT_DIGEST_WORKLOAD.events;
-  outcomeDigest({ ...DEFAULT_DIGEST_WORKLOAD, events })
+  const engine = process.argv.includes('fast') ? 'fast' : 'reference';
+  outcomeDigest({ ...DEFAULT_DIGEST_WORKLOAD, events }, engine)
     .then((d) => process.stdout.write(`${JSON.stringify(d, null, 2)}\n`))
     .catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);

@@ -24,6 +24,7 @@ import { machineInfo, machineLine } from './machine';
 import { DEFAULT_DIGEST_WORKLOAD, type OutcomeDigest, REFERENCE_FILE } from './outcome-digest';
 import { PRICES } from './pricing';
 import { MONTH_EVENTS, n, Report, TARGETS } from './report';
+import { reportEquivalence, reportFastReplay } from './report-fast';
 import { reportColdStart, reportCriticalPath, reportOutcomeDigest } from './report-path';
 import { extrapolateMonth, reportBurst, reportProfile, reportReplay, reportScaling } from './report-replay';
 import type { SdkOverheadResult } from './sdk-overhead';
@@ -73,6 +74,12 @@ async function main(): Promise<void> {
     commit: string;
   };
   const digestSame = reference.sha256 === digest.sha256;
+  progress('0/6 the same workload through the fast path (equivalence)');
+  const fastDigest = await runJob<OutcomeDigest>({
+    kind: 'digest',
+    workload: DEFAULT_DIGEST_WORKLOAD,
+    engine: 'fast',
+  });
 
   // 1. Critical path and cost per execution.
   progress('1/6 critical path and cost per execution');
@@ -93,6 +100,21 @@ async function main(): Promise<void> {
     events: 10_000,
     slice: 1_000,
     retained: true,
+  });
+  progress('3/6 the same replays through the fast path (engine: fast)');
+  const fast1k = await runJob<ReplayResult>({
+    kind: 'replay',
+    events: 1_000,
+    slice: 250,
+    retained: true,
+    engine: 'fast',
+  });
+  const fast10k = await runJob<ReplayResult>({
+    kind: 'replay',
+    events: 10_000,
+    slice: 1_000,
+    retained: true,
+    engine: 'fast',
   });
   let month: ReplayResult | undefined;
   if (FULL) {
@@ -190,10 +212,12 @@ async function main(): Promise<void> {
   say();
 
   reportOutcomeDigest(report, digest, reference, digestSame);
+  reportEquivalence(report, digest, fastDigest);
   reportCriticalPath(report, scenarios, reps);
   reportColdStart(report, cold);
   const monthEstimate = extrapolateMonth(replay10k);
   reportReplay(report, replay1k, replay10k, month, monthEstimate);
+  reportFastReplay(report, replay1k, replay10k, fast1k, fast10k);
   reportBurst(report, burst, tight);
   say(
     'Burst with 20% injected faults (issue 13 acceptance; throttling, TransactionConflict/ThrottlingError, 409)',
@@ -226,12 +250,14 @@ async function main(): Promise<void> {
     targets: TARGETS,
     checks,
     outcomeDigest: { ...digest, reference: reference.sha256, identical: digestSame },
+    equivalence: { fast: fastDigest, identical: fastDigest.sha256 === digest.sha256 },
     criticalPath: scenarios,
     coldStart: cold,
     startup,
     replay: {
       '1000': replay1k,
       '10000': replay10k,
+      fast: { '1000': fast1k, '10000': fast10k },
       month: month ?? { extrapolated: true, ...monthEstimate },
     },
     burst: { capsRaised: burst, capsEqualTasks: tight, faultBursts },

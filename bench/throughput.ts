@@ -8,6 +8,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { MAX_BUDGET } from '../definitions/config';
 import type { FunctionId } from '../definitions/functions';
 import { Simulator } from '../local/engine';
+import type { EnginePath } from '../local/sandbox/account';
 import { instrument } from './instrument';
 import { addResult, emptyTally, type Tally, withCaps } from './outcome';
 import { Profiler, type ProfileSummary, summarize } from './profile';
@@ -26,10 +27,13 @@ export interface ReplayJob {
   readonly profilePath?: string;
   /** Apply a measured what-if (bench/what-if.ts) before the run. */
   readonly whatIf?: WhatIf;
+  /** The reference path (default) or the fast path (local/sandbox/account.ts `EnginePath`). */
+  readonly engine?: EnginePath;
 }
 
 export interface ReplayResult {
   readonly events: number;
+  readonly engine: EnginePath;
   readonly kinds: Record<EventKind, number>;
   readonly wallMs: number;
   /** Time spent building events (excluded from wallMs). */
@@ -81,8 +85,8 @@ function gc(): void {
 export const RAISED_CAP = { perCluster: MAX_BUDGET, perAccount: MAX_BUDGET } as const;
 
 /** Loads every handler module once, outside any measurement, in a Simulator that is then dropped. */
-export async function warmUp(): Promise<void> {
-  const warm = new Simulator({ config: withCaps(RAISED_CAP.perCluster, RAISED_CAP.perAccount) });
+export async function warmUp(engine: EnginePath = 'reference'): Promise<void> {
+  const warm = new Simulator({ config: withCaps(RAISED_CAP.perCluster, RAISED_CAP.perAccount), engine });
   for (const { event } of mixedEvents(20)) await warm.processEvent(event);
 }
 
@@ -90,10 +94,14 @@ export async function runReplay(job: ReplayJob): Promise<ReplayResult> {
   const { getHeapStatistics } = await import('node:v8');
   if (job.whatIf) applyWhatIf(job.whatIf);
   // Caps raised so every High/Medium finding is contained: the most work per finding (see README).
-  const simulator = new Simulator({ config: withCaps(RAISED_CAP.perCluster, RAISED_CAP.perAccount) });
+  const engine = job.engine ?? 'reference';
+  const simulator = new Simulator({
+    config: withCaps(RAISED_CAP.perCluster, RAISED_CAP.perAccount),
+    engine,
+  });
   const probe = instrument(simulator);
   probe.keepSamples = false;
-  await warmUp();
+  await warmUp(engine);
   gc();
   const baselineHeap = process.memoryUsage().heapUsed;
   const baselineRss = process.memoryUsage.rss();
@@ -178,6 +186,7 @@ export async function runReplay(job: ReplayJob): Promise<ReplayResult> {
   }
   return {
     events: job.events,
+    engine,
     kinds,
     wallMs: round(wallMs, 1),
     generateMs: round(generateMs, 1),

@@ -26,7 +26,7 @@ async function run(job: Job): Promise<unknown> {
     case 'sdk-overhead':
       return runSdkOverhead(job);
     case 'digest':
-      return outcomeDigest(job.workload);
+      return outcomeDigest(job.workload, job.engine);
   }
 }
 

@@ -143,11 +143,16 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-/** UsageError (cli-support) and node:util parseArgs errors are the user's to fix: one line, exit code 2. */
+/**
+ * UsageError (cli-support), node:util parseArgs errors and input the offline engine refuses (too deeply nested,
+ * over 256 KiB: local/payload-limits.ts) are the user's to fix: one line, exit code 2.
+ */
 function isUsageError(err: unknown): err is Error {
   return (
     err instanceof Error &&
     (err.name === 'UsageError' ||
+      err.name === 'NestingLimitError' ||
+      err.name === 'PayloadLimitError' ||
       (err.name === 'TypeError' && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')))
   );
 }

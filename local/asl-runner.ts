@@ -10,6 +10,13 @@ import { type StateMachine as LocalStateMachine, StateMachine } from 'aws-local-
 import { isAwsService, stepFunctionsErrorName } from '../definitions/aws-errors';
 import { PACKAGE_ROOT } from '../definitions/package-root';
 import {
+  assertNesting,
+  exceedsPayloadLimit,
+  MAX_PAYLOAD_BYTES,
+  PayloadLimitError,
+  payloadBytes,
+} from './payload-limits';
+import {
   isRedriveState,
   type ResumePoint,
   redriveDefinition,
@@ -61,6 +68,16 @@ export function allStates(states: Record<string, StateLike>): [string, StateLike
   return out;
 }
 
+/** Step Functions' error for a payload over the 256 KiB quota (docs/aws-behaviours.md P1). */
+export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
+
+function dataLimitExceeded(what: string, bytes: number): TaskError {
+  return new TaskError(
+    DATA_LIMIT_EXCEEDED,
+    `${what} is ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES}-byte payload size quota`,
+  );
+}
+
 /** An error a Task failed with: `name` becomes the ASL error name `Retry`/`Catch` match on. */
 export class TaskError extends Error {
   constructor(name: string, message: string) {
@@ -68,16 +85,18 @@ export class TaskError extends Error {
     this.name = name;
   }
 
-  // As on AWS, States.Runtime is neither retried nor caught (not even by States.ALL): an engine fault
-  // must fail the execution, never be hidden by a Catch.
+  // As on AWS, States.Runtime and States.DataLimitExceeded are terminal: neither retried nor caught (not
+  // even by States.ALL). An engine fault or an oversized payload fails the execution, never hidden by a Catch.
   get isRetryable(): boolean {
-    return this.name !== 'States.Runtime';
+    return !TERMINAL_ERRORS.has(this.name);
   }
 
   get isCatchable(): boolean {
-    return this.name !== 'States.Runtime';
+    return !TERMINAL_ERRORS.has(this.name);
   }
 }
+
+const TERMINAL_ERRORS = new Set(['States.Runtime', DATA_LIMIT_EXCEEDED]);
 
 export type LambdaInvoker = (functionName: string, payload: unknown) => Promise<unknown>;
 export type ServiceCaller = (
@@ -122,6 +141,21 @@ const toPascal = (key: string): string => key.charAt(0).toUpperCase() + key.slic
 /** JSON round trip: what a Lambda or service integration returns is JSON (Dates become strings). */
 function asJson(value: unknown): JsonValue {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+}
+
+/** A Task's result (already JSON), refused over the payload quota ("the output of a connector", P1). */
+function taskResult(value: JsonValue, state: string): JsonValue {
+  if (exceedsPayloadLimit(JSON.stringify(value))) {
+    throw dataLimitExceeded(`the result of Task state ${state}`, payloadBytes(value));
+  }
+  return value;
+}
+
+/** A Task's effective input (after InputPath and Parameters), refused over the payload quota (P1). */
+function checkTaskInput(input: unknown, state: string): void {
+  const text = JSON.stringify(input ?? null);
+  if (exceedsPayloadLimit(text))
+    throw dataLimitExceeded(`the input of Task state ${state}`, payloadBytes(input));
 }
 
 function withoutMetadata(output: unknown): unknown {
@@ -238,6 +272,39 @@ function offlineWaitMs(executionName: string): number {
   return 1 + ((hash >>> 0) % 32);
 }
 
+interface EngineLogger {
+  dispatchStateExitedEvent(name: string, type: string, input: JsonValue, output: JsonValue): void;
+}
+
+interface EngineExecute {
+  execute(input: JsonValue, options: { eventLogger: EngineLogger }, cleanup: () => void): Promise<JsonValue>;
+}
+
+/**
+ * "The output of a state is larger than the payload size quota" fails the execution with
+ * States.DataLimitExceeded (P1). The engine's execute loop reports each state's output to its event logger
+ * before it starts the next state: checked there, the oversized state is the last one that ran, as on AWS.
+ * Applied once to the engine's class, so Parallel branches (nested machines) are checked too.
+ */
+function limitStateOutputs(): void {
+  const proto = StateMachine.prototype as unknown as EngineExecute & { shieldRightLimited?: true };
+  if (proto.shieldRightLimited) return;
+  const execute = proto.execute;
+  proto.execute = function limitedExecute(this: EngineExecute, input, options, cleanup) {
+    const logger = options.eventLogger;
+    const exited = logger.dispatchStateExitedEvent.bind(logger);
+    logger.dispatchStateExitedEvent = (name, type, stateInput, output) => {
+      exited(name, type, stateInput, output);
+      if (exceedsPayloadLimit(JSON.stringify(output ?? null))) {
+        throw dataLimitExceeded(`the output of state ${name}`, payloadBytes(output));
+      }
+    };
+    return execute.call(this, input, options, cleanup);
+  };
+  proto.shieldRightLimited = true;
+}
+limitStateOutputs();
+
 /** One state machine definition, constructed once, run many times. */
 export class LocalWorkflow {
   readonly name: string;
@@ -265,13 +332,24 @@ export class LocalWorkflow {
   }
 
   async run(input: unknown, dispatcher: Dispatcher, options: RunOptions): Promise<ExecutionResult> {
+    // Refused before anything runs, as StartExecution refuses an input over 256 KiB (P2); a pathological
+    // nesting would overflow the engine's recursive copies (the engine's own limit, payload-limits.ts).
+    assertNesting(input, `the input of execution ${options.executionName}`);
+    const inputText = JSON.stringify(input ?? null);
+    if (exceedsPayloadLimit(inputText)) {
+      throw new PayloadLimitError(`the input of execution ${options.executionName}`, payloadBytes(input));
+    }
     const now = options.now ?? Date.now;
     const startedAt = now();
     const executionArn = `arn:aws:states:${options.region}:${options.accountId}:execution:${this.name}:${options.executionName}`;
     const taskResourceLocalHandlers = Object.fromEntries(
       this.taskStates.map(([state, resource]) => [
         state,
-        (taskInput: JsonValue) => inState(state, () => dispatchTask(dispatcher, resource, taskInput)),
+        (taskInput: JsonValue) =>
+          inState(state, async () => {
+            checkTaskInput(taskInput, state);
+            return taskResult(await dispatchTask(dispatcher, resource, taskInput), state);
+          }),
       ]),
     );
     // Retries keep their count and order offline; only the waiting between them is shortened.
@@ -330,6 +408,7 @@ export class LocalWorkflow {
     let output: unknown;
     let error: string | undefined;
     let cause: string | undefined;
+    let logClosed = true;
     try {
       output = await execution.result;
     } catch (err) {
@@ -337,8 +416,15 @@ export class LocalWorkflow {
       const info = executionFailure(err);
       error = info.error;
       cause = info.cause;
+      // The engine closes its event log only when a state ran into the error; a fault before the first
+      // state (outside its loop) leaves the log open forever: fail with what it said instead of waiting.
+      logClosed = err instanceof Error && ENGINE_ERRORS.has(err.name);
+      if (!logClosed) {
+        error = 'States.Runtime';
+        cause = `the offline engine failed outside any state: ${info.cause}`;
+      }
     }
-    await collect;
+    if (logClosed) await collect;
     const states = events.filter((e) => e.type === 'entered').map((e) => e.state);
     return {
       executionArn,
@@ -362,6 +448,9 @@ export class LocalWorkflow {
     };
   }
 }
+
+/** What the engine's execution promise rejects with after it closed its event log. */
+const ENGINE_ERRORS = new Set(['ExecutionError', 'ExecutionTimeoutError', 'ExecutionAbortedError']);
 
 function traceEvent(raw: unknown): TraceEvent | undefined {
   const event = raw as EngineEvent;

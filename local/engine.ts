@@ -19,8 +19,10 @@ import {
 } from '../definitions/patterns';
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
+import { installFastJsonPath } from './fast-jsonpath';
 import { functionName, invokeFunction } from './functions';
 import { SeededScheduler } from './interleaving';
+import { assertNesting, PayloadLimitError } from './payload-limits';
 import { applyScenario, provisionFromEvent, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
 import { isRecord } from './sandbox/shared';
@@ -66,11 +68,20 @@ export interface ExecutionSummary {
   readonly cause?: string;
 }
 
+/** A rule target that could not start: StartExecution refused the event (over 256 KiB, P2). */
+export interface RefusedStart {
+  readonly stateMachine: WorkflowName;
+  readonly error: string;
+  readonly message: string;
+}
+
 export interface EventResult {
   readonly event: string;
   readonly eventId: string;
   readonly matchedRules: string[];
   readonly executions: ExecutionSummary[];
+  /** Targets whose execution could not start (absent when none): EventBridge would retry, then drop it. */
+  readonly refused?: RefusedStart[];
   readonly apiCalls: ApiCall[];
   readonly notifications: PublishedNotification[];
 }
@@ -145,6 +156,7 @@ export class Simulator {
     const base = options.config ?? DEFAULT_CONFIG;
     this.config = options.mode ? { ...base, mode: options.mode } : base;
     this.account = new SandboxAccount(options);
+    if (this.account.engine === 'fast') installFastJsonPath();
     this.scenario = options.scenario;
     const { accountId, region } = this.account;
     this.bucket = RESOURCE_NAMES.bucket(accountId);
@@ -251,15 +263,25 @@ export class Simulator {
 
   /** Runs one event through rules, workflows and handlers, recording every AWS call it causes. */
   async processEvent(event: unknown, label = 'event'): Promise<EventResult> {
+    // Refused before any rule or provisioning sees it (local/payload-limits.ts).
+    assertNesting(event, `event ${label}`);
     Object.assign(process.env, this.environment());
     const { result: executions, calls } = await recordCalls(() =>
       runInSandbox(this.account, async () => {
         if (this.scenario?.autoProvision !== false) provisionFromEvent(this.account, event);
         const matched = this.rules.filter(({ rule }) => rule.matches(event));
         const runs: ExecutionSummary[] = [];
-        for (const { target } of matched) runs.push(await this.startExecution(target, event));
+        const refused: RefusedStart[] = [];
+        for (const { target } of matched) {
+          try {
+            runs.push(await this.startExecution(target, event));
+          } catch (err) {
+            if (!(err instanceof PayloadLimitError)) throw err;
+            refused.push({ stateMachine: target, error: err.name, message: err.message });
+          }
+        }
         this.account.ecs.launchPendingReplacements();
-        return { matched: matched.map(({ rule }) => rule.name), runs };
+        return { matched: matched.map(({ rule }) => rule.name), runs, refused };
       }),
     );
     return {
@@ -267,6 +289,7 @@ export class Simulator {
       eventId: isRecord(event) && typeof event.id === 'string' ? event.id : '',
       matchedRules: executions.matched,
       executions: executions.runs,
+      ...(executions.refused.length > 0 ? { refused: executions.refused } : {}),
       apiCalls: calls,
       notifications: publishedNotifications(calls),
     };

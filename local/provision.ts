@@ -70,8 +70,17 @@ function once(account: SandboxAccount, key: string): boolean {
   return true;
 }
 
+// Every event hashes the same few ids again (a repeat, the cluster, the image): a bounded memo of a pure function.
+const hashes = new Map<string, string>();
+
 function hex(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  let digest = hashes.get(text);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(text).digest('hex');
+    if (hashes.size >= 10_000) hashes.clear();
+    hashes.set(text, digest);
+  }
+  return digest.slice(0, length);
 }
 
 function tagsOf(value: unknown): Tags {

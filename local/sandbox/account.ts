@@ -40,7 +40,18 @@ export interface SandboxOptions {
   readonly seed?: number;
   /** Fixed clock for reproducible runs (ms since epoch); the real clock otherwise. */
   readonly clock?: () => number;
+  /**
+   * `reference` (default): the ASL engine evaluates every path with jsonpath-plus and the sandbox keeps every
+   * execution history and published message. `fast`: the bulk path for long replays (a cached JSONPath for
+   * plain paths, the newest histories and messages only), proven to give the same outcomes
+   * (`bench/equivalence.ts`). Both run the handlers' SDK clients through their whole middleware stack (the
+   * order of concurrent calls, which fault injection draws on, depends on it) and check every request
+   * against the service models.
+   */
+  readonly engine?: EnginePath;
 }
+
+export type EnginePath = 'reference' | 'fast';
 
 export const SANDBOX_ACCOUNT_ID = '111122223333';
 export const SANDBOX_REGION = 'us-east-1';
@@ -95,6 +106,8 @@ export class SandboxAccount implements AccountContext {
   readonly provisioned = new Set<string>();
   /** While executions interleave, the seeded scheduler every call waits on (local/interleaving.ts). */
   interleaving: { turn(): Promise<void> } | undefined;
+  readonly engine: EnginePath;
+  readonly retention: 'all' | 'recent';
   /** Injected faults so far (a burst test reports retries). */
   faultsInjected = 0;
   private readonly services = new Map<ServiceName, SandboxService>();
@@ -108,6 +121,8 @@ export class SandboxAccount implements AccountContext {
     this.accountId = options.accountId ?? SANDBOX_ACCOUNT_ID;
     this.region = options.region ?? SANDBOX_REGION;
     this.partition = options.partition ?? 'aws';
+    this.engine = options.engine ?? 'reference';
+    this.retention = this.engine === 'fast' ? 'recent' : 'all';
     this.faultRate = options.faultRate ?? 0;
     this.random = seededRandom(options.seed ?? 1);
     this.clock = options.clock ?? Date.now;

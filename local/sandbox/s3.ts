@@ -6,7 +6,18 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CONDITIONAL_WRITE_FAILED } from '../../definitions/aws-errors';
-import { type AccountContext, AwsError, type Operation, requireString, type SandboxService } from './types';
+import {
+  type AccountContext,
+  AwsError,
+  type Operation,
+  RECENT_RECORDS,
+  requireString,
+  type SandboxService,
+} from './types';
+
+function sizeOf(version: { body: Uint8Array; droppedBytes?: number }): number {
+  return version.droppedBytes ?? version.body.length;
+}
 
 type Input = Record<string, unknown>;
 
@@ -14,6 +25,8 @@ interface StoredVersion {
   versionId: string | undefined;
   deleteMarker: boolean;
   body: Uint8Array;
+  /** Under `retention: 'recent'`, an old body is dropped (bounded memory): its size, kept for listings. */
+  droppedBytes?: number;
   etag: string;
   lastModified: number;
   contentType: string;
@@ -141,6 +154,8 @@ export class S3Service implements SandboxService {
   readonly name = 's3' as const;
   readonly operations: Readonly<Record<string, Operation>>;
   private readonly buckets = new Map<string, Bucket>();
+  /** Versions written under `retention: 'recent'`, oldest first: the bodies that may be dropped. */
+  private recentBodies: StoredVersion[] = [];
 
   constructor(private readonly ctx: AccountContext) {
     this.operations = {
@@ -310,11 +325,23 @@ export class S3Service implements SandboxService {
     if (unmodified !== undefined && version.lastModified > unmodified) throw preconditionFailed();
   }
 
+  /** `retention: 'recent'`: newest bodies only; keys, ETags, sizes stay (conditional writes, listings). */
+  private retainBody(version: StoredVersion): void {
+    if (this.ctx.retention !== 'recent') return;
+    this.recentBodies.push(version);
+    if (this.recentBodies.length <= 2 * RECENT_RECORDS) return;
+    for (const old of this.recentBodies.slice(0, -RECENT_RECORDS)) {
+      old.droppedBytes = old.body.length;
+      old.body = new Uint8Array();
+    }
+    this.recentBodies = this.recentBodies.slice(-RECENT_RECORDS);
+  }
+
   private describe(version: StoredVersion): Record<string, unknown> {
     return {
       AcceptRanges: 'bytes',
       LastModified: new Date(version.lastModified),
-      ContentLength: version.body.length,
+      ContentLength: sizeOf(version),
       ETag: version.etag,
       ContentType: version.contentType,
       Metadata: { ...version.metadata },
@@ -411,6 +438,7 @@ export class S3Service implements SandboxService {
       legalHold,
     };
     this.addVersion(bucket, key, version);
+    this.retainBody(version);
     return {
       ETag: version.etag,
       ServerSideEncryption: version.serverSideEncryption,
@@ -423,6 +451,12 @@ export class S3Service implements SandboxService {
     const bucket = this.bucket(input);
     const version = this.version(bucket, this.key(input), input, false);
     this.checkReadConditions(version, input);
+    if (version.droppedBytes !== undefined) {
+      throw new AwsError(
+        'SandboxBodyDropped',
+        'the sandbox dropped this old object body (retention: recent, the fast path of long replays)',
+      );
+    }
     const range = optionalString(input, 'Range');
     if (range === undefined) return { ...this.describe(version), Body: streamingBody(version.body) };
     const [start, end] = parseRange(range, version.body.length);
@@ -545,7 +579,7 @@ export class S3Service implements SandboxService {
         Key: key,
         LastModified: new Date(version.lastModified),
         ETag: version.etag,
-        Size: version.body.length,
+        Size: sizeOf(version),
         StorageClass: 'STANDARD',
       });
     }

@@ -4,7 +4,7 @@
  * notification that AWS would reject fails here as well.
  */
 import { isRecord, uuidFromHex } from './shared';
-import { type AccountContext, AwsError, type Operation, type SandboxService } from './types';
+import { type AccountContext, AwsError, type Operation, RECENT_RECORDS, type SandboxService } from './types';
 
 type Input = Record<string, unknown>;
 
@@ -313,6 +313,10 @@ export class SnsService implements SandboxService {
       stored.sequenceNumber = `1${this.sequence.toString().padStart(19, '0')}`;
     }
     this.messages.push(stored);
+    // Messages are write-only for the pipeline: a long fast replay keeps the newest only (bounded memory).
+    if (this.ctx.retention === 'recent' && this.messages.length > 2 * RECENT_RECORDS) {
+      this.messages = this.messages.slice(-RECENT_RECORDS);
+    }
     return stored.sequenceNumber
       ? { MessageId: messageId, SequenceNumber: stored.sequenceNumber }
       : { MessageId: messageId };

@@ -5,7 +5,7 @@
  * then the states that ran again), as Step Functions does.
  */
 import type { ExecutionResult } from '../asl-runner';
-import { type AccountContext, AwsError, requireString, type SandboxService } from './types';
+import { type AccountContext, AwsError, RECENT_RECORDS, requireString, type SandboxService } from './types';
 
 export interface ExecutionStarter {
   start(stateMachineArn: string, input: unknown, name?: string): Promise<ExecutionResult>;
@@ -113,6 +113,10 @@ export class StatesService implements SandboxService {
   readonly name = 'states' as const;
   readonly operations;
   private readonly executions = new Map<string, StoredExecution>();
+  /** `<stateMachineArn> <name>` of every execution ever recorded: names stay unique when histories are dropped. */
+  private readonly names = new Set<string>();
+  /** Successful executions in the order recorded, for `retention: 'recent'`. */
+  private succeeded: string[] = [];
 
   constructor(
     private readonly ctx: AccountContext,
@@ -130,6 +134,19 @@ export class StatesService implements SandboxService {
   /** Records a new execution. */
   record(stateMachineArn: string, result: ExecutionResult): void {
     this.executions.set(result.executionArn, { result, stateMachineArn, redriveCount: 0 });
+    this.names.add(`${stateMachineArn} ${result.name}`);
+    // A long fast replay keeps every unsuccessful execution (the failure reporter and redrive read them)
+    // and the newest successful ones; the histories of older successes are dropped (bounded memory).
+    if (this.ctx.retention === 'recent' && result.status === 'SUCCEEDED') {
+      this.succeeded.push(result.executionArn);
+      if (this.succeeded.length > 2 * RECENT_RECORDS) {
+        const dropped = this.succeeded.slice(0, -RECENT_RECORDS);
+        this.succeeded = this.succeeded.slice(-RECENT_RECORDS);
+        for (const arn of dropped) {
+          if (this.executions.get(arn)?.result.status === 'SUCCEEDED') this.executions.delete(arn);
+        }
+      }
+    }
   }
 
   /** Records a redrive of a recorded execution: same ARN, history continued; returns its redriveCount. */
@@ -212,12 +229,7 @@ export class StatesService implements SandboxService {
   private async startExecution(input: Record<string, unknown>) {
     const stateMachineArn = requireString(input, 'stateMachineArn', 'StartExecution');
     const name = typeof input.name === 'string' ? input.name : undefined;
-    if (
-      name &&
-      ![...this.executions.values()].every(
-        (e) => e.result.name !== name || e.stateMachineArn !== stateMachineArn,
-      )
-    ) {
+    if (name && this.names.has(`${stateMachineArn} ${name}`)) {
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${name}'`);
     }
     const parsed: unknown = typeof input.input === 'string' ? JSON.parse(input.input) : {};
@@ -241,6 +253,11 @@ export class StatesService implements SandboxService {
 
   restore(state: unknown): void {
     this.executions.clear();
-    for (const e of (state as StoredExecution[]) ?? []) this.executions.set(e.result.executionArn, e);
+    this.names.clear();
+    this.succeeded = [];
+    for (const e of (state as StoredExecution[]) ?? []) {
+      this.executions.set(e.result.executionArn, e);
+      this.names.add(`${e.stateMachineArn} ${e.result.name}`);
+    }
   }
 }

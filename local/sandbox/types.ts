@@ -37,7 +37,15 @@ export interface AccountContext {
   now(): number;
   /** Deterministic ids (hex) so replays are reproducible. */
   nextId(prefix: string, length?: number): string;
+  /**
+   * What a service keeps of write-only records (executions' histories, published messages): everything, or
+   * the newest `RECENT_RECORDS` (the fast path of long replays; see SandboxOptions.engine).
+   */
+  readonly retention?: 'all' | 'recent';
 }
+
+/** How many write-only records a service keeps under `retention: 'recent'`. */
+export const RECENT_RECORDS = 1_000;
 
 /** An error as AWS would return it: `name` is the error code handlers and ASL `Retry`/`Catch` match on. */
 export class AwsError extends Error {

@@ -75,7 +75,7 @@ describe('backtest --sandbox', () => {
       const sum = doc.byDay.reduce((s, d) => s + Number(d[key]), 0);
       expect(key === 'findings' ? doc.findings : doc.totals[key]).toBe(sum);
     }
-    // Bursts of 20 findings an hour on one cluster, 2 in 3 of them High or Medium: the cluster cap (10
+    // Bursts of 20 findings an hour on one cluster, 2 in 3 of them High: the High band's cluster budget (10
     // actions an hour) is hit in the bursts, and resets on the virtual clock, so every day acts again.
     expect(doc.totals.stopped).toBeGreaterThan(0);
     expect(doc.totals.capped).toBeGreaterThan(0);

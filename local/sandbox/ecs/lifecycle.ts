@@ -73,3 +73,17 @@ export function advanceStop(task: TaskRecord, now: number): boolean {
   task.stopProgress = undefined;
   return true;
 }
+
+/**
+ * When `advanceStop` next changes the task (ms), or undefined once it has nothing left to do. Before that
+ * instant `advanceStop` changes nothing, so the store skips the task (a replay keeps hundreds stopping).
+ */
+export function nextStopTransition(task: TaskRecord): number | undefined {
+  const progress = task.stopProgress;
+  if (!progress) return undefined;
+  const reached = progress.phases.findIndex((phase) => phase.status === task.lastStatus);
+  const phase = progress.phases[reached + 1];
+  let next = phase ? Date.parse(phase.at) : Number.NEGATIVE_INFINITY;
+  if (task.executionStoppedAt === undefined) next = Math.min(next, Date.parse(progress.executionStoppedAt));
+  return next;
+}

@@ -56,7 +56,7 @@ export class EcsScheduler extends EcsStore {
       this.taskDefinitions.get(taskDefinitionKey(task.taskDefinitionArn)),
       this.ctx.now(),
     );
-    this.stoppingTasks.add(task.id);
+    this.trackStop(task.id);
     task.version += 1;
     if (task.group.startsWith('service:')) {
       this.activeTasksByService.get(`${task.cluster}/${task.group.slice(8)}`)?.delete(task.id);

@@ -5,7 +5,7 @@
 import type { LaunchType, Tag } from '@aws-sdk/client-ecs';
 import { clearAll, hexId, indexAdd, sha256Bytes, sha256Hex, uuidFromHex } from '../shared';
 import { type AccountContext, AwsError } from '../types';
-import { advanceStop } from './lifecycle';
+import { advanceStop, nextStopTransition } from './lifecycle';
 import {
   type ClusterRecord,
   type ContainerInstanceRecord,
@@ -39,6 +39,10 @@ export class EcsStore {
   protected readonly tasksByContainerInstance = new Map<string, Set<string>>();
   /** Ids of tasks whose stop was requested and has not finished: the only tasks the clock moves. */
   protected readonly stoppingTasks = new Set<string>();
+  /** When each stopping task's next transition is due (ms), once computed. */
+  private readonly stopDue = new Map<string, number>();
+  /** No stopping task has a transition due before this instant (ms). */
+  private earliestStopTransition = Number.NEGATIVE_INFINITY;
 
   // ---- ARNs ---------------------------------------------------------------------------------------------
 
@@ -100,7 +104,9 @@ export class EcsStore {
       this.tasksByFamily,
       this.tasksByContainerInstance,
       this.stoppingTasks,
+      this.stopDue,
     ]);
+    this.earliestStopTransition = Number.NEGATIVE_INFINITY;
     for (const cluster of snapshot.clusters ?? []) {
       this.clusters.set(cluster.name, cluster);
       this.tasksByCluster.set(cluster.name, new Set());
@@ -119,13 +125,42 @@ export class EcsStore {
     for (const task of snapshot.tasks ?? []) this.addTask(task);
   }
 
-  /** Moves every stopping task to the status the sandbox clock has reached (lazily, before each read). */
+  /**
+   * Moves every stopping task to the status the sandbox clock has reached (lazily, before each read). Only
+   * tasks with a transition due are touched, and nothing at all before the earliest one is due: the same
+   * result as advancing every stopping task, without a scan of all of them on every ECS call.
+   */
   protected advanceStops(): void {
     const now = this.ctx.now();
+    if (now < this.earliestStopTransition) return;
+    let earliest = Number.POSITIVE_INFINITY;
     for (const id of this.stoppingTasks) {
       const task = this.tasks.get(id);
-      if (!task || advanceStop(task, now)) this.stoppingTasks.delete(id);
+      if (!task) {
+        this.stoppingTasks.delete(id);
+        this.stopDue.delete(id);
+        continue;
+      }
+      let due = this.stopDue.get(id);
+      if (due === undefined || due <= now) {
+        if (advanceStop(task, now)) {
+          this.stoppingTasks.delete(id);
+          this.stopDue.delete(id);
+          continue;
+        }
+        due = nextStopTransition(task) ?? Number.NEGATIVE_INFINITY;
+        this.stopDue.set(id, due);
+      }
+      earliest = Math.min(earliest, due);
     }
+    this.earliestStopTransition = earliest;
+  }
+
+  /** A task starts stopping (or is restored stopping): its transitions are due from now on. */
+  protected trackStop(id: string): void {
+    this.stoppingTasks.add(id);
+    this.stopDue.delete(id);
+    this.earliestStopTransition = Number.NEGATIVE_INFINITY;
   }
 
   // ---- identities -----------------------------------------------------------------------------------------
@@ -216,7 +251,7 @@ export class EcsStore {
     if (task.containerInstanceId !== undefined) {
       indexAdd(this.tasksByContainerInstance, task.containerInstanceId, task.id);
     }
-    if (task.stopProgress) this.stoppingTasks.add(task.id);
+    if (task.stopProgress) this.trackStop(task.id);
   }
 
   /** The record a resource ARN names, whose `tags` TagResource and UntagResource edit in place. */
