@@ -69,6 +69,7 @@ export const RuntimeFindingSchema = v.object({
   hasTask: v.boolean(),
   task: v.optional(TaskInfoSchema),
   containers: v.array(v.object({ name: text, image: ImageReferenceSchema })),
+  involvedContainer: v.optional(v.object({ name: v.optional(text), image: v.optional(text) })),
   process: v.optional(ProcessInfoSchema),
   eventId: text,
   forced: v.optional(v.boolean()),
@@ -131,8 +132,10 @@ export const TaskEnrichmentSchema = v.object({
   privateIp: v.optional(text),
   containerInstanceArn: v.optional(text),
   taskDefinitionArn: v.optional(text),
+  group: v.optional(text),
   containers: v.array(v.object({ name: text, image: text, digest: v.optional(text) })),
   taskTags: tags,
+  clusterArn: v.optional(text),
   service: v.optional(
     v.object({
       name: text,
@@ -143,6 +146,7 @@ export const TaskEnrichmentSchema = v.object({
     }),
   ),
   clusterTags: tags,
+  discrepancies: v.optional(v.array(text)),
 });
 
 export const QuarantineStrategySchema = v.picklist(['both', 'retag', 'archive', 'none']);

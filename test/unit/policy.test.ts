@@ -22,6 +22,8 @@ function settings(overrides: Partial<PolicySettings> = {}): PolicySettings {
     isolateSeverity: DEFAULT_CONFIG.isolateSeverity,
     exemptTagKey: DEFAULT_CONFIG.exemptTagKey,
     protectedClusters: DEFAULT_CONFIG.protectedClusters,
+    protectedServices: DEFAULT_CONFIG.protectedServices,
+    exemptTaskTagGuarded: DEFAULT_CONFIG.exemptTaskTagGuarded,
     imageQuarantine: DEFAULT_CONFIG.imageQuarantine,
     blastRadius: DEFAULT_CONFIG.blastRadius,
     ...overrides,
