@@ -14,7 +14,7 @@ import {
 import { awsErrorName } from '../core/errors';
 import type { RuntimeFinding } from '../core/finding';
 import type { EnrichedContainer, TaskEnrichment } from '../core/policy';
-import { describeServiceOfTask, serviceNameOfGroup } from './service-membership';
+import { describeCandidate, describeServiceOfTask, serviceNameOfGroup } from './service-membership';
 
 type TagList = { key?: string; value?: string }[] | undefined;
 
@@ -117,6 +117,14 @@ export async function enrichRuntimeFinding(
   const taskArn = finding.task?.arn;
   // Sample findings name placeholder resources: nothing to describe.
   if (!taskArn || finding.sample) return undefined;
+  // The finding's group is only a hint: its service is read ahead, in the same round trip as the task,
+  // and used only if the task ECS describes is in that group and listed by that service.
+  const hinted = finding.task?.serviceName;
+  const prefetched = hinted
+    ? { name: hinted, status: 'RUNNING', candidate: describeCandidate(ecs, finding.cluster.arn, hinted) }
+    : undefined;
+  // An unused read-ahead must not fail the step: its errors count only when it is used.
+  prefetched?.candidate.catch(() => undefined);
   const [task, cluster] = await Promise.all([
     unlessMissing(describeTask(ecs, finding, taskArn)),
     unlessMissing(describeCluster(ecs, finding)),
@@ -127,7 +135,7 @@ export async function enrichRuntimeFinding(
   if (!task) {
     return { found: false, networkMode: 'unknown', containers: [], taskTags: {}, ...base };
   }
-  const service = await describeServiceOfTask(ecs, finding.cluster.arn, task);
+  const service = await describeServiceOfTask(ecs, finding.cluster.arn, task, prefetched);
   const serviceInfo = service
     ? {
         service: {

@@ -70,18 +70,47 @@ async function describeService(
   }
 }
 
-/** The service that lists the task, described with its tags; undefined for a standalone task. */
+/** A service described with its tags, and the ARNs of its tasks in one desired status. */
+export interface ServiceCandidate {
+  readonly service?: Service;
+  readonly members?: ReadonlySet<string>;
+}
+
+/** Describes a candidate service and lists its tasks, in one round trip. */
+export async function describeCandidate(
+  ecs: ECSClient,
+  cluster: string,
+  serviceName: string,
+  desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING',
+): Promise<ServiceCandidate> {
+  const [service, members] = await Promise.all([
+    describeService(ecs, cluster, serviceName),
+    serviceTaskArns(ecs, cluster, serviceName, desiredStatus),
+  ]);
+  return { ...(service ? { service } : {}), ...(members ? { members } : {}) };
+}
+
+export function desiredStatusOf(task: Task): 'RUNNING' | 'STOPPED' {
+  return task.desiredStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING';
+}
+
+/**
+ * The service that lists the task, described with its tags; undefined for a standalone task. A candidate
+ * read ahead (from a hint such as the finding's group) is used only when it is the one the task's described
+ * group names, in the same desired status.
+ */
 export async function describeServiceOfTask(
   ecs: ECSClient,
   cluster: string,
   task: Task,
+  prefetched?: { readonly name: string; readonly status: string; readonly candidate: Promise<ServiceCandidate> },
 ): Promise<Service | undefined> {
   const name = serviceNameOfGroup(task.group);
   if (!name || !task.taskArn) return undefined;
-  const status = task.desiredStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING';
-  const [service, members] = await Promise.all([
-    describeService(ecs, cluster, name),
-    serviceTaskArns(ecs, cluster, name, status),
-  ]);
-  return service?.serviceName && members?.has(task.taskArn) ? service : undefined;
+  const status = desiredStatusOf(task);
+  const candidate =
+    prefetched && prefetched.name === name && prefetched.status === status
+      ? await prefetched.candidate
+      : await describeCandidate(ecs, cluster, name, status);
+  return candidate.service?.serviceName && candidate.members?.has(task.taskArn) ? candidate.service : undefined;
 }

@@ -4,7 +4,13 @@
  * from lambdas/core/schemas.ts so that the other steps' bundles do not build them.
  */
 import * as v from 'valibot';
-import { QuarantineStrategySchema, QuarantineTargetSchema } from '../schemas';
+import {
+  BlastRadiusSchema,
+  ExposedTaskSchema,
+  QuarantineStrategySchema,
+  QuarantineTargetSchema,
+  SparedImageSchema,
+} from '../schemas';
 
 const text = v.string();
 const tags = v.record(v.string(), v.string());
@@ -12,13 +18,6 @@ const tags = v.record(v.string(), v.string());
 const ActionStatusSchema = v.picklist(['done', 'already-done', 'skipped', 'not-possible', 'failed']);
 const ActionNameSchema = v.picklist(['isolate', 'stop', 'quarantine', 'tagService']);
 const SkippedSchema = v.object({ action: ActionNameSchema, reason: text });
-const ExposedTaskSchema = v.object({
-  taskArn: text,
-  clusterArn: text,
-  serviceName: v.optional(text),
-  image: text,
-  digest: v.optional(text),
-});
 
 /** What EnrichAndDecide decided for a runtime finding (lambdas/core/policy.ts ResponsePlan). */
 export const ResponsePlanSchema = v.object({
@@ -130,6 +129,7 @@ const QuarantineResultSchema = v.object({
     }),
   ),
   evidenceKey: v.optional(text),
+  spared: v.optional(v.array(SparedImageSchema)),
 });
 
 /** What the actions reported (`$.results`, lambdas/core/outcome.ts ResponseResults); other keys are read elsewhere. */
@@ -138,7 +138,5 @@ export const ResponseResultsSchema = v.object({
   stop: v.optional(StopResultSchema),
   tagService: v.optional(v.object({ status: ActionStatusSchema, reason: v.optional(text) })),
   quarantine: v.optional(QuarantineResultSchema),
-  blastRadius: v.optional(
-    v.object({ tasks: v.array(ExposedTaskSchema), scannedTasks: v.number(), truncated: v.boolean() }),
-  ),
+  blastRadius: v.optional(BlastRadiusSchema),
 });
