@@ -103,7 +103,11 @@ export async function describeServiceOfTask(
   ecs: ECSClient,
   cluster: string,
   task: Task,
-  prefetched?: { readonly name: string; readonly status: string; readonly candidate: Promise<ServiceCandidate> },
+  prefetched?: {
+    readonly name: string;
+    readonly status: string;
+    readonly candidate: Promise<ServiceCandidate>;
+  },
 ): Promise<Service | undefined> {
   const name = serviceNameOfGroup(task.group);
   if (!name || !task.taskArn) return undefined;
@@ -112,5 +116,7 @@ export async function describeServiceOfTask(
     prefetched && prefetched.name === name && prefetched.status === status
       ? await prefetched.candidate
       : await describeCandidate(ecs, cluster, name, status);
-  return candidate.service?.serviceName && candidate.members?.has(task.taskArn) ? candidate.service : undefined;
+  return candidate.service?.serviceName && candidate.members?.has(task.taskArn)
+    ? candidate.service
+    : undefined;
 }

@@ -52,7 +52,11 @@ export function spareTargets(
   const spared: SparedImage[] = [];
   const kept: QuarantineTarget[] = [];
   const spare = (target: QuarantineTarget, reason: string) =>
-    spared.push({ repository: target.repository, ...(target.digest ? { digest: target.digest } : {}), reason });
+    spared.push({
+      repository: target.repository,
+      ...(target.digest ? { digest: target.digest } : {}),
+      reason,
+    });
   for (const target of targets) {
     if (!radius || radius.failed) {
       spare(
