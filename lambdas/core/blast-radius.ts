@@ -89,3 +89,49 @@ export function spareTargets(
   }
   return { targets: kept, spared };
 }
+
+/** A running task left alone by `inspector.stopRunningTasks`, and why. */
+export interface SparedTask {
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  readonly reason: string;
+}
+
+/**
+ * The tasks `inspector.stopRunningTasks` may stop: allowed by the guard, and never a service's last
+ * `minHealthyTasks` running tasks (counted from the described service). Every other task is spared, with why.
+ */
+export function chooseStops(
+  tasks: readonly ExposedTask[],
+  minHealthyTasks: number,
+): { stops: ExposedTask[]; spared: SparedTask[] } {
+  const stops: ExposedTask[] = [];
+  const spared: SparedTask[] = [];
+  const stoppedPerService = new Map<string, number>();
+  for (const task of tasks) {
+    const spare = (reason: string) =>
+      spared.push({ taskArn: task.taskArn, clusterArn: task.clusterArn, reason });
+    if (task.verdict !== 'allowed') {
+      spare(
+        task.verdict === undefined
+          ? 'not checked against the guard'
+          : `${task.verdict}: ${task.verdictReason ?? 'no reason given'}`,
+      );
+      continue;
+    }
+    if (task.serviceName && minHealthyTasks > 0) {
+      const key = `${task.clusterArn}|${task.serviceName}`;
+      const stopped = stoppedPerService.get(key) ?? 0;
+      const running = task.serviceRunningCount ?? 0;
+      if (running - stopped <= minHealthyTasks) {
+        spare(
+          `service ${task.serviceName} keeps minHealthyTasks=${minHealthyTasks} running (${running - stopped} running)`,
+        );
+        continue;
+      }
+      stoppedPerService.set(key, stopped + 1);
+    }
+    stops.push(task);
+  }
+  return { stops, spared };
+}

@@ -86,6 +86,12 @@ export interface ResponseResults {
   readonly tagService?: { readonly status: ActionStatus; readonly reason?: string };
   readonly quarantine?: QuarantineResult;
   readonly blastRadius?: BlastRadius;
+  /** Inspector `stopRunningTasks`: one report per task StopExposedTasks stopped (or failed to). */
+  readonly stoppedTasks?: {
+    readonly status: ActionStatus;
+    readonly taskArn: string;
+    readonly reason?: string;
+  }[];
 }
 
 export interface StepFailure {

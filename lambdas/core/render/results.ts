@@ -154,6 +154,23 @@ export function resultLines(results: ResponseResults | undefined, f: RuntimeFind
   if (results.stop) lines.push(stopLine(results.stop, f));
   if (results.isolate) lines.push(isolationLine(results.isolate));
   if (results.quarantine) lines.push(...quarantineLines(results.quarantine));
+  if (results.stoppedTasks) {
+    const stopped = results.stoppedTasks;
+    lines.push([label('Stop running tasks:'), text(` ${stopped.length} requested`)]);
+    lines.push(
+      ...capped(
+        stopped,
+        LIST_MAX,
+        (t): Line => [
+          text('  ◦ task '),
+          code(arnTail(t.taskArn), LIMITS.short),
+          text(': '),
+          status(t.status),
+          ...(t.reason ? [text(' — '), value(t.reason, LIMITS.text)] : []),
+        ],
+      ),
+    );
+  }
   if (results.tagService) {
     const segs: Segment[] = [label('Tag service:'), text(' '), status(results.tagService.status)];
     if (results.tagService.reason) segs.push(text(' — '), value(results.tagService.reason, LIMITS.text));

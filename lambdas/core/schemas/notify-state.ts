@@ -84,6 +84,8 @@ export const ImagePlanSchema = v.object({
   quarantineTargets: v.array(QuarantineTargetSchema),
   quarantineTag: text,
   exposedTasks: v.array(ExposedTaskSchema),
+  stopCandidates: v.array(ExposedTaskSchema),
+  stopsSpared: v.array(v.object({ taskArn: text, clusterArn: text, reason: text })),
   reasons: v.array(text),
   skipped: v.array(SkippedSchema),
   wouldHaveDone: v.array(text),
@@ -139,4 +141,7 @@ export const ResponseResultsSchema = v.object({
   tagService: v.optional(v.object({ status: ActionStatusSchema, reason: v.optional(text) })),
   quarantine: v.optional(QuarantineResultSchema),
   blastRadius: v.optional(BlastRadiusSchema),
+  stoppedTasks: v.optional(
+    v.array(v.object({ status: ActionStatusSchema, taskArn: text, reason: v.optional(text) })),
+  ),
 });
