@@ -30,10 +30,20 @@ export interface ShieldRightConfig {
   readonly stopSeverity: number;
   /** Findings at or above this severity isolate the task in place where possible (Medium = 4). */
   readonly isolateSeverity: number;
-  /** Tag key that, set to `true` on a task, service, cluster or repository, exempts it from action. */
+  /**
+   * Tag key that, set to `true` on a service, cluster or repository, exempts it from action; on a task only
+   * with `exemptTaskTagGuarded` (anyone who runs or tags a task can set its tags).
+   */
   readonly exemptTagKey: string;
-  /** Cluster names or ARNs never acted on (notify only). */
+  /** Cluster names or ARNs never acted on (notify only), nor any image they run quarantined. */
   readonly protectedClusters: readonly string[];
+  /** Services (`name`, `cluster/name` or ARN) never acted on, nor any image they run quarantined. */
+  readonly protectedServices: readonly string[];
+  /**
+   * Declares that an IAM/SCP guard (README) keeps the exemption tag key off tasks for everyone but the
+   * operators: only then does a task-level exemption tag count.
+   */
+  readonly exemptTaskTagGuarded: boolean;
   readonly notificationEmails: readonly SubscriptionConfig[];
   readonly slack?: SlackConfig;
   readonly imageQuarantine: ImageQuarantineStrategy;
@@ -111,6 +121,8 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   isolateSeverity: 4,
   exemptTagKey: 'shield-right:exempt',
   protectedClusters: [],
+  protectedServices: [],
+  exemptTaskTagGuarded: false,
   notificationEmails: [],
   imageQuarantine: 'both',
   quarantineVpcIds: [],
@@ -239,6 +251,8 @@ const ConfigSchema = settings({
   isolateSeverity: v.optional(number(0, 10), d.isolateSeverity),
   exemptTagKey: v.optional(text, d.exemptTagKey),
   protectedClusters: v.optional(strings, () => []),
+  protectedServices: v.optional(strings, () => []),
+  exemptTaskTagGuarded: v.optional(flag, d.exemptTaskTagGuarded),
   notificationEmails: v.optional(v.array(SubscriptionSchema, expected('a list')), () => []),
   slack: v.optional(
     settings({
@@ -384,6 +398,8 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     isolateSeverity: config.isolateSeverity,
     exemptTagKey: config.exemptTagKey,
     protectedClusters: config.protectedClusters,
+    protectedServices: config.protectedServices,
+    exemptTaskTagGuarded: config.exemptTaskTagGuarded,
     notificationEmails: config.notificationEmails,
     ...(slack ? { slack } : {}),
     imageQuarantine: config.imageQuarantine,
@@ -426,6 +442,8 @@ export function policyEnvironment(config: ShieldRightConfig): Record<string, str
       isolateSeverity: config.isolateSeverity,
       exemptTagKey: config.exemptTagKey,
       protectedClusters: config.protectedClusters,
+      protectedServices: config.protectedServices,
+      exemptTaskTagGuarded: config.exemptTaskTagGuarded,
       imageQuarantine: config.imageQuarantine,
       inspector: config.inspector,
       blastRadius: config.blastRadius,

@@ -104,7 +104,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     timeoutSeconds: 120,
     memoryMb: 512,
     reservedConcurrency: 10,
-    env: [],
+    env: ['SHIELD_RIGHT_POLICY'],
   },
   notify: {
     id: 'notify',

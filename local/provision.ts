@@ -18,6 +18,11 @@ export interface ScenarioTask {
   readonly cluster: string;
   readonly taskArn?: string;
   readonly service?: string;
+  /**
+   * A `group` written by the RunTask caller (e.g. `service:payments-api` on a task no service started): the
+   * task is standalone whatever its group says. Ignored with `service`.
+   */
+  readonly group?: string;
   readonly launchType?: 'FARGATE' | 'EC2';
   readonly networkMode?: 'awsvpc' | 'bridge' | 'host';
   readonly lastStatus?: 'RUNNING' | 'STOPPED';
@@ -174,6 +179,8 @@ interface TaskSpec {
   readonly taskArn: string;
   readonly family: string;
   readonly serviceName?: string;
+  /** RunTask's `group`, for a standalone task. */
+  readonly group?: string;
   readonly launchType: 'FARGATE' | 'EC2';
   readonly networkMode: 'awsvpc' | 'bridge' | 'host';
   readonly lastStatus?: string;
@@ -240,7 +247,11 @@ function provisionTask(account: SandboxAccount, spec: TaskSpec): void {
     cluster: spec.cluster,
     taskArn: spec.taskArn,
     taskDefinitionArn,
-    ...(spec.serviceName ? { group: `service:${spec.serviceName}` } : {}),
+    ...(spec.serviceName
+      ? { group: `service:${spec.serviceName}` }
+      : spec.group
+        ? { group: spec.group, standaloneGroup: true }
+        : {}),
     launchType: spec.launchType,
     ...(spec.lastStatus ? { lastStatus: spec.lastStatus } : {}),
     containers: spec.containers.map((c) => {
@@ -420,7 +431,7 @@ export function applyScenario(account: SandboxAccount, scenario: Scenario, trust
         cluster: t.cluster,
         taskArn,
         family: t.service ?? `${t.cluster}-task`,
-        ...(t.service ? { serviceName: t.service } : {}),
+        ...(t.service ? { serviceName: t.service } : t.group ? { group: t.group } : {}),
         launchType: t.launchType ?? 'FARGATE',
         networkMode: t.networkMode ?? 'awsvpc',
         ...(t.lastStatus ? { lastStatus: t.lastStatus } : {}),

@@ -301,7 +301,6 @@ interface GrantContext {
 const ACCOUNT_CLUSTERS_REASON =
   'Findings name any ECS cluster of this account: scoped to its clusters/tasks.';
 
-/** Scopes ecs:ListTasks (which takes no resource ARN in practice) to the clusters of this account. */
 /** Reads every task of the account's clusters (which tasks run a digest): list clusters, list and describe tasks. */
 function allowTaskDiscovery(c: GrantContext): void {
   c.allow({
@@ -324,6 +323,28 @@ function allowTaskDiscovery(c: GrantContext): void {
 
 /** The ECR writes of quarantine and release: never on an exempt repository. */
 const ECR_WRITES = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
+/**
+ * Describes what the workload guard reads for a task: its service (with tags) and the service's task list
+ * (membership, lambdas/actions/service-membership.ts), its cluster (with tags).
+ */
+function allowWorkloadDescription(c: GrantContext): void {
+  c.allow({
+    actions: ['ecs:DescribeServices'],
+    resources: [c.arn('ecs', 'service/*')],
+    wildcardReason: ACCOUNT_CLUSTERS_REASON,
+  });
+  c.allow({
+    actions: ['ecs:DescribeClusters'],
+    resources: [c.arn('ecs', 'cluster/*')],
+    wildcardReason: ACCOUNT_CLUSTERS_REASON,
+  });
+  c.allow({
+    actions: ['ecs:ListTasks'],
+    resources: ['*'],
+    conditions: inAccountCluster(c),
+    wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
+  });
+}
 
 function inAccountCluster(c: GrantContext) {
   return { ArnLike: { 'ecs:cluster': c.arn('ecs', 'cluster/*') } };
@@ -342,16 +363,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       resources: [c.arn('ecs', 'task/*')],
       wildcardReason: ACCOUNT_CLUSTERS_REASON,
     });
-    c.allow({
-      actions: ['ecs:DescribeServices'],
-      resources: [c.arn('ecs', 'service/*')],
-      wildcardReason: ACCOUNT_CLUSTERS_REASON,
-    });
-    c.allow({
-      actions: ['ecs:DescribeClusters'],
-      resources: [c.arn('ecs', 'cluster/*')],
-      wildcardReason: ACCOUNT_CLUSTERS_REASON,
-    });
+    allowWorkloadDescription(c);
   },
   enrichImage: (c) => {
     c.allow({
@@ -360,6 +372,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       wildcardReason: 'Inspector findings name any ECR repository of this account.',
     });
     allowTaskDiscovery(c);
+    allowWorkloadDescription(c);
   },
   isolate: (c) => {
     c.allow({
@@ -448,6 +461,7 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
   },
   exposure: (c) => {
     allowTaskDiscovery(c);
+    allowWorkloadDescription(c);
   },
   notify: (c) => {
     c.publish();
@@ -485,6 +499,8 @@ const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
       resources: c.stateMachineArns(['RuntimeThreatResponse', 'VulnerableImageResponse']),
     });
     allowTaskDiscovery(c);
+    // The exposure scan module is bundled whole (lambdas/actions/exposure.ts); the sweep scans unguarded.
+    allowWorkloadDescription(c);
     c.readIncidents();
     // The sweep's watermark (SWEEP#reconcile) and the incidents it marks resolved.
     c.updateIncident(['incident', 'sweep']);

@@ -10,6 +10,7 @@ import {
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { awsErrorName } from '../core/errors';
 import type { ImageEnrichment, VulnerabilityFinding } from '../core/vulnerability';
+import type { GuardSettings } from '../core/workload-guard';
 import { findTasksRunningImage } from './exposure';
 
 async function describeImage(
@@ -58,7 +59,7 @@ async function describeRepository(
 }
 
 export async function enrichVulnerableImage(
-  deps: { ecr: ECRClient; ecs: ECSClient; maxTasks?: number },
+  deps: { ecr: ECRClient; ecs: ECSClient; maxTasks?: number; guard?: GuardSettings },
   finding: VulnerabilityFinding,
 ): Promise<ImageEnrichment> {
   const [image, repo, exposure] = await Promise.all([
@@ -67,6 +68,8 @@ export async function enrichVulnerableImage(
     findTasksRunningImage(deps.ecs, {
       digests: [finding.image.digest],
       ...(deps.maxTasks ? { maxTasks: deps.maxTasks } : {}),
+      // Who runs the image, with the guard's verdict: it decides whether the image may be quarantined.
+      ...(deps.guard ? { guard: deps.guard } : {}),
     }),
   ]);
   return {

@@ -1,19 +1,20 @@
 /**
- * Enrichment of a runtime finding from ECS: the task (status, digests, ENI, container instance, tags),
- * its service and its cluster, described in parallel so the critical path pays one round trip.
+ * Enrichment of a runtime finding from ECS: the task (status, digests, ENI, container instance, tags) and
+ * its cluster, described in parallel, then the service that lists the task. The finding's `group` names
+ * nothing: the service is the one ECS describes the task's group as, and only if that service's own task
+ * list holds the task (a RunTask caller can write any group). Where the finding disagrees, it is reported.
  */
 import {
   type Cluster,
   DescribeClustersCommand,
-  DescribeServicesCommand,
   DescribeTasksCommand,
   type ECSClient,
-  type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { awsErrorName } from '../core/errors';
 import type { RuntimeFinding } from '../core/finding';
 import type { EnrichedContainer, TaskEnrichment } from '../core/policy';
+import { describeCandidate, describeServiceOfTask, serviceNameOfGroup } from './service-membership';
 
 type TagList = { key?: string; value?: string }[] | undefined;
 
@@ -62,15 +63,6 @@ async function describeTask(
   return out.tasks?.[0];
 }
 
-async function describeService(ecs: ECSClient, finding: RuntimeFinding): Promise<Service | undefined> {
-  const name = finding.task?.serviceName;
-  if (!name) return undefined;
-  const out = await ecs.send(
-    new DescribeServicesCommand({ cluster: finding.cluster.arn, services: [name], include: ['TAGS'] }),
-  );
-  return out.services?.[0];
-}
-
 async function describeCluster(ecs: ECSClient, finding: RuntimeFinding): Promise<Cluster | undefined> {
   const out = await ecs.send(
     new DescribeClustersCommand({ clusters: [finding.cluster.arn], include: ['TAGS'] }),
@@ -93,6 +85,31 @@ async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined> {
  * Describes the task named by the finding. A task that is gone or already stopped is recorded, not an
  * error: the workflow still notifies and may still quarantine the image.
  */
+/** What the finding says that ECS describes otherwise. */
+function disagreements(finding: RuntimeFinding, task: Task, member: boolean): string[] {
+  const notes: string[] = [];
+  const said = finding.task?.group;
+  const described = task.group;
+  if (said !== undefined && described !== undefined && said !== described) {
+    notes.push(
+      `the finding names task group ${said} but ECS describes ${described}: handled as ${described}`,
+    );
+  } else if (said === undefined && described?.startsWith('service:')) {
+    notes.push(`the finding names no task group but ECS describes ${described}: handled as ${described}`);
+  }
+  const claimed = serviceNameOfGroup(described);
+  if (claimed !== undefined && !member) {
+    notes.push(
+      `the task's group names service ${claimed}, but that service does not list the task: handled as a standalone task`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * Describes the task named by the finding. A task that is gone or already stopped is recorded, not an
+ * error: the workflow still notifies.
+ */
 export async function enrichRuntimeFinding(
   ecs: ECSClient,
   finding: RuntimeFinding,
@@ -100,16 +117,29 @@ export async function enrichRuntimeFinding(
   const taskArn = finding.task?.arn;
   // Sample findings name placeholder resources: nothing to describe.
   if (!taskArn || finding.sample) return undefined;
-  const [task, service, cluster] = await Promise.all([
+  // The finding's group is only a hint: its service is read ahead, in the same round trip as the task,
+  // and used only if the task ECS describes is in that group and listed by that service.
+  const hinted = finding.task?.serviceName;
+  const prefetched = hinted
+    ? { name: hinted, status: 'RUNNING', candidate: describeCandidate(ecs, finding.cluster.arn, hinted) }
+    : undefined;
+  // An unused read-ahead must not fail the step: its errors count only when it is used.
+  prefetched?.candidate.catch(() => undefined);
+  const [task, cluster] = await Promise.all([
     unlessMissing(describeTask(ecs, finding, taskArn)),
-    unlessMissing(describeService(ecs, finding)),
     unlessMissing(describeCluster(ecs, finding)),
   ]);
-  const clusterTags = { ...finding.cluster.tags, ...tagMap(cluster?.tags) };
-  const serviceInfo = service?.serviceName
+  // Only what ECS describes: the finding's cluster tags are written by whoever produced the event.
+  const clusterTags = tagMap(cluster?.tags);
+  const base = { clusterArn: finding.cluster.arn, clusterTags };
+  if (!task) {
+    return { found: false, networkMode: 'unknown', containers: [], taskTags: {}, ...base };
+  }
+  const service = await describeServiceOfTask(ecs, finding.cluster.arn, task, prefetched);
+  const serviceInfo = service
     ? {
         service: {
-          name: service.serviceName,
+          name: service.serviceName ?? '',
           ...(service.serviceArn ? { arn: service.serviceArn } : {}),
           runningCount: service.runningCount ?? 0,
           desiredCount: service.desiredCount ?? 0,
@@ -117,16 +147,7 @@ export async function enrichRuntimeFinding(
         },
       }
     : {};
-  if (!task) {
-    return {
-      found: false,
-      networkMode: 'unknown',
-      containers: [],
-      taskTags: {},
-      clusterTags,
-      ...serviceInfo,
-    };
-  }
+  const notes = disagreements(finding, task, service !== undefined);
   const eni = eniDetails(task);
   return {
     found: true,
@@ -138,9 +159,11 @@ export async function enrichRuntimeFinding(
     ...eni,
     ...(task.containerInstanceArn ? { containerInstanceArn: task.containerInstanceArn } : {}),
     ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
+    ...(task.group ? { group: task.group } : {}),
     containers: containers(task),
     taskTags: tagMap(task.tags),
-    clusterTags,
+    ...base,
     ...serviceInfo,
+    ...(notes.length > 0 ? { discrepancies: notes } : {}),
   };
 }

@@ -1,14 +1,24 @@
 /**
- * Who else runs the same image: running ECS tasks whose containers use a given digest. Bounded, because
- * a large account must not turn one finding into thousands of API calls.
+ * Who else runs the same image: running ECS tasks whose containers use a given digest, in every cluster of
+ * the account unless told otherwise. Bounded, because a large account must not turn one finding into
+ * thousands of API calls. With guard settings, each task found gets the verdict of the workload guard
+ * (lambdas/core/workload-guard.ts): its service only when that service lists it, its cluster's and
+ * service's tags as described.
  */
 import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
   type ECSClient,
   ListClustersCommand,
   ListTasksCommand,
+  type Service,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import type { BlastRadius, ExposedTask } from '../core/outcome';
+import { type GuardSettings, workloadVerdict } from '../core/workload-guard';
+import { tagMap } from './enrich';
+import { serviceNameOfGroup, serviceTaskArns } from './service-membership';
 
 export interface ExposureQuery {
   readonly digests: readonly string[];
@@ -18,6 +28,8 @@ export interface ExposureQuery {
   readonly excludeTaskArns?: readonly string[];
   /** Upper bound on tasks described. */
   readonly maxTasks?: number;
+  /** Give each task found its guard verdict (protected, exempt, allowed) and its proven service. */
+  readonly guard?: GuardSettings;
 }
 
 const DESCRIBE_BATCH = 100;
@@ -36,6 +48,76 @@ async function listClusters(ecs: ECSClient): Promise<string[]> {
   return arns;
 }
 
+interface ProvenService {
+  readonly service: Service;
+  readonly members: ReadonlySet<string>;
+}
+
+/** Cluster tags and proven services, each described once per scan. */
+class WorkloadDescriber {
+  private readonly clusterTags = new Map<string, Promise<Record<string, string>>>();
+  private readonly services = new Map<string, Promise<ProvenService | undefined>>();
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly guard: GuardSettings,
+  ) {}
+
+  private tagsOfCluster(cluster: string): Promise<Record<string, string>> {
+    let tags = this.clusterTags.get(cluster);
+    if (!tags) {
+      tags = this.ecs
+        .send(new DescribeClustersCommand({ clusters: [cluster], include: ['TAGS'] }))
+        .then((out) => tagMap(out.clusters?.[0]?.tags));
+      this.clusterTags.set(cluster, tags);
+    }
+    return tags;
+  }
+
+  private serviceOf(cluster: string, name: string): Promise<ProvenService | undefined> {
+    const key = `${cluster}/${name}`;
+    let found = this.services.get(key);
+    if (!found) {
+      found = Promise.all([
+        this.ecs.send(new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] })),
+        serviceTaskArns(this.ecs, cluster, name),
+      ]).then(([out, members]) => {
+        const service = out.services?.[0];
+        return service?.serviceName && members ? { service, members } : undefined;
+      });
+      this.services.set(key, found);
+    }
+    return found;
+  }
+
+  /** The task as the guard sees it: proven service, described tags, verdict. */
+  async describe(task: Task, cluster: string): Promise<Partial<ExposedTask>> {
+    const claimed = serviceNameOfGroup(task.group);
+    const [clusterTags, proven] = await Promise.all([
+      this.tagsOfCluster(cluster),
+      claimed ? this.serviceOf(cluster, claimed) : Promise.resolve(undefined),
+    ]);
+    const member = proven && task.taskArn && proven.members.has(task.taskArn) ? proven.service : undefined;
+    const service = member?.serviceName
+      ? {
+          name: member.serviceName,
+          ...(member.serviceArn ? { arn: member.serviceArn } : {}),
+          tags: tagMap(member.tags),
+        }
+      : undefined;
+    const verdict = workloadVerdict(
+      { clusterArn: cluster, clusterTags, ...(service ? { service } : {}), taskTags: tagMap(task.tags) },
+      this.guard,
+    );
+    return {
+      ...(service ? { serviceName: service.name } : {}),
+      ...(member ? { serviceRunningCount: member.runningCount ?? 0 } : {}),
+      verdict: verdict.kind,
+      ...(verdict.reason ? { verdictReason: verdict.reason } : {}),
+    };
+  }
+}
+
 export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery): Promise<BlastRadius> {
   const digests = new Set(query.digests);
   const exclude = new Set(query.excludeTaskArns ?? []);
@@ -45,6 +127,7 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
   let truncated = false;
   if (digests.size === 0) return { tasks, scannedTasks: 0, truncated };
   const clusters = query.clusters ?? (await listClusters(ecs));
+  const describer = query.guard ? new WorkloadDescriber(ecs, query.guard) : undefined;
   for (const [index, cluster] of clusters.entries()) {
     let nextToken: string | undefined;
     do {
@@ -60,17 +143,24 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
       const candidates = (page.taskArns ?? []).filter((arn) => !exclude.has(arn));
       const arns = candidates.slice(0, maxTasks - scanned);
       if (arns.length > 0) {
-        const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
+        const described = await ecs.send(
+          new DescribeTasksCommand({ cluster, tasks: arns, ...(describer ? { include: ['TAGS'] } : {}) }),
+        );
         scanned += arns.length;
         for (const task of described.tasks ?? []) {
           const match = task.containers?.find((c) => c.imageDigest && digests.has(c.imageDigest));
           if (!match || !task.taskArn) continue;
+          const clusterArn = task.clusterArn ?? cluster;
+          // Without guard settings the group is reported as it is (a RunTask caller may have written it).
+          const workload = describer
+            ? await describer.describe(task, clusterArn)
+            : serviceNameOfGroup(task.group)
+              ? { serviceName: serviceNameOfGroup(task.group) }
+              : {};
           tasks.push({
             taskArn: task.taskArn,
-            clusterArn: task.clusterArn ?? cluster,
-            ...(task.group?.startsWith('service:')
-              ? { serviceName: task.group.slice('service:'.length) }
-              : {}),
+            clusterArn,
+            ...workload,
             image: match.image ?? 'unknown',
             ...(match.imageDigest ? { digest: match.imageDigest } : {}),
           });

@@ -312,6 +312,53 @@ export async function quarantinedImageIncidents(
 }
 
 /**
+ * Every incident, with its status and recorded outcome, at most `pageBudget` pages: for the holds of a digest
+ * (lambdas/core/image-holds.ts). `truncated` when pages were left unread.
+ */
+export async function recordedIncidents(
+  ddb: DynamoDBClient,
+  table: string,
+  pageBudget: number,
+): Promise<{ readonly incidents: IncidentItem[]; readonly truncated: boolean }> {
+  const incidents: IncidentItem[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  let pages = 0;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byEntity',
+        KeyConditionExpression: '#entity = :incident',
+        FilterExpression: 'attribute_exists(outcome)',
+        ExpressionAttributeNames: { '#entity': 'entity' },
+        ExpressionAttributeValues: { ':incident': { S: 'INCIDENT' } },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    pages += 1;
+    for (const raw of page.Items ?? []) {
+      const item = unmarshall(raw) as Record<string, unknown>;
+      if (typeof item.incidentId !== 'string' || typeof item.status !== 'string') continue;
+      let outcome: Record<string, unknown> | undefined;
+      try {
+        const parsed: unknown = typeof item.outcome === 'string' ? JSON.parse(item.outcome) : undefined;
+        if (isObject(parsed)) outcome = parsed;
+      } catch {
+        // A malformed outcome records no hold.
+      }
+      incidents.push({
+        incidentId: item.incidentId,
+        status: item.status,
+        item,
+        ...(outcome ? { outcome } : {}),
+      });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start && pages < pageBudget);
+  return { incidents, truncated: start !== undefined };
+}
+
+/**
  * Records, once, that an image incident looks resolved. True when this call recorded it: the caller
  * notifies only then, so a repeat sweep (or a concurrent one) never notifies twice. The status is left
  * as it is: only a person releases.

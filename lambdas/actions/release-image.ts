@@ -17,11 +17,12 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { ReleaseRefusedError } from '../core/errors';
 import { INCIDENT_ID, isIncidentStatus, RELEASABLE_STATUSES } from '../core/incident';
 import { renderReleaseNotification } from '../core/render';
-import { plannedImageRestore, restoreImages } from './image-quarantine';
+import { plannedImageRestore } from './image-quarantine';
 import { loadIncident, markReleased, markReleaseStarted } from './incident-store';
 import { plannedIsolationRestore, restoreIsolation } from './network-isolation';
 import { type PublishOutcome, publishNotification } from './notify';
 import { loadEvidence, type ReleaseEvidence } from './release-evidence';
+import { releaseHeldImages } from './release-holds';
 import { FINISHED, type ReleaseStep } from './release-step';
 import { plannedServiceTagRemoval, restoreServiceTag } from './service-tag';
 
@@ -106,7 +107,8 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
   const steps: ReleaseStep[] = [];
   const isolation = evidence.isolation ? restoreIsolation(deps, evidence.isolation) : undefined;
   if (isolation) steps.push(await isolation);
-  steps.push(...(await restoreImages(deps, evidence.quarantines)));
+  // One hold per digest: an image another open incident holds stays quarantined, and the step says who holds it.
+  steps.push(...(await releaseHeldImages(deps, incidentId, evidence.quarantines)));
   for (const arn of evidence.serviceArns) {
     deps.onStep?.(`untagging ${arn}`);
     steps.push(await restoreServiceTag(deps.ecs, arn, incidentId));

@@ -72,6 +72,8 @@ export interface RuntimeFinding {
   readonly hasTask: boolean;
   readonly task?: TaskInfo;
   readonly containers: ContainerInfo[];
+  /** The container the activity was seen in (`resource.containerDetails`), when the finding names one. */
+  readonly involvedContainer?: { readonly name?: string; readonly image?: string };
   readonly process?: ProcessInfo;
   readonly eventId: string;
   /**
@@ -270,6 +272,11 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   const context = readEvent(FindingContextSchema, envelope);
   const processDetails = processInfo(context.detail.service.runtimeDetails);
   const detectorId = context.detail.service.detectorId ?? undefined;
+  const involved = context.detail.resource.containerDetails;
+  const involvedContainer =
+    involved?.name !== undefined || involved?.image !== undefined
+      ? { ...optional('name', involved.name), ...optional('image', involved.image) }
+      : undefined;
   const eventId = typeof envelope.id === 'string' ? envelope.id.slice(0, 128) : findingId;
   return {
     kind: 'runtime',
@@ -298,6 +305,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     hasTask: task !== undefined,
     ...(task ? { task } : {}),
     containers,
+    ...(involvedContainer ? { involvedContainer } : {}),
     ...(processDetails ? { process: processDetails } : {}),
     eventId,
     forced: isForced(envelope),

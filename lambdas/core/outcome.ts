@@ -48,14 +48,22 @@ export interface QuarantineResult {
   readonly status: ActionStatus;
   readonly images: QuarantinedImage[];
   readonly evidenceKey?: string;
+  /** Images not quarantined because other workloads run them, or the blast radius is not fully known. */
+  readonly spared?: SparedImage[];
 }
 
 export interface ExposedTask {
   readonly taskArn: string;
   readonly clusterArn: string;
+  /** With a guarded scan, only a service that lists the task; otherwise the task's group as described. */
   readonly serviceName?: string;
+  /** The proven service's runningCount (guarded scans). */
+  readonly serviceRunningCount?: number;
   readonly image: string;
   readonly digest?: string;
+  /** The workload guard's verdict (guarded scans): protected and exempt workloads are never touched. */
+  readonly verdict?: 'protected' | 'exempt' | 'allowed';
+  readonly verdictReason?: string;
 }
 
 /** Other running tasks using the same image digest(s): who else may be compromised. */
@@ -64,6 +72,16 @@ export interface BlastRadius {
   readonly scannedTasks: number;
   /** True when the scan stopped at its bound before seeing every task. */
   readonly truncated: boolean;
+  /** The scan failed: nobody knows who runs the digest. */
+  readonly failed?: boolean;
+  readonly reason?: string;
+}
+
+/** An image the quarantine left alone, and why. */
+export interface SparedImage {
+  readonly repository: string;
+  readonly digest?: string;
+  readonly reason: string;
 }
 
 /** One running task StopExposedTasks (inspector.stopRunningTasks) stopped, found claimed, or was refused by a budget. */

@@ -9,6 +9,7 @@ import {
   type ResponseMode,
 } from '../../definitions/config';
 import type { RuntimeFinding } from './finding';
+import { parseImage } from './image';
 import {
   accountCapKey,
   CRITICAL_SEVERITY,
@@ -20,13 +21,19 @@ import {
   type SeverityBand,
   taskClaimKey,
 } from './incident';
+import {
+  type DescribedWorkload,
+  type GuardSettings,
+  unguardedTaskExemption,
+  workloadVerdict,
+} from './workload-guard';
 
-export interface PolicySettings {
+export { isExemptValue } from './workload-guard';
+
+export interface PolicySettings extends GuardSettings {
   readonly mode: ResponseMode;
   readonly stopSeverity: number;
   readonly isolateSeverity: number;
-  readonly exemptTagKey: string;
-  readonly protectedClusters: readonly string[];
   readonly imageQuarantine: ImageQuarantineStrategy;
   readonly blastRadius: BlastRadiusConfig & { readonly minHealthyTasks: number };
 }
@@ -50,8 +57,13 @@ export interface TaskEnrichment {
   readonly privateIp?: string;
   readonly containerInstanceArn?: string;
   readonly taskDefinitionArn?: string;
+  /** The task group as ECS describes it (written by whoever started the task: a candidate, not proof). */
+  readonly group?: string;
   readonly containers: EnrichedContainer[];
   readonly taskTags: Record<string, string>;
+  /** The cluster that was described (the finding's ARN). */
+  readonly clusterArn?: string;
+  /** Present only when the service lists the task (ListTasks with serviceName). */
   readonly service?: {
     readonly name: string;
     readonly arn?: string;
@@ -60,6 +72,8 @@ export interface TaskEnrichment {
     readonly tags: Record<string, string>;
   };
   readonly clusterTags: Record<string, string>;
+  /** Where the finding disagrees with what ECS describes, and how it was handled. */
+  readonly discrepancies?: string[];
 }
 
 export type Disposition =
@@ -131,43 +145,75 @@ export const STOP_IS_CONTAINMENT =
 /** The limit a forced response runs under: a human decided, the blast-radius limit does not apply. */
 const FORCED_CAP = 1_000_000;
 
-export function isExemptValue(value: string | undefined): boolean {
-  return value !== undefined && value.trim().toLowerCase() === 'true';
-}
-
-function exemption(
+/** The task, its proven service and its cluster, as described. */
+export function describedWorkload(
   finding: RuntimeFinding,
   enrichment: TaskEnrichment | undefined,
-  settings: PolicySettings,
-): string | undefined {
-  const key = settings.exemptTagKey;
-  const protectedCluster = settings.protectedClusters.find(
-    (c) => c === finding.cluster.name || c === finding.cluster.arn,
-  );
-  if (protectedCluster) return `cluster ${finding.cluster.name} is in protectedClusters`;
-  const taskTags = { ...finding.task?.tags, ...enrichment?.taskTags };
-  if (isExemptValue(taskTags[key])) return `the task is tagged ${key}=true`;
-  if (enrichment?.service && isExemptValue(enrichment.service.tags[key])) {
-    return `service ${enrichment.service.name} is tagged ${key}=true`;
-  }
-  const clusterTags = { ...finding.cluster.tags, ...enrichment?.clusterTags };
-  if (isExemptValue(clusterTags[key])) return `cluster ${finding.cluster.name} is tagged ${key}=true`;
-  return undefined;
+): DescribedWorkload {
+  return {
+    // The ARN is what ECS resolves (DescribeTasks, StopTask); the finding's cluster name steers nothing.
+    clusterArn: enrichment?.clusterArn ?? finding.cluster.arn,
+    clusterTags: enrichment?.clusterTags ?? {},
+    ...(enrichment?.service ? { service: enrichment.service } : {}),
+    taskTags: enrichment?.taskTags ?? {},
+  };
 }
 
-/** The images of the containers named in the finding that live in this account's ECR. */
+/**
+ * The containers whose images may be quarantined: the one the finding involves (`resource.containerDetails`)
+ * when it names one the task has, else every container of the task (and the notification says so). Image
+ * and digest come from DescribeTasks, never from the finding.
+ */
+function involvedContainers(
+  finding: RuntimeFinding,
+  enrichment: TaskEnrichment | undefined,
+  notes: string[],
+): EnrichedContainer[] {
+  const described = enrichment?.containers ?? [];
+  const involved = finding.involvedContainer;
+  if (!involved?.name) {
+    if (described.length > 1)
+      notes.push(
+        'the finding names no involved container (resource.containerDetails): every image of the task is considered, under the same sparing rules',
+      );
+    return described;
+  }
+  const match = described.filter((c) => c.name === involved.name);
+  if (match.length > 0) return match;
+  if (described.length > 0)
+    notes.push(
+      `the finding's involved container ${involved.name} is not one ECS describes for the task: every image of the task is considered, under the same sparing rules`,
+    );
+  return described;
+}
+
+/** The images of the involved containers, as DescribeTasks reports them, that live in this account's ECR. */
 export function quarantineTargets(
   finding: RuntimeFinding,
   enrichment: TaskEnrichment | undefined,
 ): {
   targets: QuarantineTarget[];
   notQuarantinable: string[];
+  notes: string[];
 } {
   const targets: QuarantineTarget[] = [];
   const notQuarantinable: string[] = [];
-  for (const container of finding.containers) {
-    const image = container.image;
-    const digest = enrichment?.containers.find((c) => c.name === container.name)?.digest ?? image.digest;
+  const notes: string[] = [];
+  if (!enrichment?.found) {
+    notQuarantinable.push(
+      'ECS no longer describes the task: the images it ran, and their digests, are not known from AWS',
+    );
+    return { targets, notQuarantinable, notes };
+  }
+  for (const container of involvedContainers(finding, enrichment, notes)) {
+    const image = parseImage(container.image);
+    const digest = container.digest;
+    const said = finding.containers.find((c) => c.name === container.name)?.image;
+    if (said && said.repository !== image.repository) {
+      notes.push(
+        `the finding names image ${said.uri} for container ${container.name} but ECS describes ${image.uri}: handled as ${image.uri}`,
+      );
+    }
     if (!image.ecr) {
       notQuarantinable.push(`${image.uri} is not in a private ECR registry`);
     } else if (image.ecr.accountId !== finding.accountId) {
@@ -177,22 +223,20 @@ export function quarantineTargets(
     } else if (!digest) {
       // The tag may point at another (patched) build by now: only the digest names the image that ran.
       notQuarantinable.push(
-        `${image.uri}: the image digest is unknown (the task is gone), and a tag may name another build now`,
+        `${image.uri}: ECS reports no image digest for the container, and a tag may name another build now`,
       );
-    } else if (
-      !targets.some((t) => t.repository === image.repository && t.digest === digest && t.tag === image.tag)
-    ) {
+    } else if (!targets.some((t) => t.repository === image.repository && t.digest === digest)) {
       targets.push({
         containerName: container.name,
         registryId: image.ecr.accountId,
         region: image.ecr.region,
         repository: image.repository,
-        ...(digest ? { digest } : {}),
+        digest,
         ...(image.tag ? { tag: image.tag } : {}),
       });
     }
   }
-  return { targets, notQuarantinable };
+  return { targets, notQuarantinable, notes };
 }
 
 export function stopReason(finding: RuntimeFinding): string {
@@ -223,14 +267,19 @@ export function decideRuntimeResponse(
   const forced = finding.forced === true;
   const high = forced || finding.severity >= settings.stopSeverity;
   const medium = !high && finding.severity >= settings.isolateSeverity;
-  const { targets, notQuarantinable } = quarantineTargets(finding, enrichment);
+  const { targets, notQuarantinable, notes } = quarantineTargets(finding, enrichment);
   const band = runtimeBand(finding.severity, settings.stopSeverity);
   const budget = budgetOf(settings.blastRadius, band);
   const caps = forced
     ? { cluster: FORCED_CAP, account: FORCED_CAP }
     : { cluster: budget.perCluster, account: budget.perAccount };
+  // The blast radius is measured for the images that may be quarantined, else every image of the task.
   const digests = [
-    ...new Set((enrichment?.containers ?? []).map((c) => c.digest).filter((d): d is string => !!d)),
+    ...new Set(
+      (targets.length > 0 ? targets : (enrichment?.containers ?? []))
+        .map((c) => c.digest)
+        .filter((d): d is string => !!d),
+    ),
   ];
   const base = {
     incidentId: finding.incidentId,
@@ -257,7 +306,7 @@ export function decideRuntimeResponse(
   const serviceNetwork = enrichment?.networkMode === 'awsvpc' && enrichment.service !== undefined;
   if (medium && !serviceNetwork) intended.push('isolate');
   if (high) intended.push('stop');
-  if (high && finding.task?.serviceName) intended.push('tagService');
+  if (high && enrichment?.service) intended.push('tagService');
   if (high && settings.imageQuarantine !== 'none' && targets.length > 0) intended.push('quarantine');
 
   // `why` undefined: the reasons and skipped actions are already recorded.
@@ -291,7 +340,11 @@ export function decideRuntimeResponse(
     recommendations.push(`Investigate cluster ${finding.cluster.name}: the finding names no task`);
     return notifyOnly('no-task', 'cluster-level finding without task details: no task to act on', []);
   }
-  const exempt = forced ? undefined : exemption(finding, enrichment, settings);
+  const workload = describedWorkload(finding, enrichment);
+  const verdict = workloadVerdict(workload, settings);
+  const unguarded = unguardedTaskExemption(workload, settings);
+  if (unguarded && !forced) reasons.push(unguarded);
+  const exempt = forced || verdict.kind === 'allowed' ? undefined : verdict.reason;
   if (exempt) {
     recommendations.push('Investigate by hand: the resource is exempt from automatic response');
     return notifyOnly('exempt', `exempt: ${exempt}`, intended);
@@ -314,10 +367,11 @@ export function decideRuntimeResponse(
 
   let stop = high;
   let isolate = true;
-  let tagService = high && finding.task.serviceName !== undefined;
+  let tagService = high && enrichment?.service !== undefined;
   const quarantine = high && settings.imageQuarantine !== 'none' && targets.length > 0;
   if (high) {
     for (const why of notQuarantinable) skipped.push({ action: 'quarantine', reason: why });
+    reasons.push(...notes);
     if (settings.imageQuarantine === 'none')
       skipped.push({ action: 'quarantine', reason: 'imageQuarantine is none' });
   } else {

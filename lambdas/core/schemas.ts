@@ -69,6 +69,7 @@ export const RuntimeFindingSchema = v.object({
   hasTask: v.boolean(),
   task: v.optional(TaskInfoSchema),
   containers: v.array(v.object({ name: text, image: ImageReferenceSchema })),
+  involvedContainer: v.optional(v.object({ name: v.optional(text), image: v.optional(text) })),
   process: v.optional(ProcessInfoSchema),
   eventId: text,
   forced: v.optional(v.boolean()),
@@ -131,8 +132,10 @@ export const TaskEnrichmentSchema = v.object({
   privateIp: v.optional(text),
   containerInstanceArn: v.optional(text),
   taskDefinitionArn: v.optional(text),
+  group: v.optional(text),
   containers: v.array(v.object({ name: text, image: text, digest: v.optional(text) })),
   taskTags: tags,
+  clusterArn: v.optional(text),
   service: v.optional(
     v.object({
       name: text,
@@ -143,6 +146,7 @@ export const TaskEnrichmentSchema = v.object({
     }),
   ),
   clusterTags: tags,
+  discrepancies: v.optional(v.array(text)),
 });
 
 export const QuarantineStrategySchema = v.picklist(['both', 'retag', 'archive', 'none']);
@@ -154,6 +158,32 @@ export const QuarantineTargetSchema = v.object({
   digest: v.optional(text),
   tag: v.optional(text),
 });
+export const ExposedTaskSchema = v.object({
+  taskArn: text,
+  clusterArn: text,
+  serviceName: v.optional(text),
+  serviceRunningCount: v.optional(v.number()),
+  image: text,
+  digest: v.optional(text),
+  verdict: v.optional(v.picklist(['protected', 'exempt', 'allowed'])),
+  verdictReason: v.optional(text),
+});
+
+/** What MeasureBlastRadius reported (lambdas/core/outcome.ts BlastRadius), or its failure. */
+export const BlastRadiusSchema = v.object({
+  tasks: v.array(ExposedTaskSchema),
+  scannedTasks: v.number(),
+  truncated: v.boolean(),
+  failed: v.optional(v.boolean()),
+  reason: v.optional(text),
+});
+
+export const SparedImageSchema = v.object({
+  repository: text,
+  digest: v.optional(text),
+  reason: text,
+});
+
 /** The input of EnrichAndDecide (both workflows): the finding and the execution's start time. */
 export const EnrichInputSchema = <S extends v.GenericSchema>(finding: S) =>
   v.object({ finding, now: v.optional(v.unknown()) });
@@ -168,6 +198,12 @@ export const QuarantineInputSchema = v.object({
   strategy: QuarantineStrategySchema,
   quarantineTag: text,
   targets: v.array(QuarantineTargetSchema),
+  /**
+   * Runtime workflow: who runs the targets' digests (MeasureBlastRadius, all clusters) and the finding's
+   * described task, whose workload is the only one a quarantine may affect.
+   */
+  blastRadius: v.optional(BlastRadiusSchema),
+  enrichment: v.optional(TaskEnrichmentSchema),
 });
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
@@ -192,6 +228,8 @@ export const ExposureInputSchema = v.object({
       v.transform((value) => (typeof value === 'number' ? value : undefined)),
     ),
   ),
+  /** Give every task found the workload guard's verdict (settings from SHIELD_RIGHT_POLICY). */
+  guard: v.optional(v.boolean()),
 });
 
 export const ExecutionRefSchema = v.object({

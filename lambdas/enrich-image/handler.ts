@@ -14,7 +14,7 @@ const InputSchema = EnrichInputSchema(VulnerabilityFindingSchema);
 export const handler = async (input: unknown): Promise<{ enrichment: ImageEnrichment; plan: ImagePlan }> => {
   const { finding, now } = stepInput('EnrichAndDecide', InputSchema, input);
   const settings = policySettings();
-  const enrichment = await enrichVulnerableImage({ ecr, ecs }, finding);
+  const enrichment = await enrichVulnerableImage({ ecr, ecs, guard: settings }, finding);
   const plan = decideImageResponse(
     finding,
     enrichment,

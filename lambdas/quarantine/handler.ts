@@ -1,5 +1,10 @@
-/** QuarantineImage: retag and archive the image digests named by the plan (both workflows). */
+/**
+ * QuarantineImage: retag and archive the image digests named by the plan (both workflows). In the runtime
+ * workflow the blast radius comes with the request: digests that other workloads run, or whose users are
+ * not fully known, are spared (lambdas/core/blast-radius.ts).
+ */
 import { quarantineImages } from '../actions/image-quarantine';
+import { spareTargets } from '../core/blast-radius';
 import type { QuarantineResult } from '../core/outcome';
 import { QuarantineInputSchema, stepInput } from '../core/schemas';
 import { ecr } from '../shared/clients/ecr';
@@ -11,11 +16,25 @@ const env = environment('EVIDENCE_BUCKET');
 
 export const handler = async (input: unknown): Promise<QuarantineResult> => {
   const request = stepInput('QuarantineImage', QuarantineInputSchema, input);
-  const result = await quarantineImages({ ecr, s3, evidenceBucket: env().EVIDENCE_BUCKET }, request);
+  const { enrichment } = request;
+  const sparing = enrichment
+    ? spareTargets(request.targets, request.blastRadius, {
+        clusterArn: enrichment.clusterArn ?? '',
+        ...(enrichment.service ? { serviceName: enrichment.service.name } : {}),
+      })
+    : { targets: [...request.targets], spared: [] };
+  const result =
+    sparing.targets.length > 0
+      ? await quarantineImages(
+          { ecr, s3, evidenceBucket: env().EVIDENCE_BUCKET },
+          { ...request, targets: sparing.targets },
+        )
+      : { status: 'skipped' as const, images: [] };
   logger.info('quarantine', {
     incidentId: request.incidentId,
     status: result.status,
     images: result.images.length,
+    spared: sparing.spared.length,
   });
-  return result;
+  return sparing.spared.length > 0 ? { ...result, spared: sparing.spared } : result;
 };

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -183,6 +183,8 @@ beforeEach(() => {
   for (const m of [ddb, s3, ec2, ecs, ecr, sns, cfn]) m.reset();
   ecs.on(ListTagsForResourceCommand).resolves({ tags: [{ key: 'shield-right:incident', value: ID }] });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  // No other incident holds the digests (one hold per digest: lambdas/core/image-holds.ts).
+  ddb.on(QueryCommand).resolves({ Items: [] });
 });
 
 describe('ipPermissionOf', () => {

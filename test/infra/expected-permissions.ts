@@ -18,11 +18,13 @@ export const FUNCTION_RUNTIME_ACTIONS = [
  */
 export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]>> = {
   validate: [],
-  enrich: ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks'],
+  enrich: ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTasks'],
   enrichImage: [
     'ecr:DescribeImages',
     'ecr:DescribeRepositories',
     'ecr:ListTagsForResource',
+    'ecs:DescribeClusters',
+    'ecs:DescribeServices',
     'ecs:DescribeTasks',
     'ecs:ListClusters',
     'ecs:ListTasks',
@@ -52,13 +54,21 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecr:UpdateImageStorageClass',
     's3:PutObject',
   ],
-  exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks'],
+  exposure: [
+    'ecs:DescribeClusters',
+    'ecs:DescribeServices',
+    'ecs:DescribeTasks',
+    'ecs:ListClusters',
+    'ecs:ListTasks',
+  ],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
   reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
   reconcile: [
     'dynamodb:GetItem',
     'dynamodb:Query',
     'dynamodb:UpdateItem',
+    'ecs:DescribeClusters',
+    'ecs:DescribeServices',
     'ecs:DescribeTasks',
     'ecs:ListClusters',
     'ecs:ListTasks',

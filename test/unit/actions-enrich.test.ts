@@ -4,6 +4,7 @@ import {
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -48,6 +49,7 @@ function fargateTask(overrides: Partial<Task> = {}): Task {
       { name: 'envoy', image: 'repo/envoy:1', imageDigest: SIDECAR_DIGEST },
       { name: 'init' },
     ],
+    group: 'service:payments-api',
     tags: [{ key: 'team', value: 'payments' }],
     ...overrides,
   };
@@ -66,13 +68,15 @@ beforeEach(() => {
       },
     ],
   });
+  // The service lists the task: membership proven from the service side.
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [TASK_ARN] });
   ecsMock.on(DescribeClustersCommand).resolves({
     clusters: [{ clusterArn: CLUSTER_ARN, clusterName: 'prod', tags: [{ key: 'env', value: 'production' }] }],
   });
 });
 
 describe('enrichRuntimeFinding', () => {
-  it('describes a running awsvpc task: ENI, digests, tags, service and cluster', async () => {
+  it('describes a running awsvpc task: ENI, digests, tags, service and cluster (never the finding tags)', async () => {
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [fargateTask()] });
 
     const enrichment = await enrichRuntimeFinding(ecs, finding({ clusterTags: { owner: 'sec' } }));
@@ -87,6 +91,7 @@ describe('enrichRuntimeFinding', () => {
       subnetId: 'subnet-0abc',
       privateIp: '10.0.1.23',
       taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/payments-api:3`,
+      group: 'service:payments-api',
       containers: [
         { name: 'app', image: 'repo/app:1', digest: DIGEST },
         { name: 'envoy', image: 'repo/envoy:1', digest: SIDECAR_DIGEST },
@@ -100,7 +105,8 @@ describe('enrichRuntimeFinding', () => {
         desiredCount: 4,
         tags: { 'shield-right:exempt': 'false' },
       },
-      clusterTags: { owner: 'sec', env: 'production' },
+      clusterArn: CLUSTER_ARN,
+      clusterTags: { env: 'production' },
     });
   });
 
@@ -123,9 +129,25 @@ describe('enrichRuntimeFinding', () => {
       clusters: [CLUSTER_ARN],
       include: ['TAGS'],
     });
+    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: CLUSTER_ARN,
+      serviceName: 'payments-api',
+    });
   });
 
-  it('reports a task ECS no longer knows as found: false, keeping service and cluster', async () => {
+  it('a service that does not list the task is not its service', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [fargateTask()] });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+
+    const enrichment = await enrichRuntimeFinding(ecs, finding());
+
+    expect(enrichment?.service).toBeUndefined();
+    expect(enrichment?.discrepancies).toEqual([
+      "the task's group names service payments-api, but that service does not list the task: handled as a standalone task",
+    ]);
+  });
+
+  it('reports a task ECS no longer knows as found: false, with its cluster and no service', async () => {
     ecsMock.on(DescribeTasksCommand).resolves({
       tasks: [],
       failures: [{ arn: TASK_ARN, reason: 'MISSING' }],
@@ -139,8 +161,8 @@ describe('enrichRuntimeFinding', () => {
       containers: [],
       taskTags: {},
       clusterTags: { env: 'production' },
-      service: { name: 'payments-api', runningCount: 3 },
     });
+    expect(enrichment?.service).toBeUndefined();
     expect(enrichment?.eniId).toBeUndefined();
   });
 
@@ -178,7 +200,7 @@ describe('enrichRuntimeFinding', () => {
   });
 
   it('does not describe a service for a task that belongs to none', async () => {
-    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [fargateTask()] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [fargateTask({ group: 'family:batch' })] });
 
     const enrichment = await enrichRuntimeFinding(ecs, finding({ service: null }));
 

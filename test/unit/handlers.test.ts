@@ -159,7 +159,14 @@ describe('enrich handler', () => {
           attachments: [
             { type: 'ElasticNetworkInterface', details: [{ name: 'networkInterfaceId', value: 'eni-1' }] },
           ],
-          containers: [{ name: 'app', image: 'img', imageDigest: DIGEST }],
+          // The image and digest ECS describes are what a quarantine targets, never the finding's.
+          containers: [
+            {
+              name: 'app',
+              image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/payments-api:v1.4.2`,
+              imageDigest: DIGEST,
+            },
+          ],
         },
       ],
     });

@@ -22,6 +22,8 @@ function settings(overrides: Partial<PolicySettings> = {}): PolicySettings {
     isolateSeverity: DEFAULT_CONFIG.isolateSeverity,
     exemptTagKey: DEFAULT_CONFIG.exemptTagKey,
     protectedClusters: DEFAULT_CONFIG.protectedClusters,
+    protectedServices: DEFAULT_CONFIG.protectedServices,
+    exemptTaskTagGuarded: DEFAULT_CONFIG.exemptTaskTagGuarded,
     imageQuarantine: DEFAULT_CONFIG.imageQuarantine,
     blastRadius: DEFAULT_CONFIG.blastRadius,
     ...overrides,
@@ -187,9 +189,8 @@ describe('decideRuntimeResponse', () => {
 
   describe('exemptions', () => {
     it.each<[string, RuntimeEventOptions, Partial<TaskEnrichment>, string]>([
-      ['task tag in the finding', { taskTags: { 'shield-right:exempt': 'true' } }, {}, 'the task is tagged'],
       [
-        'task tag from enrichment',
+        'task tag from enrichment (key declared guarded)',
         {},
         { taskTags: { 'shield-right:exempt': 'TRUE ' } },
         'the task is tagged',
@@ -208,12 +209,6 @@ describe('decideRuntimeResponse', () => {
         'service payments-api is tagged',
       ],
       [
-        'cluster tag in the finding',
-        { clusterTags: { 'shield-right:exempt': 'true' } },
-        {},
-        'cluster prod is tagged',
-      ],
-      [
         'cluster tag from enrichment',
         {},
         { clusterTags: { 'shield-right:exempt': 'true' } },
@@ -225,7 +220,7 @@ describe('decideRuntimeResponse', () => {
         const plan = decideRuntimeResponse(
           finding({ severity: 8, ...opts }),
           enrichment(enr),
-          settings(),
+          settings({ exemptTaskTagGuarded: true }),
           NOW,
         );
 
@@ -240,18 +235,45 @@ describe('decideRuntimeResponse', () => {
       },
     );
 
+    it('exempts nothing on tags only the finding claims (task or cluster): ECS describes none', () => {
+      const plan = decideRuntimeResponse(
+        finding({
+          severity: 8,
+          taskTags: { 'shield-right:exempt': 'true' },
+          clusterTags: { 'shield-right:exempt': 'true' },
+        }),
+        enrichment(),
+        settings({ exemptTaskTagGuarded: true }),
+        NOW,
+      );
+
+      expect(plan.disposition).toBe('contain');
+    });
+
+    it('a described task tag exempts nothing unless the key is declared guarded, and says why', () => {
+      const plan = decideRuntimeResponse(
+        finding({ severity: 8 }),
+        enrichment({ taskTags: { 'shield-right:exempt': 'true' } }),
+        settings(),
+        NOW,
+      );
+
+      expect(plan.disposition).toBe('contain');
+      expect(plan.reasons.join(' ')).toContain('task tags exempt only with exemptTaskTagGuarded');
+    });
+
     it('reads the exempt tag key from the settings', () => {
-      const custom = settings({ exemptTagKey: 'security/skip' });
+      const custom = settings({ exemptTagKey: 'security/skip', exemptTaskTagGuarded: true });
 
       const byCustom = decideRuntimeResponse(
-        finding({ taskTags: { 'security/skip': 'true' } }),
-        enrichment(),
+        finding(),
+        enrichment({ taskTags: { 'security/skip': 'true' } }),
         custom,
         NOW,
       );
       const byDefaultKey = decideRuntimeResponse(
-        finding({ taskTags: { 'shield-right:exempt': 'true' } }),
-        enrichment(),
+        finding(),
+        enrichment({ taskTags: { 'shield-right:exempt': 'true' } }),
         custom,
         NOW,
       );
@@ -294,9 +316,9 @@ describe('decideRuntimeResponse', () => {
 
     it('lists for an exempt Medium finding only the isolation it would have done', () => {
       const plan = decideRuntimeResponse(
-        finding({ severity: 5, service: null, taskTags: { 'shield-right:exempt': 'true' } }),
-        enrichment({ service: undefined }),
-        settings(),
+        finding({ severity: 5, service: null }),
+        enrichment({ service: undefined, taskTags: { 'shield-right:exempt': 'true' } }),
+        settings({ exemptTaskTagGuarded: true }),
         NOW,
       );
 
@@ -385,11 +407,6 @@ describe('decideRuntimeResponse', () => {
 
   describe('task already gone', () => {
     it.each<[string, Partial<TaskEnrichment>, string]>([
-      [
-        'missing',
-        { found: false, lastStatus: undefined, desiredStatus: undefined },
-        'the task no longer exists',
-      ],
       [
         'stopped',
         { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: 'Essential container exited' },
@@ -562,20 +579,29 @@ describe('decideRuntimeResponse', () => {
       expect(plan.skipped).toEqual([]);
     });
 
-    it('takes the digest from the finding when enrichment has none', () => {
+    it('never takes the image from the finding: without a described task there is nothing to quarantine', () => {
       const image = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/payments-api@${DIGEST}`;
       const plan = decideRuntimeResponse(finding({ severity: 8, image }), undefined, settings(), NOW);
 
-      expect(plan.quarantineTargets).toEqual([
-        {
-          containerName: 'app',
-          registryId: ACCOUNT,
-          region: REGION,
-          repository: 'payments-api',
-          digest: DIGEST,
-        },
-      ]);
-      expect(plan.quarantine).toBe(true);
+      expect(plan.quarantineTargets).toEqual([]);
+      expect(plan.quarantine).toBe(false);
+      expect(plan.skipped).toContainEqual({
+        action: 'quarantine',
+        reason:
+          'ECS no longer describes the task: the images it ran, and their digests, are not known from AWS',
+      });
+    });
+
+    it('High with the task missing: nothing to stop, isolate or quarantine (its images are not known from AWS)', () => {
+      const plan = decideRuntimeResponse(
+        finding({ severity: 8 }),
+        enrichment({ found: false, lastStatus: undefined, desiredStatus: undefined, containers: [] }),
+        settings(),
+        NOW,
+      );
+
+      expect(actions(plan)).toEqual(NOTHING);
+      expect(plan.reasons).toContain('the task no longer exists');
     });
   });
 

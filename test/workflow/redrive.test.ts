@@ -95,9 +95,10 @@ describe('redrive of the runtime workflow', () => {
   });
 
   it('re-runs only the unsuccessful branches of ContainInPlace: the branch that completed keeps its output', async () => {
-    // Arrange: MeasureBlastRadius fails (ListTasks refused, not retried); TagService completed before it.
+    // Arrange: QuarantineImage fails (DescribeImages refused, not retried); TagService completed before it.
+    // (A failed MeasureBlastRadius no longer fails the execution: the quarantine then spares every image.)
     const sim = new Simulator({ clock: CLOCK });
-    const fault = failCalls(sim, (s, op) => s === 'ecs' && op === 'ListTasks', ACCESS_DENIED, 1);
+    const fault = failCalls(sim, (s, op) => s === 'ecr' && op === 'DescribeImages', ACCESS_DENIED, 1);
     const failed = await sim.processEvent(runtimeEvent({ severity: 8 }));
     const executionArn = failed.executions[0]?.executionArn ?? '';
     const firstStates = failed.executions[0]?.states ?? [];
@@ -108,16 +109,16 @@ describe('redrive of the runtime workflow', () => {
     // Assert
     expect(fault.failed()).toBe(1);
     expect(failed.executions[0]?.status).toBe('FAILED');
-    expect(firstStates).toEqual(expect.arrayContaining(['TagService', 'MeasureBlastRadius']));
+    expect(firstStates).toEqual(expect.arrayContaining(['TagService', 'QuarantineImage']));
     expect(callsOf(failed.apiCalls, 'TagResource')).toHaveLength(1);
     expect(callsOf(calls, 'TagResource')).toHaveLength(0);
-    expect(callsOf(calls, 'ListTasks').length).toBeGreaterThan(0);
+    expect(callsOf(calls, 'DescribeImages').length).toBeGreaterThan(0);
     expect(callsOf(calls, 'StopTask')).toHaveLength(0);
     expect(callsOf(calls, 'TransactWriteItems')).toHaveLength(0);
     const history = await historyTypes(sim, executionArn);
     const afterRedrive = history.slice(history.indexOf('ExecutionRedriven'));
     expect(afterRedrive).toContain('ParallelStateEntered:ContainInPlace');
-    expect(afterRedrive).toContain('TaskStateEntered:MeasureBlastRadius');
+    expect(afterRedrive).toContain('TaskStateEntered:QuarantineImage');
     expect(afterRedrive).not.toContain('TaskStateEntered:TagService');
     expect(await describe_(sim, executionArn)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
   });

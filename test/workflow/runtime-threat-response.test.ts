@@ -267,8 +267,9 @@ describe('exemptions: notified only, with the reason', () => {
     why: string;
   }[] = [
     {
-      name: 'task tag',
-      options: {},
+      // A task tag counts only where the configuration declares the key guarded (IAM/SCP, README).
+      name: 'task tag, the key declared guarded',
+      options: { config: { ...DEFAULT_CONFIG, exemptTaskTagGuarded: true } },
       event: runtimeEvent({
         id: FINDING_ID,
         taskId: TASK_ID,

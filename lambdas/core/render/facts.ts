@@ -72,11 +72,13 @@ export function runtimeFacts(input: NotificationInput, f: RuntimeFinding): Secti
     field('Account / region', code(f.accountId, LIMITS.short), text(' / '), code(f.region, LIMITS.short)),
   );
   const where: Segment[] = [code(f.cluster.name)];
-  const service = e?.service?.name ?? f.task?.serviceName;
+  // The service that lists the task, as described; the finding's `group` names no service once described.
+  const service = e ? e.service?.name : f.task?.serviceName;
   if (service) where.push(text(' · service '), code(service));
   if (f.task) where.push(text(' · task '), code(f.task.id, LIMITS.short));
   lines.push(field('Cluster', ...where));
-  for (const note of f.discrepancies ?? []) lines.push(field('Disagreement', value(note, LIMITS.text)));
+  for (const note of [...(f.discrepancies ?? []), ...(e?.discrepancies ?? [])])
+    lines.push(field('Disagreement', value(note, LIMITS.text)));
   if (f.task && e) {
     const state: Segment[] = [value(e.lastStatus ?? 'unknown', LIMITS.short)];
     if (e.desiredStatus) state.push(text(' (desired '), value(e.desiredStatus, LIMITS.short), text(')'));

@@ -79,7 +79,31 @@ function quarantineLines(r: QuarantineResult): Line[] {
     if (img.reason) segs.push(text(' — '), value(img.reason, LIMITS.text));
     return segs;
   });
-  return [head, ...images];
+  const spared = capped(
+    r.spared ?? [],
+    LIST_MAX,
+    (img): Line => [
+      text('  ◦ '),
+      code(img.repository),
+      text('@'),
+      img.digest ? code(img.digest, LIMITS.short) : text('?'),
+      text(': spared — '),
+      value(img.reason, LIMITS.text),
+    ],
+  );
+  // ECR is one registry for every consumer: an archive reaches what the scan cannot see.
+  const consumers: Line[] = r.images.some((img) => img.archived)
+    ? [
+        [
+          text(
+            'Archiving also affects consumers shield-right cannot see (other accounts, EKS, Lambda, Batch): for a registry shared that way, set imageQuarantine to ',
+          ),
+          code('retag'),
+          text('.'),
+        ],
+      ]
+    : [];
+  return [head, ...images, ...spared, ...consumers];
 }
 
 /** Tag moves as `from → to`, separated by commas. */

@@ -31,6 +31,10 @@ function exposedTaskLine(task: ExposedTask): Line {
   ];
   if (task.serviceName) segs.push(text(' · service '), code(task.serviceName));
   segs.push(text(' · '), code(task.image, LIMITS.path));
+  if (task.verdict === 'protected' || task.verdict === 'exempt') {
+    segs.push(text(` · ${task.verdict}`));
+    if (task.verdictReason) segs.push(text(' ('), value(task.verdictReason, LIMITS.text), text(')'));
+  }
   return segs;
 }
 
@@ -40,7 +44,11 @@ function exposureSections(input: NotificationInput): Section[] {
   const own = isRuntime(input.finding) ? input.finding.task?.arn : undefined;
   const tasks = radius.tasks.filter((task) => task.taskArn !== own);
   const scope = isRuntime(input.finding) ? 'other running task' : 'running task';
-  const bound = radius.truncated ? '; the scan stopped at its bound, there may be more' : '';
+  const bound = radius.failed
+    ? '; the scan failed, who else runs the image is unknown'
+    : radius.truncated
+      ? '; the scan stopped at its bound, there may be more'
+      : '';
   const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${bound})`;
   // Bounded keys: service names are attacker-influenced and may be huge.
   const services = new Set(

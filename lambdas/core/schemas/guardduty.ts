@@ -114,7 +114,12 @@ export const FindingContextSchema = record({
       detectorId: optionalText(DETECTOR_ID),
     }),
     arn: optionalText(),
-    resource: record({ ecsClusterDetails: record({ tags }) }),
+    resource: record({
+      ecsClusterDetails: record({ tags }),
+      // The container the activity was seen in (GuardDuty `Resource.containerDetails`, a `Container`):
+      // only a hint which of the task's containers to quarantine, never a reason to reject.
+      containerDetails: lenient(record({ name: freeText, image: freeText })),
+    }),
   }),
 });
 

@@ -5,7 +5,13 @@
  */
 import * as v from 'valibot';
 import { SEVERITY_BANDS } from '../incident';
-import { QuarantineStrategySchema, QuarantineTargetSchema } from '../schemas';
+import {
+  BlastRadiusSchema,
+  ExposedTaskSchema,
+  QuarantineStrategySchema,
+  QuarantineTargetSchema,
+  SparedImageSchema,
+} from '../schemas';
 
 const text = v.string();
 const tags = v.record(v.string(), v.string());
@@ -15,13 +21,6 @@ const ActionNameSchema = v.picklist(['isolate', 'stop', 'quarantine', 'tagServic
 const BandSchema = v.picklist(SEVERITY_BANDS);
 const WindowSchema = v.object({ at: v.number(), since: v.number() });
 const SkippedSchema = v.object({ action: ActionNameSchema, reason: text });
-const ExposedTaskSchema = v.object({
-  taskArn: text,
-  clusterArn: text,
-  serviceName: v.optional(text),
-  image: text,
-  digest: v.optional(text),
-});
 
 /** What EnrichAndDecide decided for a runtime finding (lambdas/core/policy.ts ResponsePlan). */
 export const ResponsePlanSchema = v.object({
@@ -91,6 +90,8 @@ export const ImagePlanSchema = v.object({
   quarantineTargets: v.array(QuarantineTargetSchema),
   quarantineTag: text,
   exposedTasks: v.array(ExposedTaskSchema),
+  stopCandidates: v.array(ExposedTaskSchema),
+  stopsSpared: v.array(v.object({ taskArn: text, clusterArn: text, reason: text })),
   reasons: v.array(text),
   skipped: v.array(SkippedSchema),
   wouldHaveDone: v.array(text),
@@ -142,6 +143,7 @@ const QuarantineResultSchema = v.object({
     }),
   ),
   evidenceKey: v.optional(text),
+  spared: v.optional(v.array(SparedImageSchema)),
 });
 
 /** What the actions reported (`$.results`, lambdas/core/outcome.ts ResponseResults); other keys are read elsewhere. */
@@ -150,9 +152,7 @@ export const ResponseResultsSchema = v.object({
   stop: v.optional(StopResultSchema),
   tagService: v.optional(v.object({ status: ActionStatusSchema, reason: v.optional(text) })),
   quarantine: v.optional(QuarantineResultSchema),
-  blastRadius: v.optional(
-    v.object({ tasks: v.array(ExposedTaskSchema), scannedTasks: v.number(), truncated: v.boolean() }),
-  ),
+  blastRadius: v.optional(BlastRadiusSchema),
   stoppedTasks: v.optional(
     v.array(
       v.object({

@@ -91,6 +91,11 @@ export interface TaskRecord {
   taskDefinitionArn: string;
   family: string;
   group: string;
+  /**
+   * The group was written by whoever called RunTask (`service:NAME` included): the task belongs to no
+   * service, and the service's ListTasks does not list it.
+   */
+  standaloneGroup?: boolean;
   launchType: LaunchType;
   lastStatus: string;
   desiredStatus: string;
@@ -158,6 +163,8 @@ export interface PutTaskInput {
   taskArn?: string;
   taskDefinitionArn: string;
   group?: string;
+  /** The group is RunTask's `group` parameter, not a service's: see TaskRecord.standaloneGroup. */
+  standaloneGroup?: boolean;
   launchType: LaunchType;
   lastStatus?: string;
   containers: Array<{ name: string; image: string; imageDigest?: string; stopTimeout?: number }>;

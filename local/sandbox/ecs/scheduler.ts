@@ -211,7 +211,7 @@ export class EcsScheduler extends EcsStore {
     for (const id of [...(this.tasksByContainerInstance.get(instance.id) ?? [])]) {
       const task = this.tasks.get(id);
       if (task?.desiredStatus !== 'RUNNING') continue;
-      const service = this.serviceOfGroup(task.cluster, task.group);
+      const service = this.serviceOfTask(task);
       if (!service) continue;
       const replacement = this.startServiceTask(service, task);
       if (replacement?.lastStatus === 'RUNNING') {

@@ -232,7 +232,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
     const now = isoNow(this.ctx);
     const startedAt = toIso(input.startedAt) ?? now;
     const group = input.group ?? `family:${family}`;
-    const service = this.serviceOfGroup(cluster, group);
+    const service = input.standaloneGroup ? undefined : this.serviceOfGroup(cluster, group);
     const containerInstanceId =
       input.containerInstanceArn === undefined ? undefined : lastSegment(input.containerInstanceArn);
     const task: TaskRecord = {
@@ -242,6 +242,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
       taskDefinitionArn,
       family,
       group,
+      ...(input.standaloneGroup ? { standaloneGroup: true } : {}),
       launchType: input.launchType,
       lastStatus,
       desiredStatus: stopped ? 'STOPPED' : 'RUNNING',
@@ -348,7 +349,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
       const task = this.tasks.get(id);
       if (!task || task.cluster !== cluster || !this.isVisible(task)) continue;
       if (task.desiredStatus !== desiredStatus) continue;
-      if (serviceGroup !== undefined && task.group !== serviceGroup) continue;
+      if (serviceGroup !== undefined && (task.group !== serviceGroup || task.standaloneGroup)) continue;
       if (input.family !== undefined && task.family !== input.family) continue;
       if (instanceId !== undefined && task.containerInstanceId !== instanceId) continue;
       if (input.launchType !== undefined && task.launchType !== input.launchType) continue;
@@ -372,7 +373,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
     // A task already stopping (or stopped) is returned as it is: the first stop's reason and timing stand.
     if (task.desiredStatus !== 'STOPPED') {
       this.stop(task, 'UserInitiated', input.reason ?? 'Task stopped by user');
-      const service = this.serviceOfGroup(task.cluster, task.group);
+      const service = this.serviceOfTask(task);
       if (service) this.pendingReplacements.push({ service, replaced: task });
     }
     return { task: taskView(this, task, false, `${this.ctx.region}a`) };

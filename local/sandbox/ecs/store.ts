@@ -228,6 +228,11 @@ export class EcsStore {
     return group.startsWith('service:') ? this.services.get(`${cluster}/${group.slice(8)}`) : undefined;
   }
 
+  /** The service that started the task; a RunTask caller's `group` makes none. */
+  protected serviceOfTask(task: TaskRecord): ServiceRecord | undefined {
+    return task.standaloneGroup ? undefined : this.serviceOfGroup(task.cluster, task.group);
+  }
+
   protected activeCount(service: ServiceRecord): number {
     return this.activeTasksByService.get(`${service.cluster}/${service.name}`)?.size ?? 0;
   }
@@ -242,7 +247,7 @@ export class EcsStore {
     this.tasks.set(task.id, task);
     indexAdd(this.tasksByCluster, task.cluster, task.id);
     indexAdd(this.tasksByFamily, `${task.cluster}/${task.family}`, task.id);
-    if (task.group.startsWith('service:')) {
+    if (task.group.startsWith('service:') && !task.standaloneGroup) {
       indexAdd(this.tasksByService, `${task.cluster}/${task.group.slice(8)}`, task.id);
       if (task.desiredStatus === 'RUNNING') {
         indexAdd(this.activeTasksByService, `${task.cluster}/${task.group.slice(8)}`, task.id);
