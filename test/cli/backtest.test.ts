@@ -3,7 +3,7 @@
  * GuardDuty Runtime Monitoring findings in bursts, 30 Inspector findings): the per-day table, the stable
  * JSON document, the labels of reconstructed decisions, observe mode, and the self-contained HTML report.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
@@ -28,7 +28,11 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
     return true;
   });
   try {
-    const code = await backtest(['--sandbox', dir, '--from', WINDOW.from, '--to', WINDOW.to, ...args]);
+    const config = join(dir, 'config.json');
+    const code = await backtest([
+      ...['--sandbox', dir, '--config', config, '--from', WINDOW.from, '--to', WINDOW.to],
+      ...args,
+    ]);
     return { code, out: out.join('\n'), err: err.join('') };
   } finally {
     log.mockRestore();
@@ -48,6 +52,8 @@ interface Doc {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shield-right-backtest-'));
   buildBacktestAccount(dir, { guardduty: GUARDDUTY, inspector: INSPECTOR, goneEvery: GONE_EVERY });
+  // The fixture exempts some tasks by their tag: honoured only where the tag key is declared guarded.
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ exemptTaskTagGuarded: true }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -98,7 +104,8 @@ describe('backtest --sandbox', () => {
     expect(doc.incidents.every((i) => i.paths.length > 0 && (i.paths[0]?.states[0] ?? '') !== '')).toBe(true);
     expect(doc.incidents.some((i) => i.paths.some((p) => p.states.includes('StopTask')))).toBe(true);
     expect(doc.incidents.some((i) => i.paths.some((p) => p.states.includes('NotifyCapReached')))).toBe(true);
-    // Today's tags decide exemptions: finding 39 (High) is on a task tagged exempt in the inventory, so it
+    // Today's tags decide exemptions: finding 39 (High) is on a task tagged exempt in the inventory (the
+    // configuration declares that tag guarded), so it
     // is notified without claiming a containment; finding 0 (High, task gone) is contained.
     const byId = (n: number) => doc.incidents.find((i) => i.id === n.toString(16).padStart(32, '0'));
     const exempt = byId(39)?.paths.flatMap((p) => p.states) ?? [];

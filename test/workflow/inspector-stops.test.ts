@@ -81,7 +81,7 @@ describe('Inspector stopRunningTasks under the workload guard', () => {
     const stopped = stops(result).map((c) => String((c.input as { task?: unknown }).task));
     expect(stopped).toHaveLength(1);
     const text = email(result);
-    expect(text).toContain('Stop running tasks: 1 requested');
+    expect(text).toContain('Stop running tasks: 1 task the guard allows — 1 stopped');
     expect(text).toContain(stopped[0]?.slice(stopped[0].lastIndexOf('/') + 1));
     // worker keeps 2 of its 3, api both of its 2.
     expect(text.match(/keeps minHealthyTasks=2/g)).toHaveLength(4);

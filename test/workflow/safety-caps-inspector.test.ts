@@ -83,7 +83,7 @@ describe('inspector.stopRunningTasks: claims and budgets per task', () => {
     expect(actionsOf({ stoppedTasks: entries })).toContain('12 running task(s) stopped');
     const email = emailOf(result.notifications[0]);
     expect(email).toMatch(
-      /Stop running tasks: 32 tasks on the image — 12 stopped, 20 not stopped: blast-radius limit/,
+      /Stop running tasks: 32 tasks the guard allows — 12 stopped, 20 not stopped: blast-radius limit/,
     );
   });
 

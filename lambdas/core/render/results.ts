@@ -169,7 +169,7 @@ function exposedStopLines(stops: readonly ExposedTaskStop[]): Line[] {
     .map(({ s, n }) => text(`${n} ${EXPOSED_STOP_WORDS[s]}`));
   const head: Line = [
     label('Stop running tasks:'),
-    text(` ${plural(stops.length, 'task')} on the image — `),
+    text(` ${plural(stops.length, 'task')} the guard allows — `),
     ...joinSegments(counts, ', '),
   ];
   return [
