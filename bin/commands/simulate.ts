@@ -67,6 +67,7 @@ export function jsonResult(result: EventResult, stops: readonly TaskStop[] = [])
       metrics: executionMetrics(e, result.apiCalls),
     })),
     apiCalls: result.apiCalls.map((c) => ({
+      account: c.account,
       service: c.service,
       operation: c.operation,
       input: c.input,

@@ -2,14 +2,15 @@
 import { findTasksRunningImage } from '../actions/exposure';
 import type { BlastRadius } from '../core/outcome';
 import { ExposureInputSchema, parseStepInput } from '../core/schemas';
-import { ecs } from '../shared/clients/ecs';
+import { clientsFor } from '../shared/member-clients';
 
 export const handler = async (input: unknown): Promise<BlastRadius> => {
-  const { digests, clusters, excludeTaskArns, maxTasks } = parseStepInput(
+  const { digests, clusters, excludeTaskArns, maxTasks, finding } = parseStepInput(
     'MeasureBlastRadius',
     ExposureInputSchema,
     input,
   );
+  const { ecs } = await clientsFor(finding?.memberRoleArn);
   return findTasksRunningImage(ecs, {
     digests,
     ...(clusters ? { clusters } : {}),

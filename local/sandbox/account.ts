@@ -15,9 +15,12 @@ import { modelViolation } from './models/check';
 import { seededRandom } from './random';
 import { S3Service } from './s3';
 import { SnsService } from './sns';
+import { StsService } from './sts';
 import { type AccountContext, AwsError, type SandboxService, type ServiceName } from './types';
 
 export interface ApiCall {
+  /** The account whose API answered the call (the account of the caller's credentials). */
+  readonly account: string;
   readonly service: ServiceName;
   readonly operation: string;
   readonly input: unknown;
@@ -89,6 +92,7 @@ export class SandboxAccount implements AccountContext {
   readonly dynamodb: DynamoDbService;
   readonly guardduty: GuardDutyService;
   readonly inspector2: Inspector2Service;
+  readonly sts: StsService;
   /** What auto-provisioning already created, so a repeat event never resurrects a stopped task. */
   readonly provisioned = new Set<string>();
   /** While executions interleave, the seeded scheduler every call waits on (local/interleaving.ts). */
@@ -122,7 +126,9 @@ export class SandboxAccount implements AccountContext {
     this.inspector2 = new Inspector2Service(this, {
       ecrImage: (repository, digest) => this.ecr.imageStatus(repository, digest),
     });
+    this.sts = new StsService(this);
     for (const service of [
+      this.sts,
       this.ecs,
       this.ec2,
       this.ecr,
@@ -166,6 +172,7 @@ export class SandboxAccount implements AccountContext {
     await (this.interleaving ? this.interleaving.turn() : Promise.resolve());
     const record = (error: string | null): void => {
       log?.push({
+        account: this.accountId,
         service,
         operation,
         input,

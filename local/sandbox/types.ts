@@ -14,6 +14,7 @@ export type ServiceName =
   | 'dynamodb'
   | 'guardduty'
   | 'inspector2'
+  | 'sts'
   | 'states';
 
 export type Operation = (input: Record<string, unknown>) => unknown;

@@ -25,6 +25,7 @@ const DOCUMENTED: Readonly<Record<ServiceName, { invalid: string; missing: strin
   s3: { invalid: 'InvalidArgument', missing: 'InvalidArgument' },
   sns: { invalid: 'InvalidParameter', missing: 'InvalidParameter' },
   states: { invalid: 'ValidationException', missing: 'ValidationException' },
+  sts: { invalid: 'ValidationError', missing: 'ValidationError' },
 };
 
 // Candidate strings for a string shape; the first that satisfies its length and pattern is used.

@@ -69,6 +69,9 @@ export function validationAnswer(service: ServiceName, v: Violation): Validation
     case 'inspector2':
     case 'states':
       return { code: 'ValidationException', status: 400, message: coral(v) };
+    case 'sts':
+      // STS speaks the query protocol: its common error for an invalid request is ValidationError.
+      return { code: 'ValidationError', status: 400, message: coral(v) };
   }
 }
 

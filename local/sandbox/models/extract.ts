@@ -31,6 +31,7 @@ const MODELS: Readonly<Record<ServiceName, string>> = {
   s3: 's3/2006-03-01',
   sns: 'sns/2010-03-31',
   states: 'stepfunctions/2016-11-23',
+  sts: 'sts/2011-06-15',
 };
 
 /** `@aws-sdk/client-<name>` to the sandbox service; CloudFormation is only called against AWS (`bin/commands/operator-context.ts`). */
@@ -44,6 +45,7 @@ const CLIENTS: Readonly<Record<string, ServiceName | null>> = {
   s3: 's3',
   sns: 'sns',
   sfn: 'states',
+  sts: 'sts',
   cloudformation: null,
 };
 
