@@ -124,6 +124,7 @@ export class ShieldRight extends Construct {
       table: this.table,
       bucket: this.bucket,
       key,
+      config,
     });
     this.stateMachines = this.workflows.stateMachines;
     this.findingRules = new FindingRules(this, 'Rules', {

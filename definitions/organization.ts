@@ -23,7 +23,7 @@ export const MEMBER_ACTING_WORKFLOWS = ['RuntimeThreatResponse'] as const satisf
  * and shield-right is deployed once per Region.
  */
 export function centralRoleName(owner: FunctionId | WorkflowName, region: string): string {
-  return `shield-right-${owner}-${region}`.slice(0, 64);
+  return `shield-right-${owner}-${region}`;
 }
 
 export function centralRoleArn(

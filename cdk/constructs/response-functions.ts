@@ -24,6 +24,7 @@ import {
   type FunctionSpec,
   type WorkflowName,
 } from '../../definitions/functions';
+import { actsInMembers, allowMemberAssume, fixedRoleName } from './member-access';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 import { prebuiltBundle } from './prebuilt';
 
@@ -139,7 +140,9 @@ export class ResponseFunctions extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       // A role of our own: the default one attaches AWSLambdaBasicExecutionRole, which writes to any log group.
+      const roleName = fixedRoleName(this, props.config, spec.id);
       const role = new iam.Role(this, `${prefix}Role`, {
+        ...(roleName ? { roleName } : {}),
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: `shield-right ${spec.id}: ${spec.description}`.slice(0, 1000),
       });
@@ -160,6 +163,7 @@ export class ResponseFunctions extends Construct {
         'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource type but *.',
       );
       PERMISSIONS[spec.id](this.grantContext(role, acks));
+      if (actsInMembers(props.config, spec.id)) allowMemberAssume(this, role, acks, props.config);
       acks.apply();
       functions[spec.id] = fn;
       roles[spec.id] = role;

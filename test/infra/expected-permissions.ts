@@ -18,7 +18,7 @@ export const FUNCTION_RUNTIME_ACTIONS = [
  */
 export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]>> = {
   validate: [],
-  enrich: ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks'],
+  enrich: ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks', 'sts:AssumeRole'],
   enrichImage: [
     'ecr:DescribeImages',
     'ecr:DescribeRepositories',
@@ -37,6 +37,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:DescribeContainerInstances',
     'ecs:UpdateContainerInstancesState',
     's3:PutObject',
+    'sts:AssumeRole',
   ],
   quarantine: [
     'ecr:BatchDeleteImage',
@@ -46,8 +47,9 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecr:PutImage',
     'ecr:UpdateImageStorageClass',
     's3:PutObject',
+    'sts:AssumeRole',
   ],
-  exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks'],
+  exposure: ['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks', 'sts:AssumeRole'],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
   reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
   reconcile: [
@@ -93,8 +95,14 @@ export function expectedKeyActions(apiActions: readonly string[]): string[] {
   return [...key];
 }
 
-export function expectedFunctionActions(id: FunctionId): string[] {
-  const api = EXPECTED_API_ACTIONS[id].map(iamActionOf);
+/**
+ * sts:AssumeRole (the member role, lambdas/shared/member-clients.ts) is in the code of the functions that act
+ * in member accounts, but granted only when memberAccountRoleName is configured.
+ */
+export function expectedFunctionActions(id: FunctionId, options: { members?: boolean } = {}): string[] {
+  const api = EXPECTED_API_ACTIONS[id]
+    .filter((action) => options.members || action !== 'sts:AssumeRole')
+    .map(iamActionOf);
   return [...new Set([...FUNCTION_RUNTIME_ACTIONS, ...api, ...expectedKeyActions(api)])].sort();
 }
 
