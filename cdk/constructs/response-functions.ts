@@ -262,7 +262,7 @@ export class ResponseFunctions extends Construct {
   }
 }
 
-interface GrantContext {
+export interface GrantContext {
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly putEvidence: () => void;
@@ -308,7 +308,7 @@ function inAccountCluster(c: GrantContext) {
  * What each handler calls, function by function (see lambdas/actions/*.ts). A new FunctionId does not
  * compile until its permissions are written here.
  */
-const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
+export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
   // Schema check and normalization only: no AWS calls.
   validate: () => {},
   enrich: (c) => {
