@@ -51,8 +51,15 @@ export interface ShieldRightConfig {
   readonly quarantineVpcIds: readonly string[];
   readonly inspector: InspectorConfig;
   readonly blastRadius: BlastRadiusConfig;
-  /** Reserved for multi-account response: the role assumed in member accounts. */
+  /**
+   * Organization-wide response: the role (ShieldRightMemberRole) assumed in member accounts. Unset, findings
+   * about other accounts are refused with a notification saying why.
+   */
   readonly memberAccountRoleName?: string;
+  /** Member accounts acted in (with memberAccountRoleName): `all` or a list of account ids. */
+  readonly accounts: 'all' | readonly string[];
+  /** Accounts never acted in (notify only is not possible there: their findings are refused, and say why). */
+  readonly protectedAccounts: readonly string[];
   /** Days an incident record is kept in the table before TTL removes it. */
   readonly incidentRetentionDays: number;
   /** Days evidence stays in S3 Standard before moving to Glacier Instant Retrieval. */
@@ -133,6 +140,8 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
     exemptRepositories: [],
   },
   blastRadius: { maxActionsPerCluster: 10, maxActionsPerAccount: 50, windowMinutes: 60, minHealthyTasks: 0 },
+  accounts: 'all',
+  protectedAccounts: [],
   incidentRetentionDays: 365,
   evidenceTransitionDays: 30,
   reconcile: { everyMinutes: 60, pageBudget: 20 },
@@ -196,6 +205,11 @@ const matching = (pattern: RegExp, what: string) =>
     v.check((value) => typeof value === 'string' && pattern.test(value), expected(what)),
     v.transform((value) => String(value)),
   );
+
+const accountId = v.pipe(
+  v.string(expected('a 12-digit account id')),
+  v.regex(/^\d{12}$/, expected('a 12-digit account id')),
+);
 
 /** An object with only the given settings: a typo in a key would silently switch a guard off. */
 const settings = <E extends v.ObjectEntries>(entries: E) =>
@@ -287,7 +301,17 @@ const ConfigSchema = settings({
     }),
     {},
   ),
-  memberAccountRoleName: v.optional(text),
+  memberAccountRoleName: v.optional(
+    v.pipe(
+      text,
+      v.regex(/^[\w+=,.@-]{1,64}$/, expected('an IAM role name (1-64 of letters, digits and +=,.@_-)')),
+    ),
+  ),
+  accounts: v.optional(
+    v.union([v.literal('all'), v.array(accountId)], expected('"all" or a list of 12-digit account ids')),
+    'all',
+  ),
+  protectedAccounts: v.optional(v.array(accountId, expected('a list of 12-digit account ids')), () => []),
   incidentRetentionDays: v.optional(number(1, 3650), d.incidentRetentionDays),
   evidenceTransitionDays: v.optional(number(1, 3650), d.evidenceTransitionDays),
   reconcile: v.optional(
@@ -407,6 +431,8 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     inspector: config.inspector,
     blastRadius: config.blastRadius,
     ...(memberAccountRoleName ? { memberAccountRoleName } : {}),
+    accounts: config.accounts,
+    protectedAccounts: config.protectedAccounts,
     incidentRetentionDays: config.incidentRetentionDays,
     evidenceTransitionDays: config.evidenceTransitionDays,
     reconcile: config.reconcile,
@@ -451,6 +477,9 @@ export function policyEnvironment(config: ShieldRightConfig): Record<string, str
       // The reconciliation sweep reads the GuardDuty floor and its own settings from here too.
       minimumSeverity: config.minimumSeverity,
       reconcile: config.reconcile,
+      ...(config.memberAccountRoleName ? { memberAccountRoleName: config.memberAccountRoleName } : {}),
+      accounts: config.accounts,
+      protectedAccounts: config.protectedAccounts,
     }),
   };
 }

@@ -53,7 +53,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     timeoutSeconds: 10,
     memoryMb: 256,
     reservedConcurrency: 50,
-    env: ['ALLOWED_ACCOUNTS'],
+    env: ['ALLOWED_ACCOUNTS', 'SHIELD_RIGHT_POLICY'],
   },
   enrich: {
     id: 'enrich',

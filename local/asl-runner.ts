@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { type StateMachine as LocalStateMachine, StateMachine } from 'aws-local-stepfunctions';
 import { isAwsService, stepFunctionsErrorName } from '../definitions/aws-errors';
 import { PACKAGE_ROOT } from '../definitions/package-root';
+import { carryCredentials, takeCredentials } from './credentials';
 import {
   assertNesting,
   exceedsPayloadLimit,
@@ -103,6 +104,8 @@ export type ServiceCaller = (
   service: ServiceName,
   operation: string,
   input: Record<string, unknown>,
+  /** The task's `Credentials.RoleArn` (local/credentials.ts): the call is made as that role, in its account. */
+  roleArn?: string,
 ) => Promise<unknown>;
 
 export interface Dispatcher {
@@ -202,15 +205,19 @@ export async function dispatchTask(
   if (sdk?.[1] && sdk[2]) {
     const service = sdk[1] as ServiceName;
     const camel = CAMEL_CASE_SERVICES.has(service);
-    let params = (camel ? mapKeys(input, toCamel) : input) as Record<string, unknown>;
+    const { input: callInput, roleArn } = takeCredentials(input);
+    let params = (camel ? mapKeys(callInput, toCamel) : callInput) as Record<string, unknown>;
     // Step Functions serializes a JSON Body for S3.
     if (service === 's3' && params.Body !== undefined && typeof params.Body !== 'string') {
       params = { ...params, Body: JSON.stringify(params.Body) };
     }
     try {
-      const output = withoutMetadata(await dispatcher.callService(service, toPascal(sdk[2]), params));
+      const output = withoutMetadata(
+        await dispatcher.callService(service, toPascal(sdk[2]), params, roleArn),
+      );
       return asJson(camel ? mapKeys(output, toPascal) : output);
     } catch (err) {
+      if (err instanceof TaskError) throw err;
       throw new TaskError(sdkErrorName(service, errorName(err)), errorText(err));
     }
   }
@@ -318,11 +325,12 @@ export class LocalWorkflow {
   constructor(name: string, arn: string, definition: StateMachineDefinition) {
     this.name = name;
     this.arn = arn;
-    this.definition = definition;
+    // Step Functions honours a Task's Credentials; the offline engine is told of them (local/credentials.ts).
+    this.definition = carryCredentials(definition);
     // Not validated again here: the definitions are the project's own files, which test/infra/asl.test.ts
     // validates with asl-validator (the validator aws-local-stepfunctions would run, paths and ARNs
     // included). Compiling its JSON schemas took most of a one-event `shield-right simulate` (npm run bench).
-    this.machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
+    this.machine = new StateMachine(this.definition, { validationOptions: { noValidate: true } });
     const states = allStates(definition.States as unknown as Record<string, StateLike>);
     this.taskStates = states
       .filter(([, s]) => s.Type === 'Task' && typeof s.Resource === 'string')

@@ -17,14 +17,17 @@ import {
   type RuleName,
   ruleDefinitions,
 } from '../definitions/patterns';
+import { forgetMemberSessions } from '../lambdas/shared/member-clients';
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
 import { installFastJsonPath } from './fast-jsonpath';
 import { functionName, invokeFunction } from './functions';
 import { SeededScheduler } from './interleaving';
+import { callWithTaskRole, provisionOrganization, workflowPrincipal } from './organization';
 import { assertNesting, PayloadLimitError } from './payload-limits';
-import { applyScenario, provisionFromEvent, type Scenario } from './provision';
+import { applyScenario, type Scenario } from './provision';
 import { type ApiCall, recordCalls, SandboxAccount, type SandboxOptions } from './sandbox/account';
+import { SandboxOrganization } from './sandbox/organization';
 import { isRecord } from './sandbox/shared';
 import { StatesService } from './sandbox/states';
 import { runInSandbox } from './sandbox/transport';
@@ -137,7 +140,10 @@ function publishedNotifications(calls: ApiCall[]): PublishedNotification[] {
 }
 
 export class Simulator {
+  /** The account shield-right is deployed in. */
   readonly account: SandboxAccount;
+  /** It and the member accounts findings are about (local/sandbox/organization.ts). */
+  readonly organization: SandboxOrganization;
   readonly config: ShieldRightConfig;
   readonly bucket: string;
   readonly table: string;
@@ -157,6 +163,9 @@ export class Simulator {
     this.config = options.mode ? { ...base, mode: options.mode } : base;
     this.account = new SandboxAccount(options);
     if (this.account.engine === 'fast') installFastJsonPath();
+    this.organization = new SandboxOrganization(this.account, options);
+    // Member sessions cached by the handlers belong to an earlier sandbox's STS.
+    forgetMemberSessions();
     this.scenario = options.scenario;
     const { accountId, region } = this.account;
     this.bucket = RESOURCE_NAMES.bucket(accountId);
@@ -198,7 +207,17 @@ export class Simulator {
     };
     this.dispatcher = {
       invokeLambda: (name, payload) => invokeFunction(name, payload),
-      callService: (service, operation, input) => this.account.call(service, operation, input),
+      callService: (service, operation, input, roleArn) =>
+        roleArn
+          ? callWithTaskRole(
+              this.organization,
+              workflowPrincipal(this.account, 'RuntimeThreatResponse'),
+              roleArn,
+              service,
+              operation,
+              input,
+            )
+          : this.account.call(service, operation, input),
     };
     this.states = new StatesService(this.account, {
       start: (arn, input, name) => this.runWorkflow(this.workflowByArn(arn), input, name),
@@ -268,7 +287,8 @@ export class Simulator {
     Object.assign(process.env, this.environment());
     const { result: executions, calls } = await recordCalls(() =>
       runInSandbox(this.account, async () => {
-        if (this.scenario?.autoProvision !== false) provisionFromEvent(this.account, event);
+        if (this.scenario?.autoProvision !== false)
+          provisionOrganization(this.organization, this.config, event, this.scenario?.memberRoles);
         const matched = this.rules.filter(({ rule }) => rule.matches(event));
         const runs: ExecutionSummary[] = [];
         const refused: RefusedStart[] = [];

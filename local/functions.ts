@@ -3,6 +3,7 @@
  * to the sandbox account. Names follow the deployed functions (`shield-right-<id>`).
  */
 import { FUNCTIONS, type FunctionId } from '../definitions/functions';
+import { centralRoleArn } from '../definitions/organization';
 import { dynamodb } from '../lambdas/shared/clients/dynamodb';
 import { ec2 } from '../lambdas/shared/clients/ec2';
 import { ecr } from '../lambdas/shared/clients/ecr';
@@ -12,7 +13,10 @@ import { inspector2 } from '../lambdas/shared/clients/inspector2';
 import { s3 } from '../lambdas/shared/clients/s3';
 import { sfn } from '../lambdas/shared/clients/sfn';
 import { sns } from '../lambdas/shared/clients/sns';
-import { attachSandbox } from './sandbox/transport';
+import { sts } from '../lambdas/shared/clients/sts';
+import { onMemberClient } from '../lambdas/shared/member-clients';
+import { asPrincipal } from './sandbox/organization';
+import { attachSandbox, currentSandbox } from './sandbox/transport';
 
 type Handler = (event: never) => Promise<unknown>;
 
@@ -52,6 +56,9 @@ export function attachHandlerClients(): void {
   attachSandbox(sfn, 'states');
   attachSandbox(inspector2, 'inspector2');
   attachSandbox(guardduty, 'guardduty');
+  attachSandbox(sts, 'sts');
+  // Clients made for a member account keep the credentials the sandbox STS issued: that account answers.
+  onMemberClient((client, service) => attachSandbox(client, service, { keepCredentials: true }));
 }
 
 export function functionName(id: FunctionId): string {
@@ -72,5 +79,12 @@ export async function invokeFunction(name: string, payload: unknown): Promise<un
     handler = LOADERS[id]().handler;
     handlers.set(id, handler);
   }
-  return handler(payload as never);
+  const run = handler;
+  // The function runs as its (fixed-name) central role: what a member role's trust policy names.
+  const account = currentSandbox();
+  return account
+    ? asPrincipal(centralRoleArn(account.partition, account.accountId, id, account.region), () =>
+        run(payload as never),
+      )
+    : run(payload as never);
 }

@@ -66,6 +66,11 @@ export interface Scenario {
   }[];
   /** Quarantine security group per VPC, for EC2 container-instance isolation. */
   readonly quarantineSecurityGroups?: Readonly<Record<string, string>>;
+  /**
+   * Member accounts' roles (with memberAccountRoleName): by default auto-provisioned trusting the central
+   * roles; `false` leaves an account without it, `{ "trustedAccount": "…" }` trusts another account instead.
+   */
+  readonly memberRoles?: Readonly<Record<string, false | { readonly trustedAccount: string }>>;
 }
 
 const VPC = 'vpc-0sandbox0000000';

@@ -5,6 +5,7 @@
 import type { EventResult, ExecutionSummary, PublishedNotification } from './engine';
 import { type ApiCall, type SandboxAccount, sequentialRoundTrips } from './sandbox/account';
 import { EcsService } from './sandbox/ecs';
+import { organizationOf } from './sandbox/organization';
 import { isRecord } from './sandbox/shared';
 
 /** A task status as ECS reports it. */
@@ -110,7 +111,7 @@ function describeTask(ecs: EcsService, cluster: unknown, taskArn: string): TaskS
  * The stops an event requested, read back from the sandbox now and on a copy of it whose clock reads the
  * time the stop finishes: StopTask only requests a stop, so the report shows both moments.
  */
-export function taskStops(result: EventResult, account: SandboxAccount): TaskStop[] {
+export function taskStops(result: EventResult, home: SandboxAccount): TaskStop[] {
   const returned = new Map<string, TaskStatus>();
   for (const execution of result.executions) {
     const stop = isRecord(execution.output) ? execution.output.stop : undefined;
@@ -127,6 +128,9 @@ export function taskStops(result: EventResult, account: SandboxAccount): TaskSto
     const input = isRecord(call.input) ? call.input : {};
     const taskArn = typeof input.task === 'string' ? input.task : '';
     if (!taskArn || stops.some((s) => s.taskArn === taskArn)) continue;
+    // A member account's task is read back in that account (the account that answered the StopTask).
+    const account =
+      call.account === home.accountId ? home : (organizationOf(home)?.account(call.account) ?? home);
     const stoppedBy = account.ecs.getTask(taskArn)?.stopProgress?.phases.at(-1)?.at;
     let afterStop: TaskStatus | undefined;
     if (stoppedBy) {

@@ -13,6 +13,8 @@ interface SavedSandbox {
   readonly version: 1;
   readonly config: ShieldRightConfig;
   readonly account: Record<string, unknown>;
+  /** Member accounts of the organization (issue 16), by account id. */
+  readonly members?: Record<string, unknown>;
   readonly scenario?: SimulatorOptions['scenario'];
 }
 
@@ -60,6 +62,7 @@ export function openSandbox(dir: string, options: SimulatorOptions = {}): Simula
         : {}),
     });
     simulator.account.restore(saved.account);
+    if (saved.members && typeof saved.members === 'object') simulator.organization.restore(saved.members);
     return simulator;
   } catch (err) {
     // A hand-edited or truncated file: its configuration, scenario or account records no longer load.
@@ -78,6 +81,7 @@ export function saveSandbox(dir: string, simulator: Simulator): void {
     version: 1,
     config: simulator.config,
     account: simulator.account.snapshot(),
+    members: simulator.organization.snapshot(),
     ...(simulator.scenario ? { scenario: simulator.scenario } : {}),
   };
   writeFileSync(join(dir, STATE_FILE), `${JSON.stringify(saved)}\n`);

@@ -31,6 +31,8 @@ Options:
   --seed N               seed for fault injection and for the interleaving of --concurrency (default 1)
   --concurrency N        process N events at once: their executions interleave their AWS calls in an
                          order fixed by --seed, so races between executions happen (default 1: in order)
+  --account ID           the account shield-right is deployed in (default: the first event's account);
+                         findings about other accounts are member accounts' (see memberAccountRoleName)
   --state DIR            load the sandbox from DIR if saved there, and save it after the run
   --json                 print one JSON document: {"results":[…]} (stable contract)
 
@@ -67,6 +69,7 @@ export function jsonResult(result: EventResult, stops: readonly TaskStop[] = [])
       metrics: executionMetrics(e, result.apiCalls),
     })),
     apiCalls: result.apiCalls.map((c) => ({
+      account: c.account,
       service: c.service,
       operation: c.operation,
       input: c.input,
@@ -89,6 +92,7 @@ export async function simulate(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       concurrency: { type: 'string' },
       state: { type: 'string' },
+      account: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -102,6 +106,9 @@ export async function simulate(argv: string[]): Promise<number> {
   const concurrency = parseNumber(values.concurrency, '--concurrency', 1, 1000);
   if (concurrency !== undefined && !Number.isInteger(concurrency)) {
     throw new UsageError(`--concurrency must be a whole number, got ${values.concurrency}`);
+  }
+  if (values.account !== undefined && !ACCOUNT.test(values.account)) {
+    throw new UsageError(`--account must be a 12-digit account id, got ${shown(values.account)}`);
   }
   const events = readEvents(positionals);
   const scenario = values.scenario ? (readJsonFile(values.scenario) as Scenario) : undefined;
@@ -118,6 +125,7 @@ export async function simulate(argv: string[]): Promise<number> {
           ...options,
           config: loadConfig(values.config),
           ...firstEventAccount(events),
+          ...(values.account ? { accountId: values.account } : {}),
           ...(scenario ? { scenario } : {}),
         });
   const results: Record<string, unknown>[] = [];

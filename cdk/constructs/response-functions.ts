@@ -31,6 +31,7 @@ import {
   denyOnExemptRepositories,
   vpcArns,
 } from './guardrails';
+import { actsInMembers, allowMemberAssume, fixedRoleName } from './member-access';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 import { prebuiltBundle } from './prebuilt';
 
@@ -146,7 +147,9 @@ export class ResponseFunctions extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       // A role of our own: the default one attaches AWSLambdaBasicExecutionRole, which writes to any log group.
+      const roleName = fixedRoleName(this, props.config, spec.id);
       const role = new iam.Role(this, `${prefix}Role`, {
+        ...(roleName ? { roleName } : {}),
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: `shield-right ${spec.id}: ${spec.description}`.slice(0, 1000),
       });
@@ -167,6 +170,7 @@ export class ResponseFunctions extends Construct {
         'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource type but *.',
       );
       PERMISSIONS[spec.id](this.grantContext(role, acks));
+      if (actsInMembers(props.config, spec.id)) allowMemberAssume(this, role, acks, props.config);
       acks.apply();
       functions[spec.id] = fn;
       roles[spec.id] = role;
@@ -276,7 +280,7 @@ export class ResponseFunctions extends Construct {
   }
 }
 
-interface GrantContext {
+export interface GrantContext {
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly config: ShieldRightConfig;
@@ -354,7 +358,7 @@ function inAccountCluster(c: GrantContext) {
  * What each handler calls, function by function (see lambdas/actions/*.ts). A new FunctionId does not
  * compile until its permissions are written here.
  */
-const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
+export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>> = {
   // Schema check and normalization only: no AWS calls.
   validate: () => {},
   enrich: (c) => {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +25,7 @@ import {
 } from '../../definitions/functions';
 import { leadingKeysCondition, type TableKeyPrefix } from '../../definitions/table-keys';
 import { denyInProtectedClusters, denyOnExemptServices } from './guardrails';
+import { actsInMembers, allowMemberAssume, fixedRoleName } from './member-access';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 
 /** The only tag key the workflows write on services (the TagService state); the role may set no other. */
@@ -77,7 +79,10 @@ export interface ResponseWorkflowsProps {
   readonly table: dynamodb.ITable;
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
-  /** The protections IAM enforces besides the code (protected clusters, the exemption tag). */
+  /**
+   * The protections IAM enforces besides the code (protected clusters, the exemption tag); with
+   * memberAccountRoleName, the workflows that act in member accounts assume the member role there.
+   */
   readonly config: ShieldRightConfig;
 }
 
@@ -103,8 +108,19 @@ export class ResponseWorkflows extends Construct {
         encryptionKey: props.key,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      const config = props.config;
+      const roleName = config ? fixedRoleName(this, config, spec.name) : undefined;
       const machine = new sfn.StateMachine(this, spec.name, {
         stateMachineName: name,
+        // A fixed name where the member role's trust policy names it (Credentials.RoleArn on StopTask/TagResource).
+        ...(roleName
+          ? {
+              role: new iam.Role(this, `${spec.name}Role`, {
+                roleName,
+                assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+              }),
+            }
+          : {}),
         stateMachineType: sfn.StateMachineType.STANDARD,
         // Inline rather than an S3 asset: a changed definition shows in `cdk diff`.
         definitionBody: sfn.DefinitionBody.fromString(definition),
@@ -230,6 +246,8 @@ export class ResponseWorkflows extends Construct {
       }
       grantKeyVia(machine.grantPrincipal, key, 'dynamodb');
     }
+    if (this.props.config && actsInMembers(this.props.config, spec.name))
+      allowMemberAssume(this, machine.grantPrincipal, acks, this.props.config);
     acks.apply();
   }
 }

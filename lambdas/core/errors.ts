@@ -77,3 +77,14 @@ export function awsErrorName(err: unknown): string {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * The member role of an account could not be assumed (missing, or not trusting this deployment's roles):
+ * nothing is called in that account, and the message names the account, the role and the fix.
+ */
+export class MemberRoleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemberRoleError';
+  }
+}

@@ -3,7 +3,8 @@
  * JSON-serializable shape that the workflow, the policy and the notifications share.
  */
 import * as v from 'valibot';
-import { CrossAccountFindingError, InvalidFindingError } from './errors';
+import { type AccountScope, memberRoleArnFor, requireAllowedAccount } from './accounts';
+import { InvalidFindingError } from './errors';
 import { type ImageReference, parseImage } from './image';
 import { CRITICAL_SEVERITY } from './incident';
 import { readEvent, textOrUndefined } from './schemas/fields';
@@ -84,6 +85,11 @@ export interface RuntimeFinding {
   readonly forced?: boolean;
   /** Fields of the finding that disagree with the resources it names, and how they were resolved. */
   readonly discrepancies?: readonly string[];
+  /**
+   * The task is in a member account (organization-wide response): the member role every call about it is
+   * made through (Lambda actions assume it; StopTask and TagResource pass it as `Credentials.RoleArn`).
+   */
+  readonly memberRoleArn?: string;
 }
 
 export const FORCE_KEY = 'shield-right';
@@ -103,9 +109,7 @@ export function severityLabel(severity: number): SeverityLabel {
   return 'LOW';
 }
 
-export interface NormalizeOptions {
-  /** Accounts whose resources shield-right may act on besides the event's own (cross-account response). */
-  readonly allowedAccounts?: readonly string[];
+export interface NormalizeOptions extends AccountScope {
   /** Clock for findings that carry no usable timestamp. */
   readonly now?: () => number;
 }
@@ -201,7 +205,6 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
   const firstSeen = toIso(service.eventFirstSeen) ?? toIso(detail.createdAt) ?? updatedAt;
   const lastSeen = toIso(service.eventLastSeen) ?? updatedAt;
 
-  const allowed = new Set([eventAccount, ...(options.allowedAccounts ?? [])]);
   // Sample findings point at placeholder resources; they are never acted on, so their ARNs are not checked.
   const checkAccount = (arn: string, pattern: RegExp, path: string): void => {
     if (sample) return;
@@ -215,17 +218,9 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
       );
     }
     const owner = accountOfArn(arn, pattern);
-    if (owner && !allowed.has(owner)) {
-      throw new CrossAccountFindingError(
-        `${path} is in account ${owner}, not ${eventAccount}; cross-account response is not configured`,
-      );
-    }
+    if (owner) requireAllowedAccount(options, eventAccount, owner, path);
   };
-  if (!sample && accountId !== eventAccount && !allowed.has(accountId)) {
-    throw new CrossAccountFindingError(
-      `detail.accountId: finding is for account ${accountId}, not ${eventAccount}; cross-account response is not configured`,
-    );
-  }
+  if (!sample) requireAllowedAccount(options, eventAccount, accountId, 'detail.accountId');
   const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${namedCluster}`;
   checkAccount(clusterArn, CLUSTER_ARN, 'detail.resource.ecsClusterDetails.arn');
   // The ARN is what ECS resolves (DescribeTasks, StopTask); a name that disagrees must not steer the
@@ -270,6 +265,11 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     }));
   }
   const context = readEvent(FindingContextSchema, envelope);
+  const owner = sample ? undefined : accountOfArn(clusterArn, CLUSTER_ARN);
+  const memberRoleArn =
+    owner && owner !== eventAccount && options.memberRoleName
+      ? memberRoleArnFor(partition, owner, options.memberRoleName)
+      : undefined;
   const processDetails = processInfo(context.detail.service.runtimeDetails);
   const detectorId = context.detail.service.detectorId ?? undefined;
   const involved = context.detail.resource.containerDetails;
@@ -310,6 +310,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     eventId,
     forced: isForced(envelope),
     ...(discrepancies.length > 0 ? { discrepancies } : {}),
+    ...(memberRoleArn ? { memberRoleArn } : {}),
   };
 }
 

@@ -74,6 +74,7 @@ export const RuntimeFindingSchema = v.object({
   eventId: text,
   forced: v.optional(v.boolean()),
   discrepancies: v.optional(v.array(text)),
+  memberRoleArn: v.optional(text),
 });
 
 /** A VulnerabilityFinding as ValidateFinding returned it (lambdas/core/vulnerability.ts). */
@@ -193,7 +194,11 @@ export const IsolateInputSchema = v.object({
   enrichment: TaskEnrichmentSchema,
 });
 
+/** The part of a finding an action in its account needs: the member role, for a member account's. */
+const AccountOfFindingSchema = v.optional(v.object({ memberRoleArn: v.optional(text) }));
+
 export const QuarantineInputSchema = v.object({
+  finding: AccountOfFindingSchema,
   incidentId: text,
   strategy: QuarantineStrategySchema,
   quarantineTag: text,
@@ -216,6 +221,7 @@ const optionalStrings = v.optional(
 );
 
 export const ExposureInputSchema = v.object({
+  finding: AccountOfFindingSchema,
   digests: v.pipe(
     v.array(v.unknown(), 'expected a list of image digests'),
     v.transform((list) => list.filter(nonEmpty)),

@@ -205,7 +205,13 @@ export function notificationInput(
       : {}),
     ...(kind === 'invalid-input'
       ? {
-          failure: failureOf(state.rejection, 'ValidateFinding'),
+          // A member role that could not be assumed is refused at EnrichAndDecide, the first call in that account.
+          failure: failureOf(
+            state.rejection,
+            isObject(state.rejection) && state.rejection.Error === 'MemberRoleError'
+              ? 'EnrichAndDecide'
+              : 'ValidateFinding',
+          ),
           rawEventSummary: {
             ...(typeof state.source === 'string' ? { source: state.source } : {}),
             ...(typeof state['detail-type'] === 'string' ? { detailType: state['detail-type'] } : {}),

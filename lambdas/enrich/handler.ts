@@ -2,9 +2,9 @@
 import { enrichRuntimeFinding } from '../actions/enrich';
 import { decideRuntimeResponse, type ResponsePlan, type TaskEnrichment } from '../core/policy';
 import { EnrichInputSchema, RuntimeFindingSchema, stepInput } from '../core/schemas';
-import { ecs } from '../shared/clients/ecs';
 import { decisionTime, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
+import { clientsFor } from '../shared/member-clients';
 
 policySettings();
 
@@ -18,6 +18,8 @@ export interface EnrichOutput {
 export const handler = async (input: unknown): Promise<EnrichOutput> => {
   const { finding, now } = stepInput('EnrichAndDecide', InputSchema, input);
   const settings = policySettings();
+  // A member account's task is described through its member role (lambdas/shared/member-clients.ts).
+  const { ecs } = await clientsFor(finding.memberRoleArn);
   const enrichment = await enrichRuntimeFinding(ecs, finding);
   const plan = decideRuntimeResponse(
     finding,

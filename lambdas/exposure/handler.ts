@@ -2,15 +2,16 @@
 import { findTasksRunningImage } from '../actions/exposure';
 import type { BlastRadius } from '../core/outcome';
 import { ExposureInputSchema, parseStepInput } from '../core/schemas';
-import { ecs } from '../shared/clients/ecs';
 import { policySettings } from '../shared/env';
+import { clientsFor } from '../shared/member-clients';
 
 export const handler = async (input: unknown): Promise<BlastRadius> => {
-  const { digests, clusters, excludeTaskArns, maxTasks, guard } = parseStepInput(
+  const { digests, clusters, excludeTaskArns, maxTasks, guard, finding } = parseStepInput(
     'MeasureBlastRadius',
     ExposureInputSchema,
     input,
   );
+  const { ecs } = await clientsFor(finding?.memberRoleArn);
   return findTasksRunningImage(ecs, {
     digests,
     ...(clusters ? { clusters } : {}),

@@ -3,11 +3,10 @@ import { isolateTask } from '../actions/network-isolation';
 import type { IsolationResult } from '../core/outcome';
 import { isObject } from '../core/read';
 import { IsolateInputSchema, stepInput } from '../core/schemas';
-import { ec2 } from '../shared/clients/ec2';
-import { ecs } from '../shared/clients/ecs';
 import { s3 } from '../shared/clients/s3';
 import { environment, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
+import { clientsFor } from '../shared/member-clients';
 
 const env = environment('EVIDENCE_BUCKET');
 
@@ -26,6 +25,7 @@ function quarantineGroups(): Record<string, string> {
 export const handler = async (input: unknown): Promise<IsolationResult> => {
   const { finding, enrichment } = stepInput('IsolateTask', IsolateInputSchema, input);
   const settings = policySettings();
+  const { ec2, ecs } = await clientsFor(finding.memberRoleArn);
   const result = await isolateTask(
     {
       ec2,

@@ -7,10 +7,10 @@ import { quarantineImages } from '../actions/image-quarantine';
 import { spareTargets } from '../core/blast-radius';
 import type { QuarantineResult } from '../core/outcome';
 import { QuarantineInputSchema, stepInput } from '../core/schemas';
-import { ecr } from '../shared/clients/ecr';
 import { s3 } from '../shared/clients/s3';
 import { environment } from '../shared/env';
 import { logger } from '../shared/logger';
+import { clientsFor } from '../shared/member-clients';
 
 const env = environment('EVIDENCE_BUCKET');
 
@@ -23,6 +23,8 @@ export const handler = async (input: unknown): Promise<QuarantineResult> => {
         ...(enrichment.service ? { serviceName: enrichment.service.name } : {}),
       })
     : { targets: [...request.targets], spared: [] };
+  // Targets are in the finding's account (lambdas/core/policy.ts): a member's through its member role.
+  const { ecr } = await clientsFor(request.finding?.memberRoleArn);
   const result =
     sparing.targets.length > 0
       ? await quarantineImages(

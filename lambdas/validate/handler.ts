@@ -1,21 +1,36 @@
 /** ValidateFinding: schema-check the EventBridge event and return the normalized finding. No AWS calls. */
 import * as v from 'valibot';
+import type { AccountScope } from '../core/accounts';
 import { InvalidFindingError } from '../core/errors';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../core/finding';
 import { EventSourceSchema } from '../core/schemas/fields';
 import { normalizeVulnerabilityFinding, type VulnerabilityFinding } from '../core/vulnerability';
+import { policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
 
 // Accounts whose resources may be acted on besides the event's own (empty: same-account response only).
-const allowedAccounts = (process.env.ALLOWED_ACCOUNTS ?? '').split(',').filter((a) => /^\d{12}$/.test(a));
+const listedAccounts = (process.env.ALLOWED_ACCOUNTS ?? '').split(',').filter((a) => /^\d{12}$/.test(a));
+
+/** The accounts acted in: ALLOWED_ACCOUNTS, and with a member role the configured `accounts` (lambdas/core/accounts.ts). */
+function accountScope(): AccountScope {
+  const policy = process.env.SHIELD_RIGHT_POLICY ? policySettings() : undefined;
+  const role = policy?.memberAccountRoleName;
+  const configured = role ? policy.accounts : [];
+  return {
+    allowedAccounts: configured === 'all' ? 'all' : [...listedAccounts, ...configured],
+    protectedAccounts: policy?.protectedAccounts ?? [],
+    ...(role ? { memberRoleName: role } : {}),
+  };
+}
 
 export const handler = async (event: unknown): Promise<RuntimeFinding | VulnerabilityFinding> => {
   const source = v.is(EventSourceSchema, event) ? event.source : undefined;
   try {
+    const scope = accountScope();
     const finding =
       source === 'aws.inspector2'
-        ? normalizeVulnerabilityFinding(event, { allowedAccounts })
-        : normalizeRuntimeFinding(event, { allowedAccounts });
+        ? normalizeVulnerabilityFinding(event, scope)
+        : normalizeRuntimeFinding(event, scope);
     logger.info('finding validated', { incidentId: finding.incidentId, kind: finding.kind });
     return finding;
   } catch (err) {

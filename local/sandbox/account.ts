@@ -16,9 +16,12 @@ import { seededRandom } from './random';
 import { S3Service } from './s3';
 import { SignerService } from './signer';
 import { SnsService } from './sns';
+import { StsService } from './sts';
 import { type AccountContext, AwsError, type SandboxService, type ServiceName } from './types';
 
 export interface ApiCall {
+  /** The account whose API answered the call (the account of the caller's credentials). */
+  readonly account: string;
   readonly service: ServiceName;
   readonly operation: string;
   readonly input: unknown;
@@ -102,6 +105,7 @@ export class SandboxAccount implements AccountContext {
   readonly guardduty: GuardDutyService;
   readonly inspector2: Inspector2Service;
   readonly signer: SignerService;
+  readonly sts: StsService;
   /** What auto-provisioning already created, so a repeat event never resurrects a stopped task. */
   readonly provisioned = new Set<string>();
   /** While executions interleave, the seeded scheduler every call waits on (local/interleaving.ts). */
@@ -142,8 +146,10 @@ export class SandboxAccount implements AccountContext {
     });
     this.signer = new SignerService(this);
     this.ecr.useSigner((spec) => this.signer.signEnvelope(spec));
+    this.sts = new StsService(this);
     for (const service of [
       this.signer,
+      this.sts,
       this.ecs,
       this.ec2,
       this.ecr,
@@ -187,6 +193,7 @@ export class SandboxAccount implements AccountContext {
     await (this.interleaving ? this.interleaving.turn() : Promise.resolve());
     const record = (error: string | null): void => {
       log?.push({
+        account: this.accountId,
         service,
         operation,
         input,

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { SandboxAccount } from './account';
+import { answeringAccount } from './organization';
 import { AwsError, type ServiceName } from './types';
 
 const activeAccount = new AsyncLocalStorage<SandboxAccount>();
@@ -34,20 +35,30 @@ const SANDBOX_CREDENTIALS = { accessKeyId: 'SANDBOX', secretAccessKey: 'SANDBOX'
 // Offline, a throttled call is retried after 1 ms instead of the SDK's 100 ms+ backoff: same attempts, less waiting.
 const FAST_RETRY = new ConfiguredRetryStrategy(6, () => 1);
 
-/** Makes `client` answer from the sandbox account active in the caller's async context. Idempotent. */
-export function attachSandbox(client: MiddlewareClient, service: ServiceName): void {
+/**
+ * Makes `client` answer from the sandbox account active in the caller's async context. Idempotent.
+ * `keepCredentials`: a client built with explicit credentials (from the sandbox STS, for a member account)
+ * keeps them, and the account they were issued for answers its calls.
+ */
+export function attachSandbox(
+  client: MiddlewareClient,
+  service: ServiceName,
+  options: { keepCredentials?: boolean } = {},
+): void {
   if (attached.has(client)) return;
   attached.add(client);
   client.config.retryStrategy = async () => FAST_RETRY;
   // Static sandbox credentials: no credential chain (profiles, SSO, instance metadata) is consulted offline.
-  client.config.credentials = async () => SANDBOX_CREDENTIALS;
+  if (!options.keepCredentials) client.config.credentials = async () => SANDBOX_CREDENTIALS;
   client.middlewareStack.addRelativeTo(
     (_next: unknown, context: { commandName?: string }) =>
       async (args: { input: Record<string, unknown> }) => {
-        const account = activeAccount.getStore();
-        if (!account) {
+        const active = activeAccount.getStore();
+        if (!active) {
           throw new AwsError('SandboxNotActive', `${service} call outside a sandbox: refusing to reach AWS`);
         }
+        // The one multi-account hook: the account of the client's credentials answers (organization.ts).
+        const account = await answeringAccount(active, client.config.credentials);
         const operation = (context.commandName ?? '').replace(/Command$/, '');
         const output = (await account.call(service, operation, args.input)) as
           | Record<string, unknown>

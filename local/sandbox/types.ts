@@ -15,7 +15,8 @@ export type ServiceName =
   | 'guardduty'
   | 'inspector2'
   | 'states'
-  | 'signer';
+  | 'signer'
+  | 'sts';
 
 export type Operation = (input: Record<string, unknown>) => unknown;
 

@@ -18,7 +18,13 @@ export const FUNCTION_RUNTIME_ACTIONS = [
  */
 export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]>> = {
   validate: [],
-  enrich: ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTasks'],
+  enrich: [
+    'ecs:DescribeClusters',
+    'ecs:DescribeServices',
+    'ecs:DescribeTasks',
+    'ecs:ListTasks',
+    'sts:AssumeRole',
+  ],
   enrichImage: [
     'ecr:DescribeImages',
     'ecr:DescribeRepositories',
@@ -44,6 +50,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:ListTasks',
     'ecs:UpdateContainerInstancesState',
     's3:PutObject',
+    'sts:AssumeRole',
   ],
   quarantine: [
     'ecr:BatchDeleteImage',
@@ -53,6 +60,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecr:PutImage',
     'ecr:UpdateImageStorageClass',
     's3:PutObject',
+    'sts:AssumeRole',
   ],
   exposure: [
     'ecs:DescribeClusters',
@@ -60,6 +68,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:DescribeTasks',
     'ecs:ListClusters',
     'ecs:ListTasks',
+    'sts:AssumeRole',
   ],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
   reportFailure: ['dynamodb:UpdateItem', 'sns:Publish', 'states:GetExecutionHistory'],
@@ -110,7 +119,9 @@ export function expectedKeyActions(apiActions: readonly string[]): string[] {
 
 /**
  * Calls made only where a quarantine security group exists (container-instance isolation): without
- * `quarantineVpcIds` the code never makes them, and the role is not granted them.
+ * `quarantineVpcIds` the code never makes them, and the role is not granted them. sts:AssumeRole (the
+ * member role, lambdas/shared/member-clients.ts) is in the code of the functions that act in member
+ * accounts, but granted only when memberAccountRoleName is configured.
  */
 export const ONLY_WITH_QUARANTINE_GROUPS: ReadonlySet<string> = new Set([
   'ec2:ModifyInstanceAttribute',
@@ -119,9 +130,10 @@ export const ONLY_WITH_QUARANTINE_GROUPS: ReadonlySet<string> = new Set([
 
 export function expectedFunctionActions(
   id: FunctionId,
-  options: { quarantineGroups?: boolean } = {},
+  options: { quarantineGroups?: boolean; members?: boolean } = {},
 ): string[] {
   const api = EXPECTED_API_ACTIONS[id]
+    .filter((action) => options.members || action !== 'sts:AssumeRole')
     .map(iamActionOf)
     .filter((a) => options.quarantineGroups || !ONLY_WITH_QUARANTINE_GROUPS.has(a));
   return [...new Set([...FUNCTION_RUNTIME_ACTIONS, ...api, ...expectedKeyActions(api)])].sort();

@@ -26,6 +26,7 @@ const DOCUMENTED: Readonly<Record<ServiceName, { invalid: string; missing: strin
   sns: { invalid: 'InvalidParameter', missing: 'InvalidParameter' },
   states: { invalid: 'ValidationException', missing: 'ValidationException' },
   signer: { invalid: 'ValidationException', missing: 'ValidationException' },
+  sts: { invalid: 'ValidationError', missing: 'ValidationError' },
 };
 
 // Candidate strings for a string shape; the first that satisfies its length and pattern is used.

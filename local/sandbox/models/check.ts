@@ -70,6 +70,9 @@ export function validationAnswer(service: ServiceName, v: Violation): Validation
     case 'states':
     case 'signer':
       return { code: 'ValidationException', status: 400, message: coral(v) };
+    case 'sts':
+      // STS speaks the query protocol: its common error for an invalid request is ValidationError.
+      return { code: 'ValidationError', status: 400, message: coral(v) };
   }
 }
 

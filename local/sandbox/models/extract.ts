@@ -32,6 +32,7 @@ const MODELS: Readonly<Record<ServiceName, string>> = {
   sns: 'sns/2010-03-31',
   states: 'stepfunctions/2016-11-23',
   signer: 'signer/2017-08-25',
+  sts: 'sts/2011-06-15',
 };
 
 /** `@aws-sdk/client-<name>` to the sandbox service; CloudFormation is only called against AWS (`bin/commands/operator-context.ts`). */
@@ -46,6 +47,7 @@ const CLIENTS: Readonly<Record<string, ServiceName | null>> = {
   sns: 'sns',
   sfn: 'states',
   signer: 'signer',
+  sts: 'sts',
   cloudformation: null,
 };
 

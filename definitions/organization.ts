@@ -1,0 +1,74 @@
+/**
+ * Organization-wide response: the fixed names of the central roles that act in member accounts, and the
+ * trust policy of the member role (ShieldRightMemberRole) that lets exactly those roles, of the deployment
+ * account and of the organization, assume it. Shared by the CDK constructs, the member-role template and
+ * the offline sandbox (which provisions the same trust policy in every member account, as the StackSet
+ * would). No AWS or CDK imports here.
+ */
+import type { FunctionId, WorkflowName } from './functions';
+
+/** Functions whose calls about a finding are made in the finding's (member) account. */
+export const MEMBER_ACTING_FUNCTIONS = [
+  'enrich',
+  'isolate',
+  'quarantine',
+  'exposure',
+] as const satisfies readonly FunctionId[];
+/** Workflows whose direct integrations (StopTask, TagResource) run in a member account (`Credentials.RoleArn`). */
+export const MEMBER_ACTING_WORKFLOWS = ['RuntimeThreatResponse'] as const satisfies readonly WorkflowName[];
+
+/**
+ * The fixed name of a central role. Fixed (not generated) so a member role's `aws:PrincipalArn` condition
+ * keeps matching when the role is replaced; the Region is part of it because IAM names are account-wide
+ * and shield-right is deployed once per Region.
+ */
+export function centralRoleName(owner: FunctionId | WorkflowName, region: string): string {
+  return `shield-right-${owner}-${region}`;
+}
+
+export function centralRoleArn(
+  partition: string,
+  accountId: string,
+  owner: FunctionId | WorkflowName,
+  region: string,
+): string {
+  return `arn:${partition}:iam::${accountId}:role/${centralRoleName(owner, region)}`;
+}
+
+/** Every central role that assumes the member role. */
+export function memberAssumingRoleArns(partition: string, accountId: string, region: string): string[] {
+  return [...MEMBER_ACTING_FUNCTIONS, ...MEMBER_ACTING_WORKFLOWS].map((owner) =>
+    centralRoleArn(partition, accountId, owner, region),
+  );
+}
+
+export interface MemberTrustOptions {
+  readonly partition: string;
+  /** The account shield-right is deployed in (the delegated administrator). */
+  readonly centralAccountId: string;
+  /** The Regions shield-right is deployed in: one set of central roles each. */
+  readonly regions: readonly string[];
+  /** The organization's id (`o-…`): only principals of the organization may assume the role. */
+  readonly organizationId: string;
+}
+
+/** The member role's trust policy: the central account, only its named central roles, only within the organization. */
+export function memberTrustPolicy(options: MemberTrustOptions) {
+  const principals = options.regions.flatMap((region) =>
+    memberAssumingRoleArns(options.partition, options.centralAccountId, region),
+  );
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow' as const,
+        Principal: { AWS: `arn:${options.partition}:iam::${options.centralAccountId}:root` },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': principals },
+          StringEquals: { 'aws:PrincipalOrgID': options.organizationId },
+        },
+      },
+    ],
+  };
+}

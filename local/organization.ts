@@ -1,0 +1,90 @@
+/**
+ * The offline engine's organization-wide pieces, kept out of the engine: which account an event is about,
+ * the member role auto-provisioned there (as the StackSet of ShieldRightMemberRole would create it, unless
+ * the scenario says otherwise), and a direct integration made with a Task's `Credentials.RoleArn`.
+ */
+import type { ShieldRightConfig } from '../definitions/config';
+import { centralRoleArn, memberTrustPolicy } from '../definitions/organization';
+import { TaskError } from './asl-runner';
+import { provisionFromEvent } from './provision';
+import type { SandboxAccount } from './sandbox/account';
+import type { SandboxOrganization } from './sandbox/organization';
+import { isRecord } from './sandbox/shared';
+import { type Principal, trustAllows } from './sandbox/sts';
+import type { ServiceName } from './sandbox/types';
+
+/** How a scenario sets up a member account's role: absent (`false`), or trusting another account. */
+export type MemberRoleScenario = false | { readonly trustedAccount: string };
+
+/** The account an event's resources are in (GuardDuty `detail.accountId`, Inspector `detail.awsAccountId`). */
+export function accountOfEvent(event: unknown): string | undefined {
+  if (!isRecord(event) || !isRecord(event.detail)) return undefined;
+  const id = event.detail.accountId ?? event.detail.awsAccountId;
+  return typeof id === 'string' && /^\d{12}$/.test(id) ? id : undefined;
+}
+
+/**
+ * Provisions what an event refers to in the account it is about, and, for a member account with
+ * `memberAccountRoleName` set, the member role trusting the central roles (or as the scenario says).
+ */
+export function provisionOrganization(
+  organization: SandboxOrganization,
+  config: ShieldRightConfig,
+  event: unknown,
+  memberRoles: Readonly<Record<string, MemberRoleScenario>> = {},
+): void {
+  const home = organization.home;
+  const accountId = accountOfEvent(event) ?? home.accountId;
+  const account = organization.account(accountId);
+  provisionFromEvent(account, event);
+  const roleName = config.memberAccountRoleName;
+  if (account === home || !roleName || !once(account, `member-role:${roleName}`)) return;
+  const scenario = memberRoles[accountId];
+  if (scenario === false) return;
+  const trust = memberTrustPolicy({
+    partition: home.partition,
+    centralAccountId: scenario?.trustedAccount ?? home.accountId,
+    regions: [home.region],
+    organizationId: organization.orgId,
+  });
+  account.sts.putRole(roleName, trust);
+}
+
+function once(account: SandboxAccount, key: string): boolean {
+  if (account.provisioned.has(key)) return false;
+  account.provisioned.add(key);
+  return true;
+}
+
+/** The principal a workflow's direct integrations run as: its state machine's (fixed-name) role. */
+export function workflowPrincipal(home: SandboxAccount, workflow: string): Principal {
+  return {
+    arn: centralRoleArn(home.partition, home.accountId, workflow as 'RuntimeThreatResponse', home.region),
+    accountId: home.accountId,
+  };
+}
+
+/**
+ * A direct integration with `Credentials.RoleArn`: Step Functions assumes the role as the state machine's
+ * role and calls the service in the role's account. The assumption itself is not an API call of the
+ * workflow's (no round trip on the critical path), so it is not logged; a role that does not trust the
+ * state machine fails the task (the error name Step Functions raises then is not confirmed: States.TaskFailed).
+ */
+export async function callWithTaskRole(
+  organization: SandboxOrganization,
+  principal: Principal,
+  roleArn: string,
+  service: ServiceName,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<unknown> {
+  const match = /^arn:[a-z-]+:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  const role = match?.[1] && match[2] ? organization.role(match[1], match[2]) : undefined;
+  if (!match?.[1] || !role || !trustAllows(role.trust, { ...principal, orgId: organization.orgId })) {
+    throw new TaskError(
+      'States.TaskFailed',
+      `Step Functions could not assume ${roleArn} for this task: ${principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+    );
+  }
+  return organization.account(match[1]).call(service, operation, input);
+}

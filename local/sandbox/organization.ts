@@ -1,0 +1,127 @@
+/**
+ * Several sandbox accounts of one AWS Organization: the account shield-right is deployed in (the delegated
+ * administrator) and the member accounts its findings are about, created on first use with the same region,
+ * clock and fault settings. Calls are answered by the account of the caller's credentials: the sandbox's
+ * static credentials are the deployment account's own roles; credentials from the sandbox STS (`AssumeRole`)
+ * act in the account and role they were issued for (local/sandbox/transport.ts asks `accountForCredentials`).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { SandboxAccount, type SandboxOptions } from './account';
+import type { IssuedCredentials, Principal, SandboxRole, StsDirectory } from './sts';
+import { AwsError } from './types';
+
+export const SANDBOX_ORG_ID = 'o-sandbox0001';
+
+const organizations = new WeakMap<SandboxAccount, SandboxOrganization>();
+const principal = new AsyncLocalStorage<string>();
+
+/** Runs `fn` as the IAM role `roleArn` (a Lambda function's or a state machine's execution role). */
+export function asPrincipal<T>(roleArn: string, fn: () => Promise<T>): Promise<T> {
+  return principal.run(roleArn, fn);
+}
+
+/** The organization an account belongs to, if it was created by one. */
+export function organizationOf(account: SandboxAccount): SandboxOrganization | undefined {
+  return organizations.get(account);
+}
+
+export class SandboxOrganization implements StsDirectory {
+  readonly orgId = SANDBOX_ORG_ID;
+  private readonly accounts = new Map<string, SandboxAccount>();
+  private readonly credentials = new Map<string, IssuedCredentials>();
+
+  constructor(
+    /** The account shield-right is deployed in. */
+    readonly home: SandboxAccount,
+    private readonly options: SandboxOptions = {},
+  ) {
+    this.adopt(home);
+  }
+
+  private adopt(account: SandboxAccount): void {
+    this.accounts.set(account.accountId, account);
+    organizations.set(account, this);
+    account.sts.connect(this);
+  }
+
+  /** The sandbox account `accountId`, created empty on first use. */
+  account(accountId: string): SandboxAccount {
+    const existing = this.accounts.get(accountId);
+    if (existing) return existing;
+    const account = new SandboxAccount({ ...this.options, accountId, region: this.home.region });
+    this.adopt(account);
+    return account;
+  }
+
+  /** Every account so far, the deployment account first. */
+  all(): SandboxAccount[] {
+    return [...this.accounts.values()];
+  }
+
+  role(accountId: string, name: string): SandboxRole | undefined {
+    return this.accounts.get(accountId)?.sts.getRole(name);
+  }
+
+  caller(): Principal {
+    const arn = principal.getStore() ?? `arn:${this.home.partition}:iam::${this.home.accountId}:root`;
+    const accountId = /:(\d{12}):/.exec(arn)?.[1] ?? this.home.accountId;
+    return { arn, accountId, orgId: this.orgId };
+  }
+
+  issue(credentials: IssuedCredentials): void {
+    this.credentials.set(credentials.accessKeyId, credentials);
+  }
+
+  /**
+   * The account a call made with `accessKeyId` acts in: the one its credentials were issued for (expired
+   * ones are refused as STS-issued credentials are), or `fallback` for the sandbox's own static credentials.
+   */
+  accountForCredentials(accessKeyId: string | undefined, fallback: SandboxAccount): SandboxAccount {
+    const issued = accessKeyId ? this.credentials.get(accessKeyId) : undefined;
+    // Temporary credentials this organization's STS never issued are refused, never answered by another account.
+    if (!issued && accessKeyId?.startsWith('ASIA')) {
+      throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', {
+        statusCode: 403,
+      });
+    }
+    if (!issued) return fallback;
+    if (this.home.now() >= issued.expiresAt) {
+      throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired');
+    }
+    return this.account(issued.accountId);
+  }
+
+  /** The role ARN the credentials `accessKeyId` were issued for (undefined for the static ones). */
+  roleOfCredentials(accessKeyId: string | undefined): string | undefined {
+    return accessKeyId ? this.credentials.get(accessKeyId)?.roleArn : undefined;
+  }
+
+  snapshot(): Record<string, unknown> {
+    return Object.fromEntries(
+      this.all()
+        .filter((a) => a !== this.home)
+        .map((a) => [a.accountId, a.snapshot()]),
+    );
+  }
+
+  restore(members: Record<string, unknown>): void {
+    for (const [accountId, state] of Object.entries(members))
+      if (/^\d{12}$/.test(accountId) && typeof state === 'object' && state !== null)
+        this.account(accountId).restore(state as Record<string, unknown>);
+  }
+}
+
+/** The account that answers a client's call: the one its credentials act in (the active one by default). */
+export async function answeringAccount(
+  active: SandboxAccount,
+  credentials: unknown,
+): Promise<SandboxAccount> {
+  const organization = organizations.get(active);
+  if (!organization) return active;
+  const resolved: unknown = typeof credentials === 'function' ? await credentials() : credentials;
+  const accessKeyId =
+    typeof resolved === 'object' && resolved !== null && 'accessKeyId' in resolved
+      ? String(resolved.accessKeyId)
+      : undefined;
+  return organization.accountForCredentials(accessKeyId, active);
+}

@@ -1,0 +1,150 @@
+/**
+ * Organization-wide response, infrastructure (issue 16): the member role's template trusts exactly the
+ * central account's named roles within the organization and grants the member-account part of their
+ * permissions; the central roles may assume only that role name, in the allowed accounts.
+ */
+import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../definitions/config';
+import type { FunctionId } from '../../definitions/functions';
+import { centralRoleArn } from '../../definitions/organization';
+import { type TrustPolicy, trustAllows } from '../../local/sandbox/sts';
+import { memberRoleTemplate } from '../../scripts/member-template';
+import { EXPECTED_API_ACTIONS } from './expected-permissions';
+import { asList, logicalId, type Statement, statementsOfRole, synthesize } from './helpers';
+
+const CENTRAL = '111122223333';
+const ORG = 'o-abcdefghij';
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const B = '222233334444';
+const C = '333344445555';
+const PROTECTED = '444455556666';
+
+type Json = Record<string, unknown>;
+
+/** Resolves the template's Ref/Fn::Join for given parameter values (what CloudFormation does at deploy). */
+function resolve(value: unknown, params: Record<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolve(v, params));
+  if (typeof value !== 'object' || value === null) return value;
+  const node = value as Json;
+  if (typeof node.Ref === 'string') return params[node.Ref] ?? `<${node.Ref}>`;
+  const join = node['Fn::Join'];
+  if (Array.isArray(join)) return (resolve(join[1], params) as string[]).join(String(join[0]));
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v, params)]));
+}
+
+const PARAMS = {
+  'AWS::Partition': 'aws',
+  'AWS::AccountId': B,
+  CentralAccountId: CENTRAL,
+  OrganizationId: ORG,
+};
+
+function memberRole(): { trust: TrustPolicy; statements: Statement[] } {
+  const template = memberRoleTemplate(REGIONS) as { Resources: Record<string, Json> };
+  const resources = Object.values(template.Resources);
+  const role = resources.find((r) => r.Type === 'AWS::IAM::Role') as { Properties: Json };
+  const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy') as { Properties: Json }[];
+  return {
+    trust: resolve(role.Properties.AssumeRolePolicyDocument, PARAMS) as TrustPolicy,
+    statements: policies.flatMap(
+      (p) => (resolve(p.Properties.PolicyDocument, PARAMS) as { Statement: Statement[] }).Statement,
+    ),
+  };
+}
+
+describe('the ShieldRightMemberRole template', () => {
+  const { trust, statements } = memberRole();
+  const central = (owner: Parameters<typeof centralRoleArn>[2], region = 'us-east-1', account = CENTRAL) => ({
+    arn: centralRoleArn('aws', account, owner, region),
+    accountId: account,
+    orgId: ORG,
+  });
+
+  it.each([
+    ['enrich', 'us-east-1'],
+    ['isolate', 'eu-west-1'],
+    ['RuntimeThreatResponse', 'us-east-1'],
+  ] as const)('trusts the central %s role (%s)', (owner, region) => {
+    expect(trustAllows(trust, central(owner, region))).toBe(true);
+  });
+
+  it('trusts no other central role, no other account, no principal outside the organization', () => {
+    expect(trustAllows(trust, central('notify'))).toBe(false);
+    expect(trustAllows(trust, central('enrich', 'ap-south-1'))).toBe(false);
+    expect(trustAllows(trust, central('enrich', 'us-east-1', '999988887777'))).toBe(false);
+    expect(trustAllows(trust, { ...central('enrich'), orgId: 'o-otherorg00' })).toBe(false);
+    expect(trustAllows(trust, { arn: `arn:aws:iam::${CENTRAL}:root`, accountId: CENTRAL, orgId: ORG })).toBe(
+      false,
+    );
+  });
+
+  it('grants exactly the member-account actions of the acting roles, none of the central resources', () => {
+    const member: FunctionId[] = ['enrich', 'isolate', 'quarantine', 'exposure'];
+    const expected = new Set([
+      ...member.flatMap((id) => EXPECTED_API_ACTIONS[id]).filter((a) => !/^(s3|sts|kms):/.test(a)),
+      'ecs:StopTask',
+      'ecs:TagResource',
+    ]);
+    const granted = new Set(statements.flatMap((s) => asList(s.Action)).filter((a) => !/^xray:/.test(a)));
+    expect([...granted].sort()).toEqual([...expected].sort());
+  });
+
+  it('scopes and conditions StopTask and TagResource like the central workflow role, in the member account', () => {
+    const stop = statements.find((s) => s.Action === 'ecs:StopTask');
+    expect(stop?.Resource).toBe(`arn:aws:ecs:*:${B}:task/*`);
+    expect(stop?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': `arn:aws:ecs:*:${B}:cluster/*` } });
+    const tag = statements.find((s) => s.Action === 'ecs:TagResource');
+    expect(tag?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['shield-right:incident'] },
+    });
+    for (const s of statements)
+      for (const r of asList(s.Resource)) if (r !== '*') expect(String(r)).toContain(`:${B}:`);
+  });
+});
+
+describe('central roles with memberAccountRoleName', () => {
+  const config: ShieldRightConfig = {
+    ...DEFAULT_CONFIG,
+    memberAccountRoleName: 'ShieldRightMemberRole',
+    accounts: [B, C],
+    protectedAccounts: [PROTECTED],
+  };
+  const s = synthesize({ config });
+  const json = JSON.stringify;
+  const assumeStatements = (roleId: string) =>
+    statementsOfRole(s.template, roleId).filter((st) => asList(st.Action).includes('sts:AssumeRole'));
+
+  it.each(['enrich', 'isolate', 'quarantine', 'exposure'] as const)(
+    '%s has a fixed name and may assume only the member role in the allowed accounts',
+    (id) => {
+      const role = s.shieldRight.functions.roles[id];
+      const props = s.template.toJSON().Resources[logicalId(role)].Properties;
+      expect(json(props.RoleName)).toContain(`shield-right-${id}-`);
+      const statements = assumeStatements(logicalId(role));
+      const allowStatement = statements.find((st) => st.Effect === 'Allow');
+      const resources = asList(allowStatement?.Resource).map((r) => json(r));
+      expect(resources).toHaveLength(2);
+      expect(resources.some((r) => r.includes(`:iam::${B}:role/ShieldRightMemberRole`))).toBe(true);
+      expect(resources.some((r) => r.includes(`:iam::${C}:role/ShieldRightMemberRole`))).toBe(true);
+      const deny = statements.find((st) => st.Effect === 'Deny');
+      expect(json(deny?.Resource)).toContain(`:iam::${PROTECTED}:role/*`);
+    },
+  );
+
+  it('the runtime workflow role has a fixed name and may assume the member role; roles that never act in members may not', () => {
+    const machine = s.shieldRight.workflows.stateMachines.RuntimeThreatResponse;
+    const roleId = logicalId(machine.role);
+    expect(json(s.template.toJSON().Resources[roleId].Properties.RoleName)).toContain(
+      'shield-right-RuntimeThreatResponse-',
+    );
+    expect(assumeStatements(roleId).length).toBeGreaterThan(0);
+    for (const id of ['notify', 'validate', 'reconcile', 'reportFailure'] as const)
+      expect(assumeStatements(logicalId(s.shieldRight.functions.roles[id]))).toEqual([]);
+  });
+
+  it('without memberAccountRoleName no role may assume any role', () => {
+    const plain = synthesize({ config: DEFAULT_CONFIG });
+    // Role trust policies name sts:AssumeRole for their service principals; identity policies must not.
+    const policies = Object.values(plain.template.findResources('AWS::IAM::Policy'));
+    expect(json(policies)).not.toContain('"sts:AssumeRole"');
+  });
+});
