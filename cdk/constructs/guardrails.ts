@@ -81,17 +81,30 @@ export function denyInProtectedClusters(
   }
 }
 
-/** Denies tagging a service that carries the exemption tag (the policy never acts on it). */
+/**
+ * Denies `actions` on resources carrying the exemption tag, read by `tagKey` (`aws:ResourceTag` for ECS
+ * services, `ec2:ResourceTag` for security groups and instances): the policy never acts on them.
+ */
+function denyOnTaggedExempt(
+  principal: iam.IPrincipal,
+  config: ShieldRightConfig,
+  actions: readonly string[],
+  tagKey: string,
+): void {
+  deny(principal, {
+    actions: [...actions],
+    resources: ['*'],
+    conditions: taggedExempt(tagKey, config.exemptTagKey),
+  });
+}
+
+/** Denies tagging a service that carries the exemption tag. */
 export function denyOnExemptServices(
   principal: iam.IPrincipal,
   config: ShieldRightConfig,
   actions: readonly string[],
 ): void {
-  deny(principal, {
-    actions: [...actions],
-    resources: ['*'],
-    conditions: taggedExempt('aws:ResourceTag', config.exemptTagKey),
-  });
+  denyOnTaggedExempt(principal, config, actions, 'aws:ResourceTag');
 }
 
 /** The ARN of a configured repository (a name in this account, or an ARN). */
@@ -110,13 +123,8 @@ export function denyOnExemptRepositories(
   config: ShieldRightConfig,
   actions: readonly string[],
 ): void {
-  for (const key of ['ecr:ResourceTag', 'aws:ResourceTag']) {
-    deny(principal, {
-      actions: [...actions],
-      resources: ['*'],
-      conditions: taggedExempt(key, config.exemptTagKey),
-    });
-  }
+  for (const key of ['ecr:ResourceTag', 'aws:ResourceTag'])
+    denyOnTaggedExempt(principal, config, actions, key);
   const named = [...new Set(config.inspector.exemptRepositories)];
   if (named.length > 0) {
     deny(principal, { actions: [...actions], resources: named.map((r) => repositoryArn(scope, r)) });
@@ -129,11 +137,7 @@ export function denyOnExemptEc2Resources(
   config: ShieldRightConfig,
   actions: readonly string[],
 ): void {
-  deny(principal, {
-    actions: [...actions],
-    resources: ['*'],
-    conditions: taggedExempt('ec2:ResourceTag', config.exemptTagKey),
-  });
+  denyOnTaggedExempt(principal, config, actions, 'ec2:ResourceTag');
 }
 
 /**

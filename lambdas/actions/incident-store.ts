@@ -271,11 +271,20 @@ export async function recordSweepWatermark(
 const QUARANTINED: IncidentStatus = 'QUARANTINED';
 const LEGACY_RESOLVED: IncidentStatus = 'RESOLVED';
 
-/** Image incidents still quarantined with no resolution observed yet, at most `pageBudget` pages of them. */
-export async function quarantinedImageIncidents(
+/** A filter of the incidents on the `byEntity` index. */
+interface IncidentFilter {
+  readonly expression: string;
+  readonly names?: Record<string, string>;
+  readonly values?: Record<string, AttributeValue>;
+}
+
+/** The incidents `filter` keeps, at most `pageBudget` pages; `truncated` when pages were left unread. */
+async function queryIncidents(
   ddb: DynamoDBClient,
   table: string,
   pageBudget: number,
+  filter: IncidentFilter,
+  toIncident: (item: Record<string, unknown>) => IncidentItem | undefined,
 ): Promise<{ readonly incidents: IncidentItem[]; readonly truncated: boolean }> {
   const incidents: IncidentItem[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -286,76 +295,66 @@ export async function quarantinedImageIncidents(
         TableName: table,
         IndexName: 'byEntity',
         KeyConditionExpression: '#entity = :incident',
-        FilterExpression:
-          '#status IN (:s0, :s1) AND #source = :inspector AND attribute_not_exists(resolutionObservedAt)',
-        ExpressionAttributeNames: { '#entity': 'entity', '#status': 'status', '#source': 'source' },
-        ExpressionAttributeValues: {
-          ':incident': { S: 'INCIDENT' },
-          ':s0': { S: QUARANTINED },
-          // Written by earlier versions for a quarantine that is still in place.
-          ':s1': { S: LEGACY_RESOLVED },
-          ':inspector': { S: 'inspector2' },
-        },
+        FilterExpression: filter.expression,
+        ExpressionAttributeNames: { '#entity': 'entity', ...filter.names },
+        ExpressionAttributeValues: { ':incident': { S: 'INCIDENT' }, ...filter.values },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
     pages += 1;
     for (const raw of page.Items ?? []) {
-      const item = unmarshall(raw) as Record<string, unknown>;
-      if (typeof item.incidentId === 'string' && typeof item.status === 'string') {
-        incidents.push({ incidentId: item.incidentId, status: item.status, item });
-      }
+      const incident = toIncident(unmarshall(raw) as Record<string, unknown>);
+      if (incident) incidents.push(incident);
     }
     start = page.LastEvaluatedKey;
   } while (start && pages < pageBudget);
   return { incidents, truncated: start !== undefined };
 }
 
-/**
- * Every incident, with its status and recorded outcome, at most `pageBudget` pages: for the holds of a digest
- * (lambdas/core/image-holds.ts). `truncated` when pages were left unread.
- */
-export async function recordedIncidents(
+/** Image incidents still quarantined with no resolution observed yet, at most `pageBudget` pages of them. */
+export function quarantinedImageIncidents(
   ddb: DynamoDBClient,
   table: string,
   pageBudget: number,
 ): Promise<{ readonly incidents: IncidentItem[]; readonly truncated: boolean }> {
-  const incidents: IncidentItem[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  let pages = 0;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'byEntity',
-        KeyConditionExpression: '#entity = :incident',
-        FilterExpression: 'attribute_exists(outcome)',
-        ExpressionAttributeNames: { '#entity': 'entity' },
-        ExpressionAttributeValues: { ':incident': { S: 'INCIDENT' } },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    pages += 1;
-    for (const raw of page.Items ?? []) {
-      const item = unmarshall(raw) as Record<string, unknown>;
-      if (typeof item.incidentId !== 'string' || typeof item.status !== 'string') continue;
-      let outcome: Record<string, unknown> | undefined;
-      try {
-        const parsed: unknown = typeof item.outcome === 'string' ? JSON.parse(item.outcome) : undefined;
-        if (isObject(parsed)) outcome = parsed;
-      } catch {
-        // A malformed outcome records no hold.
-      }
-      incidents.push({
-        incidentId: item.incidentId,
-        status: item.status,
-        item,
-        ...(outcome ? { outcome } : {}),
-      });
+  const filter: IncidentFilter = {
+    expression:
+      '#status IN (:s0, :s1) AND #source = :inspector AND attribute_not_exists(resolutionObservedAt)',
+    names: { '#status': 'status', '#source': 'source' },
+    values: {
+      ':s0': { S: QUARANTINED },
+      // Written by earlier versions for a quarantine that is still in place.
+      ':s1': { S: LEGACY_RESOLVED },
+      ':inspector': { S: 'inspector2' },
+    },
+  };
+  return queryIncidents(ddb, table, pageBudget, filter, (item) =>
+    typeof item.incidentId === 'string' && typeof item.status === 'string'
+      ? { incidentId: item.incidentId, status: item.status, item }
+      : undefined,
+  );
+}
+
+/**
+ * Every incident, with its status and recorded outcome, at most `pageBudget` pages: for the holds of a digest
+ * (lambdas/core/image-holds.ts). `truncated` when pages were left unread.
+ */
+export function recordedIncidents(
+  ddb: DynamoDBClient,
+  table: string,
+  pageBudget: number,
+): Promise<{ readonly incidents: IncidentItem[]; readonly truncated: boolean }> {
+  return queryIncidents(ddb, table, pageBudget, { expression: 'attribute_exists(outcome)' }, (item) => {
+    if (typeof item.incidentId !== 'string' || typeof item.status !== 'string') return undefined;
+    let outcome: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = typeof item.outcome === 'string' ? JSON.parse(item.outcome) : undefined;
+      if (isObject(parsed)) outcome = parsed;
+    } catch {
+      // A malformed outcome records no hold.
     }
-    start = page.LastEvaluatedKey;
-  } while (start && pages < pageBudget);
-  return { incidents, truncated: start !== undefined };
+    return { incidentId: item.incidentId, status: item.status, item, ...(outcome ? { outcome } : {}) };
+  });
 }
 
 /**
