@@ -433,6 +433,7 @@ export function policyEnvironment(config: ShieldRightConfig): Record<string, str
       // The reconciliation sweep reads the GuardDuty floor and its own settings from here too.
       minimumSeverity: config.minimumSeverity,
       reconcile: config.reconcile,
+      signing: config.signing,
     }),
   };
 }

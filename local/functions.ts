@@ -9,10 +9,12 @@ import { ecr } from '../lambdas/shared/clients/ecr';
 import { ecs } from '../lambdas/shared/clients/ecs';
 import { guardduty } from '../lambdas/shared/clients/guardduty';
 import { inspector2 } from '../lambdas/shared/clients/inspector2';
+import { layerDownload } from '../lambdas/shared/clients/layer-download';
 import { s3 } from '../lambdas/shared/clients/s3';
 import { sfn } from '../lambdas/shared/clients/sfn';
+import { signer } from '../lambdas/shared/clients/signer';
 import { sns } from '../lambdas/shared/clients/sns';
-import { attachSandbox } from './sandbox/transport';
+import { attachSandbox, currentSandbox } from './sandbox/transport';
 
 type Handler = (event: never) => Promise<unknown>;
 
@@ -35,6 +37,10 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
     require('../lambdas/check-image-push/handler') as typeof import('../lambdas/check-image-push/handler'),
   notifyBypass: () =>
     require('../lambdas/notify-bypass/handler') as typeof import('../lambdas/notify-bypass/handler'),
+  verifyImages: () =>
+    require('../lambdas/verify-image/handler') as typeof import('../lambdas/verify-image/handler'),
+  notifyTrust: () =>
+    require('../lambdas/notify-trust/handler') as typeof import('../lambdas/notify-trust/handler'),
 };
 
 let attached = false;
@@ -52,6 +58,13 @@ export function attachHandlerClients(): void {
   attachSandbox(sfn, 'states');
   attachSandbox(inspector2, 'inspector2');
   attachSandbox(guardduty, 'guardduty');
+  attachSandbox(signer, 'signer');
+  // The pre-signed layer URLs of the sandbox ECR are answered by the sandbox, never fetched.
+  layerDownload.get = async (url: string) => {
+    const account = currentSandbox();
+    if (!account) throw new Error('layer download outside a sandbox');
+    return account.ecr.signatures.download(url);
+  };
 }
 
 export function functionName(id: FunctionId): string {

@@ -72,6 +72,19 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
   ],
   checkImagePush: ['dynamodb:GetItem', 'ecr:DescribeImages', 's3:GetObject'],
   notifyBypass: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sns:Publish'],
+  verifyImages: [
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'ecr:BatchGetImage',
+    'ecr:DescribeImageSigningStatus',
+    'ecr:GetDownloadUrlForLayer',
+    'ecr:ListImageReferrers',
+    'ecs:DescribeClusters',
+    'ecs:DescribeServices',
+    'ecs:DescribeTasks',
+    'signer:GetRevocationStatus',
+  ],
+  notifyTrust: ['sns:Publish'],
 };
 
 /** Operations authorized by an IAM action of another name. */
@@ -152,4 +165,11 @@ export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly s
     's3:PutObject',
   ],
   ImagePushCheck: ['dynamodb:GetItem', 'lambda:InvokeFunction'],
+  ImageTrustResponse: [
+    'dynamodb:PutItem',
+    'ecs:StopTask',
+    'ecs:TagResource',
+    'lambda:InvokeFunction',
+    's3:PutObject',
+  ],
 };
