@@ -91,10 +91,10 @@ export function renderTrustNotification(input: TrustNotificationInput): Rendered
       threadId: asciiText(id, LIMITS.short),
       summary: `image not trusted: ${chatText(outcomes.join(', '), LIMITS.short)}`,
       eventType: TRUST_KIND,
-      relatedResources: [input.taskArn, ...shown.map((f) => chatText(f.image, LIMITS.path))].slice(
-        0,
-        RELATED_MAX,
-      ),
+      relatedResources: [
+        chatText(input.taskArn, LIMITS.path),
+        ...shown.map((f) => chatText(f.image, LIMITS.path)),
+      ].slice(0, RELATED_MAX),
       additionalContext: {
         incidentId: asciiText(id, LIMITS.short),
         mode: asciiText(input.mode, LIMITS.short),
