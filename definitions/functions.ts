@@ -243,7 +243,13 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
     file: 'statemachines/image-trust-response.asl.json',
     functions: ['verifyImages', 'notifyTrust'],
     resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
-    serviceActions: ['dynamodb:PutItem', 's3:PutObject', 'ecs:StopTask', 'ecs:TagResource'],
+    serviceActions: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      's3:PutObject',
+      'ecs:StopTask',
+      'ecs:TagResource',
+    ],
   },
 };
 

@@ -106,6 +106,9 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
     exemptTagKey: config.exemptTagKey,
     protectedClusters: config.protectedClusters,
     minHealthyTasks: config.blastRadius.minHealthyTasks,
+    blastRadius: config.blastRadius,
+    accountId: event.detail.taskArn.split(':')[4] ?? '',
+    now,
   });
   logger.info('image trust decided', {
     incidentId: plan.incidentId,

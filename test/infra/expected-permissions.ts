@@ -167,6 +167,7 @@ export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly s
   ImagePushCheck: ['dynamodb:GetItem', 'lambda:InvokeFunction'],
   ImageTrustResponse: [
     'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
     'ecs:StopTask',
     'ecs:TagResource',
     'lambda:InvokeFunction',

@@ -136,13 +136,18 @@ describe('ImageTrustResponse, signing.mode enforce', () => {
     expect(stops(again.apiCalls)).toEqual([]);
   });
 
-  it('a burst of 50 task starts of one digest costs one verification', async () => {
+  it('a burst of 50 task starts of one digest costs one verification; stops stay within the High band budget', async () => {
     const sim = simulator();
     const events = Array.from({ length: 50 }, (_, i) => ({ event: taskStart(100 + i, digestOf(6), 'none') }));
     const results = await sim.processEvents(events, { concurrency: 10, seed: 7 });
     const calls = results.flatMap((r) => r.apiCalls);
     expect(calls.filter((c) => c.operation === 'ListImageReferrers')).toHaveLength(1);
-    expect(stops(calls)).toHaveLength(50);
+    // The High band's budget: 10 actions per cluster in the sliding window (the defaults); the rest is notified.
+    expect(stops(calls)).toHaveLength(10);
+    const held = results
+      .flatMap((r) => r.notifications)
+      .filter((n) => n.message.includes('blast-radius limit reached'));
+    expect(held).toHaveLength(40);
   });
 });
 

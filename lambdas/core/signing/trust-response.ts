@@ -3,8 +3,10 @@
  * task, its service and cluster, and the `signing` configuration, what the ImageTrustResponse workflow does.
  * Pure: no AWS calls. Decides from DescribeTasks/DescribeServices/DescribeClusters, never from the event.
  */
+
+import { type BlastRadiusConfig, budgetOf } from '../../../definitions/config';
 import type { SigningMode } from '../../../definitions/signing-config';
-import { taskClaimKey } from '../incident';
+import { accountCapKey, capWindow, clusterCapKey, taskClaimKey } from '../incident';
 import { isExemptValue } from '../policy';
 import type { ImageVerdict } from './image-trust';
 
@@ -29,7 +31,14 @@ export interface TrustSettingsForResponse {
   readonly exemptTagKey: string;
   readonly protectedClusters: readonly string[];
   readonly minHealthyTasks: number;
+  readonly blastRadius: BlastRadiusConfig;
+  readonly accountId: string;
+  /** Decision time, epoch milliseconds: the sliding window of the budget. */
+  readonly now: number;
 }
+
+/** Stops of untrusted images are charged to the High band's budgets (the caps module's counters). */
+export const TRUST_BAND = 'high' as const;
 
 export interface ContainerVerdict extends ImageVerdict {
   readonly container: string;
@@ -48,6 +57,10 @@ export interface TrustPlan {
   readonly clusterArn: string;
   readonly serviceArn?: string;
   readonly claimKey: string;
+  /** The High band's counters the stop is charged to, their budgets' slots and the sliding window. */
+  readonly capKeys: { readonly cluster: string; readonly account: string };
+  readonly slots: { readonly cluster: number; readonly account: number };
+  readonly window: { readonly at: number; readonly since: number };
   readonly stopReason: string;
   /** The containers whose image failed (not trusted and not allow-listed). */
   readonly failed: ContainerVerdict[];
@@ -89,6 +102,15 @@ export function decideTrustResponse(
     clusterArn: facts.clusterArn,
     ...(facts.service?.arn ? { serviceArn: facts.service.arn } : {}),
     claimKey: taskClaimKey(facts.taskArn, true),
+    capKeys: {
+      cluster: clusterCapKey(facts.clusterArn, TRUST_BAND),
+      account: accountCapKey(settings.accountId, TRUST_BAND),
+    },
+    slots: {
+      cluster: budgetOf(settings.blastRadius, TRUST_BAND).perCluster - 1,
+      account: budgetOf(settings.blastRadius, TRUST_BAND).perAccount - 1,
+    },
+    window: capWindow(settings.now, settings.blastRadius.windowMinutes),
     stopReason:
       `shield-right: image not trusted (${[...new Set(failed.map((f) => f.outcome))].join(', ')})`.slice(
         0,
