@@ -48,7 +48,20 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
   };
   const clients = { ecr, signer, download: (url: string) => layerDownload.get(url) };
   const verdicts: ContainerVerdict[] = [];
-  for (const container of described.found ? described.containers : []) {
+  // Without a trust store nothing verifies: every image would be `untrusted-signer` and enforce mode would stop
+  // every task. A configuration error is reported (`error`, notified), never acted on, and not retried.
+  const noTrustStore = settings.trustedRoots.length === 0;
+  for (const container of described.found && noTrustStore ? described.containers : []) {
+    verdicts.push({
+      container: container.name,
+      image: container.image,
+      outcome: 'error',
+      digest: container.digest ?? '',
+      reason:
+        'signing.trustedRootCertificates is empty: no AWS Signer root to verify against (configuration)',
+    });
+  }
+  for (const container of described.found && !noTrustStore ? described.containers : []) {
     const verify = async (): Promise<ImageVerdict> => {
       try {
         return await verifyImageReference(container.image, container.digest, settings, clients);
@@ -92,7 +105,7 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
     }
     verdicts.push({ ...cached.verdict, container: container.name, image: container.image });
   }
-  if (verdicts.some((v) => v.outcome === 'error') && attempt < MAX_ATTEMPTS) {
+  if (!noTrustStore && verdicts.some((v) => v.outcome === 'error') && attempt < MAX_ATTEMPTS) {
     return {
       decision: 'wait',
       retryAfterSeconds: 5 * 2 ** attempt,

@@ -2,10 +2,12 @@
  * ImageTrustResponse offline (issue 15 acceptance): ECS Task State Change → ImageTrustRule → VerifyImages
  * (real envelopes signed by the sandbox CA) → evidence → claim → StopTask → TagService → NotifyTrust.
  */
-import { parseConfig, type ResponseMode } from '../../definitions/config';
+import { parseConfig, policyEnvironment, type ResponseMode } from '../../definitions/config';
 import { Simulator } from '../../local/engine';
+import { functionName, invokeFunction } from '../../local/functions';
 import type { SignatureKind } from '../../local/provision-signatures';
 import type { ApiCall } from '../../local/sandbox/account';
+import { runInSandbox } from '../../local/sandbox/transport';
 
 const ACCOUNT = '111122223333';
 const TRUSTED = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/release`;
@@ -148,6 +150,27 @@ describe('ImageTrustResponse, signing.mode enforce', () => {
       .flatMap((r) => r.notifications)
       .filter((n) => n.message.includes('blast-radius limit reached'));
     expect(held).toHaveLength(40);
+  });
+});
+
+describe('VerifyImages without a trust store', () => {
+  it('reports a configuration error and never stops, even in enforce mode (no root: nothing verifies)', async () => {
+    const sim = simulator();
+    const event = taskStart(6, digestOf(6), 'none');
+    await sim.processEvent(taskStart(1, digestOf(1), 'trusted'));
+    await sim.processEvent(event);
+    // The deployed function's environment with signing.trustedRootCertificates left empty.
+    Object.assign(
+      process.env,
+      policyEnvironment(parseConfig({ signing: { mode: 'enforce', trustedProfiles: [TRUSTED] } })),
+    );
+    const trusted = taskStart(1, digestOf(1), 'trusted');
+    const out = (await runInSandbox(sim.account, () =>
+      invokeFunction(functionName('verifyImages'), { event: trusted, attempt: 0 }),
+    )) as { decision: string; failed: { outcome: string; reason: string }[] };
+    expect(out.decision).toBe('notify');
+    expect(out.failed.map((f) => f.outcome)).toEqual(['error']);
+    expect(out.failed[0]?.reason).toContain('trustedRootCertificates');
   });
 });
 
