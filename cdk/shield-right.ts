@@ -28,6 +28,7 @@ export const OUTPUT_IDS = {
   RuntimeThreatResponse: 'RuntimeThreatResponseArn',
   VulnerableImageResponse: 'VulnerableImageResponseArn',
   ImagePushCheck: 'ImagePushCheckArn',
+  ImageTrustResponse: 'ImageTrustResponseArn',
   IncidentTable: 'IncidentTableName',
   EvidenceBucket: 'EvidenceBucketName',
   Topic: 'TopicArn',
@@ -153,6 +154,7 @@ export class ShieldRight extends Construct {
       this.stateMachines.VulnerableImageResponse.stateMachineArn,
     );
     this.output(OUTPUT_IDS.ImagePushCheck, this.stateMachines.ImagePushCheck.stateMachineArn);
+    this.output(OUTPUT_IDS.ImageTrustResponse, this.stateMachines.ImageTrustResponse.stateMachineArn);
     this.output(OUTPUT_IDS.IncidentTable, this.table.tableName);
     this.output(OUTPUT_IDS.EvidenceBucket, this.bucket.bucketName);
     this.output(OUTPUT_IDS.Topic, this.topic.topicArn);

@@ -480,6 +480,7 @@ export function policyEnvironment(config: ShieldRightConfig): Record<string, str
       ...(config.memberAccountRoleName ? { memberAccountRoleName: config.memberAccountRoleName } : {}),
       accounts: config.accounts,
       protectedAccounts: config.protectedAccounts,
+      signing: config.signing,
     }),
   };
 }

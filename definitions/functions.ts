@@ -14,7 +14,9 @@ export type FunctionId =
   | 'reportFailure'
   | 'reconcile'
   | 'checkImagePush'
-  | 'notifyBypass';
+  | 'notifyBypass'
+  | 'verifyImages'
+  | 'notifyTrust';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -159,12 +161,37 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     reservedConcurrency: 5,
     env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
   },
+  verifyImages: {
+    id: 'verifyImages',
+    entry: 'lambdas/verify-image/handler.ts',
+    substitution: 'VerifyImagesFunctionArn',
+    description:
+      'Describe a starting ECS task and verify the AWS Signer signatures of its images (cached per digest)',
+    timeoutSeconds: 90,
+    memoryMb: 512,
+    reservedConcurrency: 10,
+    env: ['SHIELD_RIGHT_POLICY', 'INCIDENT_TABLE'],
+  },
+  notifyTrust: {
+    id: 'notifyTrust',
+    entry: 'lambdas/notify-trust/handler.ts',
+    substitution: 'NotifyTrustFunctionArn',
+    description: 'Notify an untrusted image in a starting ECS task (what failed, what was done, how to sign)',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    env: ['TOPIC_ARN'],
+  },
 };
 
 /** Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN partition-aware. */
 export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition';
 
-export type WorkflowName = 'RuntimeThreatResponse' | 'VulnerableImageResponse' | 'ImagePushCheck';
+export type WorkflowName =
+  | 'RuntimeThreatResponse'
+  | 'VulnerableImageResponse'
+  | 'ImagePushCheck'
+  | 'ImageTrustResponse';
 
 export interface WorkflowSpec {
   readonly name: WorkflowName;
@@ -210,6 +237,19 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
     functions: ['checkImagePush', 'quarantine', 'notifyBypass'],
     resources: ['IncidentTableName', 'Partition'],
     serviceActions: ['dynamodb:GetItem'],
+  },
+  ImageTrustResponse: {
+    name: 'ImageTrustResponse',
+    file: 'statemachines/image-trust-response.asl.json',
+    functions: ['verifyImages', 'notifyTrust'],
+    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
+    serviceActions: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      's3:PutObject',
+      'ecs:StopTask',
+      'ecs:TagResource',
+    ],
   },
 };
 

@@ -12,6 +12,7 @@ export const RULE_NAMES = [
   'VulnerableImageRule',
   'ClosedImageFindingRule',
   'ImagePushRule',
+  'ImageTrustRule',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -84,8 +85,8 @@ export function imagePushPattern(): EventPattern {
  * state change events"): for the ImageTrustRule. ECS sends an event for every status change of every task and
  * container, with `imageDigest` for ECR images once resolved; this keeps one status (RUNNING, the one every
  * started task reaches with its digests known). Several RUNNING events of one task can still arrive (a container's
- * change, a duplicate delivery): the workflow acts once per task ARN. Not yet deployed: the ImageTrustResponse
- * workflow it targets is not built.
+ * change, a duplicate delivery): the workflow acts once per task ARN (its task claim). Deployed only when
+ * `signing.mode` is not `off`.
  */
 export function imageTrustPattern(): EventPattern {
   return {
@@ -112,6 +113,17 @@ export function executionFailurePattern(stateMachineArns: readonly string[]): Ev
 }
 
 export function ruleDefinitions(config: ShieldRightConfig): RuleDefinition[] {
+  const trust: RuleDefinition[] =
+    config.signing.mode === 'off'
+      ? []
+      : [
+          {
+            name: 'ImageTrustRule',
+            description: 'ECS tasks starting: verify the AWS Signer signatures of their images',
+            pattern: imageTrustPattern(),
+            target: 'ImageTrustResponse',
+          },
+        ];
   return [
     {
       name: 'RuntimeThreatRule',
@@ -137,5 +149,6 @@ export function ruleDefinitions(config: ShieldRightConfig): RuleDefinition[] {
       pattern: imagePushPattern(),
       target: 'ImagePushCheck',
     },
+    ...trust,
   ];
 }

@@ -14,6 +14,8 @@ export const TABLE_KEY_PREFIXES = {
   cap: 'CAP#',
   /** `CAPNOTICE#<cluster ARN or account>`: when the last "limit reached" notice of a scope went out. */
   capNotice: 'CAPNOTICE#',
+  /** `TRUST#<digest>#<policy hash>`: a digest's cached signature verdict and its verification lease. */
+  trust: 'TRUST#',
   /** `SWEEP#reconcile`: the reconciliation sweep's watermark. */
   sweep: 'SWEEP#',
 } as const;

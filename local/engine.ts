@@ -4,6 +4,7 @@
  * executions go through the execution-failure rule to the failure reporter, as deployed.
  */
 
+import { X509Certificate } from 'node:crypto';
 import {
   DEFAULT_CONFIG,
   policyEnvironment,
@@ -157,6 +158,8 @@ export class Simulator {
   /** The scenario the sandbox was built from (kept when the sandbox is saved). */
   readonly scenario: Scenario | undefined;
   private sequence = 0;
+  /** PEM of the sandbox certificate authority's root: the trust store offline, in place of AWS Signer's. */
+  private sandboxRoots: string[] | undefined;
 
   constructor(options: SimulatorOptions = {}) {
     const base = options.config ?? DEFAULT_CONFIG;
@@ -242,8 +245,13 @@ export class Simulator {
 
   /** The environment the deployed functions get from CDK, for the same handlers in-process. */
   environment(): Record<string, string> {
+    const signing = this.config.signing;
+    const config =
+      this.sandboxRoots && signing.trustedRootCertificates.length === 0
+        ? { ...this.config, signing: { ...signing, trustedRootCertificates: this.sandboxRoots } }
+        : this.config;
     return {
-      ...policyEnvironment(this.config),
+      ...policyEnvironment(config),
       EVIDENCE_BUCKET: this.bucket,
       INCIDENT_TABLE: this.table,
       TOPIC_ARN: this.topicArn,
@@ -284,6 +292,10 @@ export class Simulator {
   async processEvent(event: unknown, label = 'event'): Promise<EventResult> {
     // Refused before any rule or provisioning sees it (local/payload-limits.ts).
     assertNesting(event, `event ${label}`);
+    if (this.config.signing.mode !== 'off' && !this.sandboxRoots) {
+      const ca = await this.account.signer.authority();
+      this.sandboxRoots = [new X509Certificate(ca.rootDer).toString()];
+    }
     Object.assign(process.env, this.environment());
     const { result: executions, calls } = await recordCalls(() =>
       runInSandbox(this.account, async () => {

@@ -10,8 +10,10 @@ import { ecr } from '../lambdas/shared/clients/ecr';
 import { ecs } from '../lambdas/shared/clients/ecs';
 import { guardduty } from '../lambdas/shared/clients/guardduty';
 import { inspector2 } from '../lambdas/shared/clients/inspector2';
+import { layerDownload } from '../lambdas/shared/clients/layer-download';
 import { s3 } from '../lambdas/shared/clients/s3';
 import { sfn } from '../lambdas/shared/clients/sfn';
+import { signer } from '../lambdas/shared/clients/signer';
 import { sns } from '../lambdas/shared/clients/sns';
 import { sts } from '../lambdas/shared/clients/sts';
 import { onMemberClient } from '../lambdas/shared/member-clients';
@@ -39,6 +41,10 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
     require('../lambdas/check-image-push/handler') as typeof import('../lambdas/check-image-push/handler'),
   notifyBypass: () =>
     require('../lambdas/notify-bypass/handler') as typeof import('../lambdas/notify-bypass/handler'),
+  verifyImages: () =>
+    require('../lambdas/verify-image/handler') as typeof import('../lambdas/verify-image/handler'),
+  notifyTrust: () =>
+    require('../lambdas/notify-trust/handler') as typeof import('../lambdas/notify-trust/handler'),
 };
 
 let attached = false;
@@ -59,6 +65,13 @@ export function attachHandlerClients(): void {
   attachSandbox(sts, 'sts');
   // Clients made for a member account keep the credentials the sandbox STS issued: that account answers.
   onMemberClient((client, service) => attachSandbox(client, service, { keepCredentials: true }));
+  attachSandbox(signer, 'signer');
+  // The pre-signed layer URLs of the sandbox ECR are answered by the sandbox, never fetched.
+  layerDownload.get = async (url: string) => {
+    const account = currentSandbox();
+    if (!account) throw new Error('layer download outside a sandbox');
+    return account.ecr.signatures.download(url);
+  };
 }
 
 export function functionName(id: FunctionId): string {

@@ -70,6 +70,8 @@ export async function executions(
       WorkflowName,
       string,
     ][]) {
+      // A stack deployed before a workflow existed has no output for it.
+      if (!stateMachineArn) continue;
       const listed = await allPages(
         (nextToken) =>
           ctx.clients.sfn.send(

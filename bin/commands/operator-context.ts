@@ -75,6 +75,7 @@ export const STACK_OUTPUTS = {
   RuntimeThreatResponse: 'RuntimeThreatResponseArn',
   VulnerableImageResponse: 'VulnerableImageResponseArn',
   ImagePushCheck: 'ImagePushCheckArn',
+  ImageTrustResponse: 'ImageTrustResponseArn',
   IncidentTable: 'IncidentTableName',
   EvidenceBucket: 'EvidenceBucketName',
   Topic: 'TopicArn',
@@ -263,7 +264,11 @@ export async function discoverDeployment(cfn: CloudFormationClient, stackName: s
   const stack = out.Stacks?.[0];
   if (!stack) throw new OperatorError(`stack ${stackName} was not found`);
   const outputs = new Map((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-  const missing = Object.values(STACK_OUTPUTS).filter((k) => !outputs.get(k));
+  // ImageTrustResponseArn is optional: stacks deployed before the image trust workflow lack it, and no
+  // operator command needs it yet (it is listed as '' then).
+  const missing = Object.values(STACK_OUTPUTS).filter(
+    (k) => k !== STACK_OUTPUTS.ImageTrustResponse && !outputs.get(k),
+  );
   if (missing.length > 0) {
     throw new OperatorError(
       `stack ${stackName} has no output ${missing.join(', ')}: is it a shield-right stack, deployed by this version?`,
@@ -277,6 +282,7 @@ export async function discoverDeployment(cfn: CloudFormationClient, stackName: s
       RuntimeThreatResponse: runtime,
       VulnerableImageResponse: get(STACK_OUTPUTS.VulnerableImageResponse),
       ImagePushCheck: get(STACK_OUTPUTS.ImagePushCheck),
+      ImageTrustResponse: get(STACK_OUTPUTS.ImageTrustResponse),
     },
     table: get(STACK_OUTPUTS.IncidentTable),
     bucket: get(STACK_OUTPUTS.EvidenceBucket),
@@ -352,6 +358,7 @@ export async function withOperator(
           RuntimeThreatResponse: simulator.stateMachineArn('RuntimeThreatResponse'),
           VulnerableImageResponse: simulator.stateMachineArn('VulnerableImageResponse'),
           ImagePushCheck: simulator.stateMachineArn('ImagePushCheck'),
+          ImageTrustResponse: simulator.stateMachineArn('ImageTrustResponse'),
         },
         table: simulator.table,
         bucket: simulator.bucket,

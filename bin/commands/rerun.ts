@@ -62,7 +62,7 @@ export async function describeOwnExecution(
       throw new OperatorError(`execution ${executionArn} does not exist (or is older than 90 days)`);
     throw err;
   }
-  const machines = Object.values(ctx.deployment.stateMachines);
+  const machines = Object.values(ctx.deployment.stateMachines).filter((arn) => arn !== '');
   if (!described.stateMachineArn || !machines.includes(described.stateMachineArn)) {
     throw new OperatorError(
       `${executionArn} belongs to ${described.stateMachineArn ?? 'an unknown state machine'}, not to this shield-right deployment (${machines.join(', ')})`,

@@ -325,6 +325,25 @@ function allowTaskDiscovery(c: GrantContext): void {
   });
 }
 
+/** DescribeTasks, DescribeServices and DescribeClusters in this account's clusters (read only). */
+function allowTaskDescription(c: GrantContext): void {
+  c.allow({
+    actions: ['ecs:DescribeTasks'],
+    resources: [c.arn('ecs', 'task/*')],
+    wildcardReason: ACCOUNT_CLUSTERS_REASON,
+  });
+  c.allow({
+    actions: ['ecs:DescribeServices'],
+    resources: [c.arn('ecs', 'service/*')],
+    wildcardReason: ACCOUNT_CLUSTERS_REASON,
+  });
+  c.allow({
+    actions: ['ecs:DescribeClusters'],
+    resources: [c.arn('ecs', 'cluster/*')],
+    wildcardReason: ACCOUNT_CLUSTERS_REASON,
+  });
+}
+
 /** The ECR writes of quarantine and release: never on an exempt repository. */
 const ECR_WRITES = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
 /**
@@ -524,6 +543,30 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
     c.readIncident();
     c.publish();
     c.updateIncident();
+  },
+  // lambdas/verify-image: reads only, but for the verdict cache (TRUST#<digest>#…, LeadingKeys).
+  verifyImages: (c) => {
+    allowTaskDescription(c);
+    c.allow({
+      actions: [
+        'ecr:BatchGetImage',
+        'ecr:DescribeImageSigningStatus',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:ListImageReferrers',
+      ],
+      resources: [c.arn('ecr', 'repository/*')],
+      wildcardReason: 'A starting task may run an image of any ECR repository of this account (read only).',
+    });
+    c.allow({
+      actions: ['signer:GetRevocationStatus'],
+      resources: ['*'],
+      wildcardReason: 'signer:GetRevocationStatus (read only) supports no resource type but *.',
+    });
+    c.readIncident();
+    c.updateIncident(['trust']);
+  },
+  notifyTrust: (c) => {
+    c.publish();
   },
 };
 

@@ -52,6 +52,8 @@ export const WORKFLOW_ITEM_KEYS: Readonly<
     delete: ['imageClaim'],
   },
   ImagePushCheck: { write: [], delete: [] },
+  // ClaimTask: the runtime workflow's task claim of the task it stops, and the High band's cap counters.
+  ImageTrustResponse: { write: ['taskClaim', 'cap'], delete: [] },
 };
 
 /** Key prefixes the workflows write under: evidence of an incident and events that failed validation. */

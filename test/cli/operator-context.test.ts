@@ -117,6 +117,7 @@ describe('stack discovery', () => {
         RuntimeThreatResponse: 'arn:aws:states:ap-southeast-2:111122223333:stateMachine:Runtime',
         VulnerableImageResponse: 'value-of-VulnerableImageResponseArn',
         ImagePushCheck: 'value-of-ImagePushCheckArn',
+        ImageTrustResponse: 'value-of-ImageTrustResponseArn',
       },
       table: 'value-of-IncidentTableName',
       bucket: 'value-of-EvidenceBucketName',

@@ -91,6 +91,19 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
   ],
   checkImagePush: ['dynamodb:GetItem', 'ecr:DescribeImages', 's3:GetObject'],
   notifyBypass: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sns:Publish'],
+  verifyImages: [
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'ecr:BatchGetImage',
+    'ecr:DescribeImageSigningStatus',
+    'ecr:GetDownloadUrlForLayer',
+    'ecr:ListImageReferrers',
+    'ecs:DescribeClusters',
+    'ecs:DescribeServices',
+    'ecs:DescribeTasks',
+    'signer:GetRevocationStatus',
+  ],
+  notifyTrust: ['sns:Publish'],
 };
 
 /** Operations authorized by an IAM action of another name. */
@@ -174,4 +187,12 @@ export const EXPECTED_WORKFLOW_ACTIONS: Readonly<Record<WorkflowName, readonly s
     's3:PutObject',
   ],
   ImagePushCheck: ['dynamodb:GetItem', 'lambda:InvokeFunction'],
+  ImageTrustResponse: [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'ecs:StopTask',
+    'ecs:TagResource',
+    'lambda:InvokeFunction',
+    's3:PutObject',
+  ],
 };

@@ -34,7 +34,7 @@ const event = {
 it('simulate provisions the task an ECS Task State Change describes, with the digest ECS reported', async () => {
   const sim = new Simulator();
   const result = await sim.processEvent(event);
-  // No deployed rule takes these events yet (the ImageTrust workflow is not built): nothing is called.
+  // signing.mode is off by default: the ImageTrustRule is not deployed, nothing is called.
   expect(result.matchedRules).toEqual([]);
   expect(result.apiCalls).toEqual([]);
   const described = await runInSandbox(sim.account, () =>

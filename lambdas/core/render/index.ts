@@ -31,6 +31,7 @@ export {
   renderResolvedNotification,
 } from './resolved';
 export { causeMessage } from './sections';
+export { renderTrustNotification, TRUST_KIND, type TrustNotificationInput } from './trust';
 export {
   type CapNotice,
   type ChatNotification,

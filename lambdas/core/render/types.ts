@@ -99,7 +99,8 @@ export interface ChatNotification {
       | NotificationKind
       | 'released'
       | 'image-incident-resolved'
-      | 'possible-quarantine-bypass';
+      | 'possible-quarantine-bypass'
+      | 'image-not-trusted';
     readonly relatedResources: string[];
     readonly additionalContext: Record<string, string>;
   };

@@ -1,0 +1,159 @@
+/**
+ * The image trust response policy: from the verdicts of a starting task's images, what ECS describes of the
+ * task, its service and cluster, and the `signing` configuration, what the ImageTrustResponse workflow does.
+ * Pure: no AWS calls. Decides from DescribeTasks/DescribeServices/DescribeClusters, never from the event.
+ */
+
+import { type BlastRadiusConfig, budgetOf } from '../../../definitions/config';
+import type { SigningMode } from '../../../definitions/signing-config';
+import { accountCapKey, capWindow, clusterCapKey, taskClaimKey } from '../incident';
+import { isExemptValue } from '../policy';
+import type { ImageVerdict } from './image-trust';
+
+export interface TrustTaskFacts {
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  readonly lastStatus?: string;
+  readonly desiredStatus?: string;
+  readonly taskTags: Record<string, string>;
+  readonly clusterTags: Record<string, string>;
+  readonly service?: {
+    readonly name: string;
+    readonly arn?: string;
+    readonly runningCount: number;
+    readonly tags: Record<string, string>;
+  };
+}
+
+export interface TrustSettingsForResponse {
+  readonly mode: SigningMode;
+  readonly exemptTagKey: string;
+  readonly protectedClusters: readonly string[];
+  readonly minHealthyTasks: number;
+  readonly blastRadius: BlastRadiusConfig;
+  readonly accountId: string;
+  /** Decision time, epoch milliseconds: the sliding window of the budget. */
+  readonly now: number;
+}
+
+/** Stops of untrusted images are charged to the High band's budgets (the caps module's counters). */
+export const TRUST_BAND = 'high' as const;
+
+export interface ContainerVerdict extends ImageVerdict {
+  readonly container: string;
+}
+
+/**
+ * `none`: every image is trusted (or allow-listed), or the task is gone: nothing to do. `stop`: enforce, claim
+ * and stop the task. `notify`: observe mode, a spared task, or an image that could not be verified.
+ */
+export type TrustDecision = 'none' | 'stop' | 'notify';
+
+export interface TrustPlan {
+  readonly decision: TrustDecision;
+  readonly incidentId: string;
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  readonly serviceArn?: string;
+  readonly claimKey: string;
+  /** The High band's counters the stop is charged to, their budgets' slots and the sliding window. */
+  readonly capKeys: { readonly cluster: string; readonly account: string };
+  readonly slots: { readonly cluster: number; readonly account: number };
+  readonly window: { readonly at: number; readonly since: number };
+  readonly stopReason: string;
+  /** The containers whose image failed (not trusted and not allow-listed). */
+  readonly failed: ContainerVerdict[];
+  readonly reasons: string[];
+  /** In observe mode or when spared, what enforce would have done. */
+  readonly wouldHaveDone: ('stop' | 'tagService')[];
+}
+
+/** Why the task must be spared, if it must: protected or exempt cluster/service/task, or minHealthyTasks. */
+export function sparedBecause(facts: TrustTaskFacts, settings: TrustSettingsForResponse): string | undefined {
+  const key = settings.exemptTagKey;
+  if (settings.protectedClusters.some((c) => c === facts.clusterName || c === facts.clusterArn)) {
+    return `cluster ${facts.clusterName} is in protectedClusters`;
+  }
+  if (isExemptValue(facts.clusterTags[key])) return `cluster ${facts.clusterName} is tagged ${key}=true`;
+  if (facts.service && isExemptValue(facts.service.tags[key])) {
+    return `service ${facts.service.name} is tagged ${key}=true`;
+  }
+  if (isExemptValue(facts.taskTags[key])) return `the task is tagged ${key}=true`;
+  if (facts.service && facts.service.runningCount - 1 < settings.minHealthyTasks) {
+    return `stopping would leave service ${facts.service.name} with ${Math.max(facts.service.runningCount - 1, 0)} running task(s), below minHealthyTasks ${settings.minHealthyTasks}`;
+  }
+  return undefined;
+}
+
+export function trustIncidentId(taskArn: string): string {
+  return `trust-${taskArn.split('/').pop() ?? 'task'}`.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 80);
+}
+
+export function decideTrustResponse(
+  facts: TrustTaskFacts,
+  verdicts: readonly ContainerVerdict[],
+  settings: TrustSettingsForResponse,
+): TrustPlan {
+  const failed = verdicts.filter((v) => v.outcome !== 'trusted' && !v.allowedBy);
+  const base = {
+    incidentId: trustIncidentId(facts.taskArn),
+    taskArn: facts.taskArn,
+    clusterArn: facts.clusterArn,
+    ...(facts.service?.arn ? { serviceArn: facts.service.arn } : {}),
+    claimKey: taskClaimKey(facts.taskArn, true),
+    capKeys: {
+      cluster: clusterCapKey(facts.clusterArn, TRUST_BAND),
+      account: accountCapKey(settings.accountId, TRUST_BAND),
+    },
+    slots: {
+      cluster: budgetOf(settings.blastRadius, TRUST_BAND).perCluster - 1,
+      account: budgetOf(settings.blastRadius, TRUST_BAND).perAccount - 1,
+    },
+    window: capWindow(settings.now, settings.blastRadius.windowMinutes),
+    stopReason:
+      `shield-right: image not trusted (${[...new Set(failed.map((f) => f.outcome))].join(', ')})`.slice(
+        0,
+        255,
+      ),
+    failed,
+  };
+  const wouldHaveDone: TrustPlan['wouldHaveDone'] = facts.service?.arn ? ['stop', 'tagService'] : ['stop'];
+  if (failed.length === 0) {
+    return { ...base, decision: 'none', reasons: ['every image is trusted or allowed'], wouldHaveDone: [] };
+  }
+  if (facts.lastStatus === 'STOPPED' || facts.desiredStatus === 'STOPPED') {
+    return {
+      ...base,
+      decision: 'notify',
+      reasons: ['the task is already stopping or stopped'],
+      wouldHaveDone: [],
+    };
+  }
+  if (failed.some((f) => f.outcome === 'error')) {
+    return {
+      ...base,
+      decision: 'notify',
+      reasons: [
+        'an image could not be verified (error): not trusted, and not stopped on a verification failure',
+      ],
+      wouldHaveDone,
+    };
+  }
+  if (settings.mode !== 'enforce') {
+    return {
+      ...base,
+      decision: 'notify',
+      reasons: ['signing.mode is observe: nothing changed'],
+      wouldHaveDone,
+    };
+  }
+  const spared = sparedBecause(facts, settings);
+  if (spared) return { ...base, decision: 'notify', reasons: [`spared: ${spared}`], wouldHaveDone };
+  return {
+    ...base,
+    decision: 'stop',
+    reasons: ['enforce: an image of the task is not trusted'],
+    wouldHaveDone: [],
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * ImageTrustResponse offline (issue 15 acceptance): ECS Task State Change → ImageTrustRule → VerifyImages
+ * (real envelopes signed by the sandbox CA) → evidence → claim → StopTask → TagService → NotifyTrust.
+ */
+import { parseConfig, policyEnvironment, type ResponseMode } from '../../definitions/config';
+import { Simulator } from '../../local/engine';
+import { functionName, invokeFunction } from '../../local/functions';
+import type { SignatureKind } from '../../local/provision-signatures';
+import type { ApiCall } from '../../local/sandbox/account';
+import { runInSandbox } from '../../local/sandbox/transport';
+
+const ACCOUNT = '111122223333';
+const TRUSTED = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/release`;
+const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
+const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+const KINDS: readonly SignatureKind[] = [
+  'trusted',
+  'untrusted-profile',
+  'revoked',
+  'tampered',
+  'expired',
+  'none',
+];
+
+function simulator(mode: 'enforce' | 'observe' = 'enforce', simulateMode?: ResponseMode): Simulator {
+  return new Simulator({
+    config: parseConfig({ signing: { mode, trustedProfiles: [TRUSTED] } }),
+    ...(simulateMode ? { mode: simulateMode } : {}),
+    scenario: {
+      repositories: [
+        {
+          name: 'api',
+          images: KINDS.map((signature, i) => ({ tags: [signature], digest: digestOf(i + 1), signature })),
+        },
+      ],
+    },
+  });
+}
+
+function taskStart(n: number, digest: string, tag: string, service = 'api') {
+  const taskArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/${n.toString(16).padStart(32, '0')}`;
+  return {
+    version: '0',
+    id: `ev-${n}`,
+    'detail-type': 'ECS Task State Change',
+    source: 'aws.ecs',
+    account: ACCOUNT,
+    time: '2026-06-01T00:00:00Z',
+    region: 'us-east-1',
+    resources: [taskArn],
+    detail: {
+      clusterArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`,
+      taskArn,
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/api:7`,
+      group: `service:${service}`,
+      launchType: 'FARGATE',
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      containers: [{ name: 'app', image: `${REGISTRY}/api:${tag}`, imageDigest: digest }],
+    },
+  };
+}
+
+const MUTATING = /^(Stop|Tag|Untag|Put|Delete|Update|Revoke|BatchDelete|Modify)/;
+const mutating = (calls: readonly ApiCall[]) =>
+  calls.filter(
+    (c) =>
+      c.error === null &&
+      MUTATING.test(c.operation) &&
+      !(
+        c.service === 'dynamodb' &&
+        String((c.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S).startsWith('TRUST#')
+      ) &&
+      c.service !== 's3',
+  );
+const stops = (calls: readonly ApiCall[]) =>
+  calls.filter((c) => c.operation === 'StopTask' && c.error === null);
+
+describe('ImageTrustResponse, signing.mode enforce', () => {
+  it('leaves a task with a trusted image alone: no stop, no notification', async () => {
+    const sim = simulator();
+    const result = await sim.processEvent(taskStart(1, digestOf(1), 'trusted'));
+    expect(result.matchedRules).toEqual(['ImageTrustRule']);
+    expect(result.executions[0]?.status).toBe('SUCCEEDED');
+    expect(result.executions[0]?.states).toContain('Trusted');
+    expect(stops(result.apiCalls)).toEqual([]);
+    expect(result.notifications).toEqual([]);
+  });
+
+  it.each([
+    ['untrusted-profile', 'untrusted-signer', 2],
+    ['revoked', 'revoked', 3],
+    ['tampered', 'tampered', 4],
+    ['expired', 'expired', 5],
+    ['none', 'unsigned', 6],
+  ] as const)(
+    'stops the task of a %s image, tags its service and notifies once (%s)',
+    async (tag, outcome, n) => {
+      const sim = simulator();
+      const result = await sim.processEvent(taskStart(n, digestOf(n), tag));
+      expect(result.executions[0]?.status).toBe('SUCCEEDED');
+      expect(stops(result.apiCalls)).toHaveLength(1);
+      expect(result.apiCalls.filter((c) => c.operation === 'TagResource' && c.error === null)).toHaveLength(
+        1,
+      );
+      expect(result.notifications).toHaveLength(1);
+      const message = JSON.parse(result.notifications[0]?.message ?? '{}') as { email?: string };
+      expect(message.email).toContain(outcome);
+      expect(message.email).toContain('Container app');
+      expect(message.email).toContain(`${REGISTRY}/api:${tag}`);
+      expect(message.email).toContain('task stopped');
+      // The evidence was written before the stop.
+      const order = result.apiCalls.map((c) => c.operation);
+      expect(order.indexOf('PutObject')).toBeLessThan(order.indexOf('StopTask'));
+    },
+  );
+
+  it('does not stop a task of a protected cluster: notified as spared', async () => {
+    const sim = new Simulator({
+      config: parseConfig({
+        protectedClusters: ['prod'],
+        signing: { mode: 'enforce', trustedProfiles: [TRUSTED] },
+      }),
+      scenario: { repositories: [{ name: 'api', images: [{ tags: ['none'], digest: digestOf(6) }] }] },
+    });
+    const result = await sim.processEvent(taskStart(6, digestOf(6), 'none'));
+    expect(stops(result.apiCalls)).toEqual([]);
+    expect(result.notifications).toHaveLength(1);
+    expect(result.notifications[0]?.message).toContain('protectedClusters');
+  });
+
+  it('a second start event of the same task does not stop it twice (the task claim)', async () => {
+    const sim = simulator();
+    const first = await sim.processEvent(taskStart(6, digestOf(6), 'none'));
+    const again = await sim.processEvent(taskStart(6, digestOf(6), 'none'));
+    expect(stops(first.apiCalls)).toHaveLength(1);
+    expect(stops(again.apiCalls)).toEqual([]);
+  });
+
+  it('a burst of 50 task starts of one digest costs one verification; stops stay within the High band budget', async () => {
+    const sim = simulator();
+    const events = Array.from({ length: 50 }, (_, i) => ({ event: taskStart(100 + i, digestOf(6), 'none') }));
+    const results = await sim.processEvents(events, { concurrency: 10, seed: 7 });
+    const calls = results.flatMap((r) => r.apiCalls);
+    expect(calls.filter((c) => c.operation === 'ListImageReferrers')).toHaveLength(1);
+    // The High band's budget: 10 actions per cluster in the sliding window (the defaults); the rest is notified.
+    expect(stops(calls)).toHaveLength(10);
+    const held = results
+      .flatMap((r) => r.notifications)
+      .filter((n) => n.message.includes('blast-radius limit reached'));
+    expect(held).toHaveLength(40);
+  });
+});
+
+describe('VerifyImages without a trust store', () => {
+  it('reports a configuration error and never stops, even in enforce mode (no root: nothing verifies)', async () => {
+    const sim = simulator();
+    const event = taskStart(6, digestOf(6), 'none');
+    await sim.processEvent(taskStart(1, digestOf(1), 'trusted'));
+    await sim.processEvent(event);
+    // The deployed function's environment with signing.trustedRootCertificates left empty.
+    Object.assign(
+      process.env,
+      policyEnvironment(parseConfig({ signing: { mode: 'enforce', trustedProfiles: [TRUSTED] } })),
+    );
+    const trusted = taskStart(1, digestOf(1), 'trusted');
+    const out = (await runInSandbox(sim.account, () =>
+      invokeFunction(functionName('verifyImages'), { event: trusted, attempt: 0 }),
+    )) as { decision: string; failed: { outcome: string; reason: string }[] };
+    expect(out.decision).toBe('notify');
+    expect(out.failed.map((f) => f.outcome)).toEqual(['error']);
+    expect(out.failed[0]?.reason).toContain('trustedRootCertificates');
+  });
+});
+
+describe('ImageTrustResponse, observe', () => {
+  it.each([
+    ['signing.mode observe', simulator('observe')],
+    ['simulate --mode observe', simulator('enforce', 'observe')],
+  ])('%s: notifies an unsigned image with no mutating call', async (_label, sim) => {
+    const result = await sim.processEvent(taskStart(6, digestOf(6), 'none'));
+    expect(result.executions[0]?.status).toBe('SUCCEEDED');
+    expect(mutating(result.apiCalls)).toEqual([]);
+    expect(result.notifications).toHaveLength(1);
+    expect(result.notifications[0]?.message).toContain('would have');
+  });
+});
+
+describe('ImageTrustRule', () => {
+  it('is not deployed when signing.mode is off: nothing runs', async () => {
+    const sim = new Simulator({ config: parseConfig({}) });
+    const result = await sim.processEvent(taskStart(6, digestOf(6), 'none'));
+    expect(result.matchedRules).toEqual([]);
+    expect(result.apiCalls).toEqual([]);
+  });
+});
