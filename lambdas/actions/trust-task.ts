@@ -2,14 +2,10 @@
  * What ECS describes of a starting task for the image trust response: its containers (image and the digest
  * ECS resolved), status, tags, service (running count, tags) and cluster tags. The event only names the task.
  */
-import {
-  DescribeClustersCommand,
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { TrustTaskFacts } from '../core/signing/trust-response';
 import { tagMap } from './enrich';
+import { describeServiceOfTask } from './service-membership';
 
 export interface TaskContainer {
   readonly name: string;
@@ -42,14 +38,8 @@ export async function describeTrustTask(
       facts: { taskArn, clusterArn, clusterName, taskTags: {}, clusterTags },
     };
   }
-  const serviceName = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
-  const service = serviceName
-    ? (
-        await ecs.send(
-          new DescribeServicesCommand({ cluster: clusterArn, services: [serviceName], include: ['TAGS'] }),
-        )
-      ).services?.[0]
-    : undefined;
+  // The task's group is set by whoever called RunTask: the service counts only when it lists the task.
+  const service = await describeServiceOfTask(ecs, clusterArn, task);
   return {
     found: true,
     containers: (task.containers ?? []).map((c) => ({

@@ -118,9 +118,12 @@ export function accountCapKey(accountId: string, band: SeverityBand): string {
   return `CAP#ACCOUNT#${accountId}#${band}`;
 }
 
-/** The rate limit of "limit reached" notices: one item per cluster (or account, for images). */
-export function capNoticeKey(scopeArnOrAccount: string): string {
-  return `CAPNOTICE#${scopeArnOrAccount}`;
+/**
+ * The rate limit of "limit reached" notices: one item per cluster (or account, for images) and severity
+ * band, so a burst of Medium findings never silences the notice of a Critical one.
+ */
+export function capNoticeKey(scopeArnOrAccount: string, band: SeverityBand): string {
+  return `CAPNOTICE#${scopeArnOrAccount}#${band}`;
 }
 
 /** The sliding window of the blast-radius counters and notices: the action's stamp and the oldest that still counts. */

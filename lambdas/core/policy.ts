@@ -293,7 +293,7 @@ export function decideRuntimeResponse(
     capKeys: {
       cluster: clusterCapKey(finding.cluster.arn, band),
       account: accountCapKey(finding.accountId, band),
-      notice: capNoticeKey(finding.cluster.arn),
+      notice: capNoticeKey(finding.cluster.arn, band),
     },
     caps,
     slots: { cluster: caps.cluster - 1, account: caps.account - 1 },

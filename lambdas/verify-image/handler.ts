@@ -116,8 +116,12 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
   const mode = config.mode === 'observe' ? 'observe' : signing.mode;
   const plan = decideTrustResponse(described.facts, verdicts, {
     mode,
-    exemptTagKey: config.exemptTagKey,
-    protectedClusters: config.protectedClusters,
+    guard: {
+      exemptTagKey: config.exemptTagKey,
+      protectedClusters: config.protectedClusters,
+      protectedServices: config.protectedServices,
+      exemptTaskTagGuarded: config.exemptTaskTagGuarded,
+    },
     minHealthyTasks: config.blastRadius.minHealthyTasks,
     blastRadius: config.blastRadius,
     accountId: event.detail.taskArn.split(':')[4] ?? '',

@@ -51,7 +51,7 @@ describe('incident table keys', () => {
     expect(imageClaimKey('sha256:00')).toBe('CLAIM#IMAGE#sha256:00');
     expect(clusterCapKey('arn:cluster', 'high')).toBe('CAP#CLUSTER#arn:cluster#high');
     expect(accountCapKey('111122223333', 'critical')).toBe('CAP#ACCOUNT#111122223333#critical');
-    expect(capNoticeKey('arn:cluster')).toBe('CAPNOTICE#arn:cluster');
+    expect(capNoticeKey('arn:cluster', 'critical')).toBe('CAPNOTICE#arn:cluster#critical');
   });
 
   it('slides the cap window with the action: it ends at the action, not at a clock boundary', () => {

@@ -648,7 +648,7 @@ describe('decideRuntimeResponse', () => {
       expect(high.capKeys).toEqual({
         cluster: `CAP#CLUSTER#${cluster}#high`,
         account: `CAP#ACCOUNT#${ACCOUNT}#high`,
-        notice: `CAPNOTICE#${cluster}`,
+        notice: `CAPNOTICE#${cluster}#high`,
       });
       expect([high.band, critical.band, medium.band]).toEqual(['high', 'critical', 'medium']);
       expect(critical.capKeys.account).toBe(`CAP#ACCOUNT#${ACCOUNT}#critical`);

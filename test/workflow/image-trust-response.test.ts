@@ -130,6 +130,30 @@ describe('ImageTrustResponse, signing.mode enforce', () => {
     expect(result.notifications[0]?.message).toContain('protectedClusters');
   });
 
+  it.each([
+    ['a RunTask group naming an exempt service that does not list the task', { group: 'service:billing' }],
+    [
+      'an exemption tag on the task itself, its key not declared guarded',
+      { tags: { 'shield-right:exempt': 'true' } },
+    ],
+  ])('stops an untrusted image despite %s (an attacker can set both)', async (_why, task) => {
+    const taskArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/${(7).toString(16).padStart(32, '0')}`;
+    const sim = new Simulator({
+      config: parseConfig({ signing: { mode: 'enforce', trustedProfiles: [TRUSTED] } }),
+      scenario: {
+        repositories: [{ name: 'api', images: [{ tags: ['none'], digest: digestOf(6) }] }],
+        services: [{ cluster: 'prod', name: 'billing', tags: { 'shield-right:exempt': 'true' } }],
+        tasks: [
+          { cluster: 'prod', taskArn, containers: [{ name: 'app', image: `${REGISTRY}/api:none` }], ...task },
+        ],
+      },
+    });
+    const event = taskStart(7, digestOf(6), 'none', 'billing');
+    const result = await sim.processEvent(event);
+    expect(stops(result.apiCalls)).toHaveLength(1);
+    expect(result.notifications[0]?.message).not.toContain('is tagged shield-right:exempt=true');
+  });
+
   it('a second start event of the same task does not stop it twice (the task claim)', async () => {
     const sim = simulator();
     const first = await sim.processEvent(taskStart(6, digestOf(6), 'none'));
@@ -150,7 +174,7 @@ describe('ImageTrustResponse, signing.mode enforce', () => {
       .flatMap((r) => r.notifications)
       .filter((n) => n.message.includes('blast-radius limit reached'));
     expect(held).toHaveLength(40);
-  });
+  }, 60_000);
 });
 
 describe('VerifyImages without a trust store', () => {

@@ -204,4 +204,26 @@ describe('"limit reached" is summarised: one notice per cluster per window, with
     expect(email).toMatch(/High budget: at most 1 actions per cluster/);
     expect(email).toContain('shield-right incidents --status CAP_REACHED');
   });
+
+  it('keeps one notice per band: a Medium notice never silences the Critical one of the same cluster', async () => {
+    const sim = new Simulator({
+      config: config({
+        severityBudgets: {
+          medium: { perCluster: 2, perAccount: 50 },
+          critical: { perCluster: 1, perAccount: 50 },
+        },
+      }),
+    });
+    await inSequence(
+      sim,
+      [0, 1, 2].map((i) => finding(`band-medium-${i}`, 'dev', 5)),
+    );
+    const criticals = await inSequence(
+      sim,
+      [0, 1].map((i) => finding(`band-critical-${i}`, 'dev', 9.5)),
+    );
+
+    expect(statusOf(sim, 'band-critical-1')).toBe('CAP_REACHED');
+    expect(actions([criticals[1] as EventResult])).toEqual(['cap-reached']);
+  });
 });

@@ -7,7 +7,7 @@
 import { type BlastRadiusConfig, budgetOf } from '../../../definitions/config';
 import type { SigningMode } from '../../../definitions/signing-config';
 import { accountCapKey, capWindow, clusterCapKey, taskClaimKey } from '../incident';
-import { isExemptValue } from '../policy';
+import { type GuardSettings, workloadVerdict } from '../workload-guard';
 import type { ImageVerdict } from './image-trust';
 
 export interface TrustTaskFacts {
@@ -28,8 +28,8 @@ export interface TrustTaskFacts {
 
 export interface TrustSettingsForResponse {
   readonly mode: SigningMode;
-  readonly exemptTagKey: string;
-  readonly protectedClusters: readonly string[];
+  /** Protection and exemption, as every workflow decides them (lambdas/core/workload-guard.ts). */
+  readonly guard: GuardSettings;
   readonly minHealthyTasks: number;
   readonly blastRadius: BlastRadiusConfig;
   readonly accountId: string;
@@ -69,17 +69,30 @@ export interface TrustPlan {
   readonly wouldHaveDone: ('stop' | 'tagService')[];
 }
 
-/** Why the task must be spared, if it must: protected or exempt cluster/service/task, or minHealthyTasks. */
+/**
+ * Why the task must be spared, if it must: the shared workload guard (protected or exempt cluster/service,
+ * a task tag only when its key is declared guarded), or minHealthyTasks. `facts.service` is present only
+ * when the service lists the task (lambdas/actions/service-membership.ts).
+ */
 export function sparedBecause(facts: TrustTaskFacts, settings: TrustSettingsForResponse): string | undefined {
-  const key = settings.exemptTagKey;
-  if (settings.protectedClusters.some((c) => c === facts.clusterName || c === facts.clusterArn)) {
-    return `cluster ${facts.clusterName} is in protectedClusters`;
-  }
-  if (isExemptValue(facts.clusterTags[key])) return `cluster ${facts.clusterName} is tagged ${key}=true`;
-  if (facts.service && isExemptValue(facts.service.tags[key])) {
-    return `service ${facts.service.name} is tagged ${key}=true`;
-  }
-  if (isExemptValue(facts.taskTags[key])) return `the task is tagged ${key}=true`;
+  const verdict = workloadVerdict(
+    {
+      clusterArn: facts.clusterArn,
+      clusterTags: facts.clusterTags,
+      taskTags: facts.taskTags,
+      ...(facts.service
+        ? {
+            service: {
+              name: facts.service.name,
+              ...(facts.service.arn ? { arn: facts.service.arn } : {}),
+              tags: facts.service.tags,
+            },
+          }
+        : {}),
+    },
+    settings.guard,
+  );
+  if (verdict.kind !== 'allowed') return verdict.reason ?? verdict.kind;
   if (facts.service && facts.service.runningCount - 1 < settings.minHealthyTasks) {
     return `stopping would leave service ${facts.service.name} with ${Math.max(facts.service.runningCount - 1, 0)} running task(s), below minHealthyTasks ${settings.minHealthyTasks}`;
   }
