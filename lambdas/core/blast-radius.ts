@@ -65,6 +65,13 @@ export function spareTargets(
       );
       continue;
     }
+    if (radius.otherAccountsUnscanned) {
+      spare(
+        target,
+        'organization mode: workloads of other accounts can run this image and are not scanned, so it is not archived (quarantine by hand once you know who runs it)',
+      );
+      continue;
+    }
     if (radius.truncated) {
       spare(
         target,

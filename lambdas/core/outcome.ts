@@ -74,6 +74,11 @@ export interface BlastRadius {
   readonly truncated: boolean;
   /** The scan failed: nobody knows who runs the digest. */
   readonly failed?: boolean;
+  /**
+   * Organization mode (memberAccountRoleName): other accounts of the organization can pull the image and
+   * are not scanned, so who runs it is not fully known.
+   */
+  readonly otherAccountsUnscanned?: boolean;
   readonly reason?: string;
 }
 

@@ -176,6 +176,7 @@ export const BlastRadiusSchema = v.object({
   scannedTasks: v.number(),
   truncated: v.boolean(),
   failed: v.optional(v.boolean()),
+  otherAccountsUnscanned: v.optional(v.boolean()),
   reason: v.optional(text),
 });
 

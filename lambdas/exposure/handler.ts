@@ -12,11 +12,13 @@ export const handler = async (input: unknown): Promise<BlastRadius> => {
     input,
   );
   const { ecs } = await clientsFor(finding?.memberRoleArn);
-  return findTasksRunningImage(ecs, {
+  const radius = await findTasksRunningImage(ecs, {
     digests,
     ...(clusters ? { clusters } : {}),
     ...(excludeTaskArns ? { excludeTaskArns } : {}),
     ...(maxTasks ? { maxTasks } : {}),
     ...(guard ? { guard: policySettings() } : {}),
   });
+  // Organization mode: other accounts can pull the image too, and only this one was scanned.
+  return policySettings().memberAccountRoleName ? { ...radius, otherAccountsUnscanned: true } : radius;
 };

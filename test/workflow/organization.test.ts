@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../definitions/config';
 import { Simulator } from '../../local/engine';
-import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
+import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
 import type { ApiCall } from '../../local/sandbox/account';
 import { callsTo, execution, objects, only, parts } from '../helpers/runtime-response';
 
@@ -57,6 +57,34 @@ describe('a member account finding, with memberAccountRoleName', () => {
       expect(call.account).toBe(ACCOUNT);
     expect(Object.keys(objects(simulator)).some((key) => key.startsWith('incidents/'))).toBe(true);
     expect(description(result)).toContain(MEMBER);
+  });
+});
+
+describe('image quarantine in organization mode (fail safe)', () => {
+  it('archives no image: other accounts can run it and are not scanned, and the notification says so', async () => {
+    // Arrange: a High finding in the deploying account, with member accounts configured
+    const simulator = new Simulator({ config: WITH_ROLE });
+
+    // Act
+    const result = await simulator.processEvent(runtimeEvent({ taskId: 'bb'.repeat(16), severity: 8 }));
+
+    // Assert: the task is stopped, the image is spared, and the reason names the organization
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(callsTo(result, 'ecs', 'StopTask')).toHaveLength(1);
+    expect(callsTo(result, 'ecr', 'UpdateImageStorageClass')).toEqual([]);
+    expect(callsTo(result, 'ecr', 'PutImage')).toEqual([]);
+    expect(description(result)).toContain('organization mode');
+  });
+
+  it('an Inspector CRITICAL finding notifies instead of archiving', async () => {
+    const simulator = new Simulator({ config: WITH_ROLE });
+
+    const result = await simulator.processEvent(inspectorEvent({ severity: 'CRITICAL' }));
+
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(callsTo(result, 'ecr', 'UpdateImageStorageClass')).toEqual([]);
+    expect(callsTo(result, 'ecr', 'PutImage')).toEqual([]);
+    expect(description(result)).toContain('organization mode');
   });
 });
 
