@@ -1,18 +1,26 @@
 /**
- * `npm run member-template [-- --regions us-east-1,eu-west-1 --role-name ShieldRightMemberRole]`: writes
+ * `npm run member-template [-- --config FILE --regions us-east-1,eu-west-1 --role-name ShieldRightMemberRole]`: writes
  * dist/member-role.template.json, the CloudFormation template of ShieldRightMemberRole to roll out to member
  * accounts with a StackSet (parameters: CentralAccountId, OrganizationId). Deploy the StackSet in one Region
- * (IAM roles are global); list every Region shield-right is deployed in with --regions.
+ * (IAM roles are global); list every Region shield-right is deployed in with --regions. The member role
+ * carries the deployment's protections (protected clusters, exemption tag, exempt repositories, isolation
+ * VPCs): `--config` is the deployment's configuration (default: the `shield-right` context of ./cdk.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App, CfnOutput, CfnParameter, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../bin/cli-support';
 import { DEFAULT_MEMBER_ROLE_NAME, ShieldRightMemberRole } from '../cdk/constructs/member-role';
+import type { ShieldRightConfig } from '../definitions/config';
 import { PACKAGE_ROOT } from '../definitions/package-root';
 
-export function memberRoleTemplate(regions: readonly string[], roleName = DEFAULT_MEMBER_ROLE_NAME): unknown {
+export function memberRoleTemplate(
+  regions: readonly string[],
+  config: ShieldRightConfig,
+  roleName = DEFAULT_MEMBER_ROLE_NAME,
+): unknown {
   const app = new App();
   // No bootstrap resources: a StackSet deploys the template as is.
   const stack = new Stack(app, 'ShieldRightMemberRole', {
@@ -33,6 +41,7 @@ export function memberRoleTemplate(regions: readonly string[], roleName = DEFAUL
     organizationId: organization.valueAsString,
     regions,
     roleName,
+    config,
   });
   new CfnOutput(stack, 'MemberRoleArn', { value: member.role.roleArn });
   return Template.fromStack(stack).toJSON();
@@ -40,12 +49,17 @@ export function memberRoleTemplate(regions: readonly string[], roleName = DEFAUL
 
 if (require.main === module) {
   const { values } = parseArgs({
-    options: { regions: { type: 'string', default: 'us-east-1' }, 'role-name': { type: 'string' } },
+    options: {
+      regions: { type: 'string', default: 'us-east-1' },
+      'role-name': { type: 'string' },
+      config: { type: 'string' },
+    },
   });
   const regions = (values.regions ?? '').split(',').filter((r) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(r));
   if (regions.length === 0) throw new Error('--regions: expected Region names like us-east-1,eu-west-1');
   const out = join(PACKAGE_ROOT, 'dist', 'member-role.template.json');
   mkdirSync(join(PACKAGE_ROOT, 'dist'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(memberRoleTemplate(regions, values['role-name']), null, 2)}\n`);
+  const template = memberRoleTemplate(regions, loadConfig(values.config), values['role-name']);
+  writeFileSync(out, `${JSON.stringify(template, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }

@@ -3,7 +3,7 @@
  * central account's named roles within the organization and grants the member-account part of their
  * permissions; the central roles may assume only that role name, in the allowed accounts.
  */
-import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../definitions/config';
+import { DEFAULT_CONFIG, parseConfig, type ShieldRightConfig } from '../../definitions/config';
 import type { FunctionId } from '../../definitions/functions';
 import { centralRoleArn } from '../../definitions/organization';
 import { type TrustPolicy, trustAllows } from '../../local/sandbox/sts';
@@ -38,8 +38,11 @@ const PARAMS = {
   OrganizationId: ORG,
 };
 
-function memberRole(): { trust: TrustPolicy; statements: Statement[] } {
-  const template = memberRoleTemplate(REGIONS) as { Resources: Record<string, Json> };
+function memberRole(config: ShieldRightConfig = DEFAULT_CONFIG): {
+  trust: TrustPolicy;
+  statements: Statement[];
+} {
+  const template = memberRoleTemplate(REGIONS, config) as { Resources: Record<string, Json> };
   const resources = Object.values(template.Resources);
   const role = resources.find((r) => r.Type === 'AWS::IAM::Role') as { Properties: Json };
   const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy') as { Properties: Json }[];
@@ -101,6 +104,22 @@ describe('the ShieldRightMemberRole template', () => {
     });
     for (const s of statements)
       for (const r of asList(s.Resource)) if (r !== '*') expect(String(r)).toContain(`:${B}:`);
+  });
+
+  it("carries the deployment's protections: StopTask and TagResource denied in protected clusters, ECR writes on exempt repositories", () => {
+    const protectedOnes = memberRole(
+      parseConfig({ protectedClusters: ['prod'], inspector: { exemptRepositories: ['base-images'] } }),
+    ).statements;
+    const denies = protectedOnes.filter((st) => st.Effect === 'Deny');
+    const denied = (action: string, fragment: string) =>
+      denies.some((st) => asList(st.Action).includes(action) && JSON.stringify(st).includes(fragment));
+    expect(denied('ecs:StopTask', 'cluster/prod')).toBe(true);
+    expect(denied('ecs:TagResource', 'prod')).toBe(true);
+    expect(denied('ecr:UpdateImageStorageClass', 'repository/base-images')).toBe(true);
+    // Without protections configured, none of those Denies by name exist.
+    expect(statements.some((st) => st.Effect === 'Deny' && JSON.stringify(st).includes('cluster/prod'))).toBe(
+      false,
+    );
   });
 });
 
