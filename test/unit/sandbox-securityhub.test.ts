@@ -89,8 +89,11 @@ describe('sandbox GetFindings filters', () => {
 
   it('refuses more than 10 filtered attributes and a filter it does not implement', async () => {
     const home = account();
+    // Eleven real AwsSecurityFindingFilters attributes: one more than the API accepts.
+    const names = ['Id', 'ProductArn', 'ProductName', 'AwsAccountId', 'GeneratorId', 'Title', 'RecordState'];
+    const more = ['WorkflowStatus', 'CompanyName', 'Region', 'Description'];
     const many = Object.fromEntries(
-      Array.from({ length: 11 }, (_, i) => [`F${i}`, [{ Value: 'x', Comparison: 'EQUALS' }]]),
+      [...names, ...more].map((name) => [name, [{ Value: 'x', Comparison: 'EQUALS' }]]),
     );
     await expect(
       runInSandbox(home, () => client.send(new GetFindingsCommand({ Filters: many as never }))),
