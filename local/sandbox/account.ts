@@ -14,6 +14,7 @@ import { Inspector2Service } from './inspector2';
 import { modelViolation } from './models/check';
 import { seededRandom } from './random';
 import { S3Service } from './s3';
+import { SecurityHubService } from './securityhub';
 import { SignerService } from './signer';
 import { SnsService } from './sns';
 import { StsService } from './sts';
@@ -106,6 +107,7 @@ export class SandboxAccount implements AccountContext {
   readonly inspector2: Inspector2Service;
   readonly signer: SignerService;
   readonly sts: StsService;
+  readonly securityhub: SecurityHubService;
   /** What auto-provisioning already created, so a repeat event never resurrects a stopped task. */
   readonly provisioned = new Set<string>();
   /** While executions interleave, the seeded scheduler every call waits on (local/interleaving.ts). */
@@ -147,6 +149,7 @@ export class SandboxAccount implements AccountContext {
     this.signer = new SignerService(this);
     this.ecr.useSigner((spec) => this.signer.signEnvelope(spec));
     this.sts = new StsService(this);
+    this.securityhub = new SecurityHubService(this);
     for (const service of [
       this.signer,
       this.sts,
@@ -158,6 +161,7 @@ export class SandboxAccount implements AccountContext {
       this.dynamodb,
       this.guardduty,
       this.inspector2,
+      this.securityhub,
     ]) {
       this.services.set(service.name, service);
     }

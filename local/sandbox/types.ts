@@ -16,7 +16,8 @@ export type ServiceName =
   | 'inspector2'
   | 'states'
   | 'signer'
-  | 'sts';
+  | 'sts'
+  | 'securityhub';
 
 export type Operation = (input: Record<string, unknown>) => unknown;
 

@@ -138,6 +138,25 @@ describe('a member account finding that cannot be acted on', () => {
     expect(description(result)).toContain(`role/${ROLE}`);
   });
 
+  it('is headlined as a missing or untrusted member role naming account and role, not as invalid input', async () => {
+    // Arrange
+    const simulator = new Simulator({ config: WITH_ROLE, scenario: { memberRoles: { [MEMBER]: false } } });
+
+    // Act
+    const result = await simulator.processEvent(memberEvent(MEMBER, { taskId: 'ee'.repeat(16) }));
+
+    // Assert
+    const notification = only(result.notifications);
+    const subject = String(notification.subject);
+    const title = parts(notification).chat.content.title;
+    expect(subject).toContain('member role missing or untrusted');
+    expect(subject).not.toContain('invalid input');
+    expect(title).toContain(`account ${MEMBER}`);
+    expect(title).toContain(`arn:aws:iam::${MEMBER}:role/${ROLE}`);
+    expect(title).toContain('fix:');
+    expect(description(result)).toContain('npm run member-template');
+  });
+
   it('a protected account is never acted in, even with the role', async () => {
     // Arrange
     const simulator = new Simulator({ config: { ...WITH_ROLE, protectedAccounts: [MEMBER] } });

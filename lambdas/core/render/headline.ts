@@ -4,7 +4,7 @@ import { describeFindingType, type RuntimeFinding } from '../finding';
 import type { VulnerabilityFinding } from '../vulnerability';
 import { type Line, type Segment, text, value } from './document';
 import { count, isRuntime, isVulnerability, num, plural } from './format';
-import { inputKindText } from './kinds';
+import { inputKindText, memberRoleOf } from './kinds';
 import { SUBJECT_MAX } from './limits';
 import type { NotificationInput } from './types';
 
@@ -27,8 +27,16 @@ export function headline(input: NotificationInput): Line {
   const f = input.finding;
   const kind = inputKindText(input);
   const phrase = input.kind === 'repeat' ? repeatPhrase(input) : kind.phrase;
-  const tail =
-    input.kind === 'step-failed' && input.failure
+  const member = memberRoleOf(input);
+  const tail = member
+    ? [
+        text(' — member role missing or untrusted: account '),
+        value(member.account, LIMITS.short),
+        text(', role '),
+        value(member.role, LIMITS.short),
+        text(' — fix: deploy ShieldRightMemberRole trusting this deployment'),
+      ]
+    : input.kind === 'step-failed' && input.failure
       ? [text(' — step '), value(input.failure.state, LIMITS.short), text(' failed')]
       : [text(` — ${phrase}`)];
   if (isRuntime(f)) {

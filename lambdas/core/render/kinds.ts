@@ -19,6 +19,30 @@ const CONTAINED_STOPPED: KindText = {
   short: 'contained',
 };
 
+/** A finding about a member account whose role could not be assumed: its own words, not "invalid input". */
+const MEMBER_ROLE_MISSING: KindText = {
+  emoji: ':no_entry:',
+  phrase: 'member role missing or untrusted: nothing done in that account',
+  short: 'member role missing or untrusted',
+};
+
+/** The rejection was the member role (MemberRoleError), not a malformed event. */
+export function isMemberRoleFailure(input: NotificationInput): boolean {
+  return input.kind === 'invalid-input' && input.failure?.error === 'MemberRoleError';
+}
+
+/**
+ * The account and role named by a MemberRoleError's cause (lambdas/shared/member-clients.ts writes it from
+ * the configured role name and the validated account), or undefined when the cause does not say.
+ */
+export function memberRoleOf(input: NotificationInput): { account: string; role: string } | undefined {
+  if (!isMemberRoleFailure(input)) return undefined;
+  const m = /could not assume (arn:[\w-]+:iam::(\d{12}):role\/[\w+=,.@/-]{1,128})/.exec(
+    input.failure?.cause ?? '',
+  );
+  return m?.[1] && m[2] ? { role: m[1], account: m[2] } : undefined;
+}
+
 /** The words for a kind; an unknown kind (bad input) reads as a generic notice rather than throwing. */
 function kindText(kind: NotificationKind): KindText {
   return Object.hasOwn(KINDS, kind) ? KINDS[kind] : { emoji: ':bell:', phrase: 'notice', short: 'notice' };
@@ -60,6 +84,7 @@ const KINDS: Record<NotificationKind, KindText> = {
 /** The words for the notification's kind. */
 export function inputKindText(input: NotificationInput): KindText {
   if (input.kind === 'contained' && stopConfirmed(input.results?.stop)) return CONTAINED_STOPPED;
+  if (isMemberRoleFailure(input)) return MEMBER_ROLE_MISSING;
   return kindText(input.kind);
 }
 

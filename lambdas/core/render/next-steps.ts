@@ -2,6 +2,7 @@
 import { LIMITS } from '../escape';
 import { code, command, joinSegments, type Line, text, url } from './document';
 import { isRuntime, isVulnerability, succeeded } from './format';
+import { isMemberRoleFailure } from './kinds';
 import {
   ecsTaskUrl,
   evidenceUrl,
@@ -90,7 +91,18 @@ export function nextSteps(input: NotificationInput, incidentId: string | undefin
       release('Then lift the quarantine by hand');
       break;
     case 'invalid-input':
-      steps.push([text('Look at the stored raw event, then fix the rule or the producer that sent it.')]);
+      steps.push(
+        isMemberRoleFailure(input)
+          ? [
+              text('Deploy the member role in that account ('),
+              command('npm run member-template'),
+              text(
+                ', rolled out with a StackSet) trusting this deployment, with its name as memberAccountRoleName; then ',
+              ),
+              ...(exec ? [command(`shield-right rerun ${exec}`)] : [text('rerun the response')]),
+            ]
+          : [text('Look at the stored raw event, then fix the rule or the producer that sent it.')],
+      );
       break;
     case 'sample':
       steps.push([text('Nothing to do: sample findings name placeholder resources.')]);

@@ -33,6 +33,7 @@ const MODELS: Readonly<Record<ServiceName, string>> = {
   states: 'stepfunctions/2016-11-23',
   signer: 'signer/2017-08-25',
   sts: 'sts/2011-06-15',
+  securityhub: 'securityhub/2018-10-26',
 };
 
 /** `@aws-sdk/client-<name>` to the sandbox service; CloudFormation is only called against AWS (`bin/commands/operator-context.ts`). */
@@ -48,6 +49,7 @@ const CLIENTS: Readonly<Record<string, ServiceName | null>> = {
   sfn: 'states',
   signer: 'signer',
   sts: 'sts',
+  securityhub: 'securityhub',
   cloudformation: null,
 };
 

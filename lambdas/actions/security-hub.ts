@@ -1,0 +1,109 @@
+/**
+ * Updates the Security Hub copy of a finding after the response: looks it up with `GetFindings` by the
+ * provider's finding ARN (the ASFF `Id` of GuardDuty and Inspector findings) within the integration's
+ * product ARN and the finding's account, then `BatchUpdateFindings` with the note and, when it moves
+ * forward, the workflow status (lambdas/core/security-hub.ts). A finding Security Hub does not hold yet
+ * raises FindingNotInSecurityHub, which the workflow retries later with backoff; an update Security Hub
+ * leaves unprocessed raises SecurityHubUpdateRefused with its error code.
+ */
+import {
+  BatchUpdateFindingsCommand,
+  GetFindingsCommand,
+  type SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import {
+  type FindingSource,
+  NOTE_UPDATED_BY,
+  noteText,
+  productArn,
+  statusChange,
+  targetStatus,
+  type WorkflowStatus,
+} from '../core/security-hub';
+
+export class FindingNotInSecurityHubError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FindingNotInSecurityHub';
+  }
+}
+
+export class SecurityHubUpdateRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecurityHubUpdateRefused';
+  }
+}
+
+export interface SecurityHubUpdateRequest {
+  source: FindingSource;
+  /** The provider's finding ARN (GuardDuty `arn`, Inspector `findingArn`). */
+  findingArn: string;
+  /** The account the finding is about (a member account's findings are updated from the administrator). */
+  accountId: string;
+  partition: string;
+  region: string;
+  incidentId: string;
+  incidentStatus: string;
+  summary: string;
+  evidence?: string;
+}
+
+export interface SecurityHubUpdate {
+  Id: string;
+  ProductArn: string;
+  previousStatus: WorkflowStatus;
+  /** The status sent; absent when only the note was updated (a repeat, or a human's SUPPRESSED). */
+  status?: WorkflowStatus;
+  note: string;
+}
+
+function isWorkflowStatus(value: unknown): value is WorkflowStatus {
+  return value === 'NEW' || value === 'NOTIFIED' || value === 'RESOLVED' || value === 'SUPPRESSED';
+}
+
+export async function updateSecurityHubFinding(
+  client: SecurityHubClient,
+  request: SecurityHubUpdateRequest,
+): Promise<SecurityHubUpdate> {
+  const product = productArn(request.source, request.partition, request.region);
+  const found = await client.send(
+    new GetFindingsCommand({
+      Filters: {
+        Id: [{ Value: request.findingArn, Comparison: 'EQUALS' }],
+        ProductArn: [{ Value: product, Comparison: 'EQUALS' }],
+        AwsAccountId: [{ Value: request.accountId, Comparison: 'EQUALS' }],
+      },
+      MaxResults: 1,
+    }),
+  );
+  const finding = found.Findings?.[0];
+  if (!finding?.Id || !finding.ProductArn) {
+    throw new FindingNotInSecurityHubError(
+      `Security Hub holds no ${product} finding ${request.findingArn} in account ${request.accountId} yet`,
+    );
+  }
+  const previous = isWorkflowStatus(finding.Workflow?.Status) ? finding.Workflow.Status : 'NEW';
+  const status = statusChange(previous, targetStatus(request.incidentStatus));
+  const note = noteText({
+    incidentId: request.incidentId,
+    summary: request.summary,
+    evidence: request.evidence,
+    account: request.accountId,
+  });
+  const identifier = { Id: finding.Id, ProductArn: finding.ProductArn };
+  const out = await client.send(
+    new BatchUpdateFindingsCommand({
+      FindingIdentifiers: [identifier],
+      Note: { Text: note, UpdatedBy: NOTE_UPDATED_BY },
+      ...(status ? { Workflow: { Status: status } } : {}),
+    }),
+  );
+  const refused = out.UnprocessedFindings?.[0];
+  if (refused) {
+    throw new SecurityHubUpdateRefusedError(
+      `BatchUpdateFindings left ${identifier.Id} unprocessed: ${refused.ErrorCode ?? 'unknown'} ${refused.ErrorMessage ?? ''}`.trim(),
+    );
+  }
+  return { ...identifier, previousStatus: previous, ...(status ? { status } : {}), note };
+}

@@ -1,0 +1,56 @@
+/**
+ * What shield-right writes on the Security Hub (CSPM, ASFF) copy of a GuardDuty or Inspector finding:
+ * the workflow status and a note. NOTIFIED when it acted or notified, RESOLVED when the incident is
+ * resolved, SUPPRESSED never. A repeat never moves the status back (RESOLVED stays RESOLVED) and never
+ * overrides a human's SUPPRESSED: it updates the note only. Pure: the action (lambdas/actions/security-hub.ts)
+ * makes the calls.
+ */
+
+export type FindingSource = 'guardduty' | 'inspector2';
+export type WorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
+
+/** `Note.Text` of an ASFF finding is at most 512 characters (Security Hub API reference, `Note`). */
+export const NOTE_TEXT_MAX = 512;
+/** `Note.UpdatedBy`: the same bound is assumed (not confirmed); shield-right's value is far shorter. */
+export const NOTE_UPDATED_BY = 'shield-right';
+
+/** The Security Hub product ARN of the integration that imports the provider's findings. */
+export function productArn(source: FindingSource, partition: string, region: string): string {
+  const product = source === 'guardduty' ? 'aws/guardduty' : 'aws/inspector';
+  return `arn:${partition}:securityhub:${region}::product/${product}`;
+}
+
+/** The status the response asks for: RESOLVED once the incident is resolved, NOTIFIED otherwise. */
+export function targetStatus(incidentStatus: string): WorkflowStatus {
+  return incidentStatus === 'RESOLVED' ? 'RESOLVED' : 'NOTIFIED';
+}
+
+const RANK: Readonly<Record<WorkflowStatus, number>> = { NEW: 0, NOTIFIED: 1, RESOLVED: 2, SUPPRESSED: 3 };
+
+/**
+ * The status to send, or undefined for a note-only update: only forward moves (NEW → NOTIFIED → RESOLVED),
+ * never onto or away from SUPPRESSED.
+ */
+export function statusChange(current: WorkflowStatus, target: WorkflowStatus): WorkflowStatus | undefined {
+  if (target === 'SUPPRESSED' || current === 'SUPPRESSED') return undefined;
+  return RANK[target] > RANK[current] ? target : undefined;
+}
+
+/** The note: incident, what was done, evidence; cut to the API's 512 characters, never split mid-character. */
+export function noteText(parts: {
+  incidentId: string;
+  summary: string;
+  evidence?: string;
+  account?: string;
+}): string {
+  const text = [
+    `shield-right incident ${parts.incidentId}`,
+    parts.account ? `account ${parts.account}` : undefined,
+    parts.summary,
+    parts.evidence ? `evidence ${parts.evidence}` : undefined,
+  ]
+    .filter((p): p is string => p !== undefined && p.length > 0)
+    .join(' | ');
+  const chars = Array.from(text);
+  return chars.length <= NOTE_TEXT_MAX ? text : `${chars.slice(0, NOTE_TEXT_MAX - 1).join('')}…`;
+}

@@ -1,0 +1,221 @@
+/**
+ * Sandbox Security Hub (CSPM, ASFF): the account's findings, as the administrator account sees them
+ * (members' findings included, each with its own `AwsAccountId`). `GetFindings` filters string attributes
+ * as the API documents (botocore securityhub 2018-10-26, `StringFilter.Comparison`): EQUALS, PREFIX and
+ * CONTAINS on one field are joined by OR, their NOT_ forms by AND; at most 10 attributes and 20 values each.
+ * `BatchUpdateFindings` updates `Workflow.Status` and `Note` and answers a finding it does not hold or a
+ * duplicated identifier in `UnprocessedFindings` (FindingNotFound, DuplicatedFindingIdentifier), never by
+ * failing the whole request. Filters the sandbox does not implement are refused loudly, never ignored.
+ */
+import { AwsError, type Operation, type SandboxService } from './types';
+
+export type WorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
+
+export interface AsffFinding {
+  Id: string;
+  ProductArn: string;
+  ProductName: string;
+  AwsAccountId: string;
+  GeneratorId?: string;
+  Title?: string;
+  RecordState: 'ACTIVE' | 'ARCHIVED';
+  Workflow: { Status: WorkflowStatus };
+  Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
+}
+
+/** String attributes the sandbox filters on; the API has ~100 (AwsSecurityFindingFilters). */
+const STRING_ATTRIBUTES = {
+  Id: (f: AsffFinding) => f.Id,
+  ProductArn: (f: AsffFinding) => f.ProductArn,
+  ProductName: (f: AsffFinding) => f.ProductName,
+  AwsAccountId: (f: AsffFinding) => f.AwsAccountId,
+  GeneratorId: (f: AsffFinding) => f.GeneratorId,
+  Title: (f: AsffFinding) => f.Title,
+  RecordState: (f: AsffFinding) => f.RecordState,
+  WorkflowStatus: (f: AsffFinding) => f.Workflow.Status,
+} as const satisfies Record<string, (f: AsffFinding) => string | undefined>;
+
+type Attribute = keyof typeof STRING_ATTRIBUTES;
+const MAX_FILTER_ATTRIBUTES = 10;
+const MAX_FILTER_VALUES = 20;
+const MAX_UPDATE_IDENTIFIERS = 100;
+/** The stored `Note.Text` is at most 512 characters (API reference, `Note`). */
+export const NOTE_TEXT_MAX = 512;
+const WORKFLOW_STATUSES: ReadonlySet<string> = new Set(['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED']);
+
+interface StringFilter {
+  Value: string;
+  Comparison: string;
+}
+
+function invalidInput(message: string): AwsError {
+  return new AwsError('InvalidInputException', message);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isAttribute(name: string): name is Attribute {
+  return Object.hasOwn(STRING_ATTRIBUTES, name);
+}
+
+function matchOne(value: string | undefined, filter: StringFilter): boolean {
+  const v = value ?? '';
+  switch (filter.Comparison) {
+    case 'EQUALS':
+      return value !== undefined && v === filter.Value;
+    case 'PREFIX':
+      return value !== undefined && v.startsWith(filter.Value);
+    case 'CONTAINS':
+      return value !== undefined && v.includes(filter.Value);
+    case 'NOT_EQUALS':
+      return v !== filter.Value;
+    case 'PREFIX_NOT_EQUALS':
+      return !v.startsWith(filter.Value);
+    case 'NOT_CONTAINS':
+      return !v.includes(filter.Value);
+    default:
+      throw invalidInput(`Comparison ${filter.Comparison} is not implemented by the sandbox`);
+  }
+}
+
+const NEGATIVE = new Set(['NOT_EQUALS', 'PREFIX_NOT_EQUALS', 'NOT_CONTAINS']);
+
+/** OR over the positive comparisons of one field, AND over its negative ones (StringFilter.Comparison). */
+function matchField(value: string | undefined, filters: readonly StringFilter[]): boolean {
+  const positive = filters.filter((f) => !NEGATIVE.has(f.Comparison));
+  const negative = filters.filter((f) => NEGATIVE.has(f.Comparison));
+  return (
+    (positive.length === 0 || positive.some((f) => matchOne(value, f))) &&
+    negative.every((f) => matchOne(value, f))
+  );
+}
+
+function parseFilters(input: unknown): Array<[Attribute, StringFilter[]]> {
+  if (input === undefined) return [];
+  if (!isRecord(input)) throw invalidInput('Filters must be an object');
+  const entries = Object.entries(input).filter(([, v]) => v !== undefined);
+  if (entries.length > MAX_FILTER_ATTRIBUTES) {
+    throw invalidInput(`at most ${MAX_FILTER_ATTRIBUTES} finding attributes may be filtered`);
+  }
+  return entries.map(([name, list]) => {
+    if (!isAttribute(name)) throw invalidInput(`filter ${name} is not implemented by the sandbox`);
+    if (!Array.isArray(list) || list.length > MAX_FILTER_VALUES) {
+      throw invalidInput(`${name}: 1 to ${MAX_FILTER_VALUES} filter values`);
+    }
+    const filters = list.map((f): StringFilter => {
+      if (!isRecord(f) || typeof f.Value !== 'string' || typeof f.Comparison !== 'string') {
+        throw invalidInput(`${name}: each filter needs Value and Comparison`);
+      }
+      return { Value: f.Value, Comparison: f.Comparison };
+    });
+    return [name, filters];
+  });
+}
+
+function key(id: string, productArn: string): string {
+  return `${productArn}\u0000${id}`;
+}
+
+export class SecurityHubService implements SandboxService {
+  readonly name = 'securityhub' as const;
+  readonly operations: Readonly<Record<string, Operation>>;
+  private readonly findings = new Map<string, AsffFinding>();
+
+  constructor(private readonly ctx: { now(): number }) {
+    this.operations = {
+      GetFindings: (input) => this.getFindings(input),
+      BatchUpdateFindings: (input) => this.batchUpdateFindings(input),
+    };
+  }
+
+  /** What a product integration (GuardDuty, Inspector) imports: a new finding starts NEW and ACTIVE. */
+  putFinding(
+    finding: Omit<AsffFinding, 'Workflow' | 'RecordState'> & Partial<Pick<AsffFinding, 'Workflow'>>,
+  ): void {
+    this.findings.set(key(finding.Id, finding.ProductArn), {
+      RecordState: 'ACTIVE',
+      Workflow: { Status: 'NEW' },
+      ...structuredClone(finding),
+    });
+  }
+
+  finding(id: string, productArn: string): AsffFinding | undefined {
+    const found = this.findings.get(key(id, productArn));
+    return found ? structuredClone(found) : undefined;
+  }
+
+  private getFindings(input: Record<string, unknown>): unknown {
+    const filters = parseFilters(input.Filters);
+    const max = typeof input.MaxResults === 'number' ? input.MaxResults : 100;
+    const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
+    if (!Number.isInteger(start) || start < 0) throw invalidInput('NextToken is not valid');
+    const matching = [...this.findings.values()].filter((f) =>
+      filters.every(([attribute, list]) => matchField(STRING_ATTRIBUTES[attribute](f), list)),
+    );
+    const page = matching.slice(start, start + max).map((f) => structuredClone(f));
+    const next = start + max < matching.length ? String(start + max) : undefined;
+    return { Findings: page, ...(next ? { NextToken: next } : {}) };
+  }
+
+  private batchUpdateFindings(input: Record<string, unknown>): unknown {
+    const identifiers = Array.isArray(input.FindingIdentifiers) ? input.FindingIdentifiers : [];
+    if (identifiers.length === 0 || identifiers.length > MAX_UPDATE_IDENTIFIERS) {
+      throw invalidInput(`FindingIdentifiers: 1 to ${MAX_UPDATE_IDENTIFIERS} findings`);
+    }
+    const note = isRecord(input.Note) ? input.Note : undefined;
+    if (note && typeof note.Text === 'string' && note.Text.length > NOTE_TEXT_MAX) {
+      throw invalidInput(`Note.Text is longer than ${NOTE_TEXT_MAX} characters`);
+    }
+    const workflow = isRecord(input.Workflow) ? input.Workflow : undefined;
+    const status = workflow?.Status;
+    if (status !== undefined && (typeof status !== 'string' || !WORKFLOW_STATUSES.has(status))) {
+      throw invalidInput(`Workflow.Status ${String(status)} is not a workflow status`);
+    }
+    const processed: Array<{ Id: string; ProductArn: string }> = [];
+    const unprocessed: Array<Record<string, unknown>> = [];
+    const ids = identifiers.map((raw) => {
+      if (!isRecord(raw) || typeof raw.Id !== 'string' || typeof raw.ProductArn !== 'string') {
+        throw invalidInput('FindingIdentifiers: each needs Id and ProductArn');
+      }
+      return { Id: raw.Id, ProductArn: raw.ProductArn };
+    });
+    const seen = new Map<string, number>();
+    for (const id of ids) seen.set(key(id.Id, id.ProductArn), (seen.get(key(id.Id, id.ProductArn)) ?? 0) + 1);
+    for (const id of ids) {
+      const k = key(id.Id, id.ProductArn);
+      const finding = this.findings.get(k);
+      const error =
+        (seen.get(k) ?? 0) > 1
+          ? ['DuplicatedFindingIdentifier', 'The request included the finding more than once']
+          : !finding
+            ? ['FindingNotFound', 'The FindingIdentifier did not match an existing finding']
+            : undefined;
+      if (error || !finding) {
+        unprocessed.push({ FindingIdentifier: id, ErrorCode: error?.[0], ErrorMessage: error?.[1] });
+        continue;
+      }
+      if (typeof status === 'string') finding.Workflow = { Status: status as WorkflowStatus };
+      if (note && typeof note.Text === 'string' && typeof note.UpdatedBy === 'string') {
+        finding.Note = {
+          Text: note.Text,
+          UpdatedBy: note.UpdatedBy,
+          UpdatedAt: new Date(this.ctx.now()).toISOString(),
+        };
+      }
+      processed.push(id);
+    }
+    return { ProcessedFindings: processed, UnprocessedFindings: unprocessed };
+  }
+
+  snapshot(): unknown {
+    return [...this.findings.values()];
+  }
+
+  restore(state: unknown): void {
+    this.findings.clear();
+    if (!Array.isArray(state)) return;
+    for (const f of state as AsffFinding[]) this.findings.set(key(f.Id, f.ProductArn), f);
+  }
+}
