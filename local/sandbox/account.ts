@@ -8,11 +8,10 @@ import { DynamoDbService } from './dynamodb';
 import { Ec2Service } from './ec2';
 import { EcrService } from './ecr';
 import { EcsService } from './ecs';
-import { injectedFault } from './faults';
+import { FaultKeys, injectedFault, keyedRandom } from './faults';
 import { GuardDutyService } from './guardduty';
 import { Inspector2Service } from './inspector2';
 import { modelViolation } from './models/check';
-import { seededRandom } from './random';
 import { S3Service } from './s3';
 import { SecurityHubService } from './securityhub';
 import { SignerService } from './signer';
@@ -118,7 +117,8 @@ export class SandboxAccount implements AccountContext {
   faultsInjected = 0;
   private readonly services = new Map<ServiceName, SandboxService>();
   private faultRate: number;
-  private random: () => number;
+  private faultSeed: number;
+  private faultKeys = new FaultKeys();
   private idCounter = 0;
   private callSeq = 0;
   private readonly clock: () => number;
@@ -130,7 +130,7 @@ export class SandboxAccount implements AccountContext {
     this.engine = options.engine ?? 'reference';
     this.retention = this.engine === 'fast' ? 'recent' : 'all';
     this.faultRate = options.faultRate ?? 0;
-    this.random = seededRandom(options.seed ?? 1);
+    this.faultSeed = options.seed ?? 1;
     this.clock = options.clock ?? Date.now;
     this.ecr = new EcrService(this);
     this.ecs = new EcsService(this, {
@@ -184,7 +184,8 @@ export class SandboxAccount implements AccountContext {
   setFaults(rate: number, seed = 1): void {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate must be between 0 and 1, got ${rate}`);
     this.faultRate = rate;
-    this.random = seededRandom(seed);
+    this.faultSeed = seed;
+    this.faultKeys = new FaultKeys();
   }
 
   /** Calls one API operation as AWS would answer it; every call is logged, failures included. */
@@ -221,8 +222,13 @@ export class SandboxAccount implements AccountContext {
       record(invalid.name);
       throw invalid;
     }
-    if (this.faultRate > 0 && this.random() < this.faultRate) {
-      const fault = injectedFault(service, operation, input, this.random);
+    // Drawn from the call's identity, not its arrival order (faults.ts keyedRandom): docs/aws-behaviours.md.
+    const random =
+      this.faultRate > 0
+        ? keyedRandom(this.faultSeed, this.faultKeys.identity(log, state, service, operation, input))
+        : undefined;
+    if (random && random() < this.faultRate) {
+      const fault = injectedFault(service, operation, input, random);
       this.faultsInjected += 1;
       record(fault.name);
       throw fault;

@@ -11,6 +11,7 @@ import {
   THROTTLING_ERROR,
 } from '../../definitions/aws-errors';
 import { CONFLICT_REASON, transactionCanceled } from './dynamodb/transactions';
+import { seededRandom } from './random';
 import { AwsError, type ServiceName } from './types';
 
 /** The throttling error each service really returns (one table with the ASL retry check), so SDK and ASL retries are exercised as on AWS. */
@@ -58,4 +59,53 @@ export function injectedFault(
     );
   }
   return throttled(service);
+}
+
+/** FNV-1a over a string, 32 bits: spreads a call's identity into a seed. */
+function fnv1a(text: string, basis = 0x811c9dc5): number {
+  let h = basis >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * The seeded generator for one call, keyed by the call's identity instead of its arrival order: the run's
+ * seed, the event it belongs to (the order the account first saw each recorded call log), the workflow state
+ * that made it, the operation, its input, and how many identical calls that state of that event made before
+ * it (the attempt). Two concurrent calls (Parallel branches) draw the same numbers whichever arrives first,
+ * so a transport with another `await` structure (answering below the SDK middleware) meets the same faults.
+ */
+export function keyedRandom(seed: number, identity: string): () => number {
+  return seededRandom(fnv1a(identity, fnv1a(String(seed))));
+}
+
+/** Counts identical calls per event and state, so each attempt of a call has its own identity. */
+export class FaultKeys {
+  private readonly ordinals = new WeakMap<object, { ordinal: number; attempts: Map<string, number> }>();
+  private readonly unlogged = { ordinal: 0, attempts: new Map<string, number>() };
+  private events = 0;
+
+  /** The identity of this call; `log` is the call log of the event (undefined outside one). */
+  identity(
+    log: object | undefined,
+    state: string | undefined,
+    service: string,
+    operation: string,
+    input: unknown,
+  ): string {
+    let entry = log ? this.ordinals.get(log) : this.unlogged;
+    if (!entry && log) {
+      this.events += 1;
+      entry = { ordinal: this.events, attempts: new Map() };
+      this.ordinals.set(log, entry);
+    }
+    const scope = entry ?? this.unlogged;
+    const call = `${state ?? ''}\u0000${service}\u0000${operation}\u0000${JSON.stringify(input) ?? ''}`;
+    const attempt = (scope.attempts.get(call) ?? 0) + 1;
+    scope.attempts.set(call, attempt);
+    return `${scope.ordinal}\u0000${attempt}\u0000${call}`;
+  }
 }
