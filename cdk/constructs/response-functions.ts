@@ -547,6 +547,13 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
   // lambdas/verify-image: reads only, but for the verdict cache (TRUST#<digest>#…, LeadingKeys).
   verifyImages: (c) => {
     allowTaskDescription(c);
+    // Service membership of the starting task (lambdas/actions/service-membership.ts).
+    c.allow({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: inAccountCluster(c),
+      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
+    });
     c.allow({
       actions: [
         'ecr:BatchGetImage',

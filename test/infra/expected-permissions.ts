@@ -101,6 +101,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:DescribeClusters',
     'ecs:DescribeServices',
     'ecs:DescribeTasks',
+    'ecs:ListTasks',
     'signer:GetRevocationStatus',
   ],
   notifyTrust: ['sns:Publish'],

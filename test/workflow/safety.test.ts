@@ -239,7 +239,7 @@ describe('blast-radius limit and exactly-once containment under a concurrent bur
     expect(runningTasks(capped.sim)).toHaveLength(TASK_COUNT - BUDGETED);
   });
 
-  it('with the default budgets records every finding of a task left alone as CAP_REACHED, and sends one summarised notice', () => {
+  it('with the default budgets records every finding of a task left alone as CAP_REACHED, and sends one summarised notice per severity band', () => {
     const stopped = new Set(stopsPerTask(capped.results).keys());
     const kinds = kindsPerTask(capped.results);
     const left = TASKS.filter((i) => !stopped.has(taskArn(i)));
@@ -253,16 +253,17 @@ describe('blast-radius limit and exactly-once containment under a concurrent bur
         expect(incidentStatus(capped.sim, findingId(task, n))).toBe('CAP_REACHED');
       }
     }
-    // One cluster, one window: one notice, never one message per finding.
+    // One cluster, one window: one notice per severity band (High and Critical here), never one message
+    // per finding.
     const notices = allNotifications(capped.results).filter((n) => n.attributes.action === 'cap-reached');
-    expect(notices).toHaveLength(1);
+    expect(notices).toHaveLength(2);
     const [notice] = notices;
     expect(notice?.subject).toContain('cap reached');
     expect(notice?.message).toContain('Would have done:');
     expect(notice?.message).toMatch(/budget: at most 10 actions per cluster and 50 per account/);
     const counted = tableItems(capped.sim, 'CAPNOTICE#').map((i) => Number(i.refused?.N));
-    expect(counted).toHaveLength(1);
-    expect(counted[0]).toBeGreaterThanOrEqual(left.length * FINDINGS_PER_TASK);
+    expect(counted).toHaveLength(2);
+    expect(counted.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(left.length * FINDINGS_PER_TASK);
   });
 
   it('makes no destructive call in an execution the cap refused', () => {
