@@ -168,10 +168,9 @@ describe('the 256 KiB payload quota', () => {
     process.commandLine = `sh -c ${'A'.repeat(60_000)}`;
     event.detail.title = 'T'.repeat(20_000);
     const task = event.detail.resource.ecsClusterDetails.taskDetails;
-    const first = task.containers[0];
+    const image = task.containers[0]?.image ?? '';
     // As many containers as a task can have (ECS: 10 container definitions per task definition), long names.
-    for (let i = 1; i < 10; i += 1)
-      task.containers.push({ name: `side-${i}-${'n'.repeat(240)}`, image: first.image });
+    for (let i = 1; i < 10; i += 1) task.containers.push({ name: `side-${i}-${'n'.repeat(240)}`, image });
     event.detail.description = '';
     event.detail.description = 'x'.repeat(255_000 - Buffer.byteLength(JSON.stringify(event)));
     expect(Buffer.byteLength(JSON.stringify(event))).toBe(255_000);
