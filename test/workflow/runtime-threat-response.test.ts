@@ -118,7 +118,7 @@ describe('High severity Fargate finding', () => {
     expect(metrics.toStopTask?.transitions).toBeLessThanOrEqual(9);
     expect(metrics.toStopTask?.roundTrips).toBeLessThanOrEqual(6);
     expect(metrics.toStopTask?.lambdaTasks).toBeLessThanOrEqual(2);
-    expect(run.stateTransitions).toBeLessThanOrEqual(20);
+    expect(run.stateTransitions).toBeLessThanOrEqual(21);
   });
 
   it("the service's replacement task cannot start from the quarantined image", async () => {
