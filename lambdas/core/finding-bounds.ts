@@ -81,7 +81,10 @@ export function boundRuntimeFinding(finding: RuntimeFinding): RuntimeFinding {
     ...finding,
     title: cuts.text('title', finding.title, SHORT_TEXT_MAX),
     description: cuts.text('description', finding.description, LONG_TEXT_MAX),
-    containers: cuts.list('containers', finding.containers),
+    // Arrays only: a finding that lacks one (schema drift) is left for the steps' own input checks to refuse.
+    containers: Array.isArray(finding.containers)
+      ? cuts.list('containers', finding.containers)
+      : finding.containers,
     involvedContainer: involved
       ? defined({
           name: cuts.text('involvedContainer.name', involved.name, SHORT_TEXT_MAX),
@@ -100,7 +103,7 @@ export function boundRuntimeFinding(finding: RuntimeFinding): RuntimeFinding {
 
 export function boundVulnerabilityFinding(finding: VulnerabilityFinding): VulnerabilityFinding {
   const cuts = new Cuts();
-  const packages = cuts.list('packages', finding.packages).map(
+  const packages = (Array.isArray(finding.packages) ? cuts.list('packages', finding.packages) : []).map(
     (p, i): VulnerablePackage =>
       defined({
         name: cuts.text(`packages[${i}].name`, p.name, SHORT_TEXT_MAX) ?? '',
