@@ -266,6 +266,10 @@ export function formatEventResult(result: EventResult, options: FormatOptions = 
       );
     }
   }
+  for (const refused of result.refused ?? []) {
+    // StartExecution refused the event (over 256 KiB): no execution, nothing changed; EventBridge would retry, then drop it.
+    lines.push(`  ${refused.stateMachine}: ${bold('NOT STARTED')}: ${refused.error}: ${refused.message}`);
+  }
   lines.push(dim(`  AWS calls: ${countCalls(result.apiCalls)}`));
   const changed = mutatingCalls(result.apiCalls);
   if (changed.length > 0) {

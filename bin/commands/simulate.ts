@@ -68,6 +68,7 @@ export function jsonResult(result: EventResult, stops: readonly TaskStop[] = [])
       ...(e.error ? { error: e.error, cause: e.cause ?? null } : {}),
       metrics: executionMetrics(e, result.apiCalls),
     })),
+    ...(result.refused ? { refused: result.refused } : {}),
     apiCalls: result.apiCalls.map((c) => ({
       account: c.account,
       service: c.service,

@@ -90,6 +90,8 @@ export interface RuntimeFinding {
    * made through (Lambda actions assume it; StopTask and TagResource pass it as `Credentials.RoleArn`).
    */
   readonly memberRoleArn?: string;
+  /** Free-text fields and lists cut to bound the workflow's state (lambdas/core/finding-bounds.ts). */
+  readonly truncated?: readonly string[];
 }
 
 export const FORCE_KEY = 'shield-right';

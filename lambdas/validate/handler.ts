@@ -1,8 +1,12 @@
-/** ValidateFinding: schema-check the EventBridge event and return the normalized finding. No AWS calls. */
+/**
+ * ValidateFinding: schema-check the EventBridge event and return the normalized, bounded finding (the state the
+ * workflow carries from here on; the raw event is kept as evidence). No AWS calls.
+ */
 import * as v from 'valibot';
 import type { AccountScope } from '../core/accounts';
 import { InvalidFindingError } from '../core/errors';
 import { normalizeRuntimeFinding, type RuntimeFinding } from '../core/finding';
+import { boundRuntimeFinding, boundVulnerabilityFinding } from '../core/finding-bounds';
 import { EventSourceSchema } from '../core/schemas/fields';
 import { normalizeVulnerabilityFinding, type VulnerabilityFinding } from '../core/vulnerability';
 import { policySettings } from '../shared/env';
@@ -29,8 +33,8 @@ export const handler = async (event: unknown): Promise<RuntimeFinding | Vulnerab
     const scope = accountScope();
     const finding =
       source === 'aws.inspector2'
-        ? normalizeVulnerabilityFinding(event, scope)
-        : normalizeRuntimeFinding(event, scope);
+        ? boundVulnerabilityFinding(normalizeVulnerabilityFinding(event, scope))
+        : boundRuntimeFinding(normalizeRuntimeFinding(event, scope));
     logger.info('finding validated', { incidentId: finding.incidentId, kind: finding.kind });
     return finding;
   } catch (err) {

@@ -3,8 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_INPUT_BYTES, readJsonFile, shown, UsageError } from '../../bin/cli-support';
+import { jsonResult } from '../../bin/commands/simulate';
 import { openSavedSandbox } from '../../bin/saved-sandbox';
 import { Simulator } from '../../local/engine';
+import { runtimeEvent } from '../../local/fixtures/events';
+import { MAX_PAYLOAD_BYTES } from '../../local/payload-limits';
+import { formatEventResult } from '../../local/report';
 import { saveSandbox } from '../../local/sandbox-store';
 
 function usageError(fn: () => unknown): UsageError {
@@ -85,5 +89,23 @@ describe('a corrupt saved sandbox', () => {
     expect(err.message).toContain(reason);
     expect(err.message).toContain(`delete ${join(dir, 'sandbox.json')} and simulate again`);
     expect(err.message).not.toContain('\n');
+  });
+});
+
+describe('simulate: an execution StartExecution refused', () => {
+  it('is shown in one line of the human output, and in the JSON result', async () => {
+    const simulator = new Simulator();
+    const event = runtimeEvent({ id: 'huge-cli' }) as { detail: Record<string, unknown> };
+    event.detail.description = 'x'.repeat(MAX_PAYLOAD_BYTES);
+    const result = await simulator.processEvent(event);
+
+    const lines = formatEventResult(result).split('\n');
+    const refused = lines.filter((l) => l.includes('NOT STARTED'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/RuntimeThreatResponse: NOT STARTED: PayloadLimitError: .*256 KiB/);
+    expect(refused[0]?.length).toBeLessThan(300);
+    expect(jsonResult(result).refused).toEqual([
+      expect.objectContaining({ stateMachine: 'RuntimeThreatResponse', error: 'PayloadLimitError' }),
+    ]);
   });
 });

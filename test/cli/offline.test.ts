@@ -197,7 +197,7 @@ test('a dry run in the sandbox plans with the sandbox resources and saves nothin
 });
 
 test('redrive resumes a failed execution in the sandbox; a second redrive is refused', async () => {
-  // Arrange: the evidence bucket is missing, so CaptureEvidence fails; then it is created again.
+  // Arrange: the evidence bucket is missing, so CaptureEvent (the first evidence write) fails; then it is created again.
   const simulator = new Simulator({});
   simulator.account.s3.restore({ buckets: [] });
   const result = await simulator.processEvent(loadExample('01-high-fargate-crypto-miner.json'));
@@ -227,7 +227,7 @@ test('redrive resumes a failed execution in the sandbox; a second redrive is ref
   const steps = timeline.out().split('\n');
   const redriven = steps.findIndex((line) => line.includes('execution redriven (#1)'));
   expect(redriven).toBeGreaterThan(0);
-  expect(steps.slice(redriven + 1).find((line) => line.includes('step '))).toContain('step CaptureEvidence');
+  expect(steps.slice(redriven + 1).find((line) => line.includes('step '))).toContain('step CaptureEvent');
   expect(steps.slice(redriven).some((line) => line.includes('step RecordIncident'))).toBe(false);
   expect(secondCode).toBe(1);
   expect(second.err()).toContain('SUCCEEDED: there is nothing to redrive');

@@ -5,7 +5,8 @@
  */
 import { type Dispatcher, LocalWorkflow } from '../../local/asl-runner';
 import { Simulator } from '../../local/engine';
-import { runtimeEvent } from '../../local/fixtures/events';
+import { inspectorEvent, runtimeEvent } from '../../local/fixtures/events';
+import * as limits from '../../local/payload-limits';
 import { MAX_NESTING_DEPTH, MAX_PAYLOAD_BYTES, nestedDeeperThan } from '../../local/payload-limits';
 
 type Definition = ConstructorParameters<typeof LocalWorkflow>[2];
@@ -158,16 +159,127 @@ describe('the 256 KiB payload quota', () => {
     expect(invocations()).toBe(0);
   });
 
-  it('a legal ~255 KB finding makes the runtime workflow fail with States.DataLimitExceeded, and nothing is contained', async () => {
-    // The workflow carries the raw event beside what it adds (issue 14: 255 KB of event, ~258 KiB of
-    // state). On AWS the execution fails at the state whose output crosses 256 KiB; offline too.
+  it('a legal ~255 KB GuardDuty event runs the runtime workflow to SUCCEEDED: the raw event is evidence, the state stays under 64 KiB', async () => {
+    // Issue 14: the workflow carried the raw event beside what it adds (255 KB of event, ~258 KiB of state)
+    // and failed with States.DataLimitExceeded. It now carries the bounded finding; the raw event is evidence.
     const simulator = new Simulator();
-    const event = runtimeEvent({ id: 'large-1' }) as { detail: Record<string, unknown> };
-    const base = Buffer.byteLength(JSON.stringify(event));
-    event.detail.description = 'x'.repeat(255_000 - base);
-    const result = await simulator.processEvent(event);
+    const event = runtimeEvent({ id: 'large-1', severity: 8 }) as { detail: LargeRuntimeDetail };
+    const { process } = event.detail.service.runtimeDetails;
+    process.commandLine = `sh -c ${'A'.repeat(60_000)}`;
+    event.detail.title = 'T'.repeat(20_000);
+    const task = event.detail.resource.ecsClusterDetails.taskDetails;
+    const image = task.containers[0]?.image ?? '';
+    // As many containers as a task can have (ECS: 10 container definitions per task definition), long names.
+    for (let i = 1; i < 10; i += 1) task.containers.push({ name: `side-${i}-${'n'.repeat(240)}`, image });
+    event.detail.description = '';
+    event.detail.description = 'x'.repeat(255_000 - Buffer.byteLength(JSON.stringify(event)));
+    expect(Buffer.byteLength(JSON.stringify(event))).toBe(255_000);
+
+    const { result, largest, rawReads } = await measured(() => simulator.processEvent(event), 255_000);
+
     expect(result.executions).toHaveLength(1);
-    expect(result.executions[0]).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(result.executions[0]).toMatchObject({ status: 'SUCCEEDED' });
+    expect(largest()).toBeLessThan(64 * 1024);
+    expect(rawReads()).toBeLessThanOrEqual(3);
+    const stored = simulator.account.s3.objects(simulator.bucket);
+    const raw = Object.keys(stored).find(
+      (k) => k.startsWith('incidents/large-1/') && k.endsWith('/event.json'),
+    );
+    expect(JSON.parse(stored[raw ?? ''] ?? 'null')).toEqual(event);
+    const evidenceKey = Object.keys(stored).find((k) => k.endsWith('/evidence.json')) ?? '';
+    const evidence = JSON.parse(stored[evidenceKey] ?? '{}') as { finding?: { truncated?: string[] } };
+    expect(evidence.finding?.truncated).toEqual(
+      expect.arrayContaining(['title', 'description', 'process.commandLine']),
+    );
+  });
+
+  it('a legal ~255 KB Inspector event runs the image workflow to SUCCEEDED with the raw event as evidence', async () => {
+    const simulator = new Simulator();
+    const event = inspectorEvent({ digest: `sha256:${'cd'.repeat(32)}` }) as { detail: LargeInspectorDetail };
+    const packages = event.detail.packageVulnerabilityDetails.vulnerablePackages;
+    for (let i = 0; i < 500; i += 1) {
+      packages.push({
+        name: `lib-${i}-${'p'.repeat(200)}`,
+        version: '1.0.0',
+        fixedInVersion: '1.0.1',
+        packageManager: 'OS',
+      });
+    }
+    event.detail.description = '';
+    event.detail.description = 'x'.repeat(255_000 - Buffer.byteLength(JSON.stringify(event)));
+    expect(Buffer.byteLength(JSON.stringify(event))).toBe(255_000);
+
+    const { result, largest, rawReads } = await measured(() => simulator.processEvent(event), 255_000);
+
+    expect(result.executions).toHaveLength(1);
+    expect(result.executions[0]).toMatchObject({ status: 'SUCCEEDED' });
+    expect(largest()).toBeLessThan(64 * 1024);
+    expect(rawReads()).toBeLessThanOrEqual(3);
+    const stored = simulator.account.s3.objects(simulator.bucket);
+    const raw = Object.keys(stored).find((k) => k.endsWith('/event.json')) ?? '';
+    expect(JSON.parse(stored[raw] ?? 'null')).toEqual(event);
+  });
+
+  it('a finding still over the budget once its free text is cut is rejected loudly, with the raw event kept', async () => {
+    const simulator = new Simulator();
+    const event = runtimeEvent({ id: 'tags-1', severity: 8 }) as { detail: LargeRuntimeDetail };
+    // Tags are not free text (exemptions read them), so they are never cut: 200 tags of 1 KB exceed the budget.
+    event.detail.resource.ecsClusterDetails.taskDetails.tags = Array.from({ length: 200 }, (_, i) => ({
+      key: `k${i}`,
+      value: 'v'.repeat(1000),
+    }));
+    const result = await simulator.processEvent(event);
+    expect(result.executions[0]).toMatchObject({ status: 'FAILED' });
+    expect(result.executions[0]?.states).toContain('StoreRejectedEvent');
+    const stored = simulator.account.s3.objects(simulator.bucket);
+    const rejected = Object.entries(stored).find(([k]) => k.startsWith('rejected/'));
+    expect(JSON.parse(rejected?.[1] ?? '{}')).toMatchObject({ detail: { id: event.detail.id } });
     expect(result.apiCalls.filter((c) => c.operation === 'StopTask')).toEqual([]);
   });
 });
+
+interface LargeRuntimeDetail {
+  id: string;
+  title: string;
+  description: string;
+  service: { runtimeDetails: { process: { commandLine?: string } } };
+  resource: {
+    ecsClusterDetails: {
+      taskDetails: { containers: { name: string; image: string }[]; tags: { key: string; value: string }[] };
+    };
+  };
+}
+
+interface LargeInspectorDetail {
+  description: string;
+  packageVulnerabilityDetails: { vulnerablePackages: Record<string, string>[] };
+}
+
+/**
+ * Runs `act` while recording every JSON text the engine checks against the 256 KiB limit (the execution input,
+ * every Task input after Parameters, every Task result and every state's output: local/payload-limits.ts,
+ * rows P1-P3). `largest` is the largest of them besides the raw event itself, which only the execution input
+ * and the two Tasks that read it whole (ValidateFinding, CaptureEvent's Body from `$$.Execution.Input`) see.
+ */
+async function measured<T>(
+  act: () => Promise<T>,
+  rawBytes: number,
+): Promise<{ result: T; largest: () => number; rawReads: () => number }> {
+  const sizes: number[] = [];
+  const spy = jest.spyOn(limits, 'exceedsPayloadLimit').mockImplementation((text: string) => {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    sizes.push(bytes);
+    return bytes > limits.MAX_PAYLOAD_BYTES;
+  });
+  const carriesRaw = (bytes: number) => bytes >= rawBytes && bytes < rawBytes + 1024;
+  try {
+    const result = await act();
+    return {
+      result,
+      largest: () => Math.max(0, ...sizes.filter((b) => !carriesRaw(b))),
+      rawReads: () => sizes.filter(carriesRaw).length,
+    };
+  } finally {
+    spy.mockRestore();
+  }
+}

@@ -45,12 +45,19 @@ describe('High severity Fargate finding', () => {
     const run = execution(result);
     expect(run.status).toBe('SUCCEEDED');
 
-    // Evidence before action.
-    const evidence = callsTo(result, 's3', 'PutObject').find((c) =>
-      String(inputOf(c).Key).startsWith(`incidents/${FINDING_ID}/`),
-    );
+    // Evidence before action: the raw event as delivered (event.json), then the finding, enrichment and plan.
+    const evidenceOf = (name: string) =>
+      callsTo(result, 's3', 'PutObject').find((c) => {
+        const key = String(inputOf(c).Key);
+        return key.startsWith(`incidents/${FINDING_ID}/`) && key.endsWith(`/${name}`);
+      });
+    const raw = evidenceOf('event.json');
+    const evidence = evidenceOf('evidence.json');
     const stop = only(callsTo(result, 'ecs', 'StopTask'));
+    expect(raw).toBeDefined();
+    expect(JSON.parse(objects(simulator)[String(inputOf(raw).Key)] ?? '{}')).toEqual(event());
     expect(evidence).toBeDefined();
+    expect(raw?.endSeq).toBeLessThan(stop.startSeq);
     expect(evidence?.endSeq).toBeLessThan(stop.startSeq);
     expect(inputOf(stop)).toMatchObject({ task: TASK_ARN });
     const reason = String(inputOf(stop).reason);
@@ -108,10 +115,10 @@ describe('High severity Fargate finding', () => {
 
     // The critical path and the cost.
     const metrics = executionMetrics(run, result.apiCalls);
-    expect(metrics.toStopTask?.transitions).toBeLessThanOrEqual(8);
-    expect(metrics.toStopTask?.roundTrips).toBeLessThanOrEqual(5);
+    expect(metrics.toStopTask?.transitions).toBeLessThanOrEqual(9);
+    expect(metrics.toStopTask?.roundTrips).toBeLessThanOrEqual(6);
     expect(metrics.toStopTask?.lambdaTasks).toBeLessThanOrEqual(2);
-    expect(run.stateTransitions).toBeLessThanOrEqual(20);
+    expect(run.stateTransitions).toBeLessThanOrEqual(21);
   });
 
   it("the service's replacement task cannot start from the quarantined image", async () => {

@@ -326,22 +326,22 @@ describe('blast-radius limit and exactly-once containment under a concurrent bur
       const acting = results.filter((r) => destructiveCalls(r).length > 0);
       expect(acting.length).toBeGreaterThanOrEqual(10);
       for (const result of acting) {
-        const evidence = result.apiCalls.find(
-          (c) =>
-            c.service === 's3' &&
-            c.operation === 'PutObject' &&
-            c.state === 'CaptureEvidence' &&
-            c.error === null,
-        );
+        const put = (state: string) =>
+          result.apiCalls.find(
+            (c) => c.service === 's3' && c.operation === 'PutObject' && c.state === state && c.error === null,
+          );
+        const keyOf = (c: ReturnType<typeof put>) => String(((c?.input ?? {}) as { Key?: unknown }).Key);
+        const [raw, evidence] = [put('CaptureEvent'), put('CaptureEvidence')];
         const firstDestructive = Math.min(...destructiveCalls(result).map((c) => c.startSeq));
+        expect(raw?.endSeq ?? Number.POSITIVE_INFINITY).toBeLessThan(firstDestructive);
         expect(evidence?.endSeq ?? Number.POSITIVE_INFINITY).toBeLessThan(firstDestructive);
-        const stored = JSON.parse(
-          objects[String(((evidence?.input ?? {}) as { Key?: unknown }).Key)] ?? '{}',
-        ) as {
-          detail?: { id?: string };
+        const event = JSON.parse(objects[keyOf(raw)] ?? '{}') as { detail?: { id?: string } };
+        expect(event.detail?.id).toBe(EVENTS[results.indexOf(result)]?.findingId);
+        const stored = JSON.parse(objects[keyOf(evidence)] ?? '{}') as {
+          finding?: { findingId?: string };
           assessment?: { plan?: { path?: string; claimKey?: string } };
         };
-        expect(stored.detail?.id).toBe(EVENTS[results.indexOf(result)]?.findingId);
+        expect(stored.finding?.findingId).toBe(EVENTS[results.indexOf(result)]?.findingId);
         expect(stored.assessment?.plan?.path).toBe('act');
         expect(stored.assessment?.plan?.claimKey).toMatch(/^CLAIM#TASK#arn:aws:ecs:/);
       }
@@ -465,14 +465,14 @@ describe('a failed execution', () => {
     const event = runtimeEvent({ id: 'evidence-lost', taskId: hex('evidence-task'), severity: 8 });
     const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${hex('evidence-task')}`;
     const bucket = sim.account.s3.snapshot();
-    // The evidence bucket is gone (deleted by hand, wrong name): CaptureEvidence fails.
+    // The evidence bucket is gone (deleted by hand, wrong name): CaptureEvent, the first evidence write, fails.
     sim.account.s3.restore({ buckets: [] });
 
     const failed = await sim.processEvent(event);
 
     const execution = failed.executions[0];
     expect(execution?.status).toBe('FAILED');
-    expect(execution?.states.at(-1)).toBe('CaptureEvidence');
+    expect(execution?.states.at(-1)).toBe('CaptureEvent');
     expect(destructiveCalls(failed)).toEqual([]);
     expect(sim.account.ecs.getTask(arn)?.desiredStatus).toBe('RUNNING');
     expect(failed.notifications.map((n) => n.attributes.action)).toEqual(['step-failed']);
@@ -487,7 +487,10 @@ describe('a failed execution', () => {
     expect(sim.account.ecs.getTask(arn)?.desiredStatus).toBe('STOPPED');
     expect(incidentStatus(sim, 'evidence-lost')).toBe('CONTAINED');
     expect(Object.keys(sim.account.s3.objects(sim.bucket))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^incidents\/evidence-lost\/.+\/evidence\.json$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^incidents\/evidence-lost\/.+\/event\.json$/),
+        expect.stringMatching(/^incidents\/evidence-lost\/.+\/evidence\.json$/),
+      ]),
     );
   });
 });
