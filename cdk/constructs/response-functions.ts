@@ -312,12 +312,7 @@ function allowTaskDiscovery(c: GrantContext): void {
     resources: ['*'],
     wildcardReason: 'ecs:ListClusters (read-only) supports no resource type but *.',
   });
-  c.allow({
-    actions: ['ecs:ListTasks'],
-    resources: ['*'],
-    conditions: inAccountCluster(c),
-    wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
-  });
+  allowTaskListing(c);
   c.allow({
     actions: ['ecs:DescribeTasks'],
     resources: [c.arn('ecs', 'task/*')],
@@ -332,6 +327,11 @@ function allowTaskDescription(c: GrantContext): void {
     resources: [c.arn('ecs', 'task/*')],
     wildcardReason: ACCOUNT_CLUSTERS_REASON,
   });
+  allowServiceAndClusterDescription(c);
+}
+
+/** DescribeServices and DescribeClusters (with tags) in this account's clusters (read only). */
+function allowServiceAndClusterDescription(c: GrantContext): void {
   c.allow({
     actions: ['ecs:DescribeServices'],
     resources: [c.arn('ecs', 'service/*')],
@@ -344,29 +344,26 @@ function allowTaskDescription(c: GrantContext): void {
   });
 }
 
-/** The ECR writes of quarantine and release: never on an exempt repository. */
-const ECR_WRITES = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
-/**
- * Describes what the workload guard reads for a task: its service (with tags) and the service's task list
- * (membership, lambdas/actions/service-membership.ts), its cluster (with tags).
- */
-function allowWorkloadDescription(c: GrantContext): void {
-  c.allow({
-    actions: ['ecs:DescribeServices'],
-    resources: [c.arn('ecs', 'service/*')],
-    wildcardReason: ACCOUNT_CLUSTERS_REASON,
-  });
-  c.allow({
-    actions: ['ecs:DescribeClusters'],
-    resources: [c.arn('ecs', 'cluster/*')],
-    wildcardReason: ACCOUNT_CLUSTERS_REASON,
-  });
+/** ListTasks in this account's clusters: which tasks a service lists (service membership), or run a digest. */
+function allowTaskListing(c: GrantContext): void {
   c.allow({
     actions: ['ecs:ListTasks'],
     resources: ['*'],
     conditions: inAccountCluster(c),
     wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
   });
+}
+
+/** The ECR writes of quarantine and release: never on an exempt repository. */
+const ECR_WRITES = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
+
+/**
+ * Describes what the workload guard reads for a task: its service (with tags) and the service's task list
+ * (membership, lambdas/actions/service-membership.ts), its cluster (with tags).
+ */
+function allowWorkloadDescription(c: GrantContext): void {
+  allowServiceAndClusterDescription(c);
+  allowTaskListing(c);
 }
 
 function inAccountCluster(c: GrantContext) {
@@ -548,12 +545,7 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
   verifyImages: (c) => {
     allowTaskDescription(c);
     // Service membership of the starting task (lambdas/actions/service-membership.ts).
-    c.allow({
-      actions: ['ecs:ListTasks'],
-      resources: ['*'],
-      conditions: inAccountCluster(c),
-      wildcardReason: 'ecs:ListTasks (read-only) is scoped by the ecs:cluster condition to this account.',
-    });
+    allowTaskListing(c);
     c.allow({
       actions: [
         'ecr:BatchGetImage',
