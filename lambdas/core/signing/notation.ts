@@ -37,6 +37,20 @@ export function matchesTrustedProfile(
   });
 }
 
+/**
+ * The trusted identity a signing profile ARN (no version: what ECR managed signing reports) matches: only
+ * an identity naming the whole profile, never a single version of it.
+ */
+export function matchesTrustedProfileArn(
+  profileArn: string,
+  trustedProfiles: readonly string[],
+): string | undefined {
+  const profile = profileArn.toLowerCase();
+  return trustedProfiles.find(
+    (identity) => !PROFILE_VERSION_ARN.test(identity) && identity.toLowerCase() === profile,
+  );
+}
+
 export interface SignatureFacts {
   readonly profileVersionArn: string;
   readonly signingJobArn: string;

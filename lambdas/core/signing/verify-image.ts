@@ -18,7 +18,7 @@ import { revocationCertificateHashes, verifyChain } from './certificates';
 import { ENVELOPE_MEDIA_TYPES, type VerifiedEnvelope } from './envelope';
 import { verifyCoseEnvelope } from './envelope-cose';
 import { verifyJwsEnvelope } from './envelope-jws';
-import { checkSignature, matchesTrustedProfile } from './notation';
+import { checkSignature, matchesTrustedProfileArn } from './notation';
 import { combineVerdicts, SignatureCheckError, type TrustVerdict } from './outcome';
 
 export const NOTATION_ARTIFACT_TYPE = 'application/vnd.cncf.notary.signature';
@@ -74,7 +74,7 @@ export function managedStatusVerdict(
   trustedProfiles: readonly string[],
 ): TrustVerdict | undefined {
   const trusted = statuses.filter(
-    (s) => s.signingProfileArn && matchesTrustedProfile(`${s.signingProfileArn}/xxxxxxxxxx`, trustedProfiles),
+    (s) => s.signingProfileArn && matchesTrustedProfileArn(s.signingProfileArn, trustedProfiles),
   );
   if (trusted.some((s) => s.status === 'COMPLETE')) return undefined;
   const inProgress = trusted.find((s) => s.status === 'IN_PROGRESS');
