@@ -3,43 +3,16 @@
  * the image quarantined and says which incident still holds it; releasing the last restores the image with
  * the tags the first quarantine moved away.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { releaseIncident } from '../../lambdas/actions/release-image';
 import { Simulator } from '../../local/engine';
 import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
-import { attachSandbox, runInSandbox } from '../../local/sandbox/transport';
+import { runInSandbox } from '../../local/sandbox/transport';
+import { sandboxReleaseDeps } from '../helpers/release-deps';
 
 const CLOCK = () => Date.UTC(2026, 10, 28, 10, 20);
 const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/payments-api:v1.4.2`;
 const TASKS = ['0123456789abcdef0123456789abcde0', '0123456789abcdef0123456789abcde1'];
 const FINDINGS = ['f0000000000000000000000000000001', 'f0000000000000000000000000000002'];
-
-function releaseDeps(sim: Simulator) {
-  const region = sim.account.region;
-  const clients = {
-    ec2: new EC2Client({ region }),
-    ecs: new ECSClient({ region }),
-    ecr: new ECRClient({ region }),
-    s3: new S3Client({ region }),
-    dynamodb: new DynamoDBClient({ region }),
-    sns: new SNSClient({ region }),
-  };
-  for (const [service, client] of Object.entries(clients))
-    attachSandbox(client, service as keyof typeof clients);
-  return {
-    ...clients,
-    evidenceBucket: sim.bucket,
-    table: sim.table,
-    topicArn: sim.topicArn,
-    region,
-    now: CLOCK,
-  };
-}
 
 async function image(sim: Simulator) {
   const out = (await sim.account.call('ecr', 'DescribeImages', {
@@ -69,7 +42,7 @@ describe('one hold per digest', () => {
     expect(await image(sim)).toMatchObject({ imageStatus: 'ARCHIVED' });
 
     const first = await runInSandbox(sim.account, () =>
-      releaseIncident(releaseDeps(sim), { incidentId: FINDINGS[0] ?? '', actor: 'alice' }),
+      releaseIncident(sandboxReleaseDeps(sim, CLOCK), { incidentId: FINDINGS[0] ?? '', actor: 'alice' }),
     );
 
     expect(first.released).toBe(true);
@@ -80,7 +53,7 @@ describe('one hold per digest', () => {
     expect(await image(sim)).toMatchObject({ imageStatus: 'ARCHIVED' });
 
     const last = await runInSandbox(sim.account, () =>
-      releaseIncident(releaseDeps(sim), { incidentId: FINDINGS[1] ?? '', actor: 'alice' }),
+      releaseIncident(sandboxReleaseDeps(sim, CLOCK), { incidentId: FINDINGS[1] ?? '', actor: 'alice' }),
     );
 
     expect(last.released).toBe(true);

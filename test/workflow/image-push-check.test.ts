@@ -8,21 +8,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { type ImageQuarantineStrategy, parseConfig } from '../../definitions/config';
 import { releaseIncident } from '../../lambdas/actions/release-image';
 import { type EventResult, Simulator } from '../../local/engine';
 import { inspectorEvent } from '../../local/fixtures/events';
 import { mutatingCalls } from '../../local/report';
-import { attachSandbox, runInSandbox } from '../../local/sandbox/transport';
+import { runInSandbox } from '../../local/sandbox/transport';
 import { AwsError } from '../../local/sandbox/types';
 import { openSandbox, saveSandbox } from '../../local/sandbox-store';
 import { failCalls } from '../helpers/faults';
+import { sandboxReleaseDeps } from '../helpers/release-deps';
 
 const REPOSITORY = 'payments-api';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -214,28 +209,6 @@ describe('ImagePushCheck', () => {
   );
 
   describe('release (shield-right re-pushes the saved manifest)', () => {
-    function releaseDeps(sim: Simulator) {
-      const region = sim.account.region;
-      const clients = {
-        ec2: new EC2Client({ region }),
-        ecs: new ECSClient({ region }),
-        ecr: new ECRClient({ region }),
-        s3: new S3Client({ region }),
-        dynamodb: new DynamoDBClient({ region }),
-        sns: new SNSClient({ region }),
-      };
-      for (const [service, client] of Object.entries(clients))
-        attachSandbox(client, service as keyof typeof clients);
-      return {
-        ...clients,
-        evidenceBucket: sim.bucket,
-        table: sim.table,
-        topicArn: sim.topicArn,
-        region,
-        now: CLOCK,
-      };
-    }
-
     afterEach(() => jest.restoreAllMocks());
 
     test(
@@ -246,7 +219,7 @@ describe('ImagePushCheck', () => {
 
         // Act
         const released = await runInSandbox(sim.account, () =>
-          releaseIncident(releaseDeps(sim), { incidentId, actor: 'alice' }),
+          releaseIncident(sandboxReleaseDeps(sim, CLOCK), { incidentId, actor: 'alice' }),
         );
         const results = await sim.processEmittedEvents();
 
@@ -275,7 +248,7 @@ describe('ImagePushCheck', () => {
 
         // Act
         const released = await runInSandbox(sim.account, () =>
-          releaseIncident(releaseDeps(sim), { incidentId, actor: 'alice' }),
+          releaseIncident(sandboxReleaseDeps(sim, CLOCK), { incidentId, actor: 'alice' }),
         );
         const results = await sim.processEmittedEvents();
 
