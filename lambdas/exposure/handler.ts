@@ -11,14 +11,15 @@ export const handler = async (input: unknown): Promise<BlastRadius> => {
     ExposureInputSchema,
     input,
   );
+  const settings = policySettings();
   const { ecs } = await clientsFor(finding?.memberRoleArn);
   const radius = await findTasksRunningImage(ecs, {
     digests,
     ...(clusters ? { clusters } : {}),
     ...(excludeTaskArns ? { excludeTaskArns } : {}),
     ...(maxTasks ? { maxTasks } : {}),
-    ...(guard ? { guard: policySettings() } : {}),
+    ...(guard ? { guard: settings } : {}),
   });
   // Organization mode: other accounts can pull the image too, and only this one was scanned.
-  return policySettings().memberAccountRoleName ? { ...radius, otherAccountsUnscanned: true } : radius;
+  return settings.memberAccountRoleName ? { ...radius, otherAccountsUnscanned: true } : radius;
 };
