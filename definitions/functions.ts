@@ -176,11 +176,12 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     id: 'notifyTrust',
     entry: 'lambdas/notify-trust/handler.ts',
     substitution: 'NotifyTrustFunctionArn',
-    description: 'Notify an untrusted image in a starting ECS task (what failed, what was done, how to sign)',
+    description:
+      'Notify an untrusted image in a starting ECS task (what failed, what was done, how to sign); record the outcome',
     timeoutSeconds: 30,
     memoryMb: 256,
     reservedConcurrency: 5,
-    env: ['TOPIC_ARN'],
+    env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
   },
 };
 
@@ -241,7 +242,7 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   ImageTrustResponse: {
     name: 'ImageTrustResponse',
     file: 'statemachines/image-trust-response.asl.json',
-    functions: ['verifyImages', 'notifyTrust'],
+    functions: ['verifyImages', 'exposure', 'quarantine', 'notifyTrust'],
     resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
     serviceActions: [
       'dynamodb:PutItem',

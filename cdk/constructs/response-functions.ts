@@ -564,8 +564,10 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
     c.readIncident();
     c.updateIncident(['trust']);
   },
+  // Records the outcome of a stop (status, quarantine) on its incident, as Notify does.
   notifyTrust: (c) => {
     c.publish();
+    c.updateIncident();
   },
 };
 

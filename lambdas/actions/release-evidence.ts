@@ -46,6 +46,9 @@ function isQuarantineRecord(value: unknown): value is QuarantineRecord {
 }
 
 function serviceArnOf(evidence: unknown): string | undefined {
+  // The image trust workflow's evidence (image-trust.json) names the stopped task's service in its plan.
+  const trust = isObject(evidence) ? evidence.trust : undefined;
+  if (isObject(trust) && typeof trust.serviceArn === 'string') return trust.serviceArn;
   const assessment = isObject(evidence) ? evidence.assessment : undefined;
   const enrichment = isObject(assessment) ? assessment.enrichment : undefined;
   const service = isObject(enrichment) ? enrichment.service : undefined;
@@ -77,7 +80,7 @@ export async function loadEvidence(
   const isolationKey = keys.find((k) => k === `${prefix}${ISOLATION_EVIDENCE}`);
   const tagged = isObject(incident.outcome?.tagService) && incident.outcome.tagService.status === 'done';
   // Each execution's evidence names the service it would tag; only read when the tag was really set.
-  const executionKeys = tagged ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/evidence\.json$/.test(k)) : [];
+  const executionKeys = tagged ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/(?:evidence|image-trust)\.json$/.test(k)) : [];
   const [isolation, quarantines, executions] = await Promise.all([
     isolationKey ? read(isolationKey) : Promise.resolve(undefined),
     readQuarantineRecords(s3, bucket, incident.incidentId, keys),

@@ -1,6 +1,6 @@
 /**
- * QuarantineImage: retag and archive the image digests named by the plan (both workflows). In the runtime
- * workflow the blast radius comes with the request: digests that other workloads run, or whose users are
+ * QuarantineImage: retag and archive the image digests named by the plan (every workflow). In the runtime and
+ * image trust workflows the blast radius comes with the request: digests that other workloads run, or whose users are
  * not fully known, are spared (lambdas/core/blast-radius.ts).
  */
 import { quarantineImages } from '../actions/image-quarantine';
@@ -17,11 +17,16 @@ const env = environment('EVIDENCE_BUCKET');
 export const handler = async (input: unknown): Promise<QuarantineResult> => {
   const request = stepInput('QuarantineImage', QuarantineInputSchema, input);
   const { enrichment } = request;
-  const sparing = enrichment
-    ? spareTargets(request.targets, request.blastRadius, {
+  // The runtime workflow names the finding's task (enrichment), the image trust workflow the stopped task's
+  // workload; the Inspector workflow neither (its finding is about the image itself).
+  const workload = enrichment
+    ? {
         clusterArn: enrichment.clusterArn ?? '',
         ...(enrichment.service ? { serviceName: enrichment.service.name } : {}),
-      })
+      }
+    : request.workload;
+  const sparing = workload
+    ? spareTargets(request.targets, request.blastRadius, workload)
     : { targets: [...request.targets], spared: [] };
   // Targets are in the finding's account (lambdas/core/policy.ts): a member's through its member role.
   const { ecr } = await clientsFor(request.finding?.memberRoleArn);

@@ -45,6 +45,8 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
     trustedProfiles: signing.trustedProfiles,
     verification: signing.verification,
     roots: signing.trustedRootCertificates,
+    // A cached verdict carries whether its repository was allowed to run unsigned.
+    allowUnsignedRepositories: signing.allowUnsignedRepositories,
   };
   const clients = { ecr, signer, download: (url: string) => layerDownload.get(url) };
   const verdicts: ContainerVerdict[] = [];
@@ -103,7 +105,13 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
       });
       continue;
     }
-    verdicts.push({ ...cached.verdict, container: container.name, image: container.image });
+    verdicts.push({
+      ...cached.verdict,
+      container: container.name,
+      image: container.image,
+      fresh: !cached.cached,
+      ...(container.digest ? { runDigest: container.digest } : {}),
+    });
   }
   if (!noTrustStore && verdicts.some((v) => v.outcome === 'error') && attempt < MAX_ATTEMPTS) {
     return {
@@ -125,7 +133,10 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
     minHealthyTasks: config.blastRadius.minHealthyTasks,
     blastRadius: config.blastRadius,
     accountId: event.detail.taskArn.split(':')[4] ?? '',
+    region: event.detail.taskArn.split(':')[3] ?? '',
     now,
+    imageQuarantine: config.imageQuarantine,
+    exemptRepositories: config.inspector.exemptRepositories,
   });
   logger.info('image trust decided', {
     incidentId: plan.incidentId,

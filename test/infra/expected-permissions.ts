@@ -104,7 +104,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:ListTasks',
     'signer:GetRevocationStatus',
   ],
-  notifyTrust: ['sns:Publish'],
+  notifyTrust: ['dynamodb:UpdateItem', 'sns:Publish'],
 };
 
 /** Operations authorized by an IAM action of another name. */

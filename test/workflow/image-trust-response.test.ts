@@ -2,65 +2,19 @@
  * ImageTrustResponse offline (issue 15 acceptance): ECS Task State Change → ImageTrustRule → VerifyImages
  * (real envelopes signed by the sandbox CA) → evidence → claim → StopTask → TagService → NotifyTrust.
  */
-import { parseConfig, policyEnvironment, type ResponseMode } from '../../definitions/config';
+import { parseConfig, policyEnvironment } from '../../definitions/config';
 import { Simulator } from '../../local/engine';
 import { functionName, invokeFunction } from '../../local/functions';
-import type { SignatureKind } from '../../local/provision-signatures';
 import type { ApiCall } from '../../local/sandbox/account';
 import { runInSandbox } from '../../local/sandbox/transport';
-
-const ACCOUNT = '111122223333';
-const TRUSTED = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/release`;
-const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
-const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
-
-const KINDS: readonly SignatureKind[] = [
-  'trusted',
-  'untrusted-profile',
-  'revoked',
-  'tampered',
-  'expired',
-  'none',
-];
-
-function simulator(mode: 'enforce' | 'observe' = 'enforce', simulateMode?: ResponseMode): Simulator {
-  return new Simulator({
-    config: parseConfig({ signing: { mode, trustedProfiles: [TRUSTED] } }),
-    ...(simulateMode ? { mode: simulateMode } : {}),
-    scenario: {
-      repositories: [
-        {
-          name: 'api',
-          images: KINDS.map((signature, i) => ({ tags: [signature], digest: digestOf(i + 1), signature })),
-        },
-      ],
-    },
-  });
-}
-
-function taskStart(n: number, digest: string, tag: string, service = 'api') {
-  const taskArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/${n.toString(16).padStart(32, '0')}`;
-  return {
-    version: '0',
-    id: `ev-${n}`,
-    'detail-type': 'ECS Task State Change',
-    source: 'aws.ecs',
-    account: ACCOUNT,
-    time: '2026-06-01T00:00:00Z',
-    region: 'us-east-1',
-    resources: [taskArn],
-    detail: {
-      clusterArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`,
-      taskArn,
-      taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/api:7`,
-      group: `service:${service}`,
-      launchType: 'FARGATE',
-      lastStatus: 'RUNNING',
-      desiredStatus: 'RUNNING',
-      containers: [{ name: 'app', image: `${REGISTRY}/api:${tag}`, imageDigest: digest }],
-    },
-  };
-}
+import {
+  ACCOUNT,
+  digestOf,
+  REGISTRY,
+  trustSimulator as simulator,
+  TRUSTED,
+  taskStart,
+} from '../helpers/image-trust';
 
 const MUTATING = /^(Stop|Tag|Untag|Put|Delete|Update|Revoke|BatchDelete|Modify)/;
 const mutating = (calls: readonly ApiCall[]) =>
@@ -168,12 +122,19 @@ describe('ImageTrustResponse, signing.mode enforce', () => {
     const results = await sim.processEvents(events, { concurrency: 10, seed: 7 });
     const calls = results.flatMap((r) => r.apiCalls);
     expect(calls.filter((c) => c.operation === 'ListImageReferrers')).toHaveLength(1);
-    // The High band's budget: 10 actions per cluster in the sliding window (the defaults); the rest is notified.
+    // The High band's budget: 10 actions per cluster in the sliding window (the defaults); the rest is held back.
     expect(stops(calls)).toHaveLength(10);
+    // One summarised "limit reached" notice for the cluster in the window, not one per held-back start.
     const held = results
       .flatMap((r) => r.notifications)
       .filter((n) => n.message.includes('blast-radius limit reached'));
-    expect(held).toHaveLength(40);
+    expect(held).toHaveLength(1);
+    expect(held[0]?.message).toContain('task start');
+    // Every held-back start is still counted on the cluster's notice item (the runtime workflow's key).
+    const notice = sim.account.dynamodb
+      .items(sim.table)
+      .find((i) => i.pk?.S === `CAPNOTICE#arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod#high`);
+    expect(notice?.refused?.N).toBe('40');
   }, 60_000);
 });
 

@@ -33,6 +33,27 @@ const VerdictSchema = v.object({
   signingJobArn: v.optional(text),
 });
 
+const ActionStatusSchema = v.picklist(['done', 'already-done', 'skipped', 'not-possible', 'failed']);
+
+/** What QuarantineImage reported (lambdas/core/outcome.ts QuarantineResult), or QuarantineFailed's summary. */
+const TrustQuarantineSchema = v.object({
+  status: ActionStatusSchema,
+  images: v.array(
+    v.object({
+      repository: text,
+      registryId: text,
+      digest: v.optional(text),
+      status: ActionStatusSchema,
+      movedTags: v.array(v.object({ from: text, to: text })),
+      archived: v.boolean(),
+      reason: v.optional(text),
+    }),
+  ),
+  evidenceKey: v.optional(text),
+  spared: v.optional(v.array(v.object({ repository: text, digest: v.optional(text), reason: text }))),
+  reason: v.optional(text),
+});
+
 /** NotifyTrust: the plan VerifyImages decided and what the response did. */
 export const NotifyTrustInputSchema = v.object({
   plan: v.object({
@@ -42,9 +63,21 @@ export const NotifyTrustInputSchema = v.object({
     clusterArn: text,
     serviceArn: v.optional(text),
     failed: v.array(VerdictSchema),
+    allowed: v.optional(v.array(VerdictSchema)),
     reasons: v.array(text),
     wouldHaveDone: v.array(text),
+    notQuarantinable: v.optional(v.array(text)),
+    ttl: v.optional(v.number()),
   }),
   mode: text,
-  response: v.object({ stopped: v.boolean(), tagged: v.boolean(), note: v.optional(text) }),
+  response: v.object({
+    stopped: v.boolean(),
+    tagged: v.boolean(),
+    held: v.optional(v.boolean()),
+    note: v.optional(text),
+  }),
+  /** Absent in executions started before the quarantine existed. */
+  quarantine: v.optional(TrustQuarantineSchema),
+  /** ClaimCapNotice's result (`due`, the notice item before this refusal); read by capNoticeOf. */
+  capNotice: v.optional(v.unknown()),
 });
