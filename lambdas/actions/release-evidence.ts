@@ -80,7 +80,9 @@ export async function loadEvidence(
   const isolationKey = keys.find((k) => k === `${prefix}${ISOLATION_EVIDENCE}`);
   const tagged = isObject(incident.outcome?.tagService) && incident.outcome.tagService.status === 'done';
   // Each execution's evidence names the service it would tag; only read when the tag was really set.
-  const executionKeys = tagged ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/(?:evidence|image-trust)\.json$/.test(k)) : [];
+  const executionKeys = tagged
+    ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/(?:evidence|image-trust)\.json$/.test(k))
+    : [];
   const [isolation, quarantines, executions] = await Promise.all([
     isolationKey ? read(isolationKey) : Promise.resolve(undefined),
     readQuarantineRecords(s3, bucket, incident.incidentId, keys),
