@@ -7,14 +7,17 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { SignerClient } from '@aws-sdk/client-signer';
 import { parseConfig } from '../../definitions/config';
+import { releaseIncident } from '../../lambdas/actions/release-image';
 import { verifyImage } from '../../lambdas/core/signing/verify-image';
 import { imageIncidentId } from '../../lambdas/core/vulnerability';
 import { type EventResult, Simulator } from '../../local/engine';
 import { inspectorEvent } from '../../local/fixtures/events';
 import { mutatingCalls } from '../../local/report';
+import { recordCalls } from '../../local/sandbox/account';
 import { attachSandbox, runInSandbox } from '../../local/sandbox/transport';
 import { AwsError } from '../../local/sandbox/types';
 import { failCalls } from '../helpers/faults';
+import { sandboxReleaseDeps } from '../helpers/release-deps';
 
 jest.setTimeout(60_000);
 const CLOCK = () => Date.UTC(2026, 10, 28, 10, 20);
@@ -140,5 +143,33 @@ describe('signing.revokeOnQuarantine', () => {
     } finally {
       faults.restore();
     }
+  });
+
+  it('release undoes the quarantine but says the revocation cannot be undone, and to rebuild and re-sign', async () => {
+    const sim = simulator({ revokeOnQuarantine: true });
+    const result = await sim.processEvent(inspectorEvent({ digest: DIGEST }), 'critical');
+    const jobId = String((ok(result, 'RevokeSignature')[0]?.input as { jobId?: string } | undefined)?.jobId);
+    const deps = sandboxReleaseDeps(sim, () => sim.account.now());
+    const dry = await runInSandbox(sim.account, () =>
+      releaseIncident(deps, { incidentId: INCIDENT, dryRun: true }),
+    );
+    const said = dry.steps.filter((s) => s.action === 'signature-revoked');
+    expect(said).toHaveLength(1);
+    expect(said[0]?.target).toContain(jobId);
+    expect(said[0]?.detail).toContain('cannot be undone');
+    const { result: released, calls } = await recordCalls(() =>
+      runInSandbox(sim.account, () => releaseIncident(deps, { incidentId: INCIDENT })),
+    );
+    expect(released.released).toBe(true);
+    expect(released.steps.find((s) => s.action === 'signature-revoked')?.detail).toContain(
+      'rebuild the image and sign it anew',
+    );
+    const publish = calls.find((c) => c.service === 'sns' && c.operation === 'Publish');
+    const message = String((publish?.input as { Message?: string } | undefined)?.Message);
+    const email = (JSON.parse(message) as { email: string }).email;
+    expect(email).toContain('cannot be undone');
+    expect(email).toContain('rebuild the image and sign it anew');
+    // Still revoked: the release restored the image, not the signature.
+    expect((await verdictAfter(sim)).outcome).toBe('revoked');
   });
 });
