@@ -425,6 +425,11 @@ export function parseConfig(input: unknown): ShieldRightConfig {
       `${CONTEXT_KEY}.signing.trustedProfiles: expected at least one signing profile ARN when signing.mode is ${config.signing.mode}`,
     );
   }
+  if (config.signing.revokeOnQuarantine && config.signing.trustedProfiles.length === 0) {
+    throw new ConfigError(
+      `${CONTEXT_KEY}.signing.trustedProfiles: expected at least one signing profile ARN when signing.revokeOnQuarantine is true (only jobs of trusted profiles are revoked)`,
+    );
+  }
   if (config.isolateSeverity > config.stopSeverity) {
     throw new ConfigError(
       `${CONTEXT_KEY}.isolateSeverity: expected at most stopSeverity (${config.stopSeverity}), got ${config.isolateSeverity}`,

@@ -54,9 +54,10 @@ describe('signer:RevokeSignature', () => {
     );
   });
 
-  it('is not granted without a trusted profile (nothing would be revoked)', () => {
-    const config = parseConfig({ signing: { revokeOnQuarantine: true } });
-    expect(actionsOf(quarantineStatements(config))).not.toContain('signer:RevokeSignature');
+  it('cannot be enabled without a trusted profile (nothing would be revoked, nothing is granted)', () => {
+    expect(() => parseConfig({ signing: { revokeOnQuarantine: true } })).toThrow(
+      /signing\.trustedProfiles: expected at least one signing profile ARN when signing\.revokeOnQuarantine is true/,
+    );
     expect(signingJobResources([])).toEqual([]);
   });
 
