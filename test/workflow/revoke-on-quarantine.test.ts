@@ -11,7 +11,7 @@ import { releaseIncident } from '../../lambdas/actions/release-image';
 import { verifyImage } from '../../lambdas/core/signing/verify-image';
 import { imageIncidentId } from '../../lambdas/core/vulnerability';
 import { type EventResult, Simulator } from '../../local/engine';
-import { inspectorEvent } from '../../local/fixtures/events';
+import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
 import { mutatingCalls } from '../../local/report';
 import { recordCalls } from '../../local/sandbox/account';
 import { attachSandbox, runInSandbox } from '../../local/sandbox/transport';
@@ -171,5 +171,39 @@ describe('signing.revokeOnQuarantine', () => {
     expect(email).toContain('rebuild the image and sign it anew');
     // Still revoked: the release restored the image, not the signature.
     expect((await verdictAfter(sim)).outcome).toBe('revoked');
+  });
+
+  describe('runtime path (GuardDuty finding, QuarantineImage of the runtime workflow)', () => {
+    const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${REPOSITORY}:v1.4.2`;
+    const runtime = (tasks: unknown[] = []) =>
+      new Simulator({
+        clock: CLOCK,
+        config: parseConfig({ signing: { trustedProfiles: [TRUSTED], revokeOnQuarantine: true } }),
+        scenario: {
+          repositories: [{ name: REPOSITORY, images: [{ tags: ['v1.4.2'], signature: 'trusted' }] }],
+          tasks: tasks as never,
+        },
+      });
+
+    it('revokes the job of the quarantined image of a stopped task', async () => {
+      const sim = runtime();
+      const result = await sim.processEvent(runtimeEvent({ severity: 8, image: IMAGE }), 'runtime');
+      expect(result.apiCalls.some((c) => c.operation === 'UpdateImageStorageClass' && c.error === null)).toBe(
+        true,
+      );
+      expect(ok(result, 'RevokeSignature')).toHaveLength(1);
+    });
+
+    it('revokes nothing when the digest is spared (another service runs it)', async () => {
+      const sim = runtime([
+        { cluster: 'prod', service: 'ledger', containers: [{ name: 'app', image: IMAGE }] },
+      ]);
+      const result = await sim.processEvent(runtimeEvent({ severity: 8, image: IMAGE }), 'runtime');
+      expect(result.executions.map((e) => e.status)).toEqual(['SUCCEEDED']);
+      expect(result.apiCalls.some((c) => c.operation === 'StopTask' && c.error === null)).toBe(true);
+      expect(result.apiCalls.some((c) => c.operation === 'UpdateImageStorageClass')).toBe(false);
+      expect(email(result)).toContain('spared');
+      expect(result.apiCalls.filter((c) => c.service === 'signer')).toEqual([]);
+    });
   });
 });
