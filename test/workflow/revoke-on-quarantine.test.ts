@@ -192,6 +192,7 @@ describe('signing.revokeOnQuarantine', () => {
         true,
       );
       expect(ok(result, 'RevokeSignature')).toHaveLength(1);
+      expect(email(result)).toContain('Revoke signatures: done');
     });
 
     it('revokes nothing when the digest is spared (another service runs it)', async () => {
