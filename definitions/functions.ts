@@ -92,11 +92,11 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     id: 'quarantine',
     entry: 'lambdas/quarantine/handler.ts',
     substitution: 'QuarantineFunctionArn',
-    description: 'Quarantine ECR image digests: move tags, archive',
+    description: 'Quarantine ECR image digests: move tags, archive; revoke their signatures if configured',
     timeoutSeconds: 60,
     memoryMb: 512,
     reservedConcurrency: 10,
-    env: ['EVIDENCE_BUCKET'],
+    env: ['EVIDENCE_BUCKET', 'SHIELD_RIGHT_POLICY'],
   },
   exposure: {
     id: 'exposure',

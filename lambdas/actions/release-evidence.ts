@@ -8,12 +8,15 @@ import { evidenceKey, getEvidence } from './evidence';
 import { QUARANTINE_EVIDENCE_PREFIX, type QuarantineRecord } from './image-quarantine';
 import type { IncidentItem } from './incident-store';
 import { ISOLATION_EVIDENCE, type IsolationRecord } from './network-isolation';
+import { REVOCATION_EVIDENCE_PREFIX, type RevocationRecord } from './quarantine-revocation';
 
 export interface ReleaseEvidence {
   readonly isolation?: IsolationRecord;
   readonly quarantines: QuarantineRecord[];
   /** Services the response tagged (from the evidence of each execution), when the tag step succeeded. */
   readonly serviceArns: string[];
+  /** Signing jobs revoked on quarantine (signing.revokeOnQuarantine): irreversible, reported, never undone. */
+  readonly revocations: RevocationRecord[];
 }
 
 /** Every evidence key under `prefix` (ListObjectsV2, paginated). */
@@ -42,6 +45,15 @@ function isQuarantineRecord(value: unknown): value is QuarantineRecord {
     typeof value.digest === 'string' &&
     typeof value.quarantineTag === 'string' &&
     Array.isArray(value.originalTags)
+  );
+}
+
+function isRevocationRecord(value: unknown): value is RevocationRecord {
+  return (
+    isObject(value) &&
+    typeof value.jobArn === 'string' &&
+    typeof value.repository === 'string' &&
+    typeof value.digest === 'string'
   );
 }
 
@@ -83,10 +95,13 @@ export async function loadEvidence(
   const executionKeys = tagged
     ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/(?:evidence|image-trust)\.json$/.test(k))
     : [];
-  const [isolation, quarantines, executions] = await Promise.all([
+  const revocationPrefix = evidenceKey(incident.incidentId, REVOCATION_EVIDENCE_PREFIX);
+  const revocationKeys = keys.filter((k) => k.startsWith(revocationPrefix) && k.endsWith('.json'));
+  const [isolation, quarantines, executions, revocations] = await Promise.all([
     isolationKey ? read(isolationKey) : Promise.resolve(undefined),
     readQuarantineRecords(s3, bucket, incident.incidentId, keys),
     Promise.all(executionKeys.map(read)),
+    Promise.all(revocationKeys.map(read)),
   ]);
   return {
     ...(isObject(isolation) && typeof isolation.kind === 'string'
@@ -96,5 +111,6 @@ export async function loadEvidence(
     serviceArns: [
       ...new Set(executions.map(serviceArnOf).filter((a): a is string => a !== undefined)),
     ].sort(),
+    revocations: revocations.filter(isRevocationRecord),
   };
 }

@@ -4,11 +4,14 @@
  * not fully known, are spared (lambdas/core/blast-radius.ts).
  */
 import { quarantineImages } from '../actions/image-quarantine';
+import { revokeAfterQuarantine } from '../actions/quarantine-revocation';
 import { spareTargets } from '../core/blast-radius';
 import type { QuarantineResult } from '../core/outcome';
 import { QuarantineInputSchema, stepInput } from '../core/schemas';
+import { layerDownload } from '../shared/clients/layer-download';
 import { s3 } from '../shared/clients/s3';
-import { environment } from '../shared/env';
+import { signer } from '../shared/clients/signer';
+import { environment, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
 import { clientsFor } from '../shared/member-clients';
 
@@ -37,11 +40,27 @@ export const handler = async (input: unknown): Promise<QuarantineResult> => {
           { ...request, targets: sparing.targets },
         )
       : { status: 'skipped' as const, images: [] };
+  // signing.revokeOnQuarantine: after the quarantine applied, never instead of it; a failure is reported.
+  const config = policySettings();
+  const revocation = await revokeAfterQuarantine(
+    {
+      clients: { ecr, signer, download: (url) => layerDownload.get(url) },
+      s3,
+      evidenceBucket: env().EVIDENCE_BUCKET,
+    },
+    { incidentId: request.incidentId, result },
+    { mode: config.mode, signing: config.signing, region: process.env.AWS_REGION ?? 'us-east-1' },
+  );
   logger.info('quarantine', {
     incidentId: request.incidentId,
     status: result.status,
     images: result.images.length,
     spared: sparing.spared.length,
+    ...(revocation ? { revocation: revocation.status } : {}),
   });
-  return sparing.spared.length > 0 ? { ...result, spared: sparing.spared } : result;
+  return {
+    ...result,
+    ...(sparing.spared.length > 0 ? { spared: sparing.spared } : {}),
+    ...(revocation ? { revocation } : {}),
+  };
 };

@@ -142,23 +142,49 @@ describe('ImageTrustResponse, signing.mode enforce', () => {
 });
 
 describe('VerifyImages without a trust store', () => {
-  it('reports a configuration error and never stops, even in enforce mode (no root: nothing verifies)', async () => {
+  it('reports a configuration error and never stops, even in enforce mode (GovCloud: no built-in root)', async () => {
     const sim = simulator();
     const event = taskStart(6, digestOf(6), 'none');
     await sim.processEvent(taskStart(1, digestOf(1), 'trusted'));
     await sim.processEvent(event);
-    // The deployed function's environment with signing.trustedRootCertificates left empty.
+    // The deployed function's environment with signing.trustedRoot* left empty, in a partition without a
+    // built-in AWS Signer root.
     Object.assign(
       process.env,
       policyEnvironment(parseConfig({ signing: { mode: 'enforce', trustedProfiles: [TRUSTED] } })),
+      { AWS_REGION: 'us-gov-west-1' },
     );
     const trusted = taskStart(1, digestOf(1), 'trusted');
+    try {
+      const out = (await runInSandbox(sim.account, () =>
+        invokeFunction(functionName('verifyImages'), { event: trusted, attempt: 0 }),
+      )) as { decision: string; failed: { outcome: string; reason: string }[] };
+      expect(out.decision).toBe('notify');
+      expect(out.failed.map((f) => f.outcome)).toEqual(['error']);
+      expect(out.failed[0]?.reason).toContain('aws-us-gov');
+      expect(out.failed[0]?.reason).toContain('trustedRootFingerprints');
+    } finally {
+      process.env.AWS_REGION = sim.account.region;
+    }
+  });
+
+  it('in the aws partition, the built-in AWS Signer root is the default: the sandbox CA is not it', async () => {
+    const sim = simulator();
+    await sim.processEvent(taskStart(1, digestOf(1), 'trusted'));
+    Object.assign(
+      process.env,
+      policyEnvironment(
+        parseConfig({ signing: { mode: 'enforce', trustedProfiles: [TRUSTED], cacheMinutes: 1 } }),
+      ),
+    );
     const out = (await runInSandbox(sim.account, () =>
-      invokeFunction(functionName('verifyImages'), { event: trusted, attempt: 0 }),
-    )) as { decision: string; failed: { outcome: string; reason: string }[] };
-    expect(out.decision).toBe('notify');
-    expect(out.failed.map((f) => f.outcome)).toEqual(['error']);
-    expect(out.failed[0]?.reason).toContain('trustedRootCertificates');
+      invokeFunction(functionName('verifyImages'), {
+        event: taskStart(1, digestOf(1), 'trusted'),
+        attempt: 9,
+      }),
+    )) as { failed: { outcome: string; reason: string }[] };
+    expect(out.failed.map((f) => f.outcome)).toEqual(['untrusted-signer']);
+    expect(out.failed[0]?.reason).toContain('AWS Signer root');
   });
 });
 
