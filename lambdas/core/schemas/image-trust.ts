@@ -1,5 +1,6 @@
 /** Step inputs of the ImageTrustResponse workflow (statemachines/image-trust-response.asl.json). */
 import * as v from 'valibot';
+import { QuarantineResultSchema } from './notify-state';
 
 const text = v.string();
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/[A-Za-z0-9_-]+\/[A-Za-z0-9]+$/;
@@ -33,26 +34,8 @@ const VerdictSchema = v.object({
   signingJobArn: v.optional(text),
 });
 
-const ActionStatusSchema = v.picklist(['done', 'already-done', 'skipped', 'not-possible', 'failed']);
-
-/** What QuarantineImage reported (lambdas/core/outcome.ts QuarantineResult), or QuarantineFailed's summary. */
-const TrustQuarantineSchema = v.object({
-  status: ActionStatusSchema,
-  images: v.array(
-    v.object({
-      repository: text,
-      registryId: text,
-      digest: v.optional(text),
-      status: ActionStatusSchema,
-      movedTags: v.array(v.object({ from: text, to: text })),
-      archived: v.boolean(),
-      reason: v.optional(text),
-    }),
-  ),
-  evidenceKey: v.optional(text),
-  spared: v.optional(v.array(v.object({ repository: text, digest: v.optional(text), reason: text }))),
-  reason: v.optional(text),
-});
+// The shared QuarantineImage result (so its revocation reaches the trust notification), plus QuarantineFailed's reason.
+const TrustQuarantineSchema = v.object({ ...QuarantineResultSchema.entries, reason: v.optional(text) });
 
 /** NotifyTrust: the plan VerifyImages decided and what the response did. */
 export const NotifyTrustInputSchema = v.object({

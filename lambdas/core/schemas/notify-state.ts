@@ -129,7 +129,7 @@ const IsolationResultSchema = v.object({
   evidenceKey: v.optional(text),
 });
 
-const QuarantineResultSchema = v.object({
+export const QuarantineResultSchema = v.object({
   status: ActionStatusSchema,
   images: v.array(
     v.object({
