@@ -5,7 +5,12 @@
  * so concurrent simulations never share state by accident.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import {
+  ConfiguredRetryStrategy,
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+} from '@smithy/core/retry';
 import type { SandboxAccount } from './account';
 import { answeringAccount } from './organization';
 import { AwsError, type ServiceName } from './types';
@@ -22,6 +27,10 @@ export function currentSandbox(): SandboxAccount | undefined {
 
 interface MiddlewareClient {
   middlewareStack: {
+    add(
+      middleware: unknown,
+      options: { step: 'initialize'; priority: 'high'; name: string; override?: boolean },
+    ): void;
     addRelativeTo(
       middleware: unknown,
       options: { relation: 'before' | 'after'; toMiddleware: string; name: string; override?: boolean },
@@ -34,6 +43,78 @@ const attached = new WeakSet<object>();
 const SANDBOX_CREDENTIALS = { accessKeyId: 'SANDBOX', secretAccessKey: 'SANDBOX' };
 // Offline, a throttled call is retried after 1 ms instead of the SDK's 100 ms+ backoff: same attempts, less waiting.
 const FAST_RETRY = new ConfiguredRetryStrategy(6, () => 1);
+
+/**
+ * Services whose SDK middleware stack hands the sandbox the caller's input unchanged, so the fast path may
+ * answer them below the middleware (`answerBelowSdk`). Not S3: its flexible-checksum middleware adds
+ * `ChecksumAlgorithm` (and `ChecksumMode`) to the input at the build step. Not EC2 CopySnapshot: its
+ * middleware adds a pre-signed URL.
+ */
+const BELOW_SDK_SERVICES: ReadonlySet<ServiceName> = new Set(['ecs', 'ec2', 'ecr', 'dynamodb', 'sns']);
+const STACK_CHANGES_INPUT: ReadonlySet<string> = new Set(['ec2:CopySnapshot']);
+
+/** The SDK's error shape, as its retry classification reads it. */
+type SdkError = Parameters<typeof isThrottlingError>[0];
+
+type Output = { output: Record<string, unknown>; response: Record<string, never> };
+
+/** The retry middleware's classification (`@smithy/core` retry `getRetryErrorType`). */
+function retryErrorType(error: SdkError): 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR' {
+  if (isThrottlingError(error)) return 'THROTTLING';
+  if (isTransientError(error)) return 'TRANSIENT';
+  if (isServerError(error)) return 'SERVER_ERROR';
+  return 'CLIENT_ERROR';
+}
+
+/**
+ * The fast path's transport: the sandbox answers `client.send` at the initialize step, before serialization,
+ * endpoint resolution, user agent and signing, with what the SDK's retry middleware does around a request
+ * reproduced here step for step (`@smithy/core` retry `retryMiddleware` with the same strategy object, so the
+ * same attempts, retry quota, delays and `$metadata`). The sandbox sees the same input and answers the same
+ * output; the digest (bench/equivalence.ts) proves it on the mixed workload.
+ */
+async function answerBelowSdk(
+  account: SandboxAccount,
+  service: ServiceName,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<Output> {
+  let token = await FAST_RETRY.acquireInitialRetryToken('');
+  let attempts = 0;
+  let totalRetryDelay = 0;
+  for (;;) {
+    try {
+      const output = (await account.call(service, operation, input)) as Record<string, unknown> | undefined;
+      FAST_RETRY.recordSuccess(token);
+      return {
+        output: {
+          ...(output ?? {}),
+          $metadata: { httpStatusCode: 200, attempts: attempts + 1, totalRetryDelay },
+        },
+        response: {},
+      };
+    } catch (error) {
+      const lastError = (error instanceof Error ? error : new Error(String(error))) as SdkError;
+      try {
+        token = await FAST_RETRY.refreshRetryTokenForRetry(token, {
+          error: lastError,
+          errorType: retryErrorType(lastError),
+        });
+      } catch {
+        lastError.$metadata ??= {};
+        const metadata: { attempts?: number; totalRetryDelay?: number } = lastError.$metadata;
+        metadata.attempts = attempts + 1;
+        metadata.totalRetryDelay = totalRetryDelay;
+        throw lastError;
+      }
+      attempts = token.getRetryCount();
+      const delay = token.getRetryDelay();
+      const log = (token as { $retryLog?: { acquisitionDelay?: number } }).$retryLog;
+      totalRetryDelay += (log?.acquisitionDelay ?? 0) + delay;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 /**
  * Makes `client` answer from the sandbox account active in the caller's async context. Idempotent.
@@ -50,6 +131,23 @@ export function attachSandbox(
   client.config.retryStrategy = async () => FAST_RETRY;
   // Static sandbox credentials: no credential chain (profiles, SSO, instance metadata) is consulted offline.
   if (!options.keepCredentials) client.config.credentials = async () => SANDBOX_CREDENTIALS;
+  if (BELOW_SDK_SERVICES.has(service)) {
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<Output>, context: { commandName?: string }) =>
+        // Not async: on the reference path the call goes on down the stack without an extra await.
+        (args: { input: Record<string, unknown> }): Promise<Output> => {
+          const active = activeAccount.getStore();
+          const operation = (context.commandName ?? '').replace(/Command$/, '');
+          if (active?.engine !== 'fast' || STACK_CHANGES_INPUT.has(`${service}:${operation}`)) {
+            return next(args);
+          }
+          return answeringAccount(active, client.config.credentials).then((account) =>
+            answerBelowSdk(account, service, operation, args.input),
+          );
+        },
+      { step: 'initialize', priority: 'high', name: 'shieldRightSandboxFastTransport', override: true },
+    );
+  }
   client.middlewareStack.addRelativeTo(
     (_next: unknown, context: { commandName?: string }) =>
       async (args: { input: Record<string, unknown> }) => {
