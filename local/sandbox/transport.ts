@@ -26,11 +26,8 @@ export function currentSandbox(): SandboxAccount | undefined {
 }
 
 interface MiddlewareClient {
+  send(command: object, ...rest: unknown[]): Promise<unknown>;
   middlewareStack: {
-    add(
-      middleware: unknown,
-      options: { step: 'initialize'; priority: 'high'; name: string; override?: boolean },
-    ): void;
     addRelativeTo(
       middleware: unknown,
       options: { relation: 'before' | 'after'; toMiddleware: string; name: string; override?: boolean },
@@ -56,8 +53,6 @@ const STACK_CHANGES_INPUT: ReadonlySet<string> = new Set(['ec2:CopySnapshot']);
 /** The SDK's error shape, as its retry classification reads it. */
 type SdkError = Parameters<typeof isThrottlingError>[0];
 
-type Output = { output: Record<string, unknown>; response: Record<string, never> };
-
 /** The retry middleware's classification (`@smithy/core` retry `getRetryErrorType`). */
 function retryErrorType(error: SdkError): 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR' {
   if (isThrottlingError(error)) return 'THROTTLING';
@@ -67,8 +62,8 @@ function retryErrorType(error: SdkError): 'THROTTLING' | 'TRANSIENT' | 'SERVER_E
 }
 
 /**
- * The fast path's transport: the sandbox answers `client.send` at the initialize step, before serialization,
- * endpoint resolution, user agent and signing, with what the SDK's retry middleware does around a request
+ * The fast path's transport: the sandbox answers `client.send` itself, before the command resolves its
+ * middleware stack (serialization, endpoint resolution, user agent, signing), with what the SDK's retry middleware does around a request
  * reproduced here step for step (`@smithy/core` retry `retryMiddleware` with the same strategy object, so the
  * same attempts, retry quota, delays and `$metadata`). The sandbox sees the same input and answers the same
  * output; the digest (bench/equivalence.ts) proves it on the mixed workload.
@@ -78,7 +73,7 @@ async function answerBelowSdk(
   service: ServiceName,
   operation: string,
   input: Record<string, unknown>,
-): Promise<Output> {
+): Promise<Record<string, unknown>> {
   let token = await FAST_RETRY.acquireInitialRetryToken('');
   let attempts = 0;
   let totalRetryDelay = 0;
@@ -87,11 +82,8 @@ async function answerBelowSdk(
       const output = (await account.call(service, operation, input)) as Record<string, unknown> | undefined;
       FAST_RETRY.recordSuccess(token);
       return {
-        output: {
-          ...(output ?? {}),
-          $metadata: { httpStatusCode: 200, attempts: attempts + 1, totalRetryDelay },
-        },
-        response: {},
+        ...(output ?? {}),
+        $metadata: { httpStatusCode: 200, attempts: attempts + 1, totalRetryDelay },
       };
     } catch (error) {
       const lastError = (error instanceof Error ? error : new Error(String(error))) as SdkError;
@@ -119,34 +111,43 @@ async function answerBelowSdk(
 /**
  * Makes `client` answer from the sandbox account active in the caller's async context. Idempotent.
  * `keepCredentials`: a client built with explicit credentials (from the sandbox STS, for a member account)
- * keeps them, and the account they were issued for answers its calls.
+ * keeps them, and the account they were issued for answers its calls. `belowSdk`: the client's middleware stack
+ * is the SDK's own (the handlers' shared clients, nothing added at its initialize step such as backtest's
+ * read-only guard), so on the fast path its ECS, EC2, ECR, DynamoDB and SNS calls are answered by `send`
+ * without resolving the stack (`answerBelowSdk`); every other call, and every call on the reference path,
+ * goes through the whole stack to the transport after the retry middleware.
  */
 export function attachSandbox(
   client: MiddlewareClient,
   service: ServiceName,
-  options: { keepCredentials?: boolean } = {},
+  options: { keepCredentials?: boolean; belowSdk?: boolean } = {},
 ): void {
   if (attached.has(client)) return;
   attached.add(client);
   client.config.retryStrategy = async () => FAST_RETRY;
   // Static sandbox credentials: no credential chain (profiles, SSO, instance metadata) is consulted offline.
   if (!options.keepCredentials) client.config.credentials = async () => SANDBOX_CREDENTIALS;
-  if (BELOW_SDK_SERVICES.has(service)) {
-    client.middlewareStack.add(
-      (next: (args: unknown) => Promise<Output>, context: { commandName?: string }) =>
-        // Not async: on the reference path the call goes on down the stack without an extra await.
-        (args: { input: Record<string, unknown> }): Promise<Output> => {
-          const active = activeAccount.getStore();
-          const operation = (context.commandName ?? '').replace(/Command$/, '');
-          if (active?.engine !== 'fast' || STACK_CHANGES_INPUT.has(`${service}:${operation}`)) {
-            return next(args);
-          }
-          return answeringAccount(active, client.config.credentials).then((account) =>
-            answerBelowSdk(account, service, operation, args.input),
-          );
-        },
-      { step: 'initialize', priority: 'high', name: 'shieldRightSandboxFastTransport', override: true },
-    );
+  if (options.belowSdk && BELOW_SDK_SERVICES.has(service)) {
+    const sendThroughStack = client.send.bind(client);
+    client.send = (command: object, ...rest: unknown[]): Promise<unknown> => {
+      const active = activeAccount.getStore();
+      // The operation as the stack names it (`context.commandName` without `Command`).
+      const name = command.constructor.name;
+      const operation = name.endsWith('Command') ? name.slice(0, -'Command'.length) : '';
+      const input = (command as { input?: Record<string, unknown> }).input;
+      if (
+        active?.engine !== 'fast' ||
+        rest.length > 0 ||
+        operation === '' ||
+        input === undefined ||
+        STACK_CHANGES_INPUT.has(`${service}:${operation}`)
+      ) {
+        return sendThroughStack(command, ...rest);
+      }
+      return answeringAccount(active, client.config.credentials).then((account) =>
+        answerBelowSdk(account, service, operation, input),
+      );
+    };
   }
   client.middlewareStack.addRelativeTo(
     (_next: unknown, context: { commandName?: string }) =>
