@@ -53,7 +53,8 @@ export class JsonDocumentWriter {
     const first = this.items === 0;
     this.items = (this.items ?? 0) + 1;
     // An array item that JSON cannot represent is written as null, as JSON.stringify does.
-    const json = value === undefined || typeof value === 'function' || typeof value === 'symbol' ? null : value;
+    const json =
+      value === undefined || typeof value === 'function' || typeof value === 'symbol' ? null : value;
     return this.sink(`${first ? '' : ','}\n${INDENT.repeat(2)}${nested(json, 2)}`);
   }
 
