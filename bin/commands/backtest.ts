@@ -8,6 +8,7 @@ import { type Progress, type PulledFinding, pullFindings, type Window } from '..
 import { replayFindings } from '../../local/backtest/replay';
 import { type BacktestReport, ReportBuilder } from '../../local/backtest/report';
 import { awsSource, NoRegionError, type Source, sandboxSource } from '../../local/backtest/source';
+import { boundHeapGrowth } from '../../local/heap';
 import { renderBacktestHtml } from '../../local/report-html/backtest';
 import { loadConfig, shown, UsageError } from '../cli-support';
 import { JsonDocumentWriter, streamSink } from '../json-writer';
@@ -173,6 +174,8 @@ export async function backtest(argv: string[]): Promise<number> {
   if (!(from < to)) throw new UsageError('the window is empty: its start is not before its end');
   const mode: ResponseMode = values.mode === 'observe' ? 'observe' : 'contain';
   const progress: Progress = (message) => process.stderr.write(`backtest: ${message}\n`);
+  // A long replay: garbage bounded in proportion to the live state (local/heap.ts).
+  boundHeapGrowth();
 
   let source: Source;
   let config: ShieldRightConfig;

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { ResponseMode } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
+import { boundHeapGrowth } from '../../local/heap';
 import type { Scenario } from '../../local/provision';
 import { executionMetrics, formatEventResult, type TaskStop, taskStops } from '../../local/report';
 import { hasSavedSandbox, saveSandbox } from '../../local/sandbox-store';
@@ -44,6 +45,9 @@ Examples:
   shield-right simulate --scenario examples/scenarios/shared-security-group.json examples/events/01-high-fargate-crypto-miner.json`;
 
 const ACCOUNT = /^\d{12}$/;
+
+/** From this many events on, simulate bounds the heap's growth (local/heap.ts). */
+export const LONG_REPLAY_EVENTS = 1_000;
 
 function firstEventAccount(events: readonly LabeledEvent[]): { accountId?: string; region?: string } {
   const first = events[0]?.event as { account?: unknown; region?: unknown } | undefined;
@@ -114,6 +118,8 @@ export async function simulate(argv: string[]): Promise<number> {
     throw new UsageError(`--account must be a 12-digit account id, got ${shown(values.account)}`);
   }
   const events = readEvents(positionals);
+  // Many events make a long replay: garbage bounded in proportion to the live state (local/heap.ts).
+  if (events.length >= LONG_REPLAY_EVENTS) boundHeapGrowth();
   const scenario = values.scenario ? (readJsonFile(values.scenario) as Scenario) : undefined;
   const mode = values.mode as ResponseMode | undefined;
   const options = {
