@@ -20,6 +20,7 @@ import { FUNCTIONS } from '../definitions/functions';
 import type { BurstJob, BurstResult } from './burst';
 import type { ClusterResult } from './cluster-scaling';
 import { runColdStart } from './cold-start';
+import { compileWorker } from './compile';
 import type { ScenarioResult } from './critical-path';
 import { formatFaultBursts, runFaultBursts } from './fault-burst';
 import { machineInfo, machineLine } from './machine';
@@ -27,6 +28,7 @@ import { DEFAULT_DIGEST_WORKLOAD, type OutcomeDigest, REFERENCE_FILE } from './o
 import { PRICES } from './pricing';
 import { MONTH_EVENTS, n, Report, TARGETS } from './report';
 import { reportEquivalence, reportFastReplay } from './report-fast';
+import { reportMemory } from './report-memory';
 import { reportColdStart, reportCriticalPath, reportOutcomeDigest } from './report-path';
 import { extrapolateMonth, reportBurst, reportProfile, reportReplay, reportScaling } from './report-replay';
 import type { SdkOverheadResult } from './sdk-overhead';
@@ -45,10 +47,19 @@ function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-function runJob<T>(job: Job): Promise<T> {
+/** The compiled worker (bench/compile.ts), built once per run: what the installed CLI runs, without tsx. */
+let compiled: string | undefined;
+
+/**
+ * Runs one job in a fresh process: the TypeScript worker under this process's tsx loader, or (`compiled`)
+ * the worker compiled to JavaScript under plain `node`, as the installed CLI runs from `dist/`.
+ */
+function runJob<T>(job: Job, runtime: 'tsx' | 'compiled' = 'tsx'): Promise<T> {
+  if (runtime === 'compiled') compiled ??= compileWorker(ROOT);
   return new Promise((resolvePromise, reject) => {
-    const child = fork(join(__dirname, 'worker.ts'), [JSON.stringify(job)], {
-      execArgv: [...process.execArgv, '--expose-gc'],
+    const worker = runtime === 'compiled' && compiled ? compiled : join(__dirname, 'worker.ts');
+    const child = fork(worker, [JSON.stringify(job)], {
+      execArgv: runtime === 'compiled' ? ['--expose-gc'] : [...process.execArgv, '--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let reply: { ok: boolean; result?: unknown; error?: string } | undefined;
@@ -83,6 +94,11 @@ async function main(): Promise<void> {
     workload: DEFAULT_DIGEST_WORKLOAD,
     engine: 'fast',
   });
+  progress('0/6 the fast path again, compiled (bench/compile.ts): what the replays of 3b run');
+  const compiledDigest = await runJob<OutcomeDigest>(
+    { kind: 'digest', workload: DEFAULT_DIGEST_WORKLOAD, engine: 'fast' },
+    'compiled',
+  );
 
   // 1. Critical path and cost per execution.
   progress('1/6 critical path and cost per execution');
@@ -104,21 +120,12 @@ async function main(): Promise<void> {
     slice: 1_000,
     retained: true,
   });
-  progress('3/6 the same replays through the fast path (engine: fast)');
-  const fast1k = await runJob<ReplayResult>({
-    kind: 'replay',
-    events: 1_000,
-    slice: 250,
-    retained: true,
-    engine: 'fast',
-  });
-  const fast10k = await runJob<ReplayResult>({
-    kind: 'replay',
-    events: 10_000,
-    slice: 1_000,
-    retained: true,
-    engine: 'fast',
-  });
+  progress('3/6 the same replays through the fast path, compiled, heap growth bounded (as backtest runs)');
+  const fastJob = { kind: 'replay', retained: true, engine: 'fast', boundHeap: true } as const;
+  const fast1k = await runJob<ReplayResult>({ ...fastJob, events: 1_000, slice: 250 }, 'compiled');
+  const fast10k = await runJob<ReplayResult>({ ...fastJob, events: 10_000, slice: 1_000 }, 'compiled');
+  progress("3/6 the fast 1k again under tsx (the loader's share of memory)");
+  const fast1kTsx = await runJob<ReplayResult>({ ...fastJob, events: 1_000, slice: 250 });
   let month: ReplayResult | undefined;
   if (FULL) {
     progress('3/6 replay of a month: 50,000 findings (BENCH_FULL=1)');
@@ -219,12 +226,13 @@ async function main(): Promise<void> {
   say();
 
   reportOutcomeDigest(report, digest, reference, digestSame);
-  reportEquivalence(report, digest, fastDigest);
+  reportEquivalence(report, digest, fastDigest, compiledDigest);
   reportCriticalPath(report, scenarios, reps);
   reportColdStart(report, cold);
   const monthEstimate = extrapolateMonth(replay10k);
   reportReplay(report, replay1k, replay10k, month, monthEstimate);
   reportFastReplay(report, replay1k, replay10k, fast1k, fast10k);
+  reportMemory(report, fast1k, fast10k, fast1kTsx);
   reportBurst(report, burst, tight);
   say(
     'Burst with 20% injected faults (issue 13 acceptance; throttling, TransactionConflict/ThrottlingError, 409)',
@@ -259,7 +267,12 @@ async function main(): Promise<void> {
     targets: TARGETS,
     checks,
     outcomeDigest: { ...digest, reference: reference.sha256, identical: digestSame },
-    equivalence: { fast: fastDigest, identical: fastDigest.sha256 === digest.sha256 },
+    equivalence: {
+      fast: fastDigest,
+      identical: fastDigest.sha256 === digest.sha256,
+      compiled: compiledDigest,
+      compiledIdentical: compiledDigest.sha256 === digest.sha256,
+    },
     criticalPath: scenarios,
     coldStart: cold,
     startup,
@@ -267,7 +280,7 @@ async function main(): Promise<void> {
     replay: {
       '1000': replay1k,
       '10000': replay10k,
-      fast: { '1000': fast1k, '10000': fast10k },
+      fast: { '1000': fast1k, '10000': fast10k, tsx1000: fast1kTsx },
       month: month ?? { extrapolated: true, ...monthEstimate },
     },
     burst: { capsRaised: burst, capsEqualTasks: tight, faultBursts },
