@@ -72,7 +72,14 @@ export interface ShieldRightConfig {
    * proportions of definitions/functions.ts (definitions/concurrency.ts); 0 reserves none.
    */
   readonly reservedConcurrency: number;
+  /**
+   * `on`: after each response, the Security Hub (CSPM, ASFF) copy of the GuardDuty or Inspector finding gets
+   * a note and its workflow status (README "Security Hub"); `off` (default): no Security Hub call at all.
+   */
+  readonly securityHub: SecurityHubMode;
 }
+
+export type SecurityHubMode = 'off' | 'on';
 
 /** The scheduled sweep for findings whose EventBridge event never arrived (delivery is best effort). */
 export interface ReconcileConfig {
@@ -149,6 +156,7 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   // Lambda keeps 100 of an account's concurrency unreserved: reserving by default would refuse every
   // account whose quota is below 100 plus the reservation.
   reservedConcurrency: 0,
+  securityHub: 'off',
 };
 
 /** The CDK context key under which the configuration lives in cdk.json (`-c shield-right='{…}'` overrides it). */
@@ -354,6 +362,7 @@ const ConfigSchema = settings({
     v.pipe(number(0, 100_000), v.integer(expected('a whole number from 0 to 100000'))),
     d.reservedConcurrency,
   ),
+  securityHub: v.optional(oneOf(['off', 'on']), d.securityHub),
 });
 
 /** `shield-right.notificationEmails[0].email`: where in the configuration an issue is. */
@@ -438,6 +447,7 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     reconcile: config.reconcile,
     signing: config.signing,
     reservedConcurrency: config.reservedConcurrency,
+    securityHub: config.securityHub,
   };
 }
 

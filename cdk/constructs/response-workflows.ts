@@ -144,6 +144,7 @@ export class ResponseWorkflows extends Construct {
       IncidentTableName: this.props.table.tableName,
       EvidenceBucketName: this.props.bucket.bucketName,
       Partition: Stack.of(this).partition,
+      SecurityHub: this.props.config.securityHub,
     };
     const available: Record<string, string> = { ...this.props.functionArns, ...resources };
     const keys = substitutionKeys(spec);

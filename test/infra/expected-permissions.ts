@@ -105,6 +105,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'signer:GetRevocationStatus',
   ],
   notifyTrust: ['sns:Publish'],
+  updateSecurityHub: ['dynamodb:UpdateItem', 'securityhub:BatchUpdateFindings', 'securityhub:GetFindings'],
 };
 
 /** Operations authorized by an IAM action of another name. */
@@ -144,10 +145,12 @@ export const ONLY_WITH_QUARANTINE_GROUPS: ReadonlySet<string> = new Set([
 
 export function expectedFunctionActions(
   id: FunctionId,
-  options: { quarantineGroups?: boolean; members?: boolean } = {},
+  options: { quarantineGroups?: boolean; members?: boolean; securityHub?: boolean } = {},
 ): string[] {
   const api = EXPECTED_API_ACTIONS[id]
     .filter((action) => options.members || action !== 'sts:AssumeRole')
+    // Security Hub calls are in the code, granted only with securityHub on.
+    .filter((action) => options.securityHub || !action.startsWith('securityhub:'))
     .map(iamActionOf)
     .filter((a) => options.quarantineGroups || !ONLY_WITH_QUARANTINE_GROUPS.has(a));
   return [...new Set([...FUNCTION_RUNTIME_ACTIONS, ...api, ...expectedKeyActions(api)])].sort();
