@@ -46,6 +46,8 @@ describe('parseConfig', () => {
         incidentRetentionDays: 365,
         evidenceTransitionDays: 30,
         reservedConcurrency: 0,
+        // No Security Hub call at all unless turned on.
+        securityHub: 'off',
       });
       expect(DEFAULT_CONFIG.slack).toBeUndefined();
       expect(DEFAULT_CONFIG.memberAccountRoleName).toBeUndefined();
@@ -98,8 +100,10 @@ describe('parseConfig', () => {
         memberAccountRoleName: 'ShieldRightMember',
         incidentRetentionDays: 90,
         evidenceTransitionDays: 7,
+        securityHub: 'on',
       });
 
+      expect(config.securityHub).toBe('on');
       expect(config.slack).toEqual({ workspaceId: 'T01ABCDEF', channelId: 'C01ABCDEF' });
       expect(config.memberAccountRoleName).toBe('ShieldRightMember');
       expect(config.inspector.exemptRepositories).toEqual(['base-images']);
@@ -196,6 +200,7 @@ describe('parseConfig', () => {
         { evidenceTransitionDays: 4000 },
         'shield-right.evidenceTransitionDays: expected a number from 1 to 3650',
       ],
+      ['securityHub', { securityHub: true }, 'shield-right.securityHub: expected one of off, on'],
     ])('%s', (_key, input, message) => {
       expect(configError(input).message).toContain(message);
     });
