@@ -9,6 +9,7 @@ export type ReleaseAction =
   | 'remove-service-tag'
   | 'mark-release-started'
   | 'mark-released'
+  | 'resolve-security-hub-finding'
   | 'notify';
 
 /** `pending`: started but not finished (an image still activating): run the release again later. */

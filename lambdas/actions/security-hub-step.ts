@@ -54,14 +54,38 @@ export function describeResult(result: SecurityHubResult, at: string): string {
   return `${line.slice(0, 900)} · ${at}`;
 }
 
-async function record(deps: SecurityHubDeps, incidentId: string, line: string): Promise<void> {
+/**
+ * The Security Hub copy an update reached, kept on the incident (`securityHubFinding`) so that a release
+ * resolves that same finding without looking it up by a guessed identifier.
+ */
+export interface SecurityHubFindingRef {
+  readonly source: FindingSource;
+  readonly Id: string;
+  readonly ProductArn: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly region: string;
+}
+
+/** Records the result line (`securityHub`), and the finding reached when there is one (`securityHubFinding`). */
+export async function recordSecurityHub(
+  deps: Pick<SecurityHubDeps, 'dynamodb' | 'table'>,
+  incidentId: string,
+  line: string,
+  reached?: SecurityHubFindingRef,
+): Promise<void> {
   await deps.dynamodb.send(
     new UpdateItemCommand({
       TableName: deps.table,
       Key: { pk: { S: incidentKey(incidentId) } },
-      UpdateExpression: 'SET securityHub = :sh',
+      UpdateExpression: reached
+        ? 'SET securityHub = :sh, securityHubFinding = :ref'
+        : 'SET securityHub = :sh',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':sh': { S: line } },
+      ExpressionAttributeValues: {
+        ':sh': { S: line },
+        ...(reached ? { ':ref': { S: JSON.stringify(reached) } } : {}),
+      },
     }),
   );
 }
@@ -94,6 +118,17 @@ export async function updateSecurityHubStep(
       result = { status: 'failed', error, message: message.slice(0, 500) };
     }
   }
-  await record(deps, step.incidentId, describeResult(result, deps.now()));
+  const reached: SecurityHubFindingRef | undefined =
+    result.status === 'updated'
+      ? {
+          source: step.source,
+          Id: result.update.Id,
+          ProductArn: result.update.ProductArn,
+          accountId: step.accountId,
+          partition: step.partition,
+          region: step.region,
+        }
+      : undefined;
+  await recordSecurityHub(deps, step.incidentId, describeResult(result, deps.now()), reached);
   return result;
 }

@@ -6,12 +6,15 @@
  * on the incident while the execution still succeeds. With the default `off`, Security Hub is never called.
  */
 import { parseConfig } from '../../definitions/config';
+import { releaseIncident } from '../../lambdas/actions/release-image';
 import { productArn } from '../../lambdas/core/security-hub';
 import { type EventResult, Simulator } from '../../local/engine';
 import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
 import type { Scenario } from '../../local/provision';
+import { runInSandbox } from '../../local/sandbox/transport';
 import { AwsError } from '../../local/sandbox/types';
 import { failCalls } from '../helpers/faults';
+import { sandboxReleaseDeps } from '../helpers/release-deps';
 import { callsTo, execution, FINDING_ID, inputOf, TASK_ID } from '../helpers/runtime-response';
 
 const ON = parseConfig({ securityHub: 'on' });
@@ -139,6 +142,49 @@ describe('Security Hub on: the runtime workflow', () => {
     expect(execution(result).status).toBe('SUCCEEDED');
     expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(/^failed: AccessDeniedException: /);
     expect((await incidentItem(sim, FINDING_ID)).status?.S).toBe('CONTAINED');
+  });
+});
+
+describe('Security Hub on: shield-right release', () => {
+  it('resolves the finding the response reached (RESOLVED, note naming who released it)', async () => {
+    const sim = simulator();
+    const event = high();
+    await sim.processEvent(event);
+
+    const released = await runInSandbox(sim.account, () =>
+      releaseIncident(
+        sandboxReleaseDeps(sim, () => Date.now()),
+        { incidentId: FINDING_ID, actor: 'alice' },
+      ),
+    );
+
+    expect(released.released).toBe(true);
+    expect(released.steps.find((s) => s.action === 'resolve-security-hub-finding')).toMatchObject({
+      target: GD_ARN(event),
+      status: 'done',
+    });
+    const stored = sim.account.securityhub.finding(GD_ARN(event), GD_PRODUCT);
+    expect(stored?.Workflow.Status).toBe('RESOLVED');
+    expect(stored?.Note?.Text).toContain('released by an operator');
+    expect(stored?.Note?.Text).toContain('alice');
+    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(/^RESOLVED · /);
+  });
+
+  it('does not touch Security Hub when the response never reached it (securityHub off)', async () => {
+    const sim = simulator(undefined, parseConfig({}));
+    await sim.processEvent(high());
+    const before = sim.account.securityhub.snapshot();
+
+    const released = await runInSandbox(sim.account, () =>
+      releaseIncident(
+        sandboxReleaseDeps(sim, () => Date.now()),
+        { incidentId: FINDING_ID, actor: 'alice' },
+      ),
+    );
+
+    expect(released.released).toBe(true);
+    expect(released.steps.map((s) => s.action)).not.toContain('resolve-security-hub-finding');
+    expect(sim.account.securityhub.snapshot()).toEqual(before);
   });
 });
 
