@@ -5,6 +5,8 @@
  *   2. cold start: bundle size and module initialization      5. scaling with events and cluster size
  *   3. offline replay throughput and memory                   6. profile (when the throughput target is missed)
  *   7. start-up of the compiled CLI (--help, test-pattern, simulate of one event)
+ *   8. image signature verification (issue 15): calls and ms for an uncached and a cached digest, notation
+ *      and managed modes, and the verification function's cold start (bench/signing.ts)
  *
  * Each measurement runs in a fresh process (bench/worker.ts); bench/report-*.ts print the sections. BENCH_FULL=1 also replays a month (50,000
  * findings) instead of extrapolating it; BENCH_PROFILE=1 profiles even when the target is met.
@@ -28,6 +30,7 @@ import { reportEquivalence, reportFastReplay } from './report-fast';
 import { reportColdStart, reportCriticalPath, reportOutcomeDigest } from './report-path';
 import { extrapolateMonth, reportBurst, reportProfile, reportReplay, reportScaling } from './report-replay';
 import type { SdkOverheadResult } from './sdk-overhead';
+import { formatSigningBench, type SigningBenchResult } from './signing';
 import { reportStartup, runStartup } from './startup';
 import { round } from './stats';
 import { table } from './table';
@@ -191,6 +194,10 @@ async function main(): Promise<void> {
   progress('7 start-up of the compiled CLI (builds dist/ first when it is stale)');
   const startup = runStartup(ROOT, 10);
 
+  // 8. Image signature verification, in a fresh process like the other measurements.
+  progress('8 image signature verification: uncached and cached digests, both modes, cold start');
+  const signing = await runJob<SigningBenchResult>({ kind: 'signing' });
+
   const loadAtEnd = loadavg()[0] ?? 0;
 
   // ---------------------------------------------------------------- report
@@ -232,6 +239,8 @@ async function main(): Promise<void> {
   const { growth, callGrowth } = reportScaling(report, replay1k, replay10k, clusters);
   reportProfile(report, profiled, profilePath, sdk, whatIf);
   reportStartup(report, startup);
+  for (const line of formatSigningBench(signing).trimEnd().split('\n')) say(line);
+  say();
   say('Targets');
   say(
     table(
@@ -254,6 +263,7 @@ async function main(): Promise<void> {
     criticalPath: scenarios,
     coldStart: cold,
     startup,
+    signing,
     replay: {
       '1000': replay1k,
       '10000': replay10k,

@@ -1,14 +1,17 @@
 /**
- * QuarantineImage: retag and archive the image digests named by the plan (both workflows). In the runtime
- * workflow the blast radius comes with the request: digests that other workloads run, or whose users are
+ * QuarantineImage: retag and archive the image digests named by the plan (every workflow). In the runtime and
+ * image trust workflows the blast radius comes with the request: digests that other workloads run, or whose users are
  * not fully known, are spared (lambdas/core/blast-radius.ts).
  */
 import { quarantineImages } from '../actions/image-quarantine';
+import { revokeAfterQuarantine } from '../actions/quarantine-revocation';
 import { spareTargets } from '../core/blast-radius';
 import type { QuarantineResult } from '../core/outcome';
 import { QuarantineInputSchema, stepInput } from '../core/schemas';
+import { layerDownload } from '../shared/clients/layer-download';
 import { s3 } from '../shared/clients/s3';
-import { environment } from '../shared/env';
+import { signer } from '../shared/clients/signer';
+import { environment, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
 import { clientsFor } from '../shared/member-clients';
 
@@ -17,11 +20,16 @@ const env = environment('EVIDENCE_BUCKET');
 export const handler = async (input: unknown): Promise<QuarantineResult> => {
   const request = stepInput('QuarantineImage', QuarantineInputSchema, input);
   const { enrichment } = request;
-  const sparing = enrichment
-    ? spareTargets(request.targets, request.blastRadius, {
+  // The runtime workflow names the finding's task (enrichment), the image trust workflow the stopped task's
+  // workload; the Inspector workflow neither (its finding is about the image itself).
+  const workload = enrichment
+    ? {
         clusterArn: enrichment.clusterArn ?? '',
         ...(enrichment.service ? { serviceName: enrichment.service.name } : {}),
-      })
+      }
+    : request.workload;
+  const sparing = workload
+    ? spareTargets(request.targets, request.blastRadius, workload)
     : { targets: [...request.targets], spared: [] };
   // Targets are in the finding's account (lambdas/core/policy.ts): a member's through its member role.
   const { ecr } = await clientsFor(request.finding?.memberRoleArn);
@@ -32,11 +40,27 @@ export const handler = async (input: unknown): Promise<QuarantineResult> => {
           { ...request, targets: sparing.targets },
         )
       : { status: 'skipped' as const, images: [] };
+  // signing.revokeOnQuarantine: after the quarantine applied, never instead of it; a failure is reported.
+  const config = policySettings();
+  const revocation = await revokeAfterQuarantine(
+    {
+      clients: { ecr, signer, download: (url) => layerDownload.get(url) },
+      s3,
+      evidenceBucket: env().EVIDENCE_BUCKET,
+    },
+    { incidentId: request.incidentId, result },
+    { mode: config.mode, signing: config.signing, region: process.env.AWS_REGION ?? 'us-east-1' },
+  );
   logger.info('quarantine', {
     incidentId: request.incidentId,
     status: result.status,
     images: result.images.length,
     spared: sparing.spared.length,
+    ...(revocation ? { revocation: revocation.status } : {}),
   });
-  return sparing.spared.length > 0 ? { ...result, spared: sparing.spared } : result;
+  return {
+    ...result,
+    ...(sparing.spared.length > 0 ? { spared: sparing.spared } : {}),
+    ...(revocation ? { revocation } : {}),
+  };
 };
