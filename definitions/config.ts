@@ -86,6 +86,15 @@ export interface ShieldRightConfig {
 
 export type SecurityHubMode = 'off' | 'on';
 
+/**
+ * Whether the workflows update Security Hub: `securityHub` on and `mode` contain. `BatchUpdateFindings`
+ * changes the finding (workflow status, note), and observe mode makes no mutating call, so observe is
+ * `off` here: the workflows' `IsSecurityHubOn` choice skips the step and no Security Hub permission is granted.
+ */
+export function securityHubUpdates(config: Pick<ShieldRightConfig, 'mode' | 'securityHub'>): SecurityHubMode {
+  return config.mode === 'observe' ? 'off' : config.securityHub;
+}
+
 /** The scheduled sweep for findings whose EventBridge event never arrived (delivery is best effort). */
 export interface ReconcileConfig {
   /** Minutes between sweeps; 0 turns the schedule off (the function stays, for `shield-right reconcile`). */

@@ -199,7 +199,8 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
 
 /**
  * Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN
- * partition-aware; `SecurityHub` is the `securityHub` setting (`on` | `off`), read by the workflows' Choice.
+ * partition-aware; `SecurityHub` is the `securityHub` setting (`on` | `off`; `off` in observe mode:
+ * config.ts securityHubUpdates), read by the workflows' Choice.
  */
 export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition' | 'SecurityHub';
 

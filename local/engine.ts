@@ -9,6 +9,7 @@ import {
   policyEnvironment,
   type ResponseMode,
   type ShieldRightConfig,
+  securityHubUpdates,
 } from '../definitions/config';
 import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowName } from '../definitions/functions';
 import {
@@ -185,7 +186,7 @@ export class Simulator {
       IncidentTableName: this.table,
       EvidenceBucketName: this.bucket,
       Partition: this.account.partition,
-      SecurityHub: this.config.securityHub,
+      SecurityHub: securityHubUpdates(this.config),
       ...Object.fromEntries(
         Object.values(FUNCTIONS).map((f) => [
           f.substitution,

@@ -6,7 +6,7 @@
  * that the code's "never SUPPRESSED" rule is IAM's too.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { ShieldRightConfig } from '../../definitions/config';
+import { type ShieldRightConfig, securityHubUpdates } from '../../definitions/config';
 
 export const SECURITY_HUB_ACTIONS = ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'] as const;
 
@@ -18,7 +18,7 @@ export interface SecurityHubGrant {
 }
 
 export function grantSecurityHubUpdates(grant: SecurityHubGrant): void {
-  if (grant.config.securityHub !== 'on') return;
+  if (securityHubUpdates(grant.config) !== 'on') return;
   // The hub of this account and Region (Service Authorization Reference: resource type `hub`,
   // arn:${Partition}:securityhub:${Region}:${Account}:hub/default); member findings are updated through it.
   const hub = grant.arn('securityhub', 'hub/default');

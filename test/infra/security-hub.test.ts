@@ -1,7 +1,9 @@
 /**
  * Security Hub permissions (issue 16 item 2): granted only with `securityHub: "on"`, to the Security Hub
  * step only, on this account's hub, and never the SUPPRESSED workflow status (an explicit Deny on the
- * `securityhub:ASFFSyntaxPath/Workflow.Status` condition key). With the default `off`, no role holds any.
+ * `securityhub:ASFFSyntaxPath/Workflow.Status` condition key). With the default `off`, no role holds any;
+ * nor in observe mode, where the workflows are deployed with the Security Hub step switched off
+ * (BatchUpdateFindings changes the finding, and observe mode makes no mutating call).
  */
 import { parseConfig } from '../../definitions/config';
 import { expectedFunctionActions } from './expected-permissions';
@@ -13,9 +15,24 @@ const flat = (value: unknown) => JSON.stringify(value);
 describe('Security Hub IAM', () => {
   let on: Synthesized;
   let off: Synthesized;
+  let observe: Synthesized;
   beforeAll(() => {
     on = synthesize({ config: parseConfig({ securityHub: 'on' }) });
     off = synthesize({ config: parseConfig({}) });
+    observe = synthesize({ config: parseConfig({ securityHub: 'on', mode: 'observe' }) });
+  });
+
+  /** The `SecurityHub` substitution of every workflow that has one (the IsSecurityHubOn Choice reads it). */
+  const securityHubSettings = (s: Synthesized) =>
+    Object.values(s.template.findResources('AWS::StepFunctions::StateMachine'))
+      .map((r) => (r.Properties.DefinitionSubstitutions as Record<string, unknown>).SecurityHub)
+      .filter((v) => v !== undefined);
+
+  it('observe mode with securityHub on: the workflows skip the step and no role may call Security Hub', () => {
+    expect(securityHubSettings(on)).toEqual(['on', 'on']);
+    expect(securityHubSettings(observe)).toEqual(['off', 'off']);
+    const all = [...statementsByRole(observe.template).values()].flat();
+    expect(actionsOf(all).filter((a) => a.startsWith('securityhub:'))).toEqual([]);
   });
 
   it('off: no role of the stack may call Security Hub', () => {

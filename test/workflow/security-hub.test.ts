@@ -11,6 +11,7 @@ import { productArn } from '../../lambdas/core/security-hub';
 import { type EventResult, Simulator } from '../../local/engine';
 import { ACCOUNT, inspectorEvent, REGION, runtimeEvent } from '../../local/fixtures/events';
 import type { Scenario } from '../../local/provision';
+import { mutatingCalls } from '../../local/report';
 import { runInSandbox } from '../../local/sandbox/transport';
 import { AwsError } from '../../local/sandbox/types';
 import { failCalls } from '../helpers/faults';
@@ -202,6 +203,34 @@ describe('Security Hub on: the vulnerable-image workflow', () => {
     expect(stored?.AwsAccountId).toBe(ACCOUNT);
     expect(stored?.Workflow.Status).toBe('NOTIFIED');
     expect(stored?.Note?.Text).toContain('image digest quarantined');
+  });
+});
+
+describe('Security Hub on, observe mode', () => {
+  it('makes no Security Hub call (BatchUpdateFindings is mutating) and no mutating call at all', async () => {
+    const digest = `sha256:${'cd'.repeat(32)}`;
+    const sim = new Simulator({
+      config: ON,
+      mode: 'observe',
+      scenario: { repositories: [{ name: 'payments-api', images: [{ tags: ['v1'], digest }] }] },
+    });
+
+    const runtime = await sim.processEvent(high());
+    const image = await sim.processEvent(inspectorEvent({ digest }));
+
+    for (const result of [runtime, image]) {
+      expect(result.notifications.length).toBeGreaterThan(0);
+      expect(callsTo(result, 'securityhub', 'BatchUpdateFindings')).toEqual([]);
+      expect(mutatingCalls(result.apiCalls)).toEqual([]);
+      for (const run of result.executions) {
+        expect(run.status).toBe('SUCCEEDED');
+        expect(run.states).not.toContain('UpdateSecurityHub');
+      }
+    }
+    // The findings are in Security Hub (imported), untouched: no note, status as imported.
+    const stored = sim.account.securityhub.finding(GD_ARN(high()), GD_PRODUCT);
+    expect(stored?.Workflow.Status).toBe('NEW');
+    expect(stored?.Note).toBeUndefined();
   });
 });
 
