@@ -6,6 +6,7 @@ import {
   MAX_BUDGET,
   parseConfig,
   policyEnvironment,
+  securityHubUpdates,
 } from '../../definitions/config';
 
 function configError(input: unknown): ConfigError {
@@ -110,6 +111,12 @@ describe('parseConfig', () => {
       expect(config.imageQuarantine).toBe('archive');
       expect(config.incidentRetentionDays).toBe(90);
     });
+  });
+
+  it('securityHub updates only in contain mode: observe makes no mutating call (BatchUpdateFindings is one)', () => {
+    expect(securityHubUpdates(parseConfig({ securityHub: 'on' }))).toBe('on');
+    expect(securityHubUpdates(parseConfig({ securityHub: 'on', mode: 'observe' }))).toBe('off');
+    expect(securityHubUpdates(parseConfig({}))).toBe('off');
   });
 
   describe('bad values name their key', () => {
