@@ -77,6 +77,22 @@ export interface ShieldRightConfig {
    * proportions of definitions/functions.ts (definitions/concurrency.ts); 0 reserves none.
    */
   readonly reservedConcurrency: number;
+  /**
+   * `on`: after each response, the Security Hub (CSPM, ASFF) copy of the GuardDuty or Inspector finding gets
+   * a note and its workflow status (README "Security Hub"); `off` (default): no Security Hub call at all.
+   */
+  readonly securityHub: SecurityHubMode;
+}
+
+export type SecurityHubMode = 'off' | 'on';
+
+/**
+ * Whether the workflows update Security Hub: `securityHub` on and `mode` contain. `BatchUpdateFindings`
+ * changes the finding (workflow status, note), and observe mode makes no mutating call, so observe is
+ * `off` here: the workflows' `IsSecurityHubOn` choice skips the step and no Security Hub permission is granted.
+ */
+export function securityHubUpdates(config: Pick<ShieldRightConfig, 'mode' | 'securityHub'>): SecurityHubMode {
+  return config.mode === 'observe' ? 'off' : config.securityHub;
 }
 
 /** The scheduled sweep for findings whose EventBridge event never arrived (delivery is best effort). */
@@ -154,6 +170,7 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   // Lambda keeps 100 of an account's concurrency unreserved: reserving by default would refuse every
   // account whose quota is below 100 plus the reservation.
   reservedConcurrency: 0,
+  securityHub: 'off',
 };
 
 /** The CDK context key under which the configuration lives in cdk.json (`-c shield-right='{…}'` overrides it). */
@@ -369,6 +386,7 @@ const ConfigSchema = settings({
     v.pipe(number(0, 100_000), v.integer(expected('a whole number from 0 to 100000'))),
     d.reservedConcurrency,
   ),
+  securityHub: v.optional(oneOf(['off', 'on']), d.securityHub),
 });
 
 /** `shield-right.notificationEmails[0].email`: where in the configuration an issue is. */
@@ -458,6 +476,7 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     reconcile: config.reconcile,
     signing: config.signing,
     reservedConcurrency: config.reservedConcurrency,
+    securityHub: config.securityHub,
   };
 }
 

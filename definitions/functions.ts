@@ -16,7 +16,8 @@ export type FunctionId =
   | 'checkImagePush'
   | 'notifyBypass'
   | 'verifyImages'
-  | 'notifyTrust';
+  | 'notifyTrust'
+  | 'updateSecurityHub';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -183,10 +184,25 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     reservedConcurrency: 5,
     env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
   },
+  updateSecurityHub: {
+    id: 'updateSecurityHub',
+    entry: 'lambdas/update-security-hub/handler.ts',
+    substitution: 'UpdateSecurityHubFunctionArn',
+    description:
+      'After the response: note and workflow status on the Security Hub copy of the finding, recorded on the incident',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    env: ['INCIDENT_TABLE', 'EVIDENCE_BUCKET'],
+  },
 };
 
-/** Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN partition-aware. */
-export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition';
+/**
+ * Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN
+ * partition-aware; `SecurityHub` is the `securityHub` setting (`on` | `off`; `off` in observe mode:
+ * config.ts securityHubUpdates), read by the workflows' Choice.
+ */
+export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition' | 'SecurityHub';
 
 export type WorkflowName =
   | 'RuntimeThreatResponse'
@@ -208,8 +224,8 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   RuntimeThreatResponse: {
     name: 'RuntimeThreatResponse',
     file: 'statemachines/runtime-threat-response.asl.json',
-    functions: ['validate', 'enrich', 'isolate', 'quarantine', 'exposure', 'notify'],
-    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
+    functions: ['validate', 'enrich', 'isolate', 'quarantine', 'exposure', 'notify', 'updateSecurityHub'],
+    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition', 'SecurityHub'],
     serviceActions: [
       'dynamodb:PutItem',
       'dynamodb:GetItem',
@@ -222,8 +238,8 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   VulnerableImageResponse: {
     name: 'VulnerableImageResponse',
     file: 'statemachines/vulnerable-image-response.asl.json',
-    functions: ['validate', 'enrichImage', 'quarantine', 'notify'],
-    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
+    functions: ['validate', 'enrichImage', 'quarantine', 'notify', 'updateSecurityHub'],
+    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition', 'SecurityHub'],
     serviceActions: [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',

@@ -9,6 +9,7 @@ import {
   policyEnvironment,
   type ResponseMode,
   type ShieldRightConfig,
+  securityHubUpdates,
 } from '../definitions/config';
 import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowName } from '../definitions/functions';
 import {
@@ -32,6 +33,7 @@ import { SandboxOrganization } from './sandbox/organization';
 import { isRecord } from './sandbox/shared';
 import { StatesService } from './sandbox/states';
 import { runInSandbox } from './sandbox/transport';
+import { importToSecurityHub } from './securityhub-import';
 
 export interface SimulatorOptions extends SandboxOptions {
   readonly config?: ShieldRightConfig;
@@ -184,6 +186,7 @@ export class Simulator {
       IncidentTableName: this.table,
       EvidenceBucketName: this.bucket,
       Partition: this.account.partition,
+      SecurityHub: securityHubUpdates(this.config),
       ...Object.fromEntries(
         Object.values(FUNCTIONS).map((f) => [
           f.substitution,
@@ -304,6 +307,8 @@ export class Simulator {
       runInSandbox(this.account, async () => {
         if (this.scenario?.autoProvision !== false)
           provisionOrganization(this.organization, this.config, event, this.scenario?.memberRoles);
+        if (this.scenario?.autoProvision !== false && this.config.securityHub === 'on')
+          importToSecurityHub(this.account, event, this.scenario?.securityHubImport);
         const matched = this.rules.filter(({ rule }) => rule.matches(event));
         const runs: ExecutionSummary[] = [];
         const refused: RefusedStart[] = [];

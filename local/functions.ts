@@ -12,6 +12,7 @@ import { guardduty } from '../lambdas/shared/clients/guardduty';
 import { inspector2 } from '../lambdas/shared/clients/inspector2';
 import { layerDownload } from '../lambdas/shared/clients/layer-download';
 import { s3 } from '../lambdas/shared/clients/s3';
+import { securityhub } from '../lambdas/shared/clients/securityhub';
 import { sfn } from '../lambdas/shared/clients/sfn';
 import { signer } from '../lambdas/shared/clients/signer';
 import { sns } from '../lambdas/shared/clients/sns';
@@ -45,6 +46,8 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
     require('../lambdas/verify-image/handler') as typeof import('../lambdas/verify-image/handler'),
   notifyTrust: () =>
     require('../lambdas/notify-trust/handler') as typeof import('../lambdas/notify-trust/handler'),
+  updateSecurityHub: () =>
+    require('../lambdas/update-security-hub/handler') as typeof import('../lambdas/update-security-hub/handler'),
 };
 
 let attached = false;
@@ -65,6 +68,7 @@ export function attachHandlerClients(): void {
   attachSandbox(inspector2, 'inspector2');
   attachSandbox(guardduty, 'guardduty');
   attachSandbox(sts, 'sts');
+  attachSandbox(securityhub, 'securityhub');
   // Clients made for a member account keep the credentials the sandbox STS issued: that account answers.
   onMemberClient((client, service) =>
     attachSandbox(client, service, { keepCredentials: true, belowSdk: true }),

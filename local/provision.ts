@@ -71,6 +71,11 @@ export interface Scenario {
    * roles; `false` leaves an account without it, `{ "trustedAccount": "…" }` trusts another account instead.
    */
   readonly memberRoles?: Readonly<Record<string, false | { readonly trustedAccount: string }>>;
+  /**
+   * With `securityHub: "on"`: when Security Hub imports the event's finding. `imported` (default) before the
+   * response looks; a number: only after that many lookups (the product's delay); `never`.
+   */
+  readonly securityHubImport?: 'imported' | 'never' | number;
 }
 
 const VPC = 'vpc-0sandbox0000000';

@@ -221,7 +221,7 @@ function indent(text: string, prefix: string): string {
 }
 
 const MUTATING =
-  /^(Stop|Update|Put|Revoke|Authorize|Modify|BatchDelete|Tag|Untag|Delete|Create|Publish|TransactWrite)/;
+  /^(Stop|Update|Put|Revoke|Authorize|Modify|BatchDelete|BatchUpdate|Tag|Untag|Delete|Create|Publish|TransactWrite)/;
 
 /** Calls that change something in the account (reads, evidence and notifications aside). */
 export function mutatingCalls(calls: readonly ApiCall[]): ApiCall[] {

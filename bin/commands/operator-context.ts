@@ -11,6 +11,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { WorkflowName } from '../../definitions/functions';
@@ -42,6 +43,7 @@ export interface OperatorClients {
   readonly ecr: ECRClient;
   readonly guardduty: GuardDutyClient;
   readonly inspector2: Inspector2Client;
+  readonly securityhub: SecurityHubClient;
 }
 
 /** Injection points for tests; the real clients and clock otherwise. */
@@ -235,6 +237,7 @@ const IAM_PREFIX: Record<keyof OperatorClients, string> = {
   ecr: 'ecr',
   guardduty: 'guardduty',
   inspector2: 'inspector2',
+  securityhub: 'securityhub',
 };
 const SANDBOX_SERVICE: Record<keyof OperatorClients, ServiceName> = {
   ...IAM_PREFIX,
@@ -252,6 +255,7 @@ function newClients(config: { region?: string }, given: Partial<OperatorClients>
     ecr: given.ecr ?? new ECRClient(config),
     guardduty: given.guardduty ?? new GuardDutyClient(config),
     inspector2: given.inspector2 ?? new Inspector2Client(config),
+    securityhub: given.securityhub ?? new SecurityHubClient(config),
   };
   for (const [key, client] of Object.entries(clients))
     nameActions(client, IAM_PREFIX[key as keyof OperatorClients]);

@@ -21,7 +21,8 @@ export const help = `Usage: shield-right release INCIDENT_ID [--dry-run] [option
 Undoes what the response did, from the evidence it saved before acting: restores the revoked security
 group rules (or the container instance's groups, and sets it ACTIVE), restores the image's storage class
 and moves its original tags back (a tag that now names another image is left alone), removes the service's
-shield-right:incident tag, marks the incident RELEASED and notifies. Stopped tasks are not restarted: their
+shield-right:incident tag, marks the incident RELEASED, moves the finding's Security Hub copy to RESOLVED
+(when the response updated it, securityHub on) and notifies. Stopped tasks are not restarted: their
 services replace them. Refused when nothing was contained. Every step can be repeated: when a step cannot
 finish yet (an image still being restored from the archive), run the release again.
 

@@ -80,6 +80,8 @@ export class ShieldRightMemberRole extends Construct {
       updateIncident: none,
       publish: none,
       readIncidents: none,
+      // Security Hub is updated from the central (administrator) account only.
+      grantSecurityHub: none,
       executionArns: () => [],
       stateMachineArns: () => [],
     };

@@ -34,6 +34,7 @@ import {
 import { actsInMembers, allowMemberAssume, fixedRoleName } from './member-access';
 import { Acknowledgments, accountArn, allow, grantKeyVia, REPO_ROOT } from './permissions';
 import { prebuiltBundle } from './prebuilt';
+import { grantSecurityHubUpdates } from './security-hub-access';
 
 export interface ResponseFunctionsProps {
   readonly config: ShieldRightConfig;
@@ -216,6 +217,13 @@ export class ResponseFunctions extends Construct {
   private grantContext(role: iam.Role, acks: Acknowledgments): GrantContext {
     const { bucket, table, topic, key, stateMachineNames, config, quarantineGroups } = this.props;
     return {
+      grantSecurityHub: () =>
+        grantSecurityHubUpdates({
+          config,
+          principal: role,
+          arn: (service, resource) => accountArn(this, service, resource),
+          allow: (permission) => allow(role, acks, permission),
+        }),
       arn: (service, resource) => accountArn(this, service, resource),
       allow: (permission) => allow(role, acks, permission),
       config,
@@ -281,6 +289,8 @@ export class ResponseFunctions extends Construct {
 }
 
 export interface GrantContext {
+  /** Security Hub reads and updates, with securityHub on only (./security-hub-access.ts). */
+  readonly grantSecurityHub: () => void;
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly config: ShieldRightConfig;
@@ -607,6 +617,11 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
   notifyTrust: (c) => {
     c.publish();
     c.updateIncident();
+  },
+  // lambdas/actions/security-hub-step.ts: Security Hub only with securityHub on (security-hub-access.ts).
+  updateSecurityHub: (c) => {
+    c.updateIncident();
+    c.grantSecurityHub();
   },
 };
 

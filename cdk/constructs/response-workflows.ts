@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { ShieldRightConfig } from '../../definitions/config';
+import { type ShieldRightConfig, securityHubUpdates } from '../../definitions/config';
 import {
   type FunctionId,
   type ResourceSubstitution,
@@ -145,6 +145,7 @@ export class ResponseWorkflows extends Construct {
       IncidentTableName: this.props.table.tableName,
       EvidenceBucketName: this.props.bucket.bucketName,
       Partition: Stack.of(this).partition,
+      SecurityHub: securityHubUpdates(this.props.config),
     };
     const available: Record<string, string> = { ...this.props.functionArns, ...resources };
     const keys = substitutionKeys(spec);

@@ -13,6 +13,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ReleaseRefusedError } from '../core/errors';
 import { INCIDENT_ID, isIncidentStatus, RELEASABLE_STATUSES } from '../core/incident';
@@ -24,6 +25,7 @@ import { type PublishOutcome, publishNotification } from './notify';
 import { loadEvidence, type ReleaseEvidence } from './release-evidence';
 import { releaseHeldImages } from './release-holds';
 import { revocationSteps } from './release-revocations';
+import { resolveInSecurityHub } from './release-security-hub';
 import { FINISHED, type ReleaseStep } from './release-step';
 import { plannedServiceTagRemoval, restoreServiceTag } from './service-tag';
 
@@ -34,6 +36,8 @@ export interface ReleaseDeps {
   readonly s3: S3Client;
   readonly dynamodb: DynamoDBClient;
   readonly sns: SNSClient;
+  /** Resolves the incident's Security Hub finding when the response reached it (release-security-hub.ts). */
+  readonly securityhub?: SecurityHubClient;
   readonly evidenceBucket: string;
   readonly table: string;
   readonly topicArn: string;
@@ -124,6 +128,7 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
   const mark = await markReleased(deps, incident, steps, request.actor ?? 'shield-right');
   steps.push(mark);
   if (mark.status !== 'done') return { ...base, released: false, dryRun: false, steps };
+  steps.push(...(await resolveInSecurityHub(deps, incident, request.actor ?? 'shield-right')));
   deps.onStep?.('notifying');
   const rendered = renderReleaseNotification({
     incident,

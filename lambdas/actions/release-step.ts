@@ -10,6 +10,7 @@ export type ReleaseAction =
   | 'signature-revoked'
   | 'mark-release-started'
   | 'mark-released'
+  | 'resolve-security-hub-finding'
   | 'notify';
 
 /** `pending`: started but not finished (an image still activating): run the release again later. */

@@ -1,7 +1,7 @@
 /**
  * Updates the Security Hub copy of a finding after the response: looks it up with `GetFindings` by the
- * provider's finding ARN (the ASFF `Id` of GuardDuty and Inspector findings) within the integration's
- * product ARN and the finding's account, then `BatchUpdateFindings` with the note and, when it moves
+ * provider's finding ARN (the ASFF `Id` of GuardDuty and Inspector findings) and the finding's account
+ * (not by a product ARN built here: the identifier Security Hub answers with is the one updated), then `BatchUpdateFindings` with the note and, when it moves
  * forward, the workflow status (lambdas/core/security-hub.ts). A finding Security Hub does not hold yet
  * raises FindingNotInSecurityHub, which the workflow retries later with backoff; an update Security Hub
  * leaves unprocessed raises SecurityHubUpdateRefused with its error code.
@@ -15,9 +15,9 @@ import {
   type FindingSource,
   NOTE_UPDATED_BY,
   noteText,
-  productArn,
   statusChange,
   targetStatus,
+  userDefinedFields,
   type WorkflowStatus,
 } from '../core/security-hub';
 
@@ -44,7 +44,8 @@ export interface SecurityHubUpdateRequest {
   partition: string;
   region: string;
   incidentId: string;
-  incidentStatus: string;
+  /** The incident's status when it is resolved (RELEASED); absent after a response (NOTIFIED). */
+  incidentStatus?: string;
   summary: string;
   evidence?: string;
 }
@@ -66,12 +67,10 @@ export async function updateSecurityHubFinding(
   client: SecurityHubClient,
   request: SecurityHubUpdateRequest,
 ): Promise<SecurityHubUpdate> {
-  const product = productArn(request.source, request.partition, request.region);
   const found = await client.send(
     new GetFindingsCommand({
       Filters: {
         Id: [{ Value: request.findingArn, Comparison: 'EQUALS' }],
-        ProductArn: [{ Value: product, Comparison: 'EQUALS' }],
         AwsAccountId: [{ Value: request.accountId, Comparison: 'EQUALS' }],
       },
       MaxResults: 1,
@@ -80,7 +79,7 @@ export async function updateSecurityHubFinding(
   const finding = found.Findings?.[0];
   if (!finding?.Id || !finding.ProductArn) {
     throw new FindingNotInSecurityHubError(
-      `Security Hub holds no ${product} finding ${request.findingArn} in account ${request.accountId} yet`,
+      `Security Hub holds no ${request.source} finding ${request.findingArn} in account ${request.accountId} yet`,
     );
   }
   const previous = isWorkflowStatus(finding.Workflow?.Status) ? finding.Workflow.Status : 'NEW';
@@ -96,6 +95,7 @@ export async function updateSecurityHubFinding(
     new BatchUpdateFindingsCommand({
       FindingIdentifiers: [identifier],
       Note: { Text: note, UpdatedBy: NOTE_UPDATED_BY },
+      UserDefinedFields: userDefinedFields(request.incidentId, request.evidence),
       ...(status ? { Workflow: { Status: status } } : {}),
     }),
   );

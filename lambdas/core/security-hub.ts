@@ -20,9 +20,49 @@ export function productArn(source: FindingSource, partition: string, region: str
   return `arn:${partition}:securityhub:${region}::product/${product}`;
 }
 
-/** The status the response asks for: RESOLVED once the incident is resolved, NOTIFIED otherwise. */
-export function targetStatus(incidentStatus: string): WorkflowStatus {
-  return incidentStatus === 'RESOLVED' ? 'RESOLVED' : 'NOTIFIED';
+/**
+ * The status the response asks for: RESOLVED once the incident is resolved (an operator released its
+ * containment with `shield-right release`, or an older incident recorded RESOLVED), NOTIFIED otherwise.
+ */
+export function targetStatus(incidentStatus: string | undefined): WorkflowStatus {
+  return incidentStatus === 'RESOLVED' || incidentStatus === 'RELEASED' ? 'RESOLVED' : 'NOTIFIED';
+}
+
+/**
+ * What the note says was done, from the notification kind only: fixed text, never a finding's free-text
+ * field (attacker-settable), so the note cannot carry a crafted message into the security team's console.
+ */
+const SUMMARIES: Readonly<Record<string, string>> = {
+  contained: 'task stopped (contained)',
+  isolated: 'task isolated in place',
+  'notify-only': 'notified, no action by policy',
+  exempt: 'notified, resource exempt from action',
+  sample: 'sample finding, notified only',
+  observe: 'observe mode: planned response notified, nothing changed',
+  repeat: 'finding seen again, no new action',
+  'already-contained': 'already contained by an earlier response',
+  'image-quarantined': 'image digest quarantined',
+  vulnerability: 'vulnerable image notified',
+  'vulnerability-finding-closed': 'Inspector closed the finding; the quarantine stays until released',
+  'step-failed': 'response failed, see the incident',
+  'cap-reached': 'blast-radius limit reached, nothing done, left for a human',
+  released: 'containment released by an operator (shield-right release)',
+};
+
+export function summaryFor(kind: string): string {
+  return SUMMARIES[kind] ?? `notified (${kind.replace(/[^a-z-]/g, '').slice(0, 40)})`;
+}
+
+/**
+ * `UserDefinedFields` shield-right sets: the incident id and the evidence location. AWS documents at most 50
+ * pairs, keys up to 128 and values up to 1024 characters (not confirmed from a page read here): both are far
+ * shorter (an incident id, an S3 URI of a fixed-length key).
+ */
+export function userDefinedFields(incidentId: string, evidence?: string): Record<string, string> {
+  return {
+    'shield-right:incident': incidentId,
+    ...(evidence ? { 'shield-right:evidence': evidence } : {}),
+  };
 }
 
 const RANK: Readonly<Record<WorkflowStatus, number>> = { NEW: 0, NOTIFIED: 1, RESOLVED: 2, SUPPRESSED: 3 };

@@ -6,6 +6,8 @@
  * `BatchUpdateFindings` updates `Workflow.Status` and `Note` and answers a finding it does not hold or a
  * duplicated identifier in `UnprocessedFindings` (FindingNotFound, DuplicatedFindingIdentifier), never by
  * failing the whole request. Filters the sandbox does not implement are refused loudly, never ignored.
+ * A product's findings reach Security Hub some time after the provider's event: `importLater` holds one
+ * back for a number of `GetFindings` calls (each stands for time passing), or for ever.
  */
 import { AwsError, type Operation, type SandboxService } from './types';
 
@@ -21,6 +23,7 @@ export interface AsffFinding {
   RecordState: 'ACTIVE' | 'ARCHIVED';
   Workflow: { Status: WorkflowStatus };
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
+  UserDefinedFields?: Record<string, string>;
 }
 
 /** String attributes the sandbox filters on; the API has ~100 (AwsSecurityFindingFilters). */
@@ -36,6 +39,7 @@ const STRING_ATTRIBUTES = {
 } as const satisfies Record<string, (f: AsffFinding) => string | undefined>;
 
 type Attribute = keyof typeof STRING_ATTRIBUTES;
+type NewFinding = Omit<AsffFinding, 'Workflow' | 'RecordState'> & Partial<Pick<AsffFinding, 'Workflow'>>;
 const MAX_FILTER_ATTRIBUTES = 10;
 const MAX_FILTER_VALUES = 20;
 const MAX_UPDATE_IDENTIFIERS = 100;
@@ -122,6 +126,8 @@ export class SecurityHubService implements SandboxService {
   readonly name = 'securityhub' as const;
   readonly operations: Readonly<Record<string, Operation>>;
   private readonly findings = new Map<string, AsffFinding>();
+  /** Findings not imported yet, and how many more `GetFindings` calls they stay out of the answers. */
+  private readonly pending: Array<{ finding: NewFinding; lookupsLeft: number }> = [];
 
   constructor(private readonly ctx: { now(): number }) {
     this.operations = {
@@ -131,14 +137,29 @@ export class SecurityHubService implements SandboxService {
   }
 
   /** What a product integration (GuardDuty, Inspector) imports: a new finding starts NEW and ACTIVE. */
-  putFinding(
-    finding: Omit<AsffFinding, 'Workflow' | 'RecordState'> & Partial<Pick<AsffFinding, 'Workflow'>>,
-  ): void {
+  putFinding(finding: NewFinding): void {
     this.findings.set(key(finding.Id, finding.ProductArn), {
       RecordState: 'ACTIVE',
       Workflow: { Status: 'NEW' },
       ...structuredClone(finding),
     });
+  }
+
+  /** Imports `finding` only after `lookups` more `GetFindings` calls (`never`: not imported at all). */
+  importLater(finding: NewFinding, lookups: number | 'never'): void {
+    this.pending.push({ finding, lookupsLeft: lookups === 'never' ? Number.POSITIVE_INFINITY : lookups });
+  }
+
+  private importDue(): void {
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const entry = this.pending[i];
+      if (!entry) continue;
+      entry.lookupsLeft -= 1;
+      if (entry.lookupsLeft < 0) {
+        this.putFinding(entry.finding);
+        this.pending.splice(i, 1);
+      }
+    }
   }
 
   finding(id: string, productArn: string): AsffFinding | undefined {
@@ -148,6 +169,7 @@ export class SecurityHubService implements SandboxService {
 
   private getFindings(input: Record<string, unknown>): unknown {
     const filters = parseFilters(input.Filters);
+    this.importDue();
     const max = typeof input.MaxResults === 'number' ? input.MaxResults : 100;
     const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
     if (!Number.isInteger(start) || start < 0) throw invalidInput('NextToken is not valid');
@@ -203,6 +225,12 @@ export class SecurityHubService implements SandboxService {
           UpdatedBy: note.UpdatedBy,
           UpdatedAt: new Date(this.ctx.now()).toISOString(),
         };
+      }
+      if (isRecord(input.UserDefinedFields)) {
+        const fields = Object.entries(input.UserDefinedFields).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        );
+        finding.UserDefinedFields = { ...finding.UserDefinedFields, ...Object.fromEntries(fields) };
       }
       processed.push(id);
     }

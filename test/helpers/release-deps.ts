@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Simulator } from '../../local/engine';
 import { attachSandbox } from '../../local/sandbox/transport';
@@ -17,6 +18,7 @@ export function sandboxReleaseDeps(sim: Simulator, now: () => number) {
     s3: new S3Client({ region }),
     dynamodb: new DynamoDBClient({ region }),
     sns: new SNSClient({ region }),
+    securityhub: new SecurityHubClient({ region }),
   };
   for (const [service, client] of Object.entries(clients))
     attachSandbox(client, service as keyof typeof clients);

@@ -109,6 +109,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'signer:GetRevocationStatus',
   ],
   notifyTrust: ['dynamodb:UpdateItem', 'sns:Publish'],
+  updateSecurityHub: ['dynamodb:UpdateItem', 'securityhub:BatchUpdateFindings', 'securityhub:GetFindings'],
 };
 
 /** Operations authorized by an IAM action of another name. */
@@ -159,10 +160,17 @@ export const ONLY_WITH_REVOKE_ON_QUARANTINE: ReadonlySet<string> = new Set([
 
 export function expectedFunctionActions(
   id: FunctionId,
-  options: { quarantineGroups?: boolean; members?: boolean; revokeOnQuarantine?: boolean } = {},
+  options: {
+    quarantineGroups?: boolean;
+    members?: boolean;
+    securityHub?: boolean;
+    revokeOnQuarantine?: boolean;
+  } = {},
 ): string[] {
   const api = EXPECTED_API_ACTIONS[id]
     .filter((action) => options.members || action !== 'sts:AssumeRole')
+    // Security Hub calls are in the code, granted only with securityHub on.
+    .filter((action) => options.securityHub || !action.startsWith('securityhub:'))
     .map(iamActionOf)
     .filter((a) => options.quarantineGroups || !ONLY_WITH_QUARANTINE_GROUPS.has(a))
     .filter(

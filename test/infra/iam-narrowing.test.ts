@@ -21,6 +21,8 @@ const DECLARED = parseConfig({
   protectedClusters: ['prod', 'arn:aws:ecs:eu-west-1:111122223333:cluster/payments'],
   quarantineVpcIds: ['vpc-0aaaaaaaaaaaaaaaa'],
   inspector: { exemptRepositories: ['platform/base'] },
+  // Security Hub on: its grant (BatchUpdateFindings on the account's hub) must be narrow too.
+  securityHub: 'on',
 });
 
 const flat = (value: unknown) => JSON.stringify(value);

@@ -129,12 +129,14 @@ suite('ShieldRight stack (bundled, cdk-nag)', () => {
   });
 
   describe('workflows', () => {
-    it.each(workflowNames)('%s substitutes its functions, table, bucket and partition', (name) => {
+    it.each(workflowNames)('%s substitutes its functions, table, bucket, partition and settings', (name) => {
       const workflow = WORKFLOWS[name];
       const resources: Record<string, unknown> = {
         IncidentTableName: ref(s.shieldRight.table),
         EvidenceBucketName: ref(s.shieldRight.bucket),
         Partition: { Ref: 'AWS::Partition' },
+        // The securityHub setting (default off): the workflows' IsSecurityHubOn Choice reads it.
+        SecurityHub: 'off',
       };
       const expected: Record<string, unknown> = Object.fromEntries(
         workflow.resources.map((key) => [key, resources[key]]),

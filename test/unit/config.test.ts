@@ -6,6 +6,7 @@ import {
   MAX_BUDGET,
   parseConfig,
   policyEnvironment,
+  securityHubUpdates,
 } from '../../definitions/config';
 
 function configError(input: unknown): ConfigError {
@@ -46,6 +47,8 @@ describe('parseConfig', () => {
         incidentRetentionDays: 365,
         evidenceTransitionDays: 30,
         reservedConcurrency: 0,
+        // No Security Hub call at all unless turned on.
+        securityHub: 'off',
       });
       expect(DEFAULT_CONFIG.slack).toBeUndefined();
       expect(DEFAULT_CONFIG.memberAccountRoleName).toBeUndefined();
@@ -98,14 +101,22 @@ describe('parseConfig', () => {
         memberAccountRoleName: 'ShieldRightMember',
         incidentRetentionDays: 90,
         evidenceTransitionDays: 7,
+        securityHub: 'on',
       });
 
+      expect(config.securityHub).toBe('on');
       expect(config.slack).toEqual({ workspaceId: 'T01ABCDEF', channelId: 'C01ABCDEF' });
       expect(config.memberAccountRoleName).toBe('ShieldRightMember');
       expect(config.inspector.exemptRepositories).toEqual(['base-images']);
       expect(config.imageQuarantine).toBe('archive');
       expect(config.incidentRetentionDays).toBe(90);
     });
+  });
+
+  it('securityHub updates only in contain mode: observe makes no mutating call (BatchUpdateFindings is one)', () => {
+    expect(securityHubUpdates(parseConfig({ securityHub: 'on' }))).toBe('on');
+    expect(securityHubUpdates(parseConfig({ securityHub: 'on', mode: 'observe' }))).toBe('off');
+    expect(securityHubUpdates(parseConfig({}))).toBe('off');
   });
 
   describe('bad values name their key', () => {
@@ -196,6 +207,7 @@ describe('parseConfig', () => {
         { evidenceTransitionDays: 4000 },
         'shield-right.evidenceTransitionDays: expected a number from 1 to 3650',
       ],
+      ['securityHub', { securityHub: true }, 'shield-right.securityHub: expected one of off, on'],
     ])('%s', (_key, input, message) => {
       expect(configError(input).message).toContain(message);
     });

@@ -152,6 +152,36 @@ describe('sandbox BatchUpdateFindings', () => {
   });
 });
 
+describe('sandbox import delay and user-defined fields', () => {
+  it('holds a finding back for the given number of lookups (the product import delay), then answers it', async () => {
+    const home = new SandboxAccount({ accountId: ADMIN });
+    const id = `${FINDING_ARN}-late`;
+    home.securityhub.importLater(
+      { Id: id, ProductArn: GD_PRODUCT, ProductName: 'GuardDuty', AwsAccountId: MEMBER },
+      2,
+    );
+    const lookup = () =>
+      runInSandbox(home, () =>
+        client.send(new GetFindingsCommand({ Filters: { Id: [{ Value: id, Comparison: 'EQUALS' }] } })),
+      );
+    expect((await lookup()).Findings).toEqual([]);
+    expect((await lookup()).Findings).toEqual([]);
+    expect((await lookup()).Findings?.map((f) => f.Workflow?.Status)).toEqual(['NEW']);
+  });
+
+  it('keeps UserDefinedFields of an update, adding to those already set', async () => {
+    const home = account();
+    const ids = [{ Id: FINDING_ARN, ProductArn: GD_PRODUCT }];
+    const updates: Record<string, string>[] = [{ a: '1' }, { b: '2' }];
+    for (const fields of updates) {
+      await runInSandbox(home, () =>
+        client.send(new BatchUpdateFindingsCommand({ FindingIdentifiers: ids, UserDefinedFields: fields })),
+      );
+    }
+    expect(home.securityhub.finding(FINDING_ARN, GD_PRODUCT)?.UserDefinedFields).toEqual({ a: '1', b: '2' });
+  });
+});
+
 describe('updateSecurityHubFinding', () => {
   it('sets NOTIFIED and the note once; a repeat updates the note only', async () => {
     const home = account();
