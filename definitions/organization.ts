@@ -10,12 +10,19 @@ import type { FunctionId, WorkflowName } from './functions';
 /** Functions whose calls about a finding are made in the finding's (member) account. */
 export const MEMBER_ACTING_FUNCTIONS = [
   'enrich',
+  'enrichImage',
   'isolate',
   'quarantine',
   'exposure',
 ] as const satisfies readonly FunctionId[];
-/** Workflows whose direct integrations (StopTask, TagResource) run in a member account (`Credentials.RoleArn`). */
-export const MEMBER_ACTING_WORKFLOWS = ['RuntimeThreatResponse'] as const satisfies readonly WorkflowName[];
+/**
+ * Workflows whose direct integrations run in a member account (`Credentials.RoleArn`): the runtime
+ * workflow's StopTask and TagResource, the vulnerable-image workflow's StopExposedTasks.
+ */
+export const MEMBER_ACTING_WORKFLOWS = [
+  'RuntimeThreatResponse',
+  'VulnerableImageResponse',
+] as const satisfies readonly WorkflowName[];
 
 /**
  * The fixed name of a central role. Fixed (not generated) so a member role's `aws:PrincipalArn` condition

@@ -116,6 +116,7 @@ export const VulnerabilityFindingSchema = v.object({
   lastObservedAt: v.optional(text),
   updatedAt: text,
   eventId: text,
+  memberRoleArn: v.optional(text),
 });
 
 export const FindingSchema = v.variant('kind', [RuntimeFindingSchema, VulnerabilityFindingSchema]);

@@ -65,7 +65,9 @@ describe('the ShieldRightMemberRole template', () => {
   it.each([
     ['enrich', 'us-east-1'],
     ['isolate', 'eu-west-1'],
+    ['enrichImage', 'eu-west-1'],
     ['RuntimeThreatResponse', 'us-east-1'],
+    ['VulnerableImageResponse', 'us-east-1'],
   ] as const)('trusts the central %s role (%s)', (owner, region) => {
     expect(trustAllows(trust, central(owner, region))).toBe(true);
   });
@@ -81,7 +83,7 @@ describe('the ShieldRightMemberRole template', () => {
   });
 
   it('grants exactly the member-account actions of the acting roles, none of the central resources', () => {
-    const member: FunctionId[] = ['enrich', 'isolate', 'quarantine', 'exposure'];
+    const member: FunctionId[] = ['enrich', 'enrichImage', 'isolate', 'quarantine', 'exposure'];
     const expected = new Set([
       // No quarantine group is provisioned in members: no container-instance isolation there (yet).
       ...member
@@ -135,7 +137,7 @@ describe('central roles with memberAccountRoleName', () => {
   const assumeStatements = (roleId: string) =>
     statementsOfRole(s.template, roleId).filter((st) => asList(st.Action).includes('sts:AssumeRole'));
 
-  it.each(['enrich', 'isolate', 'quarantine', 'exposure'] as const)(
+  it.each(['enrich', 'enrichImage', 'isolate', 'quarantine', 'exposure'] as const)(
     '%s has a fixed name and may assume only the member role in the allowed accounts',
     (id) => {
       const role = s.shieldRight.functions.roles[id];
@@ -152,13 +154,18 @@ describe('central roles with memberAccountRoleName', () => {
     },
   );
 
-  it('the runtime workflow role has a fixed name and may assume the member role; roles that never act in members may not', () => {
-    const machine = s.shieldRight.workflows.stateMachines.RuntimeThreatResponse;
-    const roleId = logicalId(machine.role);
-    expect(json(s.template.toJSON().Resources[roleId].Properties.RoleName)).toContain(
-      'shield-right-RuntimeThreatResponse-',
-    );
-    expect(assumeStatements(roleId).length).toBeGreaterThan(0);
+  it.each(['RuntimeThreatResponse', 'VulnerableImageResponse'] as const)(
+    'the %s workflow role has a fixed name and may assume the member role (Credentials.RoleArn)',
+    (name) => {
+      const roleId = logicalId(s.shieldRight.workflows.stateMachines[name].role);
+      expect(json(s.template.toJSON().Resources[roleId].Properties.RoleName)).toContain(
+        `shield-right-${name}-`,
+      );
+      expect(assumeStatements(roleId).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('roles that never act in members may not assume any role', () => {
     for (const id of ['notify', 'validate', 'reconcile', 'reportFailure'] as const)
       expect(assumeStatements(logicalId(s.shieldRight.functions.roles[id]))).toEqual([]);
   });

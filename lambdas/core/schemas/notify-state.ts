@@ -100,6 +100,7 @@ export const ImagePlanSchema = v.object({
   band: BandSchema,
   capKeys: v.object({ account: text, notice: text }),
   caps: v.object({ account: v.number() }),
+  memberAccount: v.object({ roleArn: v.optional(text) }),
   taskClusterCap: v.number(),
   slots: v.object({ account: v.number(), taskCluster: v.number() }),
   window: WindowSchema,
