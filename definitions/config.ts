@@ -97,6 +97,8 @@ export interface InspectorConfig {
 export interface BandBudget {
   readonly perCluster: number;
   readonly perAccount: number;
+  /** Every account of the deployment together (organization mode; one account alone never reaches it by default). */
+  readonly perOrganization: number;
 }
 
 export const BUDGET_BANDS = ['medium', 'high', 'critical'] as const;
@@ -110,6 +112,12 @@ export interface BlastRadiusConfig {
   readonly maxActionsPerCluster: number;
   /** Each severity band's budget per account unless `severityBudgets` says otherwise. */
   readonly maxActionsPerAccount: number;
+  /**
+   * Each severity band's budget for all accounts together (the deployment's own and every member account),
+   * taken in the same claim as the cluster's and the account's. Unset: twice the band's per-account budget,
+   * so one account alone never reaches it and a flood across the organization stops at two accounts' worth.
+   */
+  readonly maxActionsPerOrganization?: number;
   /** The sliding window of every budget and of the "limit reached" notices. */
   readonly windowMinutes: number;
   /**
@@ -247,14 +255,21 @@ const budget = v.pipe(
   number(1, MAX_BUDGET),
   v.integer(expected(`a whole number of actions from 1 to ${MAX_BUDGET}`)),
 );
-const bandBudget = settings({ perCluster: v.optional(budget), perAccount: v.optional(budget) });
+const bandBudget = settings({
+  perCluster: v.optional(budget),
+  perAccount: v.optional(budget),
+  perOrganization: v.optional(budget),
+});
 
-/** A band's budget: its own setting, or the blast radius's per-cluster and per-account limits. */
+/** A band's budget: its own setting, or the blast radius's per-cluster, per-account and organization limits. */
 export function budgetOf(blastRadius: BlastRadiusConfig, band: BudgetBand): BandBudget {
   const own = blastRadius.severityBudgets?.[band];
+  const perAccount = own?.perAccount ?? blastRadius.maxActionsPerAccount;
   return {
     perCluster: own?.perCluster ?? blastRadius.maxActionsPerCluster,
-    perAccount: own?.perAccount ?? blastRadius.maxActionsPerAccount,
+    perAccount,
+    perOrganization:
+      own?.perOrganization ?? blastRadius.maxActionsPerOrganization ?? Math.min(MAX_BUDGET, 2 * perAccount),
   };
 }
 
@@ -289,6 +304,7 @@ const ConfigSchema = settings({
     settings({
       maxActionsPerCluster: v.optional(budget, d.blastRadius.maxActionsPerCluster),
       maxActionsPerAccount: v.optional(budget, d.blastRadius.maxActionsPerAccount),
+      maxActionsPerOrganization: v.optional(budget),
       severityBudgets: v.optional(
         settings({
           medium: v.optional(bandBudget),

@@ -17,6 +17,7 @@ import {
   capWindow,
   clusterCapKey,
   incidentTtl,
+  organizationCapKey,
   runtimeBand,
   type SeverityBand,
   taskClaimKey,
@@ -127,12 +128,17 @@ export interface ResponsePlan {
   readonly digests: string[];
   /** The severity band whose budget the action is charged to. */
   readonly band: SeverityBand;
-  /** The blast-radius counters this plan charges: the cluster's and the account's, of the band. */
-  readonly capKeys: { readonly cluster: string; readonly account: string; readonly notice: string };
+  /** The blast-radius counters this plan charges: the cluster's, the account's and the organization's, of the band. */
+  readonly capKeys: {
+    readonly cluster: string;
+    readonly account: string;
+    readonly organization: string;
+    readonly notice: string;
+  };
   /** The band's budgets per sliding window (a forced response runs under FORCED_CAP). */
-  readonly caps: { readonly cluster: number; readonly account: number };
+  readonly caps: { readonly cluster: number; readonly account: number; readonly organization: number };
   /** The list index of the cap-th newest stamp of each counter (cap − 1): the claim's condition reads it. */
-  readonly slots: { readonly cluster: number; readonly account: number };
+  readonly slots: { readonly cluster: number; readonly account: number; readonly organization: number };
   /** The sliding window: this action's stamp and the oldest stamp that still counts (epoch seconds). */
   readonly window: { readonly at: number; readonly since: number };
   readonly ttl: number;
@@ -271,8 +277,8 @@ export function decideRuntimeResponse(
   const band = runtimeBand(finding.severity, settings.stopSeverity);
   const budget = budgetOf(settings.blastRadius, band);
   const caps = forced
-    ? { cluster: FORCED_CAP, account: FORCED_CAP }
-    : { cluster: budget.perCluster, account: budget.perAccount };
+    ? { cluster: FORCED_CAP, account: FORCED_CAP, organization: FORCED_CAP }
+    : { cluster: budget.perCluster, account: budget.perAccount, organization: budget.perOrganization };
   // The blast radius is measured for the images that may be quarantined, else every image of the task.
   const digests = [
     ...new Set(
@@ -293,10 +299,11 @@ export function decideRuntimeResponse(
     capKeys: {
       cluster: clusterCapKey(finding.cluster.arn, band),
       account: accountCapKey(finding.accountId, band),
+      organization: organizationCapKey(band),
       notice: capNoticeKey(finding.cluster.arn, band),
     },
     caps,
-    slots: { cluster: caps.cluster - 1, account: caps.account - 1 },
+    slots: { cluster: caps.cluster - 1, account: caps.account - 1, organization: caps.organization - 1 },
     window: capWindow(now, settings.blastRadius.windowMinutes),
     ttl: incidentTtl(now, retentionDays),
   };

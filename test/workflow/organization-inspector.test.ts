@@ -77,7 +77,14 @@ describe("an Inspector finding about a member account's image", () => {
 describe('StopExposedTasks of a member account', () => {
   // Organization mode spares every image quarantine today (other accounts are not scanned), so no
   // execution reaches the stops offline: the route is checked on the plan and the state machine.
-  type State = { Type: string; Choices?: Json[]; Default?: string; Credentials?: Json; Next?: string };
+  type State = {
+    Type: string;
+    Choices?: Json[];
+    Default?: string;
+    Credentials?: Json;
+    Next?: string;
+    Parameters?: Json;
+  };
   type Json = Record<string, unknown>;
   const definition = JSON.parse(
     readFileSync(join(PACKAGE_ROOT, WORKFLOWS.VulnerableImageResponse.file), 'utf8'),
@@ -116,5 +123,7 @@ describe('StopExposedTasks of a member account', () => {
     });
     expect(states.StopExposedTaskInMemberAccount?.Next).toBe(states.StopExposedTask?.Next);
     expect(states.StopExposedTask?.Credentials).toBeUndefined();
+    // A claim retried after a conflict keeps the account it stops in.
+    expect(states.ClaimTaskAgain?.Parameters?.['memberAccount.$']).toBe('$.memberAccount');
   });
 });

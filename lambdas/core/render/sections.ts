@@ -135,8 +135,8 @@ function statusSection(input: NotificationInput): Section | undefined {
       const limits = caps
         ? text(
             caps.cluster === undefined
-              ? ` (the${band} budget: at most ${count(caps.account)} actions per account in any sliding window)`
-              : ` (the${band} budget: at most ${count(caps.cluster)} actions per cluster and ${count(caps.account)} per account in any sliding window)`,
+              ? ` (the${band} budget: at most ${count(caps.account)} actions per account and ${count(caps.organization)} across the organization in any sliding window)`
+              : ` (the${band} budget: at most ${count(caps.cluster)} actions per cluster, ${count(caps.account)} per account and ${count(caps.organization)} across the organization in any sliding window)`,
           )
         : text('');
       const lines: Line[] = [
