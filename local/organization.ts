@@ -4,7 +4,13 @@
  * the scenario says otherwise), and a direct integration made with a Task's `Credentials.RoleArn`.
  */
 import type { ShieldRightConfig } from '../definitions/config';
-import { centralRoleArn, memberTrustPolicy } from '../definitions/organization';
+import {
+  centralRoleArn,
+  memberReleaseRoleName,
+  memberReleaseTrustPolicy,
+  memberTrustPolicy,
+  operatorRoleName,
+} from '../definitions/organization';
 import { TaskError } from './asl-runner';
 import { provisionFromEvent } from './provision';
 import type { SandboxAccount } from './sandbox/account';
@@ -38,16 +44,31 @@ export function provisionOrganization(
   const account = organization.account(accountId);
   provisionFromEvent(account, event);
   const roleName = config.memberAccountRoleName;
+  // The central operator role `shield-right release` assumes first (the central stack creates it).
+  if (roleName && once(home, 'operator-role')) {
+    home.sts.putRole(operatorRoleName(home.region), {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${home.partition}:iam::${home.accountId}:root` },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+  }
   if (account === home || !roleName || !once(account, `member-role:${roleName}`)) return;
   const scenario = memberRoles[accountId];
   if (scenario === false) return;
-  const trust = memberTrustPolicy({
+  const options = {
     partition: home.partition,
     centralAccountId: scenario?.trustedAccount ?? home.accountId,
     regions: [home.region],
     organizationId: organization.orgId,
-  });
-  account.sts.putRole(roleName, trust);
+  };
+  account.sts.putRole(roleName, memberTrustPolicy(options));
+  // The member release role, from the same StackSet: trusts only the central operator roles.
+  account.sts.putRole(memberReleaseRoleName(roleName), memberReleaseTrustPolicy(options));
 }
 
 function once(account: SandboxAccount, key: string): boolean {

@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { SandboxAccount } from './account';
-import { answeringAccount } from './organization';
+import { answeringAccount, asPrincipal } from './organization';
 import { AwsError, type ServiceName } from './types';
 
 const activeAccount = new AsyncLocalStorage<SandboxAccount>();
@@ -58,9 +58,10 @@ export function attachSandbox(
           throw new AwsError('SandboxNotActive', `${service} call outside a sandbox: refusing to reach AWS`);
         }
         // The one multi-account hook: the account of the client's credentials answers (organization.ts).
-        const account = await answeringAccount(active, client.config.credentials);
+        const { account, roleArn } = await answeringAccount(active, client.config.credentials);
         const operation = (context.commandName ?? '').replace(/Command$/, '');
-        const output = (await account.call(service, operation, args.input)) as
+        const call = () => account.call(service, operation, args.input);
+        const output = (await (roleArn ? asPrincipal(roleArn, call) : call())) as
           | Record<string, unknown>
           | undefined;
         return {
