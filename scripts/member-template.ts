@@ -44,6 +44,7 @@ export function memberRoleTemplate(
     config,
   });
   new CfnOutput(stack, 'MemberRoleArn', { value: member.role.roleArn });
+  new CfnOutput(stack, 'MemberReleaseRoleArn', { value: member.releaseRole.roleArn });
   return Template.fromStack(stack).toJSON();
 }
 

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG, parseConfig, type ShieldRightConfig } from '../../definitions/config';
 import type { FunctionId } from '../../definitions/functions';
-import { centralRoleArn } from '../../definitions/organization';
+import { centralRoleArn, operatorRoleArn } from '../../definitions/organization';
 import { type TrustPolicy, trustAllows } from '../../local/sandbox/sts';
 import { memberRoleTemplate } from '../../scripts/member-template';
 import { EXPECTED_API_ACTIONS, ONLY_WITH_QUARANTINE_GROUPS } from './expected-permissions';
@@ -38,14 +38,25 @@ const PARAMS = {
   OrganizationId: ORG,
 };
 
-function memberRole(config: ShieldRightConfig = DEFAULT_CONFIG): {
+function memberRole(
+  config: ShieldRightConfig = DEFAULT_CONFIG,
+  roleName = 'ShieldRightMemberRole',
+): {
   trust: TrustPolicy;
   statements: Statement[];
 } {
   const template = memberRoleTemplate(REGIONS, config) as { Resources: Record<string, Json> };
-  const resources = Object.values(template.Resources);
-  const role = resources.find((r) => r.Type === 'AWS::IAM::Role') as { Properties: Json };
-  const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy') as { Properties: Json }[];
+  const entries = Object.entries(template.Resources);
+  const [roleId, role] = entries.find(
+    ([, r]) => r.Type === 'AWS::IAM::Role' && (r.Properties as Json).RoleName === roleName,
+  ) as [string, { Properties: Json }];
+  const policies = entries
+    .map(([, r]) => r)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify((r.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]),
+    ) as { Properties: Json }[];
   return {
     trust: resolve(role.Properties.AssumeRolePolicyDocument, PARAMS) as TrustPolicy,
     statements: policies.flatMap(
@@ -175,5 +186,76 @@ describe('central roles with memberAccountRoleName', () => {
     // Role trust policies name sts:AssumeRole for their service principals; identity policies must not.
     const policies = Object.values(plain.template.findResources('AWS::IAM::Policy'));
     expect(json(policies)).not.toContain('"sts:AssumeRole"');
+  });
+});
+
+describe('release across accounts: the member release role and the central operator role', () => {
+  const release = memberRole(DEFAULT_CONFIG, 'ShieldRightMemberRole-release');
+  const operator = (region = 'us-east-1', account = CENTRAL) => ({
+    arn: operatorRoleArn('aws', account, region),
+    accountId: account,
+    orgId: ORG,
+  });
+
+  it('trusts only the central operator roles within the organization, never the roles that act automatically', () => {
+    expect(trustAllows(release.trust, operator('us-east-1'))).toBe(true);
+    expect(trustAllows(release.trust, operator('eu-west-1'))).toBe(true);
+    expect(trustAllows(release.trust, operator('us-east-1', '999988887777'))).toBe(false);
+    expect(trustAllows(release.trust, { ...operator(), orgId: 'o-otherorg00' })).toBe(false);
+    for (const owner of ['enrich', 'isolate', 'RuntimeThreatResponse'] as const)
+      expect(
+        trustAllows(release.trust, {
+          arn: centralRoleArn('aws', CENTRAL, owner, 'us-east-1'),
+          accountId: CENTRAL,
+          orgId: ORG,
+        }),
+      ).toBe(false);
+  });
+
+  it('may only undo a containment, in its own account: re-authorize rules, restore images, remove the incident tag', () => {
+    const granted = release.statements.flatMap((s) => asList(s.Action)).filter((a) => !/^xray:/.test(a));
+    expect([...new Set(granted)].sort()).toEqual(
+      [
+        'ec2:AuthorizeSecurityGroupEgress',
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ecr:BatchDeleteImage',
+        'ecr:BatchGetImage',
+        'ecr:DescribeImages',
+        'ecr:PutImage',
+        'ecr:UpdateImageStorageClass',
+        'ecs:UntagResource',
+      ].sort(),
+    );
+    const untag = release.statements.find((s) => s.Action === 'ecs:UntagResource');
+    expect(untag?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['shield-right:incident'] },
+    });
+    for (const s of release.statements)
+      for (const r of asList(s.Resource)) expect(String(r)).toContain(`:${B}:`);
+  });
+
+  it('the central operator role has a fixed name and may assume only the member release role in the allowed accounts', () => {
+    const config: ShieldRightConfig = {
+      ...DEFAULT_CONFIG,
+      memberAccountRoleName: 'ShieldRightMemberRole',
+      accounts: [B, C],
+      protectedAccounts: [PROTECTED],
+    };
+    const s = synthesize({ config });
+    const roles = s.template.findResources('AWS::IAM::Role');
+    const [roleId] = Object.entries(roles).find(([, r]) =>
+      String(JSON.stringify(r.Properties?.RoleName)).includes('shield-right-operator-'),
+    ) ?? [''];
+    const statements = statementsOfRole(s.template, roleId);
+    const allowed = statements.filter((st) => st.Effect === 'Allow');
+    expect(allowed.flatMap((st) => asList(st.Action))).toEqual(['sts:AssumeRole']);
+    const resources = allowed.flatMap((st) => asList(st.Resource)).map((r) => JSON.stringify(r));
+    expect(resources).toHaveLength(2);
+    expect(resources.every((r) => r.includes('role/ShieldRightMemberRole-release'))).toBe(true);
+    const deny = statements.find((st) => st.Effect === 'Deny');
+    expect(JSON.stringify(deny?.Resource)).toContain(`:iam::${PROTECTED}:role/*`);
+    // Without memberAccountRoleName there is no operator role.
+    const plain = synthesize({ config: DEFAULT_CONFIG }).template.findResources('AWS::IAM::Role');
+    expect(JSON.stringify(plain)).not.toContain('shield-right-operator-');
   });
 });
