@@ -60,6 +60,15 @@ export interface ShieldRightConfig {
   readonly accounts: 'all' | readonly string[];
   /** Accounts never acted in (notify only is not possible there: their findings are refused, and say why). */
   readonly protectedAccounts: readonly string[];
+  /**
+   * The Regions shield-right is deployed in (one deployment each: findings, StopTask's Credentials.RoleArn
+   * and the acting roles are Regional). A finding from another Region than the deployment's is refused,
+   * saying where shield-right runs; the member template trusts the central roles of each. Empty: the
+   * deployment's own Region only.
+   */
+  readonly regions: readonly string[];
+  /** Names shown next to account ids in notifications and evidence (`{"222233334444": "payments-prod"}`). */
+  readonly accountNames: Readonly<Record<string, string>>;
   /** Days an incident record is kept in the table before TTL removes it. */
   readonly incidentRetentionDays: number;
   /** Days evidence stays in S3 Standard before moving to Glacier Instant Retrieval. */
@@ -150,6 +159,8 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   blastRadius: { maxActionsPerCluster: 10, maxActionsPerAccount: 50, windowMinutes: 60, minHealthyTasks: 0 },
   accounts: 'all',
   protectedAccounts: [],
+  regions: [],
+  accountNames: {},
   incidentRetentionDays: 365,
   evidenceTransitionDays: 30,
   reconcile: { everyMinutes: 60, pageBudget: 20 },
@@ -328,6 +339,21 @@ const ConfigSchema = settings({
     'all',
   ),
   protectedAccounts: v.optional(v.array(accountId, expected('a list of 12-digit account ids')), () => []),
+  regions: v.optional(
+    v.array(
+      v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, expected('a Region name like us-east-1'))),
+      expected('a list of Region names'),
+    ),
+    () => [],
+  ),
+  accountNames: v.optional(
+    v.record(
+      accountId,
+      v.pipe(text, v.maxLength(64, expected('a name of at most 64 characters'))),
+      expected('an object of 12-digit account ids to names'),
+    ),
+    () => ({}),
+  ),
   incidentRetentionDays: v.optional(number(1, 3650), d.incidentRetentionDays),
   evidenceTransitionDays: v.optional(number(1, 3650), d.evidenceTransitionDays),
   reconcile: v.optional(
@@ -449,6 +475,8 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     ...(memberAccountRoleName ? { memberAccountRoleName } : {}),
     accounts: config.accounts,
     protectedAccounts: config.protectedAccounts,
+    regions: config.regions,
+    accountNames: config.accountNames,
     incidentRetentionDays: config.incidentRetentionDays,
     evidenceTransitionDays: config.evidenceTransitionDays,
     reconcile: config.reconcile,
@@ -496,6 +524,8 @@ export function policyEnvironment(config: ShieldRightConfig): Record<string, str
       ...(config.memberAccountRoleName ? { memberAccountRoleName: config.memberAccountRoleName } : {}),
       accounts: config.accounts,
       protectedAccounts: config.protectedAccounts,
+      regions: config.regions,
+      accountNames: config.accountNames,
       signing: config.signing,
     }),
   };

@@ -3,7 +3,7 @@
  * response), the member accounts listed in `accounts` ("all" by default) except `protectedAccounts`. A
  * finding about any other account is refused before anything is called, and the refusal says what to set.
  */
-import { CrossAccountFindingError } from './errors';
+import { CrossAccountFindingError, InvalidFindingError } from './errors';
 
 export interface AccountScope {
   /** Accounts acted in besides the event's own: a list, or every member account ("all"). */
@@ -12,6 +12,28 @@ export interface AccountScope {
   readonly protectedAccounts?: readonly string[];
   /** The member role; without it no other account is acted in. */
   readonly memberRoleName?: string;
+  /** The Region this deployment runs in (AWS_REGION): a finding of another Region is not acted on here. */
+  readonly deploymentRegion?: string;
+  /** The Regions shield-right is deployed in (configuration `regions`), to say where such a finding goes. */
+  readonly regions?: readonly string[];
+}
+
+/**
+ * Throws InvalidFindingError unless `region` is the deployment's own: findings are Regional, and so are
+ * the calls a response makes (a Task's Credentials.RoleArn cannot cross Regions).
+ */
+export function requireDeploymentRegion(scope: AccountScope, region: string, path: string): void {
+  const home = scope.deploymentRegion;
+  if (!home || region === home) return;
+  const regions = scope.regions ?? [];
+  const listed = regions.length > 0 ? ` (regions: ${regions.join(', ')})` : '';
+  const where = regions.includes(region)
+    ? `the shield-right deployment in ${region} responds to it`
+    : `deploy shield-right in ${region} and add it to regions to respond there`;
+  throw new InvalidFindingError(
+    path,
+    `is ${region}, but this deployment acts in ${home} only${listed}: findings and responses are Regional; ${where}; nothing was done`,
+  );
 }
 
 /** Throws CrossAccountFindingError (naming `path`, the account and the fix) unless `owner` may be acted in. */

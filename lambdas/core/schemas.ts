@@ -75,6 +75,7 @@ export const RuntimeFindingSchema = v.object({
   forced: v.optional(v.boolean()),
   discrepancies: v.optional(v.array(text)),
   memberRoleArn: v.optional(text),
+  accountName: v.optional(text),
 });
 
 /** A VulnerabilityFinding as ValidateFinding returned it (lambdas/core/vulnerability.ts). */
@@ -117,6 +118,7 @@ export const VulnerabilityFindingSchema = v.object({
   updatedAt: text,
   eventId: text,
   memberRoleArn: v.optional(text),
+  accountName: v.optional(text),
 });
 
 export const FindingSchema = v.variant('kind', [RuntimeFindingSchema, VulnerabilityFindingSchema]);

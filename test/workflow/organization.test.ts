@@ -253,3 +253,38 @@ describe('the organization-wide cap', () => {
     expect(counter?.stamps?.L).toHaveLength(3);
   });
 });
+
+describe('Regions and account names', () => {
+  it('a finding from another Region than the deployment is refused, saying where shield-right runs; nothing is called in the account', async () => {
+    // Arrange: deployed in the fixtures' Region (and in eu-central-1, per regions); the finding is eu-central-1's
+    const simulator = new Simulator({ config: { ...WITH_ROLE, regions: [REGION, 'eu-central-1'] } });
+    const event = JSON.parse(
+      JSON.stringify(memberEvent(MEMBER, { taskId: '71'.repeat(16) })).replaceAll(REGION, 'eu-central-1'),
+    ) as Record<string, unknown>;
+
+    // Act
+    const result = await simulator.processEvent(event);
+
+    // Assert
+    expect(inAccount(result.apiCalls, MEMBER)).toEqual([]);
+    expect(callsTo(result, 'ecs')).toEqual([]);
+    expect(callsTo(result, 'sts')).toEqual([]);
+    const text = description(result);
+    expect(text).toContain(`acts in ${REGION} only`);
+    expect(text).toContain('the shield-right deployment in eu-central-1 responds to it');
+  });
+
+  it('notifications name the member account with its configured name', async () => {
+    // Arrange
+    const simulator = new Simulator({
+      config: { ...WITH_ROLE, accountNames: { [MEMBER]: 'payments-prod' } },
+    });
+
+    // Act
+    const result = await simulator.processEvent(memberEvent(MEMBER, { taskId: '72'.repeat(16) }));
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(description(result)).toContain(`${MEMBER}\` (payments-prod)`);
+  });
+});
