@@ -118,7 +118,8 @@ describe('High severity Fargate finding', () => {
     expect(metrics.toStopTask?.transitions).toBeLessThanOrEqual(9);
     expect(metrics.toStopTask?.roundTrips).toBeLessThanOrEqual(6);
     expect(metrics.toStopTask?.lambdaTasks).toBeLessThanOrEqual(2);
-    expect(run.stateTransitions).toBeLessThanOrEqual(21);
+    // 22: the organization counter's trim after the response (issue 16) is the one more, off the critical path.
+    expect(run.stateTransitions).toBeLessThanOrEqual(22);
   });
 
   it("the service's replacement task cannot start from the quarantined image", async () => {
