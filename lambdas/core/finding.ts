@@ -90,6 +90,12 @@ export interface RuntimeFinding {
    * made through (Lambda actions assume it; StopTask and TagResource pass it as `Credentials.RoleArn`).
    */
   readonly memberRoleArn?: string;
+  /**
+   * Organization mode (memberAccountRoleName set): the account shield-right is deployed in (the event's
+   * `account`, where the delegated administrator's bus received it). Calls in any other account (the
+   * finding's, a registry's, a scanned one's) go through that account's member role.
+   */
+  readonly deploymentAccountId?: string;
   /** Free-text fields and lists cut to bound the workflow's state (lambdas/core/finding-bounds.ts). */
   readonly truncated?: readonly string[];
 }
@@ -313,6 +319,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     forced: isForced(envelope),
     ...(discrepancies.length > 0 ? { discrepancies } : {}),
     ...(memberRoleArn ? { memberRoleArn } : {}),
+    ...(options.memberRoleName ? { deploymentAccountId: eventAccount } : {}),
   };
 }
 
