@@ -49,7 +49,10 @@ function exposureSections(input: NotificationInput): Section[] {
     : radius.truncated
       ? '; the scan stopped at its bound, there may be more'
       : '';
-  const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${bound})`;
+  const accounts = radius.scannedAccounts?.length
+    ? ` in account${radius.scannedAccounts.length === 1 ? '' : 's'} ${radius.scannedAccounts.slice(0, 10).join(', ')}${radius.scannedAccounts.length > 10 ? ` and ${radius.scannedAccounts.length - 10} more` : ''}`
+    : '';
+  const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${accounts}${bound})`;
   // Bounded keys: service names are attacker-influenced and may be huge.
   const services = new Set(
     tasks
