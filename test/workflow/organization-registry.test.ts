@@ -4,11 +4,17 @@
  * member role; the blast radius scans every listed account, so a service of account C running the digest
  * spares it, and an account that cannot be scanned keeps the fail safe (no archive, the notification names it).
  */
+
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../definitions/config';
+import { releaseIncident } from '../../lambdas/actions/release-image';
 import { Simulator } from '../../local/engine';
 import { ACCOUNT, REGION, runtimeEvent } from '../../local/fixtures/events';
 import { applyScenario } from '../../local/provision';
-import { callsTo, execution, inputOf, only, parts } from '../helpers/runtime-response';
+import { runInSandbox } from '../../local/sandbox/transport';
+import { sandboxReleaseDeps } from '../helpers/release-deps';
+import { callsTo, execution, inputOf, objects, only, parts } from '../helpers/runtime-response';
+import { attachService } from '../helpers/sandbox-transport';
 
 const WORKLOAD = '222233334444';
 const REGISTRY = '555566667777';
@@ -106,6 +112,58 @@ describe('quarantine in the registry account', () => {
     expect(ecrWrites(result)).toEqual([]);
     expect(imageStatus(simulator)).toBe('ACTIVE');
     expect(email(result)).toContain(`registry account ${REGISTRY}, which is in protectedAccounts`);
+  });
+});
+
+describe('release of an image quarantined in the registry account', () => {
+  async function quarantined() {
+    const simulator = simulatorWith(config([WORKLOAD, REGISTRY]));
+    await simulator.processEvent(workloadFinding('d1'.repeat(16)));
+    expect(imageStatus(simulator)).toBe('ARCHIVED');
+    const key = Object.keys(objects(simulator)).find((k) => k.includes('/quarantine/'));
+    const incidentId = /^incidents\/([0-9a-f]+)\//.exec(key ?? '')?.[1] ?? '';
+    return { simulator, incidentId };
+  }
+
+  it('restores the image in R through the recorded member role', async () => {
+    // Arrange
+    const { simulator, incidentId } = await quarantined();
+    const roles: string[] = [];
+    const registryEcr = new ECRClient({ region: REGION });
+    attachService(registryEcr, simulator.organization.account(REGISTRY).ecr);
+
+    // Act
+    const released = await runInSandbox(simulator.account, () =>
+      releaseIncident(
+        {
+          ...sandboxReleaseDeps(simulator, () => simulator.account.now()),
+          ecrFor: async (roleArn) => {
+            roles.push(roleArn);
+            return registryEcr;
+          },
+        },
+        { incidentId, actor: 'test' },
+      ),
+    );
+
+    // Assert
+    expect(roles).toEqual([`arn:aws:iam::${REGISTRY}:role/${ROLE}`]);
+    expect(released.steps.find((s) => s.action === 'restore-image')?.status).toBe('done');
+    expect(imageStatus(simulator)).toBe('ACTIVE');
+  });
+
+  it('without a way into R, the image stays quarantined and the step says why', async () => {
+    const { simulator, incidentId } = await quarantined();
+
+    const deps = sandboxReleaseDeps(simulator, () => simulator.account.now());
+    const released = await runInSandbox(simulator.account, () =>
+      releaseIncident(deps, { incidentId, actor: 'test' }),
+    );
+
+    const step = released.steps.find((s) => s.action === 'restore-image');
+    expect(step?.status).toBe('failed');
+    expect(step?.detail).toContain(`registry account ${REGISTRY}`);
+    expect(imageStatus(simulator)).toBe('ARCHIVED');
   });
 });
 
