@@ -2,8 +2,8 @@
  * The blast-radius scan across accounts (organization mode): every account shield-right can see is scanned
  * (lambdas/core/accounts.ts accountsToScan) through its member role, within one budget of described tasks
  * and one deadline for them all. An account that cannot be scanned (its role refused, its listing denied,
- * the budget or the deadline reached before it) is reported unscanned, which spares every image
- * (lambdas/core/blast-radius.ts). Tasks of a protected account are protected, whatever else they are.
+ * the budget or the deadline reached before it, a protected account) is reported unscanned, which spares
+ * every image (lambdas/core/blast-radius.ts).
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { awsErrorName, errorMessage } from '../core/errors';
@@ -18,8 +18,8 @@ export interface AccountScanDeps {
 
 export interface AccountScanPlan {
   readonly accounts: readonly string[];
-  /** Accounts never acted in: their tasks are protected. */
-  readonly protectedAccounts: readonly string[];
+  /** Accounts known unscanned before the scan starts (protected ones), and why. */
+  readonly unscanned: readonly { readonly accountId: string; readonly reason: string }[];
   /** Why the organization's other accounts are not in `accounts` (accounts: "all"), if so. */
   readonly unlisted?: string;
   /** Epoch ms after which no further account is scanned. */
@@ -36,16 +36,6 @@ const REFUSED = new Set([
   'ExpiredTokenException',
 ]);
 
-function inAccount(task: ExposedTask, accountId: string, isProtected: boolean): ExposedTask {
-  if (!isProtected) return { ...task, accountId };
-  return {
-    ...task,
-    accountId,
-    verdict: 'protected',
-    verdictReason: `account ${accountId} is in protectedAccounts`,
-  };
-}
-
 export async function scanAccounts(
   deps: AccountScanDeps,
   plan: AccountScanPlan,
@@ -54,7 +44,7 @@ export async function scanAccounts(
   const maxTasks = query.maxTasks ?? DEFAULT_MAX_TASKS;
   const tasks: ExposedTask[] = [];
   const scannedAccounts: string[] = [];
-  const unscannedAccounts: { accountId: string; reason: string }[] = [];
+  const unscannedAccounts: { accountId: string; reason: string }[] = [...plan.unscanned];
   let scanned = 0;
   let truncated = false;
   for (const [index, accountId] of plan.accounts.entries()) {
@@ -68,8 +58,7 @@ export async function scanAccounts(
     try {
       const ecs = await deps.ecsFor(accountId);
       const radius = await findTasksRunningImage(ecs, { ...query, maxTasks: maxTasks - scanned });
-      const isProtected = plan.protectedAccounts.includes(accountId);
-      tasks.push(...radius.tasks.map((t) => inAccount(t, accountId, isProtected)));
+      tasks.push(...radius.tasks.map((t) => ({ ...t, accountId })));
       scanned += radius.scannedTasks;
       scannedAccounts.push(accountId);
       if (radius.truncated) truncated = true;

@@ -101,24 +101,34 @@ export function registryAccess(
 }
 
 /**
- * The accounts a blast-radius scan covers in organization mode: every account shield-right can assume its
- * member role in (the `accounts` list), the protected ones (read only: their tasks are protected), the
- * deployment's and the finding's. With `accounts: "all"` the member accounts are not known here:
- * `unlisted` says why they stay unscanned (listing them needs organizations:ListAccounts, which only the
- * management account or a delegated administrator for AWS Organizations may call).
+ * The accounts a blast-radius scan covers in organization mode: the deployment's, the finding's and every
+ * account of the `accounts` list (those shield-right may assume its member role in). A protected account is
+ * never assumed into (the central roles are denied sts:AssumeRole there), so it is reported unscanned, which
+ * keeps every image out of quarantine: its workloads may pull the image. With `accounts: "all"` the member
+ * accounts are not known here: `unlisted` says why they stay unscanned (listing them needs
+ * organizations:ListAccounts, which only the management account or a delegated administrator for AWS
+ * Organizations may call).
  */
 export function accountsToScan(
   scope: AccountScope,
   deploymentAccount: string,
   findingAccount: string,
-): { accounts: string[]; unlisted?: string } {
+): { accounts: string[]; unscanned: { accountId: string; reason: string }[]; unlisted?: string } {
   const listed = scope.allowedAccounts === 'all' ? [] : (scope.allowedAccounts ?? []);
-  const accounts = [
-    ...new Set([deploymentAccount, findingAccount, ...listed, ...(scope.protectedAccounts ?? [])]),
-  ];
-  if (scope.allowedAccounts !== 'all') return { accounts };
+  const protectedAccounts = new Set(scope.protectedAccounts ?? []);
+  const all = [...new Set([deploymentAccount, findingAccount, ...listed, ...protectedAccounts])];
+  const accounts = all.filter((a) => !protectedAccounts.has(a));
+  const unscanned = all
+    .filter((a) => protectedAccounts.has(a))
+    .map((accountId) => ({
+      accountId,
+      reason:
+        'in protectedAccounts: shield-right never assumes a role there, so its workloads are not scanned',
+    }));
+  if (scope.allowedAccounts !== 'all') return { accounts, unscanned };
   return {
     accounts,
+    unscanned,
     unlisted:
       'accounts is "all": the organization\'s member accounts are not listed by shield-right (organizations:ListAccounts answers only the management account or a delegated administrator for AWS Organizations), so their workloads are not scanned; list the accounts in `accounts` to scan them',
   };

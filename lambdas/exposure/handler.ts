@@ -43,11 +43,7 @@ export const handler = async (input: unknown): Promise<BlastRadius> => {
       ).ecs;
     return scanAccounts(
       { ecsFor, now: Date.now },
-      {
-        ...plan,
-        protectedAccounts: settings.protectedAccounts,
-        deadline: Date.now() + SCAN_SECONDS * 1000,
-      },
+      { ...plan, deadline: Date.now() + SCAN_SECONDS * 1000 },
       query,
     );
   }

@@ -205,6 +205,17 @@ describe('sparing counts every account shield-right can see', () => {
     expect(text).toContain(`${OTHER} (MemberRoleError`);
   });
 
+  it('a protected account is never assumed into, so it is unscanned: no archive, and the notification names it', async () => {
+    const simulator = simulatorWith(config([WORKLOAD, REGISTRY], { protectedAccounts: [OTHER] }));
+
+    const result = await simulator.processEvent(workloadFinding('b5'.repeat(16)));
+
+    expect(only(callsTo(result, 'ecs', 'StopTask')).account).toBe(WORKLOAD);
+    expect(ecrWrites(result)).toEqual([]);
+    expect(result.apiCalls.filter((c) => c.account === OTHER)).toEqual([]);
+    expect(description(result)).toContain(`${OTHER} (in protectedAccounts`);
+  });
+
   it('R unreachable: no archive, and the notification says so', async () => {
     const simulator = simulatorWith(config([WORKLOAD, REGISTRY]), { [REGISTRY]: false });
 
