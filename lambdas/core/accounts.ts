@@ -105,9 +105,9 @@ export function registryAccess(
  * account of the `accounts` list (those shield-right may assume its member role in). A protected account is
  * never assumed into (the central roles are denied sts:AssumeRole there), so it is reported unscanned, which
  * keeps every image out of quarantine: its workloads may pull the image. With `accounts: "all"` the member
- * accounts are not known here: `unlisted` says why they stay unscanned (listing them needs
- * organizations:ListAccounts, which only the management account or a delegated administrator for AWS
- * Organizations may call).
+ * accounts are not known here: `unlisted` says why they stay unscanned (listing them would need
+ * organizations:ListAccounts, which AWS answers only in the management account or a delegated
+ * administrator; not used yet).
  */
 export function accountsToScan(
   scope: AccountScope,
@@ -130,6 +130,6 @@ export function accountsToScan(
     accounts,
     unscanned,
     unlisted:
-      'accounts is "all": the organization\'s member accounts are not listed by shield-right (organizations:ListAccounts answers only the management account or a delegated administrator for AWS Organizations), so their workloads are not scanned; list the accounts in `accounts` to scan them',
+      'accounts is "all": shield-right does not list the organization\'s member accounts (organizations:ListAccounts, callable from the management account or a delegated administrator, is not used yet), so their workloads are not scanned; list the accounts in `accounts` to scan them',
   };
 }
