@@ -186,6 +186,7 @@ describe('sparing counts every account shield-right can see', () => {
     expect(ecrWrites(result)).toEqual([]);
     expect(imageStatus(simulator)).toBe('ACTIVE');
     expect(description(result)).toContain(`service checkout in cluster shop of account ${OTHER}`);
+    expect(email(result)).toMatch(new RegExp(`cluster shop · account ${OTHER} · service checkout`));
   });
 
   it('an account whose member role is missing is not scanned: no archive, and the notification names it', async () => {

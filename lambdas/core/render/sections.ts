@@ -29,6 +29,8 @@ function exposedTaskLine(task: ExposedTask): Line {
     text(' · cluster '),
     code(clusterNameOf(task.clusterArn)),
   ];
+  // Organization mode: the account each task runs in (the scan spans every account shield-right can see).
+  if (task.accountId) segs.push(text(' · account '), code(task.accountId, LIMITS.short));
   if (task.serviceName) segs.push(text(' · service '), code(task.serviceName));
   segs.push(text(' · '), code(task.image, LIMITS.path));
   if (task.verdict === 'protected' || task.verdict === 'exempt') {
