@@ -4,7 +4,7 @@
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { scanAccounts } from '../../lambdas/actions/exposure-accounts';
-import { accountsToScan } from '../../lambdas/core/accounts';
+import { accountsToScan, registryAccess } from '../../lambdas/core/accounts';
 import { MemberRoleError } from '../../lambdas/core/errors';
 import { AwsError } from '../../local/sandbox/types';
 import { type ContainerSandbox, containerSandbox } from '../helpers/container-sandbox';
@@ -134,5 +134,30 @@ describe('accountsToScan', () => {
 
     expect(scan.accounts).toEqual([A, B]);
     expect(scan.unlisted).toContain('organizations:ListAccounts');
+  });
+});
+
+describe('registryAccess', () => {
+  const scope = { allowedAccounts: [B, C], protectedAccounts: ['444455556666'], memberRoleName: 'R' };
+  const around = {
+    partition: 'aws',
+    findingAccount: B,
+    findingRoleArn: `arn:aws:iam::${B}:role/R`,
+    deploymentAccount: A,
+  };
+
+  it("the finding's own registry goes through the finding's role", () => {
+    expect(registryAccess(scope, around, B)).toEqual({ ok: true, roleArn: `arn:aws:iam::${B}:role/R` });
+  });
+
+  it("another listed account's registry goes through that account's member role; the deployment's own needs none", () => {
+    expect(registryAccess(scope, around, C)).toEqual({ ok: true, roleArn: `arn:aws:iam::${C}:role/R` });
+    expect(registryAccess(scope, around, A)).toEqual({ ok: true });
+  });
+
+  it('refuses a protected, an unlisted, or any other registry without organization mode', () => {
+    expect(registryAccess(scope, around, '444455556666')).toMatchObject({ ok: false });
+    expect(registryAccess(scope, around, '999988887777')).toMatchObject({ ok: false });
+    expect(registryAccess({}, { partition: 'aws', findingAccount: B }, C)).toMatchObject({ ok: false });
   });
 });
