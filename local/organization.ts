@@ -11,6 +11,7 @@ import {
   memberTrustPolicy,
   operatorRoleName,
 } from '../definitions/organization';
+import { parseImage } from '../lambdas/core/image';
 import { TaskError } from './asl-runner';
 import { provisionFromEvent } from './provision';
 import type { SandboxAccount } from './sandbox/account';
@@ -41,8 +42,7 @@ export function provisionOrganization(
 ): void {
   const home = organization.home;
   const accountId = accountOfEvent(event) ?? home.accountId;
-  const account = organization.account(accountId);
-  provisionFromEvent(account, event);
+  provisionFromEvent(organization.account(accountId), event);
   const roleName = config.memberAccountRoleName;
   // The central operator role `shield-right release` assumes first (the central stack creates it).
   if (roleName && once(home, 'operator-role')) {
@@ -57,18 +57,37 @@ export function provisionOrganization(
       ],
     });
   }
-  if (account === home || !roleName || !once(account, `member-role:${roleName}`)) return;
-  const scenario = memberRoles[accountId];
-  if (scenario === false) return;
-  const options = {
-    partition: home.partition,
-    centralAccountId: scenario?.trustedAccount ?? home.accountId,
-    regions: [home.region],
-    organizationId: organization.orgId,
-  };
-  account.sts.putRole(roleName, memberTrustPolicy(options));
-  // The member release role, from the same StackSet: trusts only the central operator roles.
-  account.sts.putRole(memberReleaseRoleName(roleName), memberReleaseTrustPolicy(options));
+  if (!roleName) return;
+  // The StackSet rolls the member role (and the member release role) out to the event's account, every
+  // listed account, and the registry accounts the event's images live in.
+  const listed = config.accounts === 'all' ? [] : config.accounts;
+  for (const id of new Set([accountId, ...listed, ...registryAccountsOfEvent(event)])) {
+    const account = organization.account(id);
+    if (account === home || !once(account, `member-role:${roleName}`)) continue;
+    const scenario = memberRoles[id];
+    if (scenario === false) continue;
+    const options = {
+      partition: home.partition,
+      centralAccountId: scenario?.trustedAccount ?? home.accountId,
+      regions: [home.region],
+      organizationId: organization.orgId,
+    };
+    account.sts.putRole(roleName, memberTrustPolicy(options));
+    // The member release role, from the same StackSet: trusts only the central operator roles.
+    account.sts.putRole(memberReleaseRoleName(roleName), memberReleaseTrustPolicy(options));
+  }
+}
+
+/** The private ECR registry accounts of a GuardDuty event's task containers. */
+function registryAccountsOfEvent(event: unknown): string[] {
+  if (!isRecord(event) || !isRecord(event.detail) || !isRecord(event.detail.resource)) return [];
+  const cluster = event.detail.resource.ecsClusterDetails;
+  const task = isRecord(cluster) ? cluster.taskDetails : undefined;
+  const containers = isRecord(task) && Array.isArray(task.containers) ? task.containers : [];
+  return containers
+    .filter(isRecord)
+    .map((c) => (typeof c.image === 'string' ? parseImage(c.image).ecr?.accountId : undefined))
+    .filter((id): id is string => id !== undefined);
 }
 
 function once(account: SandboxAccount, key: string): boolean {

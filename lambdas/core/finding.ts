@@ -97,6 +97,12 @@ export interface RuntimeFinding {
   readonly memberRoleArn?: string;
   /** The account's name from the configuration's `accountNames`, shown next to its id. */
   readonly accountName?: string;
+  /**
+   * Organization mode (memberAccountRoleName set): the account shield-right is deployed in (the event's
+   * `account`, where the delegated administrator's bus received it). Calls in any other account (the
+   * finding's, a registry's, a scanned one's) go through that account's member role.
+   */
+  readonly deploymentAccountId?: string;
   /** Free-text fields and lists cut to bound the workflow's state (lambdas/core/finding-bounds.ts). */
   readonly truncated?: readonly string[];
 }
@@ -321,6 +327,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     forced: isForced(envelope),
     ...(discrepancies.length > 0 ? { discrepancies } : {}),
     ...(memberRoleArn ? { memberRoleArn } : {}),
+    ...(options.memberRoleName ? { deploymentAccountId: eventAccount } : {}),
   };
 }
 

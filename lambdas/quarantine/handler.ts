@@ -3,7 +3,7 @@
  * workflow the blast radius comes with the request: digests that other workloads run, or whose users are
  * not fully known, are spared (lambdas/core/blast-radius.ts).
  */
-import { quarantineImages } from '../actions/image-quarantine';
+import { quarantineInAccounts } from '../actions/quarantine-accounts';
 import { spareTargets } from '../core/blast-radius';
 import type { QuarantineResult } from '../core/outcome';
 import { QuarantineInputSchema, stepInput } from '../core/schemas';
@@ -23,13 +23,19 @@ export const handler = async (input: unknown): Promise<QuarantineResult> => {
         ...(enrichment.service ? { serviceName: enrichment.service.name } : {}),
       })
     : { targets: [...request.targets], spared: [] };
-  // Targets are in the finding's account (lambdas/core/policy.ts): a member's through its member role.
-  const { ecr } = await clientsFor(request.finding?.memberRoleArn);
+  // Each target is quarantined in the account that owns its repository, through the role the plan gave it
+  // (lambdas/core/accounts.ts registryAccess); a plan without per-target roles acts in the finding's account.
+  const fallbackRole = request.finding?.deploymentAccountId ? undefined : request.finding?.memberRoleArn;
   const result =
     sparing.targets.length > 0
-      ? await quarantineImages(
-          { ecr, s3, evidenceBucket: env().EVIDENCE_BUCKET },
+      ? await quarantineInAccounts(
+          {
+            ecrFor: async (roleArn) => (await clientsFor(roleArn)).ecr,
+            s3,
+            evidenceBucket: env().EVIDENCE_BUCKET,
+          },
           { ...request, targets: sparing.targets },
+          fallbackRole,
         )
       : { status: 'skipped' as const, images: [] };
   logger.info('quarantine', {

@@ -107,6 +107,37 @@ describe('the ShieldRightMemberRole template', () => {
     expect([...granted].sort()).toEqual([...expected].sort());
   });
 
+  it('as a registry account: the quarantine and its undo (ECR writes) on its repositories only, denied on exempt ones like centrally', () => {
+    const writes = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
+    const allowed = statements.filter(
+      (st) => st.Effect !== 'Deny' && asList(st.Action).some((a) => writes.includes(String(a))),
+    );
+    expect(allowed.length).toBeGreaterThan(0);
+    for (const st of allowed) expect(asList(st.Resource)).toEqual([`arn:aws:ecr:*:${B}:repository/*`]);
+    const exempt = memberRole(parseConfig({ inspector: { exemptRepositories: ['base-images'] } })).statements;
+    for (const action of writes)
+      expect(
+        exempt.some(
+          (st) =>
+            st.Effect === 'Deny' &&
+            asList(st.Action).includes(action) &&
+            JSON.stringify(st.Resource).includes('repository/base-images'),
+        ),
+      ).toBe(true);
+  });
+
+  it('as a scanned account: the blast-radius scan is read-only listing and describing, in this account', () => {
+    // sts:AssumeRole is the central role's own (to get here), not the member role's.
+    const scan = EXPECTED_API_ACTIONS.exposure.filter((a) => !a.startsWith('sts:'));
+    expect([...scan].sort()).toEqual(
+      expect.arrayContaining(['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks']),
+    );
+    for (const action of scan) {
+      expect(action).toMatch(/^ecs:(List|Describe)/);
+      expect(statements.some((st) => st.Effect !== 'Deny' && asList(st.Action).includes(action))).toBe(true);
+    }
+  });
+
   it('scopes and conditions StopTask and TagResource like the central workflow role, in the member account', () => {
     const stop = statements.find((s) => s.Action === 'ecs:StopTask');
     expect(stop?.Resource).toBe(`arn:aws:ecs:*:${B}:task/*`);

@@ -546,7 +546,7 @@ describe('decideRuntimeResponse', () => {
       [
         'another account',
         `999988887777.dkr.ecr.${REGION}.amazonaws.com/app:1`,
-        `999988887777.dkr.ecr.${REGION}.amazonaws.com/app:1 is in registry 999988887777, not this account's`,
+        `999988887777.dkr.ecr.${REGION}.amazonaws.com/app:1 is in registry 999988887777, not this account's (quarantining in another account needs memberAccountRoleName)`,
       ],
       [
         'another region',
