@@ -3,7 +3,9 @@
  * the member account, so it is undone there. The operator's credentials assume the central operator role
  * (fixed name, created by the central stack), which alone may assume the member release role
  * (`<memberAccountRoleName>-release`, rolled out with the member role); the ECS, EC2 and ECR calls of the
- * release are made with that role's credentials. Incident, evidence and notification stay central.
+ * release are made with that role's credentials. An image quarantined in another account (a central registry)
+ * is restored there the same way, through that account's member release role. Incident, evidence and
+ * notification stay central.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -12,6 +14,7 @@ import { AssumeRoleCommand, type Credentials, STSClient } from '@aws-sdk/client-
 import { memberReleaseRoleName, operatorRoleArn } from '../../definitions/organization';
 import { loadIncident } from '../../lambdas/actions/incident-store';
 import { memberRoleArnFor } from '../../lambdas/core/accounts';
+import { MemberRoleError } from '../../lambdas/core/errors';
 import { attachSandbox } from '../../local/sandbox/transport';
 import { arnParts, type OperatorContext, OperatorError } from './operator-context';
 
@@ -21,10 +24,17 @@ export interface AccountClients {
   readonly ecr: ECRClient;
 }
 
+/** The incident account's clients, and the ECR of the account each quarantined image is in. */
+export interface ReleaseAccess extends AccountClients {
+  readonly ecrFor: (roleArn: string) => Promise<ECRClient>;
+}
+
 /** The account an incident's containment was made in: its cluster's (runtime incidents record it). */
 export function accountOfIncident(item: Record<string, unknown>): string | undefined {
   return typeof item.clusterArn === 'string' ? arnParts(item.clusterArn)?.account : undefined;
 }
+
+type SessionCredentials = ReturnType<typeof sessionCredentials>;
 
 function sessionCredentials(credentials: Credentials | undefined, roleArn: string) {
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
@@ -38,11 +48,7 @@ function sessionCredentials(credentials: Credentials | undefined, roleArn: strin
   };
 }
 
-async function assume(
-  sts: STSClient,
-  roleArn: string,
-  fix: string,
-): Promise<ReturnType<typeof sessionCredentials>> {
+async function assume(sts: STSClient, roleArn: string, fix: string): Promise<SessionCredentials> {
   try {
     const out = await sts.send(
       new AssumeRoleCommand({
@@ -54,61 +60,120 @@ async function assume(
     return sessionCredentials(out.Credentials, roleArn);
   } catch (err) {
     if (err instanceof Error && (err.name === 'AccessDenied' || err.name === 'AccessDeniedException')) {
-      throw new OperatorError(`could not assume ${roleArn} (${err.name}): ${fix}; nothing was released`);
+      throw new MemberRoleError(`could not assume ${roleArn} (${err.name}): ${fix}`);
     }
     throw err;
   }
 }
 
 /**
+ * The operator's way into member accounts: the central operator role (assumed once), then the member release
+ * role of each account asked for (once per account); every client made with those credentials.
+ */
+class MemberReleaseSession {
+  private operator: Promise<SessionCredentials> | undefined;
+  private readonly accounts = new Map<string, Promise<AccountClients>>();
+  private readonly partition: string;
+  private readonly operatorArn: string;
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    central: string,
+  ) {
+    this.partition = ctx.deployment.stateMachines.RuntimeThreatResponse.split(':')[1] ?? 'aws';
+    this.operatorArn = operatorRoleArn(this.partition, central, ctx.deployment.region);
+  }
+
+  /** Offline, the clients answer from the saved sandbox; those made with assumed credentials keep them. */
+  private withSandbox<C extends ECSClient | EC2Client | ECRClient | STSClient>(
+    client: C,
+    service: 'ecs' | 'ec2' | 'ecr' | 'sts',
+    keepCredentials = true,
+  ): C {
+    if (this.ctx.sandbox !== undefined) attachSandbox(client, service, { keepCredentials });
+    return client;
+  }
+
+  private operatorCredentials(): Promise<SessionCredentials> {
+    this.operator ??= assume(
+      this.withSandbox(new STSClient({ region: this.ctx.deployment.region }), 'sts', false),
+      this.operatorArn,
+      `allow yourself sts:AssumeRole on ${this.operatorArn} (the central stack creates it with memberAccountRoleName)`,
+    );
+    return this.operator;
+  }
+
+  /** The clients of `account`, through its `<memberRoleName>-release` role (MemberRoleError if refused). */
+  clientsIn(account: string, memberRoleName: string): Promise<AccountClients> {
+    const key = `${account}/${memberRoleName}`;
+    let clients = this.accounts.get(key);
+    if (!clients) {
+      clients = this.assumeIn(account, memberRoleName);
+      this.accounts.set(key, clients);
+    }
+    return clients;
+  }
+
+  private async assumeIn(account: string, memberRoleName: string): Promise<AccountClients> {
+    const region = this.ctx.deployment.region;
+    const operator = await this.operatorCredentials();
+    const name = memberReleaseRoleName(memberRoleName);
+    const releaseArn = memberRoleArnFor(this.partition, account, name);
+    const member = await assume(
+      this.withSandbox(new STSClient({ region, credentials: operator }), 'sts'),
+      releaseArn,
+      `deploy the member role template (npm run member-template) in account ${account}: it creates ${name} trusting ${this.operatorArn}`,
+    );
+    const config = { region, credentials: member };
+    return {
+      ecs: this.withSandbox(new ECSClient(config), 'ecs'),
+      ec2: this.withSandbox(new EC2Client(config), 'ec2'),
+      ecr: this.withSandbox(new ECRClient(config), 'ecr'),
+    };
+  }
+}
+
+/** The account and role name of a member role ARN a quarantine recorded. */
+function roleOfArn(roleArn: string): { account: string; name: string } | undefined {
+  const m = /^arn:[a-z-]+:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  return m?.[1] && m[2] ? { account: m[1], name: m[2] } : undefined;
+}
+
+/**
  * The clients a release of `incidentId` acts with: the operator's own for an incident of the deployment's
- * account, the member release role's for a member account's (refused, saying what to set, without a role).
+ * account, the member release role's for a member account's (refused, saying what to set, without a role);
+ * and `ecrFor`, the ECR of the account an image was quarantined in (a registry account, or the member's own
+ * repository), through that account's member release role: the quarantine recorded the member role it acted
+ * through, whose name is the deployment's memberAccountRoleName. A refused role there fails that image's
+ * restore only (MemberRoleError: it stays quarantined, the release says why).
  */
 export async function releaseClients(
   ctx: OperatorContext,
   incidentId: string,
   memberRoleName: string | undefined,
-): Promise<AccountClients> {
+): Promise<ReleaseAccess> {
   const own = { ecs: ctx.clients.ecs, ec2: ctx.clients.ec2, ecr: ctx.clients.ecr };
   const central = arnParts(ctx.deployment.stateMachines.RuntimeThreatResponse)?.account;
+  if (!central) return { ...own, ecrFor: async () => own.ecr };
+  const session = new MemberReleaseSession(ctx, central);
+  const ecrFor = async (roleArn: string): Promise<ECRClient> => {
+    const role = roleOfArn(roleArn);
+    if (!role) throw new MemberRoleError(`${roleArn} is not a role ARN`);
+    if (role.account === central) return own.ecr;
+    return (await session.clientsIn(role.account, role.name)).ecr;
+  };
   const incident = await loadIncident(ctx.clients.dynamodb, ctx.deployment.table, incidentId);
   const account = incident ? accountOfIncident(incident.item) : undefined;
-  if (!central || !account || account === central) return own;
+  if (!account || account === central) return { ...own, ecrFor };
   if (!memberRoleName) {
     throw new OperatorError(
       `incident ${incidentId} is about member account ${account}: pass --member-role-name (the deployment's memberAccountRoleName) to release it there; nothing was released`,
     );
   }
-  const region = ctx.deployment.region;
-  const sandbox = ctx.sandbox !== undefined;
-  // Offline, the clients answer from the saved sandbox; those made with assumed credentials keep them, so
-  // the account (and role) they were issued for answers.
-  const withSandbox = <C extends ECSClient | EC2Client | ECRClient | STSClient>(
-    client: C,
-    service: 'ecs' | 'ec2' | 'ecr' | 'sts',
-    keepCredentials = true,
-  ): C => {
-    if (sandbox) attachSandbox(client, service, { keepCredentials });
-    return client;
-  };
-  const base = withSandbox(new STSClient({ region }), 'sts', false);
-  const partition = ctx.deployment.stateMachines.RuntimeThreatResponse.split(':')[1] ?? 'aws';
-  const operatorArn = operatorRoleArn(partition, central, region);
-  const operator = await assume(
-    base,
-    operatorArn,
-    `allow yourself sts:AssumeRole on ${operatorArn} (the central stack creates it with memberAccountRoleName)`,
-  );
-  const releaseArn = memberRoleArnFor(partition, account, memberReleaseRoleName(memberRoleName));
-  const member = await assume(
-    withSandbox(new STSClient({ region, credentials: operator }), 'sts'),
-    releaseArn,
-    `deploy the member role template (npm run member-template) in account ${account}: it creates ${memberReleaseRoleName(memberRoleName)} trusting ${operatorArn}`,
-  );
-  const config = { region, credentials: member };
-  return {
-    ecs: withSandbox(new ECSClient(config), 'ecs'),
-    ec2: withSandbox(new EC2Client(config), 'ec2'),
-    ecr: withSandbox(new ECRClient(config), 'ecr'),
-  };
+  try {
+    return { ...(await session.clientsIn(account, memberRoleName)), ecrFor };
+  } catch (err) {
+    if (err instanceof MemberRoleError) throw new OperatorError(`${err.message}; nothing was released`);
+    throw err;
+  }
 }

@@ -81,7 +81,8 @@ export async function release(argv: string[], io: Io = processIo, deps: Operator
   const dryRun = values['dry-run'];
   return withOperator(values, io, deps, !dryRun, async (ctx) => {
     let result: ReleaseResult;
-    // A member account's incident is undone in that account (bin/commands/member-release.ts).
+    // A member account's incident is undone in that account, and an image in the account it was quarantined
+    // in (a registry account's), through their member release roles (bin/commands/member-release.ts).
     const memberRoleName = values['member-role-name'] ?? ctx.sandbox?.simulator.config.memberAccountRoleName;
     const accountClients = await releaseClients(ctx, incidentId, memberRoleName);
     try {

@@ -69,9 +69,10 @@ export async function quarantineInAccounts(
       }
       continue;
     }
+    // Each record names the role it was quarantined through, so the release undoes it in that account.
     const result = await quarantineImages(
       { ecr, s3: deps.s3, evidenceBucket: deps.evidenceBucket },
-      { ...request, targets },
+      { ...request, targets: roleArn ? targets.map((t) => ({ ...t, roleArn })) : targets },
     );
     images.push(...result.images);
   }

@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { release } from '../../bin/commands/release';
 import { simulate } from '../../bin/commands/simulate';
+import { DEFAULT_CONFIG } from '../../definitions/config';
 import { memberReleaseTrustPolicy, operatorRoleArn } from '../../definitions/organization';
+import { Simulator } from '../../local/engine';
 import { REGION, runtimeEvent } from '../../local/fixtures/events';
+import { applyScenario } from '../../local/provision';
 import { openSandbox, saveSandbox } from '../../local/sandbox-store';
 import { streams } from '../helpers/cli';
 
@@ -95,4 +98,86 @@ test('a member release role that does not trust the operator role: refused, nami
   expect(out.err()).toContain('npm run member-template');
   expect(out.err()).toContain(operatorRoleArn('aws', CENTRAL, REGION));
   expect(await serviceTags()).toContain('shield-right:incident');
+});
+
+describe('an image quarantined in a registry account', () => {
+  const REGISTRY = '555566667777';
+  const DIGEST = `sha256:${'cd'.repeat(32)}`;
+  const IMAGE = `${REGISTRY}.dkr.ecr.${REGION}.amazonaws.com/shared/payments:v2`;
+  const REGISTRY_INCIDENT = 'cd'.repeat(16);
+
+  /** B's High finding about a task running R's image: archived in R through R's member role, saved. */
+  async function quarantinedInRegistry(): Promise<void> {
+    const simulator = new Simulator({
+      config: {
+        ...DEFAULT_CONFIG,
+        memberAccountRoleName: 'ShieldRightMemberRole',
+        accounts: [MEMBER, REGISTRY],
+      },
+    });
+    applyScenario(simulator.organization.account(REGISTRY), {
+      repositories: [{ name: 'shared/payments', images: [{ tags: ['v2'], digest: DIGEST }] }],
+    });
+    const event = runtimeEvent({
+      account: MEMBER,
+      taskId: '56'.repeat(16),
+      id: REGISTRY_INCIDENT,
+      image: `${IMAGE}@${DIGEST}`,
+    });
+    await simulator.processEvent({ ...event, account: CENTRAL });
+    saveSandbox(join(dir, 'sandbox'), simulator);
+    expect(await imageStatus()).toBe('ARCHIVED');
+  }
+
+  async function imageStatus(): Promise<unknown> {
+    const sim = openSandbox(join(dir, 'sandbox'));
+    const out = (await sim.organization.account(REGISTRY).call('ecr', 'DescribeImages', {
+      repositoryName: 'shared/payments',
+      imageIds: [{ imageDigest: DIGEST }],
+      filter: { imageStatus: 'ANY' },
+    })) as { imageDetails?: { imageStatus?: string }[] };
+    return out.imageDetails?.[0]?.imageStatus;
+  }
+
+  test("the CLI release of B's incident restores the image in R through R's member release role", async () => {
+    // Arrange
+    await quarantinedInRegistry();
+
+    // Act
+    const out = streams();
+    const code = await release([REGISTRY_INCIDENT, '--sandbox', join(dir, 'sandbox')], out.io);
+
+    // Assert: the image is restored in R, the service's incident tag removed in B
+    expect(out.err()).toBe('');
+    expect(code).toBe(0);
+    expect(await imageStatus()).toBe('ACTIVE');
+    expect(await serviceTags()).not.toContain('shield-right:incident');
+  });
+
+  test("R's release role does not trust the operator role: the image stays quarantined and the release says why", async () => {
+    // Arrange: R's release role trusts another account's operator role
+    await quarantinedInRegistry();
+    const sim = openSandbox(join(dir, 'sandbox'));
+    sim.organization.account(REGISTRY).sts.putRole(
+      'ShieldRightMemberRole-release',
+      memberReleaseTrustPolicy({
+        partition: 'aws',
+        centralAccountId: '999988887777',
+        regions: [REGION],
+        organizationId: sim.organization.orgId,
+      }),
+    );
+    saveSandbox(join(dir, 'sandbox'), sim);
+
+    // Act
+    const out = streams();
+    const code = await release([REGISTRY_INCIDENT, '--sandbox', join(dir, 'sandbox'), '--json'], out.io);
+
+    // Assert: B's containment is undone, R's image is not, and the failed step names R's release role
+    expect(code).toBe(1);
+    expect(await imageStatus()).toBe('ARCHIVED');
+    expect(await serviceTags()).not.toContain('shield-right:incident');
+    expect(out.out()).toContain(`arn:aws:iam::${REGISTRY}:role/ShieldRightMemberRole-release`);
+    expect(out.out()).toContain('the image stays quarantined');
+  });
 });
