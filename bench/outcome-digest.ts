@@ -51,6 +51,27 @@ function canonical(value: unknown): string {
   );
 }
 
+/**
+ * An event's calls grouped by the workflow state that made them (states by name, calls of one state in log
+ * order; the order the states ran in is the executions' `states`). Which of two concurrent states (Parallel branches) reaches the sandbox first
+ * depends only on how many `await`s each call takes on its way (the SDK middleware stack or the fast path's
+ * transport), not on anything the workflow decides, and Step Functions does not order branches either: the
+ * digest leaves that interleaving out and keeps everything each state did, in its order.
+ */
+export function callsByState<T extends { readonly state?: string }>(calls: readonly T[]): T[] {
+  const groups = new Map<string, T[]>();
+  for (const call of calls) {
+    const key = call.state ?? '';
+    let group = groups.get(key);
+    if (!group) {
+      group = [];
+      groups.set(key, group);
+    }
+    group.push(call);
+  }
+  return [...groups.keys()].sort().flatMap((key) => groups.get(key) ?? []);
+}
+
 /** What one event did, without timings. */
 export function outcomeOf(result: EventResult): unknown {
   return {
@@ -67,7 +88,7 @@ export function outcomeOf(result: EventResult): unknown {
       error: e.error,
       cause: e.cause,
     })),
-    apiCalls: result.apiCalls.map((c) => ({
+    apiCalls: callsByState(result.apiCalls).map((c) => ({
       service: c.service,
       operation: c.operation,
       input: c.input,
@@ -117,6 +138,7 @@ function pinGlobalClock(): () => void {
 export async function outcomeDigestOf(
   simulator: Simulator,
   events: Iterable<{ event: unknown; kind: string }>,
+  onLine?: (line: string) => void,
 ): Promise<Omit<OutcomeDigest, 'workload' | 'engine'>> {
   const unpin = pinGlobalClock();
   try {
@@ -129,7 +151,9 @@ export async function outcomeDigestOf(
       // One second per event: windows, TTLs and timestamps advance as in a real stream.
       pinnedNow = PINNED_CLOCK_MS + index++ * 1000;
       const result = await simulator.processEvent(event, kind);
-      hash.update(canonical(outcomeOf(result)));
+      const line = canonical(outcomeOf(result));
+      onLine?.(line);
+      hash.update(line);
       hash.update('\n');
       executions += result.executions.length;
       apiCalls += result.apiCalls.length;
@@ -144,6 +168,7 @@ export async function outcomeDigestOf(
 export async function outcomeDigest(
   workload: DigestWorkload = DEFAULT_DIGEST_WORKLOAD,
   engine: EnginePath = 'reference',
+  onLine?: (line: string) => void,
 ): Promise<OutcomeDigest> {
   // The Simulator (and the handlers it loads) is created with the clock already pinned, as it always was.
   const unpin = pinGlobalClock();
@@ -156,11 +181,20 @@ export async function outcomeDigest(
       seed: workload.seed,
       engine,
     });
-    const digest = await outcomeDigestOf(simulator, mixedEvents(workload.events));
+    const digest = await outcomeDigestOf(simulator, mixedEvents(workload.events), onLine);
     return { workload, engine, ...digest };
   } finally {
     unpin();
   }
+}
+
+/** The digest's canonical line per event (to compare two paths whose digests differ: bench/digest-dump.ts). */
+export function outcomeLines(
+  workload: DigestWorkload,
+  engine: EnginePath,
+  onLine: (line: string) => void,
+): Promise<OutcomeDigest> {
+  return outcomeDigest(workload, engine, onLine);
 }
 
 if (require.main === module) {

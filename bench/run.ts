@@ -5,6 +5,8 @@
  *   2. cold start: bundle size and module initialization      5. scaling with events and cluster size
  *   3. offline replay throughput and memory                   6. profile (when the throughput target is missed)
  *   7. start-up of the compiled CLI (--help, test-pattern, simulate of one event)
+ *   8. image signature verification (issue 15): calls and ms for an uncached and a cached digest, notation
+ *      and managed modes, and the verification function's cold start (bench/signing.ts)
  *
  * Each measurement runs in a fresh process (bench/worker.ts); bench/report-*.ts print the sections. BENCH_FULL=1 also replays a month (50,000
  * findings) instead of extrapolating it; BENCH_PROFILE=1 profiles even when the target is met.
@@ -18,6 +20,7 @@ import { FUNCTIONS } from '../definitions/functions';
 import type { BurstJob, BurstResult } from './burst';
 import type { ClusterResult } from './cluster-scaling';
 import { runColdStart } from './cold-start';
+import { compileWorker } from './compile';
 import type { ScenarioResult } from './critical-path';
 import { formatFaultBursts, runFaultBursts } from './fault-burst';
 import { machineInfo, machineLine } from './machine';
@@ -25,9 +28,11 @@ import { DEFAULT_DIGEST_WORKLOAD, type OutcomeDigest, REFERENCE_FILE } from './o
 import { PRICES } from './pricing';
 import { MONTH_EVENTS, n, Report, TARGETS } from './report';
 import { reportEquivalence, reportFastReplay } from './report-fast';
+import { reportMemory } from './report-memory';
 import { reportColdStart, reportCriticalPath, reportOutcomeDigest } from './report-path';
 import { extrapolateMonth, reportBurst, reportProfile, reportReplay, reportScaling } from './report-replay';
 import type { SdkOverheadResult } from './sdk-overhead';
+import { formatSigningBench, type SigningBenchResult } from './signing';
 import { reportStartup, runStartup } from './startup';
 import { round } from './stats';
 import { table } from './table';
@@ -42,10 +47,19 @@ function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-function runJob<T>(job: Job): Promise<T> {
+/** The compiled worker (bench/compile.ts), built once per run: what the installed CLI runs, without tsx. */
+let compiled: string | undefined;
+
+/**
+ * Runs one job in a fresh process: the TypeScript worker under this process's tsx loader, or (`compiled`)
+ * the worker compiled to JavaScript under plain `node`, as the installed CLI runs from `dist/`.
+ */
+function runJob<T>(job: Job, runtime: 'tsx' | 'compiled' = 'tsx'): Promise<T> {
+  if (runtime === 'compiled') compiled ??= compileWorker(ROOT);
   return new Promise((resolvePromise, reject) => {
-    const child = fork(join(__dirname, 'worker.ts'), [JSON.stringify(job)], {
-      execArgv: [...process.execArgv, '--expose-gc'],
+    const worker = runtime === 'compiled' && compiled ? compiled : join(__dirname, 'worker.ts');
+    const child = fork(worker, [JSON.stringify(job)], {
+      execArgv: runtime === 'compiled' ? ['--expose-gc'] : [...process.execArgv, '--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let reply: { ok: boolean; result?: unknown; error?: string } | undefined;
@@ -80,6 +94,11 @@ async function main(): Promise<void> {
     workload: DEFAULT_DIGEST_WORKLOAD,
     engine: 'fast',
   });
+  progress('0/6 the fast path again, compiled (bench/compile.ts): what the replays of 3b run');
+  const compiledDigest = await runJob<OutcomeDigest>(
+    { kind: 'digest', workload: DEFAULT_DIGEST_WORKLOAD, engine: 'fast' },
+    'compiled',
+  );
 
   // 1. Critical path and cost per execution.
   progress('1/6 critical path and cost per execution');
@@ -101,21 +120,12 @@ async function main(): Promise<void> {
     slice: 1_000,
     retained: true,
   });
-  progress('3/6 the same replays through the fast path (engine: fast)');
-  const fast1k = await runJob<ReplayResult>({
-    kind: 'replay',
-    events: 1_000,
-    slice: 250,
-    retained: true,
-    engine: 'fast',
-  });
-  const fast10k = await runJob<ReplayResult>({
-    kind: 'replay',
-    events: 10_000,
-    slice: 1_000,
-    retained: true,
-    engine: 'fast',
-  });
+  progress('3/6 the same replays through the fast path, compiled, heap growth bounded (as backtest runs)');
+  const fastJob = { kind: 'replay', retained: true, engine: 'fast', boundHeap: true } as const;
+  const fast1k = await runJob<ReplayResult>({ ...fastJob, events: 1_000, slice: 250 }, 'compiled');
+  const fast10k = await runJob<ReplayResult>({ ...fastJob, events: 10_000, slice: 1_000 }, 'compiled');
+  progress("3/6 the fast 1k again under tsx (the loader's share of memory)");
+  const fast1kTsx = await runJob<ReplayResult>({ ...fastJob, events: 1_000, slice: 250 });
   let month: ReplayResult | undefined;
   if (FULL) {
     progress('3/6 replay of a month: 50,000 findings (BENCH_FULL=1)');
@@ -191,6 +201,10 @@ async function main(): Promise<void> {
   progress('7 start-up of the compiled CLI (builds dist/ first when it is stale)');
   const startup = runStartup(ROOT, 10);
 
+  // 8. Image signature verification, in a fresh process like the other measurements.
+  progress('8 image signature verification: uncached and cached digests, both modes, cold start');
+  const signing = await runJob<SigningBenchResult>({ kind: 'signing' });
+
   const loadAtEnd = loadavg()[0] ?? 0;
 
   // ---------------------------------------------------------------- report
@@ -212,12 +226,13 @@ async function main(): Promise<void> {
   say();
 
   reportOutcomeDigest(report, digest, reference, digestSame);
-  reportEquivalence(report, digest, fastDigest);
+  reportEquivalence(report, digest, fastDigest, compiledDigest);
   reportCriticalPath(report, scenarios, reps);
   reportColdStart(report, cold);
   const monthEstimate = extrapolateMonth(replay10k);
   reportReplay(report, replay1k, replay10k, month, monthEstimate);
   reportFastReplay(report, replay1k, replay10k, fast1k, fast10k);
+  reportMemory(report, fast1k, fast10k, fast1kTsx);
   reportBurst(report, burst, tight);
   say(
     'Burst with 20% injected faults (issue 13 acceptance; throttling, TransactionConflict/ThrottlingError, 409)',
@@ -232,6 +247,8 @@ async function main(): Promise<void> {
   const { growth, callGrowth } = reportScaling(report, replay1k, replay10k, clusters);
   reportProfile(report, profiled, profilePath, sdk, whatIf);
   reportStartup(report, startup);
+  for (const line of formatSigningBench(signing).trimEnd().split('\n')) say(line);
+  say();
   say('Targets');
   say(
     table(
@@ -250,14 +267,20 @@ async function main(): Promise<void> {
     targets: TARGETS,
     checks,
     outcomeDigest: { ...digest, reference: reference.sha256, identical: digestSame },
-    equivalence: { fast: fastDigest, identical: fastDigest.sha256 === digest.sha256 },
+    equivalence: {
+      fast: fastDigest,
+      identical: fastDigest.sha256 === digest.sha256,
+      compiled: compiledDigest,
+      compiledIdentical: compiledDigest.sha256 === digest.sha256,
+    },
     criticalPath: scenarios,
     coldStart: cold,
     startup,
+    signing,
     replay: {
       '1000': replay1k,
       '10000': replay10k,
-      fast: { '1000': fast1k, '10000': fast10k },
+      fast: { '1000': fast1k, '10000': fast10k, tsx1000: fast1kTsx },
       month: month ?? { extrapolated: true, ...monthEstimate },
     },
     burst: { capsRaised: burst, capsEqualTasks: tight, faultBursts },

@@ -3,6 +3,7 @@
  * cached digest: AWS calls per operation and milliseconds (sandbox, real envelopes signed by the sandbox CA,
  * real JWS/X.509 verification), and the module initialization of what a verification Lambda loads (bundled like
  * the construct bundles the functions; median of fresh processes, minus an empty module). No assertions.
+ * Part of `npm run bench` (bench/run.ts, section 8); `npx tsx bench/signing.ts` runs it alone.
  */
 import './env';
 import { spawnSync } from 'node:child_process';
@@ -147,42 +148,48 @@ async function coldStart(runs = 7) {
   }
 }
 
-async function main(): Promise<void> {
-  const notation = await verificationCost('notation');
-  const managed = await verificationCost('managed');
-  const cold = await coldStart();
-  process.stdout.write(
-    `Image signature verification (issue 15), offline sandbox, median of ${RUNS} digests\n${table(
-      ['verification', 'digest', 'AWS calls', 'operations', 'ms offline'],
-      [
-        [
-          'notation',
-          'uncached',
-          String(notation.uncached.calls),
-          notation.uncached.ops,
-          String(notation.uncached.ms),
-        ],
-        [
-          'notation',
-          'cached',
-          String(notation.cached.calls),
-          notation.cached.ops,
-          String(notation.cached.ms),
-        ],
-        [
-          'managed',
-          'uncached',
-          String(managed.uncached.calls),
-          managed.uncached.ops,
-          String(managed.uncached.ms),
-        ],
-        ['managed', 'cached', String(managed.cached.calls), managed.cached.ops, String(managed.cached.ms)],
-      ],
-    )}\nCold start of a verification function (verifier, cache, DynamoDB+ECR+Signer clients): ${cold.kb} KB bundled, ${cold.initMs} ms module initialization above an empty module\n`,
-  );
+export interface SigningJob {
+  readonly kind: 'signing';
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+export interface SigningBenchResult {
+  readonly notation: Awaited<ReturnType<typeof verificationCost>>;
+  readonly managed: Awaited<ReturnType<typeof verificationCost>>;
+  readonly coldStart: Awaited<ReturnType<typeof coldStart>>;
+}
+
+/** Both verification modes, an uncached and a cached digest each, and the verification function's cold start. */
+export async function runSigningBench(): Promise<SigningBenchResult> {
+  const notation = await verificationCost('notation');
+  const managed = await verificationCost('managed');
+  return { notation, managed, coldStart: await coldStart() };
+}
+
+export function formatSigningBench(result: SigningBenchResult): string {
+  const { notation, managed, coldStart: cold } = result;
+  const row = (mode: string, digest: string, r: { calls: number; ops: string; ms: number }) => [
+    mode,
+    digest,
+    String(r.calls),
+    r.ops,
+    String(r.ms),
+  ];
+  return `Image signature verification (issue 15), offline sandbox, median of ${RUNS} digests\n${table(
+    ['verification', 'digest', 'AWS calls', 'operations', 'ms offline'],
+    [
+      row('notation', 'uncached', notation.uncached),
+      row('notation', 'cached', notation.cached),
+      row('managed', 'uncached', managed.uncached),
+      row('managed', 'cached', managed.cached),
+    ],
+  )}\nCold start of a verification function (verifier, cache, DynamoDB+ECR+Signer clients): ${cold.kb} KB bundled, ${cold.initMs} ms module initialization above an empty module\n`;
+}
+
+if (require.main === module) {
+  runSigningBench()
+    .then((result) => process.stdout.write(formatSigningBench(result)))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}

@@ -8,6 +8,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { MAX_BUDGET } from '../definitions/config';
 import type { FunctionId } from '../definitions/functions';
 import { Simulator } from '../local/engine';
+import { boundHeapGrowth, REPLAY_HEAP_GROWING_PERCENT } from '../local/heap';
 import type { EnginePath } from '../local/sandbox/account';
 import { instrument } from './instrument';
 import { addResult, emptyTally, type Tally, withCaps } from './outcome';
@@ -29,6 +30,8 @@ export interface ReplayJob {
   readonly whatIf?: WhatIf;
   /** The reference path (default) or the fast path (local/sandbox/account.ts `EnginePath`). */
   readonly engine?: EnginePath;
+  /** Bound the heap's growth as `backtest` and long `simulate` runs do (local/heap.ts). */
+  readonly boundHeap?: boolean;
 }
 
 export interface ReplayResult {
@@ -71,6 +74,10 @@ export interface ReplayResult {
     readonly retainedKbPerFinding?: number;
     readonly retainedJsonMbByService?: Record<string, number>;
     readonly heapLimitMb: number;
+    /** `--heap-growing-percent` in force (local/heap.ts), or null for V8's adaptive growth. */
+    readonly heapGrowingPercent: number | null;
+    /** How the worker ran: compiled JavaScript (bench/compile.ts) or the TypeScript sources under tsx. */
+    readonly runtime: 'compiled' | 'tsx';
   };
   readonly caps: { perCluster: number; perAccount: number };
   readonly profile?: ProfileSummary;
@@ -93,6 +100,7 @@ export async function warmUp(engine: EnginePath = 'reference'): Promise<void> {
 export async function runReplay(job: ReplayJob): Promise<ReplayResult> {
   const { getHeapStatistics } = await import('node:v8');
   if (job.whatIf) applyWhatIf(job.whatIf);
+  const heapGrowingPercent = job.boundHeap && boundHeapGrowth() ? REPLAY_HEAP_GROWING_PERCENT : null;
   // Caps raised so every High/Medium finding is contained: the most work per finding (see README).
   const engine = job.engine ?? 'reference';
   const simulator = new Simulator({
@@ -224,6 +232,8 @@ export async function runReplay(job: ReplayJob): Promise<ReplayResult> {
       endHeapUsedMb: mb(endHeap),
       ...retained,
       heapLimitMb: mb(getHeapStatistics().heap_size_limit),
+      heapGrowingPercent,
+      runtime: __filename.endsWith('.js') ? 'compiled' : 'tsx',
     },
     caps: RAISED_CAP,
     ...(profile ? { profile } : {}),

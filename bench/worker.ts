@@ -9,9 +9,17 @@ import { type ClusterJob, runClusterScaling } from './cluster-scaling';
 import { type CriticalPathJob, runCriticalPath } from './critical-path';
 import { type DigestJob, outcomeDigest } from './outcome-digest';
 import { runSdkOverhead, type SdkOverheadJob } from './sdk-overhead';
+import { runSigningBench, type SigningJob } from './signing';
 import { type ReplayJob, runReplay } from './throughput';
 
-export type Job = ReplayJob | BurstJob | ClusterJob | CriticalPathJob | SdkOverheadJob | DigestJob;
+export type Job =
+  | ReplayJob
+  | BurstJob
+  | ClusterJob
+  | CriticalPathJob
+  | SdkOverheadJob
+  | DigestJob
+  | SigningJob;
 
 async function run(job: Job): Promise<unknown> {
   switch (job.kind) {
@@ -27,6 +35,8 @@ async function run(job: Job): Promise<unknown> {
       return runSdkOverhead(job);
     case 'digest':
       return outcomeDigest(job.workload, job.engine);
+    case 'signing':
+      return runSigningBench();
   }
 }
 

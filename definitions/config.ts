@@ -3,7 +3,12 @@
  * (through environment variables), the offline engine and the CLI. No AWS or CDK imports here.
  */
 import * as v from 'valibot';
-import { DEFAULT_SIGNING, SIGNING_PROFILE_ARN, type SigningConfig } from './signing-config';
+import {
+  DEFAULT_SIGNING,
+  SHA256_FINGERPRINT,
+  SIGNING_PROFILE_ARN,
+  type SigningConfig,
+} from './signing-config';
 
 export type ResponseMode = 'observe' | 'contain';
 export type ImageQuarantineStrategy = 'both' | 'retag' | 'archive' | 'none';
@@ -389,6 +394,16 @@ const ConfigSchema = settings({
       cacheMinutes: v.optional(number(1, 1440), d.signing.cacheMinutes),
       revokeOnQuarantine: v.optional(flag, d.signing.revokeOnQuarantine),
       trustedRootCertificates: v.optional(strings, () => []),
+      trustedRootFingerprints: v.optional(
+        v.pipe(
+          strings,
+          v.check(
+            (list) => list.every((f) => SHA256_FINGERPRINT.test(f)),
+            expected('a list of SHA-256 fingerprints (64 hex digits)'),
+          ),
+        ),
+        () => [],
+      ),
     }),
     {},
   ),
@@ -450,6 +465,11 @@ export function parseConfig(input: unknown): ShieldRightConfig {
   if (config.signing.mode !== 'off' && config.signing.trustedProfiles.length === 0) {
     throw new ConfigError(
       `${CONTEXT_KEY}.signing.trustedProfiles: expected at least one signing profile ARN when signing.mode is ${config.signing.mode}`,
+    );
+  }
+  if (config.signing.revokeOnQuarantine && config.signing.trustedProfiles.length === 0) {
+    throw new ConfigError(
+      `${CONTEXT_KEY}.signing.trustedProfiles: expected at least one signing profile ARN when signing.revokeOnQuarantine is true (only jobs of trusted profiles are revoked)`,
     );
   }
   if (config.isolateSeverity > config.stopSeverity) {

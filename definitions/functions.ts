@@ -92,11 +92,11 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     id: 'quarantine',
     entry: 'lambdas/quarantine/handler.ts',
     substitution: 'QuarantineFunctionArn',
-    description: 'Quarantine ECR image digests: move tags, archive',
+    description: 'Quarantine ECR image digests: move tags, archive; revoke their signatures if configured',
     timeoutSeconds: 60,
     memoryMb: 512,
     reservedConcurrency: 10,
-    env: ['EVIDENCE_BUCKET'],
+    env: ['EVIDENCE_BUCKET', 'SHIELD_RIGHT_POLICY'],
   },
   exposure: {
     id: 'exposure',
@@ -176,11 +176,12 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     id: 'notifyTrust',
     entry: 'lambdas/notify-trust/handler.ts',
     substitution: 'NotifyTrustFunctionArn',
-    description: 'Notify an untrusted image in a starting ECS task (what failed, what was done, how to sign)',
+    description:
+      'Notify an untrusted image in a starting ECS task (what failed, what was done, how to sign); record the outcome',
     timeoutSeconds: 30,
     memoryMb: 256,
     reservedConcurrency: 5,
-    env: ['TOPIC_ARN'],
+    env: ['TOPIC_ARN', 'INCIDENT_TABLE'],
   },
 };
 
@@ -241,7 +242,7 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   ImageTrustResponse: {
     name: 'ImageTrustResponse',
     file: 'statemachines/image-trust-response.asl.json',
-    functions: ['verifyImages', 'notifyTrust'],
+    functions: ['verifyImages', 'exposure', 'quarantine', 'notifyTrust'],
     resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition'],
     serviceActions: [
       'dynamodb:PutItem',

@@ -23,10 +23,17 @@ export interface SigningConfig {
   /** On quarantine, revoke the digest's Signer signing jobs (irreversible, organization-wide). */
   readonly revokeOnQuarantine: boolean;
   /**
-   * PEM certificates of the AWS Signer root for Notation of the stack's partition (the trust store that
-   * `notation` installs with the AWS Signer plugin). Not bundled: shield-right could not confirm them offline.
+   * PEM certificates of the AWS Signer root for Notation (the trust store that `notation` installs with the
+   * AWS Signer plugin). With `trustedRootFingerprints`, replaces the built-in default root of the partition.
    */
   readonly trustedRootCertificates: readonly string[];
+  /**
+   * Hex SHA-256 fingerprints (of the DER) of trusted self-signed roots; a chain is anchored when its last
+   * certificate is self-signed, verifies, and has one of these fingerprints. Empty, with
+   * `trustedRootCertificates` empty too: the AWS Signer root of the `aws` partition (AWS_SIGNER_ROOTS);
+   * GovCloud and China have no built-in root and need one of the two lists.
+   */
+  readonly trustedRootFingerprints: readonly string[];
 }
 
 export const DEFAULT_SIGNING: SigningConfig = {
@@ -38,7 +45,22 @@ export const DEFAULT_SIGNING: SigningConfig = {
   cacheMinutes: 15,
   revokeOnQuarantine: false,
   trustedRootCertificates: [],
+  trustedRootFingerprints: [],
 };
+
+/**
+ * The built-in trust anchors, per partition: the SHA-256 fingerprint of the DER of `CN=AWS Signer Code Signing
+ * Root CA G1,OU=Cryptography,O=AWS,ST=WA,C=US` (self-signed, expires 2122-10-27), as public `notation inspect`
+ * outputs of AWS Signer signatures show it; AWS publishes the certificate at
+ * https://d2hvyiie56hcat.cloudfront.net/aws-signer-notation-root.cert (Signer developer guide, image signing
+ * prerequisites). Not confirmed for aws-us-gov and aws-cn: those need configuration.
+ */
+export const AWS_SIGNER_ROOTS: Readonly<Record<string, readonly string[]>> = {
+  aws: ['90a87d0543c3f094dbff9589b6649affe2f3d6e0f308799be2258461c686473f'],
+};
+
+/** A SHA-256 fingerprint: 64 hex digits, optionally in colon-separated pairs. */
+export const SHA256_FINGERPRINT = /^(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){31})$/;
 
 /** A Signer signing profile ARN or profile version ARN (the identities the AWS Signer Notation plugin accepts). */
 export const SIGNING_PROFILE_ARN =

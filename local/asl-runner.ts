@@ -141,24 +141,38 @@ function mapKeys(value: unknown, fn: (key: string) => string): unknown {
 const toCamel = (key: string): string => key.charAt(0).toLowerCase() + key.slice(1);
 const toPascal = (key: string): string => key.charAt(0).toUpperCase() + key.slice(1);
 
+/** A JSON value with its text (`JSON.stringify` of the value), so the text is made once per value. */
+interface JsonText {
+  readonly json: JsonValue;
+  readonly text: string;
+}
+
 /** JSON round trip: what a Lambda or service integration returns is JSON (Dates become strings). */
+function asJsonText(value: unknown): JsonText {
+  if (value === undefined) return { json: null, text: 'null' };
+  const text = JSON.stringify(value);
+  // The text of the parsed value is `text` again (stringify is canonical for what parse builds).
+  return { json: JSON.parse(text) as JsonValue, text };
+}
+
 function asJson(value: unknown): JsonValue {
-  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+  return asJsonText(value).json;
 }
 
 /** A Task's result (already JSON), refused over the payload quota ("the output of a connector", P1). */
-function taskResult(value: JsonValue, state: string): JsonValue {
-  if (exceedsPayloadLimit(JSON.stringify(value))) {
-    throw dataLimitExceeded(`the result of Task state ${state}`, payloadBytes(value));
+function taskResult(result: JsonText, state: string): JsonValue {
+  if (exceedsPayloadLimit(result.text)) {
+    throw dataLimitExceeded(`the result of Task state ${state}`, payloadBytes(result.json));
   }
-  return value;
+  return result.json;
 }
 
-/** A Task's effective input (after InputPath and Parameters), refused over the payload quota (P1). */
-function checkTaskInput(input: unknown, state: string): void {
+/** A Task's effective input (after InputPath and Parameters), refused over the payload quota (P1); its text. */
+function checkTaskInput(input: unknown, state: string): string {
   const text = JSON.stringify(input ?? null);
   if (exceedsPayloadLimit(text))
     throw dataLimitExceeded(`the input of Task state ${state}`, payloadBytes(input));
+  return text;
 }
 
 function withoutMetadata(output: unknown): unknown {
@@ -181,18 +195,34 @@ export async function dispatchTask(
   resource: string,
   input: unknown,
 ): Promise<JsonValue> {
+  return (await dispatch(dispatcher, resource, input)).json;
+}
+
+/** `dispatchTask` with the result's JSON text; `inputText` is `JSON.stringify(input ?? null)` when known. */
+async function dispatch(
+  dispatcher: Dispatcher,
+  resource: string,
+  input: unknown,
+  inputText?: string,
+): Promise<JsonText> {
   const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)/.exec(resource);
-  if (lambdaArn?.[1]) return invokeLambda(dispatcher, lambdaArn[1], input);
+  if (lambdaArn?.[1]) {
+    const text = inputText;
+    return invokeLambda(dispatcher, lambdaArn[1], () =>
+      text === undefined ? asJson(input) : (JSON.parse(text) as JsonValue),
+    );
+  }
   if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) {
     const params = (input ?? {}) as { FunctionName?: string; Payload?: unknown };
     const name = /function:([^:]+)/.exec(params.FunctionName ?? '')?.[1] ?? params.FunctionName ?? '';
-    return asJson({ Payload: await invokeLambda(dispatcher, name, params.Payload), StatusCode: 200 });
+    const result = await invokeLambda(dispatcher, name, () => asJson(params.Payload));
+    return asJsonText({ Payload: result.json, StatusCode: 200 });
   }
   const optimized = /^arn:aws[a-z-]*:states:::(dynamodb|sns):([A-Za-z]+)$/.exec(resource);
   if (optimized?.[1] && optimized[2]) {
     const service = optimized[1] as 'dynamodb' | 'sns';
     try {
-      return asJson(
+      return asJsonText(
         withoutMetadata(
           await dispatcher.callService(service, toPascal(optimized[2]), input as Record<string, unknown>),
         ),
@@ -215,7 +245,7 @@ export async function dispatchTask(
       const output = withoutMetadata(
         await dispatcher.callService(service, toPascal(sdk[2]), params, roleArn),
       );
-      return asJson(camel ? mapKeys(output, toPascal) : output);
+      return asJsonText(camel ? mapKeys(output, toPascal) : output);
     } catch (err) {
       if (err instanceof TaskError) throw err;
       throw new TaskError(sdkErrorName(service, errorName(err)), errorText(err));
@@ -224,9 +254,14 @@ export async function dispatchTask(
   throw new TaskError('States.Runtime', `the offline engine cannot run Task resource ${resource}`);
 }
 
-async function invokeLambda(dispatcher: Dispatcher, name: string, payload: unknown): Promise<JsonValue> {
+/** Invokes a handler with its payload as JSON (a fresh copy the handler may keep). */
+async function invokeLambda(
+  dispatcher: Dispatcher,
+  name: string,
+  payload: () => JsonValue,
+): Promise<JsonText> {
   try {
-    return asJson(await dispatcher.invokeLambda(name, asJson(payload)));
+    return asJsonText(await dispatcher.invokeLambda(name, payload()));
   } catch (err) {
     // The Lambda runtime reports an unhandled error by its name: that is what Retry/Catch match on.
     throw new TaskError(errorName(err), errorText(err));
@@ -355,8 +390,8 @@ export class LocalWorkflow {
         state,
         (taskInput: JsonValue) =>
           inState(state, async () => {
-            checkTaskInput(taskInput, state);
-            return taskResult(await dispatchTask(dispatcher, resource, taskInput), state);
+            const inputText = checkTaskInput(taskInput, state);
+            return taskResult(await dispatch(dispatcher, resource, taskInput, inputText), state);
           }),
       ]),
     );

@@ -4,7 +4,6 @@
  * executions go through the execution-failure rule to the failure reporter, as deployed.
  */
 
-import { X509Certificate } from 'node:crypto';
 import {
   DEFAULT_CONFIG,
   policyEnvironment,
@@ -18,6 +17,7 @@ import {
   type RuleName,
   ruleDefinitions,
 } from '../definitions/patterns';
+import { certificateFingerprint } from '../lambdas/core/signing/certificates';
 import { forgetMemberSessions } from '../lambdas/shared/member-clients';
 import { type Dispatcher, type ExecutionResult, LocalWorkflow, loadDefinition } from './asl-runner';
 import { compilePattern } from './event-pattern';
@@ -158,7 +158,7 @@ export class Simulator {
   /** The scenario the sandbox was built from (kept when the sandbox is saved). */
   readonly scenario: Scenario | undefined;
   private sequence = 0;
-  /** PEM of the sandbox certificate authority's root: the trust store offline, in place of AWS Signer's. */
+  /** Fingerprint of the sandbox certificate authority's root: the pinned anchor offline, in place of AWS Signer's. */
   private sandboxRoots: string[] | undefined;
 
   constructor(options: SimulatorOptions = {}) {
@@ -247,8 +247,10 @@ export class Simulator {
   environment(): Record<string, string> {
     const signing = this.config.signing;
     const config =
-      this.sandboxRoots && signing.trustedRootCertificates.length === 0
-        ? { ...this.config, signing: { ...signing, trustedRootCertificates: this.sandboxRoots } }
+      this.sandboxRoots &&
+      signing.trustedRootCertificates.length === 0 &&
+      signing.trustedRootFingerprints.length === 0
+        ? { ...this.config, signing: { ...signing, trustedRootFingerprints: this.sandboxRoots } }
         : this.config;
     return {
       ...policyEnvironment(config),
@@ -292,9 +294,10 @@ export class Simulator {
   async processEvent(event: unknown, label = 'event'): Promise<EventResult> {
     // Refused before any rule or provisioning sees it (local/payload-limits.ts).
     assertNesting(event, `event ${label}`);
-    if (this.config.signing.mode !== 'off' && !this.sandboxRoots) {
+    const signing = this.config.signing;
+    if ((signing.mode !== 'off' || signing.revokeOnQuarantine) && !this.sandboxRoots) {
       const ca = await this.account.signer.authority();
-      this.sandboxRoots = [new X509Certificate(ca.rootDer).toString()];
+      this.sandboxRoots = [certificateFingerprint(ca.rootDer)];
     }
     Object.assign(process.env, this.environment());
     const { result: executions, calls } = await recordCalls(() =>

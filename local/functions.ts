@@ -48,23 +48,27 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
 };
 
 let attached = false;
+/** The handlers' clients carry the SDK's own stack: the fast path may answer them below it (transport.ts). */
+const BELOW_SDK = { belowSdk: true } as const;
 
 /** Routes every shared SDK client of the handlers to the sandbox of the caller's async context. */
 export function attachHandlerClients(): void {
   if (attached) return;
   attached = true;
-  attachSandbox(ecs, 'ecs');
-  attachSandbox(ec2, 'ec2');
-  attachSandbox(ecr, 'ecr');
+  attachSandbox(ecs, 'ecs', BELOW_SDK);
+  attachSandbox(ec2, 'ec2', BELOW_SDK);
+  attachSandbox(ecr, 'ecr', BELOW_SDK);
   attachSandbox(s3, 's3');
-  attachSandbox(sns, 'sns');
-  attachSandbox(dynamodb, 'dynamodb');
+  attachSandbox(sns, 'sns', BELOW_SDK);
+  attachSandbox(dynamodb, 'dynamodb', BELOW_SDK);
   attachSandbox(sfn, 'states');
   attachSandbox(inspector2, 'inspector2');
   attachSandbox(guardduty, 'guardduty');
   attachSandbox(sts, 'sts');
   // Clients made for a member account keep the credentials the sandbox STS issued: that account answers.
-  onMemberClient((client, service) => attachSandbox(client, service, { keepCredentials: true }));
+  onMemberClient((client, service) =>
+    attachSandbox(client, service, { keepCredentials: true, belowSdk: true }),
+  );
   attachSandbox(signer, 'signer');
   // The pre-signed layer URLs of the sandbox ECR are answered by the sandbox, never fetched.
   layerDownload.get = async (url: string) => {

@@ -8,8 +8,10 @@ import { type Progress, type PulledFinding, pullFindings, type Window } from '..
 import { replayFindings } from '../../local/backtest/replay';
 import { type BacktestReport, ReportBuilder } from '../../local/backtest/report';
 import { awsSource, NoRegionError, type Source, sandboxSource } from '../../local/backtest/source';
+import { boundHeapGrowth } from '../../local/heap';
 import { renderBacktestHtml } from '../../local/report-html/backtest';
 import { loadConfig, shown, UsageError } from '../cli-support';
+import { JsonDocumentWriter, streamSink } from '../json-writer';
 import { openSavedSandbox } from '../saved-sandbox';
 import { parseSince } from './operator-context';
 
@@ -62,6 +64,31 @@ export function backtestJson(report: BacktestReport): Record<string, unknown> {
     incidents: report.incidents,
     caveats: report.caveats,
   };
+}
+
+/**
+ * Writes `backtestJson(report)` as `JSON.stringify(…, null, 2)` prints it, incident by incident: a month of
+ * an account holds tens of thousands of incidents, and their text is never built as one string.
+ */
+export async function writeBacktestJson(
+  report: BacktestReport,
+  stream: NodeJS.WritableStream,
+): Promise<void> {
+  const out = streamSink(stream);
+  const json = new JsonDocumentWriter(out.sink);
+  const wait = async (ok: boolean) => {
+    if (!ok) await out.drained();
+  };
+  for (const [key, value] of Object.entries(backtestJson(report))) {
+    if (key !== 'incidents') {
+      await wait(json.member(key, value));
+      continue;
+    }
+    json.beginArray(key);
+    for (const incident of report.incidents) await wait(json.item(incident));
+    json.endArray();
+  }
+  await wait(json.end());
 }
 
 /** The account most findings belong to (when no cluster tells it). */
@@ -147,6 +174,8 @@ export async function backtest(argv: string[]): Promise<number> {
   if (!(from < to)) throw new UsageError('the window is empty: its start is not before its end');
   const mode: ResponseMode = values.mode === 'observe' ? 'observe' : 'contain';
   const progress: Progress = (message) => process.stderr.write(`backtest: ${message}\n`);
+  // A long replay: garbage bounded in proportion to the live state (local/heap.ts).
+  boundHeapGrowth();
 
   let source: Source;
   let config: ShieldRightConfig;
@@ -173,6 +202,7 @@ export async function backtest(argv: string[]): Promise<number> {
     writeFileSync(values.html, renderBacktestHtml(report));
     progress(`report written to ${values.html}`);
   }
-  console.log(values.json ? JSON.stringify(backtestJson(report), null, 2) : formatBacktest(report));
+  if (values.json) await writeBacktestJson(report, process.stdout);
+  else console.log(formatBacktest(report));
   return 0;
 }

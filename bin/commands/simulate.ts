@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { ResponseMode } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
+import { boundHeapGrowth } from '../../local/heap';
 import type { Scenario } from '../../local/provision';
 import { executionMetrics, formatEventResult, type TaskStop, taskStops } from '../../local/report';
 import { hasSavedSandbox, saveSandbox } from '../../local/sandbox-store';
@@ -15,6 +16,7 @@ import {
   UsageError,
   useColor,
 } from '../cli-support';
+import { JsonDocumentWriter, streamSink } from '../json-writer';
 import { openSavedSandbox } from '../saved-sandbox';
 
 export const help = `Usage: shield-right simulate [options] EVENT_FILE...
@@ -34,7 +36,8 @@ Options:
   --account ID           the account shield-right is deployed in (default: the first event's account);
                          findings about other accounts are member accounts' (see memberAccountRoleName)
   --state DIR            load the sandbox from DIR if saved there, and save it after the run
-  --json                 print one JSON document: {"results":[…]} (stable contract)
+  --json                 print one JSON document: {"results":[…]} (stable contract), written
+                         result by result as the replay goes
 
 Examples:
   shield-right simulate examples/events/01-high-fargate-crypto-miner.json
@@ -42,6 +45,9 @@ Examples:
   shield-right simulate --scenario examples/scenarios/shared-security-group.json examples/events/01-high-fargate-crypto-miner.json`;
 
 const ACCOUNT = /^\d{12}$/;
+
+/** From this many events on, simulate bounds the heap's growth (local/heap.ts). */
+export const LONG_REPLAY_EVENTS = 1_000;
 
 function firstEventAccount(events: readonly LabeledEvent[]): { accountId?: string; region?: string } {
   const first = events[0]?.event as { account?: unknown; region?: unknown } | undefined;
@@ -112,6 +118,8 @@ export async function simulate(argv: string[]): Promise<number> {
     throw new UsageError(`--account must be a 12-digit account id, got ${shown(values.account)}`);
   }
   const events = readEvents(positionals);
+  // Many events make a long replay: garbage bounded in proportion to the live state (local/heap.ts).
+  if (events.length >= LONG_REPLAY_EVENTS) boundHeapGrowth();
   const scenario = values.scenario ? (readJsonFile(values.scenario) as Scenario) : undefined;
   const mode = values.mode as ResponseMode | undefined;
   const options = {
@@ -129,29 +137,37 @@ export async function simulate(argv: string[]): Promise<number> {
           ...(values.account ? { accountId: values.account } : {}),
           ...(scenario ? { scenario } : {}),
         });
-  const results: Record<string, unknown>[] = [];
-  const report = (result: EventResult): void => {
+  // --json: one document written result by result as each is known (bin/json-writer.ts), so a long replay
+  // holds no result it has printed; the text is what JSON.stringify({ results }, null, 2) would print.
+  const out = streamSink(process.stdout);
+  const json = values.json ? new JsonDocumentWriter(out.sink) : undefined;
+  json?.beginArray('results');
+  const report = async (result: EventResult): Promise<void> => {
     const stops = taskStops(result, simulator.account);
-    results.push(jsonResult(result, stops));
-    if (!values.json) {
+    if (json) {
+      if (!json.item(jsonResult(result, stops))) await out.drained();
+    } else {
       console.log(`${formatEventResult(result, { color: useColor(process.stdout), stops })}\n`);
     }
   };
   // Then what the sandbox emitted meanwhile (ECR pushes), as EventBridge delivers it after the event.
   const reportEmitted = async (): Promise<void> => {
-    for (const emitted of await simulator.processEmittedEvents()) report(emitted);
+    for (const emitted of await simulator.processEmittedEvents()) await report(emitted);
   };
   if (concurrency !== undefined && concurrency > 1) {
     for (const result of await simulator.processEvents(events, { concurrency, seed: seed ?? 1 }))
-      report(result);
+      await report(result);
     await reportEmitted();
   } else {
     for (const { label, event } of events) {
-      report(await simulator.processEvent(event, label));
+      await report(await simulator.processEvent(event, label));
       await reportEmitted();
     }
   }
-  if (values.json) console.log(JSON.stringify({ results }, null, 2));
+  if (json) {
+    json.endArray();
+    if (!json.end()) await out.drained();
+  }
   if (values.state) saveSandbox(values.state, simulator);
   return 0;
 }

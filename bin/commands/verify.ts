@@ -7,11 +7,13 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { SignerClient } from '@aws-sdk/client-signer';
 import type { SigningConfig } from '../../definitions/signing-config';
 import { plainText } from '../../lambdas/core/escape';
+import { parseImage } from '../../lambdas/core/image';
+import { type ImageVerdict, verifyImageReference } from '../../lambdas/core/signing/image-trust';
 import {
-  type ImageVerdict,
-  rootsFromPem,
-  verifyImageReference,
-} from '../../lambdas/core/signing/image-trust';
+  noTrustAnchorReason,
+  partitionOfRegion,
+  trustAnchorsFor,
+} from '../../lambdas/core/signing/trust-store';
 import type { SigningClients } from '../../lambdas/core/signing/verify-image';
 import { layerDownload } from '../../lambdas/shared/clients/layer-download';
 import { loadConfig, UsageError } from '../cli-support';
@@ -28,7 +30,8 @@ expired or error; 2 for a usage error. Use it as the deploy gate of a pipeline.
 
 Options:
   --config FILE          configuration with the "signing" section (trustedProfiles, verification,
-                         trustedRootCertificates, allowRegistries); default: ./cdk.json's context
+                         trustedRootCertificates/trustedRootFingerprints, allowRegistries); default:
+                         ./cdk.json's context. Without roots: AWS Signer's root (aws partition)
   --json                 print one JSON document
   --sandbox DIR          verify against the offline sandbox saved by \`shield-right simulate --state DIR\`
                          (its certificate authority stands in for the AWS Signer root)
@@ -40,18 +43,26 @@ Examples:
 interface Verifier {
   readonly clients: SigningClients;
   readonly trustedRoots: readonly Uint8Array[];
+  readonly trustedRootFingerprints: readonly string[];
   readonly now: Date;
   readonly run: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
-function liveVerifier(signing: SigningConfig): Verifier {
+function liveVerifier(signing: SigningConfig, image: string): Verifier {
+  const ref = parseImage(image);
+  const partition = ref.registry.endsWith('.amazonaws.com.cn')
+    ? 'aws-cn'
+    : partitionOfRegion(ref.ecr?.region ?? process.env.AWS_REGION ?? 'us-east-1');
+  const anchors = trustAnchorsFor(signing, partition);
+  if (!anchors) throw new UsageError(noTrustAnchorReason(partition));
   const ecr = new ECRClient({});
   const signer = new SignerClient({});
   nameActions(ecr, 'ecr');
   nameActions(signer, 'signer');
   return {
     clients: { ecr, signer, download: (url) => layerDownload.get(url) },
-    trustedRoots: rootsFromPem(signing.trustedRootCertificates),
+    trustedRoots: anchors.trustedRoots,
+    trustedRootFingerprints: anchors.trustedRootFingerprints,
     now: new Date(),
     run: (fn) => fn(),
   };
@@ -69,6 +80,7 @@ async function sandboxVerifier(dir: string, configFile: string | undefined): Pro
   return {
     clients: { ecr, signer, download: async (url) => account.ecr.signatures.download(url) },
     trustedRoots: [ca.rootDer],
+    trustedRootFingerprints: [],
     now: new Date(account.now()),
     run: (fn) => runInSandbox(account, fn),
   };
@@ -115,14 +127,19 @@ export async function verify(argv: string[], io: Io = processIo): Promise<number
   }
   const verifier = values.sandbox
     ? await sandboxVerifier(values.sandbox, values.config)
-    : liveVerifier(signing);
+    : liveVerifier(signing, image);
   let verdict: ImageVerdict;
   try {
     verdict = await verifier.run(() =>
       verifyImageReference(
         image,
         undefined,
-        { ...signing, trustedRoots: verifier.trustedRoots, now: verifier.now },
+        {
+          ...signing,
+          trustedRoots: verifier.trustedRoots,
+          trustedRootFingerprints: verifier.trustedRootFingerprints,
+          now: verifier.now,
+        },
         verifier.clients,
       ),
     );

@@ -354,6 +354,44 @@ function allowTaskListing(c: GrantContext): void {
   });
 }
 
+/**
+ * `signing.revokeOnQuarantine` (lambdas/actions/quarantine-revocation.ts): read the quarantined digest's
+ * signatures, ask Signer whether their jobs are revoked, revoke them. RevokeSignature's resource is the
+ * signing job (`arn:<partition>:signer:<region>:<account>:/signing-jobs/<id>`, Service Authorization Reference),
+ * which names no profile: it is scoped to the accounts and Regions of `signing.trustedProfiles`, and the code
+ * revokes only jobs whose authentic signature names a trusted profile. Nothing is granted without a profile.
+ */
+export function signingJobResources(trustedProfiles: readonly string[]): string[] {
+  const scopes = new Set<string>();
+  for (const arn of trustedProfiles) {
+    const match = /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):/.exec(arn);
+    if (match) scopes.add(`arn:${match[1]}:signer:${match[2]}:${match[3]}:/signing-jobs/*`);
+  }
+  return [...scopes].sort();
+}
+
+function allowSignatureRevocation(c: GrantContext): void {
+  c.allow({
+    actions: ['ecr:GetDownloadUrlForLayer', 'ecr:ListImageReferrers'],
+    resources: [c.arn('ecr', 'repository/*')],
+    wildcardReason:
+      'The signatures of a quarantined image, in any ECR repository of this account (read only).',
+  });
+  c.allow({
+    actions: ['signer:GetRevocationStatus'],
+    resources: ['*'],
+    wildcardReason: 'signer:GetRevocationStatus (read only) supports no resource type but *.',
+  });
+  const jobs = signingJobResources(c.config.signing.trustedProfiles);
+  if (jobs.length === 0) return;
+  c.allow({
+    actions: ['signer:RevokeSignature'],
+    resources: jobs,
+    wildcardReason:
+      'A signing job ARN names no profile: the jobs of the accounts and Regions of signing.trustedProfiles; the code revokes only jobs of trusted profiles.',
+  });
+}
+
 /** The ECR writes of quarantine and release: never on an exempt repository. */
 const ECR_WRITES = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
 
@@ -478,6 +516,7 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
     });
     c.denyOnExemptRepositories(ECR_WRITES);
     c.putEvidence();
+    if (c.config.signing.revokeOnQuarantine) allowSignatureRevocation(c);
   },
   exposure: (c) => {
     allowTaskDiscovery(c);
@@ -564,8 +603,10 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
     c.readIncident();
     c.updateIncident(['trust']);
   },
+  // Records the outcome of a stop (status, quarantine) on its incident, as Notify does.
   notifyTrust: (c) => {
     c.publish();
+    c.updateIncident();
   },
 };
 

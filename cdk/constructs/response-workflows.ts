@@ -52,8 +52,9 @@ export const WORKFLOW_ITEM_KEYS: Readonly<
     delete: ['imageClaim'],
   },
   ImagePushCheck: { write: [], delete: [] },
-  // ClaimTask: the runtime workflow's task claim of the task it stops, and the High band's cap counters.
-  ImageTrustResponse: { write: ['taskClaim', 'cap'], delete: [] },
+  // ClaimTask: the runtime workflow's task claim of the task it stops, and the High band's cap counters;
+  // RecordIncident (the incident of a stop); CountCapRefusal/ClaimCapNotice (the cluster's "limit reached" notice).
+  ImageTrustResponse: { write: ['incident', 'taskClaim', 'cap', 'capNotice'], delete: [] },
 };
 
 /** Key prefixes the workflows write under: evidence of an incident and events that failed validation. */

@@ -30,6 +30,14 @@ export function roleOfTarget(
   return target.roleArn ?? fallbackRoleArn;
 }
 
+/** The role each registry account of the targets is quarantined through (undefined: the deployment's own). */
+export function registryRoles(
+  targets: readonly QuarantineTarget[],
+  fallbackRoleArn: string | undefined,
+): Map<string, string | undefined> {
+  return new Map(targets.map((t) => [t.registryId, roleOfTarget(t, fallbackRoleArn)]));
+}
+
 function groupByRole(
   targets: readonly QuarantineTarget[],
   fallbackRoleArn: string | undefined,

@@ -8,12 +8,15 @@ import { evidenceKey, getEvidence } from './evidence';
 import { QUARANTINE_EVIDENCE_PREFIX, type QuarantineRecord } from './image-quarantine';
 import type { IncidentItem } from './incident-store';
 import { ISOLATION_EVIDENCE, type IsolationRecord } from './network-isolation';
+import { REVOCATION_EVIDENCE_PREFIX, type RevocationRecord } from './quarantine-revocation';
 
 export interface ReleaseEvidence {
   readonly isolation?: IsolationRecord;
   readonly quarantines: QuarantineRecord[];
   /** Services the response tagged (from the evidence of each execution), when the tag step succeeded. */
   readonly serviceArns: string[];
+  /** Signing jobs revoked on quarantine (signing.revokeOnQuarantine): irreversible, reported, never undone. */
+  readonly revocations: RevocationRecord[];
 }
 
 /** Every evidence key under `prefix` (ListObjectsV2, paginated). */
@@ -45,7 +48,19 @@ function isQuarantineRecord(value: unknown): value is QuarantineRecord {
   );
 }
 
+function isRevocationRecord(value: unknown): value is RevocationRecord {
+  return (
+    isObject(value) &&
+    typeof value.jobArn === 'string' &&
+    typeof value.repository === 'string' &&
+    typeof value.digest === 'string'
+  );
+}
+
 function serviceArnOf(evidence: unknown): string | undefined {
+  // The image trust workflow's evidence (image-trust.json) names the stopped task's service in its plan.
+  const trust = isObject(evidence) ? evidence.trust : undefined;
+  if (isObject(trust) && typeof trust.serviceArn === 'string') return trust.serviceArn;
   const assessment = isObject(evidence) ? evidence.assessment : undefined;
   const enrichment = isObject(assessment) ? assessment.enrichment : undefined;
   const service = isObject(enrichment) ? enrichment.service : undefined;
@@ -77,11 +92,16 @@ export async function loadEvidence(
   const isolationKey = keys.find((k) => k === `${prefix}${ISOLATION_EVIDENCE}`);
   const tagged = isObject(incident.outcome?.tagService) && incident.outcome.tagService.status === 'done';
   // Each execution's evidence names the service it would tag; only read when the tag was really set.
-  const executionKeys = tagged ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/evidence\.json$/.test(k)) : [];
-  const [isolation, quarantines, executions] = await Promise.all([
+  const executionKeys = tagged
+    ? keys.filter((k) => /^[^/]+\/[^/]+\/[^/]+\/(?:evidence|image-trust)\.json$/.test(k))
+    : [];
+  const revocationPrefix = evidenceKey(incident.incidentId, REVOCATION_EVIDENCE_PREFIX);
+  const revocationKeys = keys.filter((k) => k.startsWith(revocationPrefix) && k.endsWith('.json'));
+  const [isolation, quarantines, executions, revocations] = await Promise.all([
     isolationKey ? read(isolationKey) : Promise.resolve(undefined),
     readQuarantineRecords(s3, bucket, incident.incidentId, keys),
     Promise.all(executionKeys.map(read)),
+    Promise.all(revocationKeys.map(read)),
   ]);
   return {
     ...(isObject(isolation) && typeof isolation.kind === 'string'
@@ -91,5 +111,6 @@ export async function loadEvidence(
     serviceArns: [
       ...new Set(executions.map(serviceArnOf).filter((a): a is string => a !== undefined)),
     ].sort(),
+    revocations: revocations.filter(isRevocationRecord),
   };
 }

@@ -23,6 +23,7 @@ import { plannedIsolationRestore, restoreIsolation } from './network-isolation';
 import { type PublishOutcome, publishNotification } from './notify';
 import { loadEvidence, type ReleaseEvidence } from './release-evidence';
 import { releaseHeldImages } from './release-holds';
+import { revocationSteps } from './release-revocations';
 import { FINISHED, type ReleaseStep } from './release-step';
 import { plannedServiceTagRemoval, restoreServiceTag } from './service-tag';
 
@@ -100,7 +101,9 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
     );
   }
   const base = { incidentId, previousStatus: incident.status };
-  if (request.dryRun) return { ...base, released: false, dryRun: true, steps: planned };
+  // Signing jobs revoked on quarantine stay revoked: said in the dry run, the CLI and the notification.
+  const revoked = revocationSteps(evidence.revocations);
+  if (request.dryRun) return { ...base, released: false, dryRun: true, steps: [...planned, ...revoked] };
 
   // Marked before anything is undone: the re-push below restores the image, ECR reports that push like any
   // other, and the push check (core/image-push.ts) must read the hold as lifted, not as bypassed.
@@ -115,6 +118,7 @@ export async function releaseIncident(deps: ReleaseDeps, request: ReleaseRequest
     deps.onStep?.(`untagging ${arn}`);
     steps.push(await restoreServiceTag(deps.ecs, arn, incidentId));
   }
+  steps.push(...revoked);
   const complete = steps.every((s) => FINISHED.has(s.status));
   if (!complete) return { ...base, released: false, dryRun: false, steps };
 

@@ -7,6 +7,7 @@ export type ReleaseAction =
   | 'restore-container-instance'
   | 'restore-image'
   | 'remove-service-tag'
+  | 'signature-revoked'
   | 'mark-release-started'
   | 'mark-released'
   | 'notify';

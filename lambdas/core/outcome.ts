@@ -50,6 +50,27 @@ export interface QuarantineResult {
   readonly evidenceKey?: string;
   /** Images not quarantined because other workloads run them, or the blast radius is not fully known. */
   readonly spared?: SparedImage[];
+  /** `signing.revokeOnQuarantine`: the Signer signing jobs of the quarantined digests, revoked. */
+  readonly revocation?: SignatureRevocation;
+}
+
+/** One Signer signing job of a quarantined digest (RevokeSignature; irreversible). */
+export interface SignatureRevocationJob {
+  readonly repository: string;
+  readonly registryId: string;
+  readonly digest: string;
+  readonly jobArn: string;
+  readonly profileVersionArn: string;
+  readonly status: 'revoked' | 'already-revoked' | 'failed';
+  readonly reason?: string;
+}
+
+export interface SignatureRevocation {
+  /** `failed`: some job could not be revoked (reported, the quarantine stands); `skipped`: nothing to revoke. */
+  readonly status: 'done' | 'already-done' | 'failed' | 'skipped';
+  readonly jobs: SignatureRevocationJob[];
+  /** Signatures left alone (not authentic, another profile) and read errors. */
+  readonly notes?: string[];
 }
 
 export interface ExposedTask {

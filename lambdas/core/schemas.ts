@@ -225,6 +225,11 @@ export const QuarantineInputSchema = v.object({
    */
   blastRadius: v.optional(BlastRadiusSchema),
   enrichment: v.optional(TaskEnrichmentSchema),
+  /**
+   * Image trust workflow: the stopped task's workload (its cluster and the service that lists it), which the
+   * quarantine may affect; the blast radius comes with it, as in the runtime workflow.
+   */
+  workload: v.optional(v.object({ clusterArn: text, serviceName: v.optional(text) })),
 });
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;

@@ -135,7 +135,7 @@ const wholeNumber = (n: { N: string } | undefined): number | undefined => {
 };
 
 /** `$.capNotice`; absent when the notice item could not be read or written (the refusal is then published). */
-function capNoticeOf(state: Record<string, unknown>): CapNotice | undefined {
+export function capNoticeOf(state: Record<string, unknown>): CapNotice | undefined {
   const parsed = v.safeParse(CapNoticeSchema, state.capNotice);
   if (!parsed.success) return undefined;
   const { due, previous } = parsed.output;

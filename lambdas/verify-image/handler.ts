@@ -9,8 +9,9 @@ import { describeTrustTask } from '../actions/trust-task';
 import { errorMessage } from '../core/errors';
 import { stepInput } from '../core/schemas';
 import { VerifyImagesInputSchema } from '../core/schemas/image-trust';
-import { type ImageVerdict, rootsFromPem, verifyImageReference } from '../core/signing/image-trust';
+import { type ImageVerdict, verifyImageReference } from '../core/signing/image-trust';
 import { type ContainerVerdict, decideTrustResponse, type TrustPlan } from '../core/signing/trust-response';
+import { noTrustAnchorReason, partitionOfRegion, trustAnchorsFor } from '../core/signing/trust-store';
 import { dynamodb } from '../shared/clients/dynamodb';
 import { ecr } from '../shared/clients/ecr';
 import { ecs } from '../shared/clients/ecs';
@@ -36,29 +37,34 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
   const signing = config.signing;
   const now = decisionTime(startedAt);
   const described = await describeTrustTask(ecs, event.detail.taskArn, event.detail.clusterArn);
+  const partition = partitionOfRegion(process.env.AWS_REGION ?? 'us-east-1');
+  const anchors = trustAnchorsFor(signing, partition);
   const settings = {
     ...signing,
-    trustedRoots: rootsFromPem(signing.trustedRootCertificates),
+    trustedRoots: anchors?.trustedRoots ?? [],
+    trustedRootFingerprints: anchors?.trustedRootFingerprints ?? [],
     now: new Date(now),
   };
   const policy = {
     trustedProfiles: signing.trustedProfiles,
     verification: signing.verification,
     roots: signing.trustedRootCertificates,
+    // A cached verdict carries whether its repository was allowed to run unsigned.
+    allowUnsignedRepositories: signing.allowUnsignedRepositories,
+    fingerprints: settings.trustedRootFingerprints,
   };
   const clients = { ecr, signer, download: (url: string) => layerDownload.get(url) };
   const verdicts: ContainerVerdict[] = [];
   // Without a trust store nothing verifies: every image would be `untrusted-signer` and enforce mode would stop
   // every task. A configuration error is reported (`error`, notified), never acted on, and not retried.
-  const noTrustStore = settings.trustedRoots.length === 0;
+  const noTrustStore = anchors === undefined;
   for (const container of described.found && noTrustStore ? described.containers : []) {
     verdicts.push({
       container: container.name,
       image: container.image,
       outcome: 'error',
       digest: container.digest ?? '',
-      reason:
-        'signing.trustedRootCertificates is empty: no AWS Signer root to verify against (configuration)',
+      reason: noTrustAnchorReason(partition),
     });
   }
   for (const container of described.found && !noTrustStore ? described.containers : []) {
@@ -103,7 +109,13 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
       });
       continue;
     }
-    verdicts.push({ ...cached.verdict, container: container.name, image: container.image });
+    verdicts.push({
+      ...cached.verdict,
+      container: container.name,
+      image: container.image,
+      fresh: !cached.cached,
+      ...(container.digest ? { runDigest: container.digest } : {}),
+    });
   }
   if (!noTrustStore && verdicts.some((v) => v.outcome === 'error') && attempt < MAX_ATTEMPTS) {
     return {
@@ -125,7 +137,10 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
     minHealthyTasks: config.blastRadius.minHealthyTasks,
     blastRadius: config.blastRadius,
     accountId: event.detail.taskArn.split(':')[4] ?? '',
+    region: event.detail.taskArn.split(':')[3] ?? '',
     now,
+    imageQuarantine: config.imageQuarantine,
+    exemptRepositories: config.inspector.exemptRepositories,
   });
   logger.info('image trust decided', {
     incidentId: plan.incidentId,

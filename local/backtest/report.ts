@@ -101,14 +101,37 @@ function add(counts: Counts, o: FindingOutcome): void {
   counts.reconstructed += o.labels.length > 0 ? 1 : 0;
 }
 
-const samePath = (a: ExecutionPath, b: ExecutionPath) =>
-  a.stateMachine === b.stateMachine && a.status === b.status && a.states.join() === b.states.join();
+const pathKey = (p: ExecutionPath) => `${p.stateMachine}\n${p.status}\n${p.states.join('\n')}`;
 
 export class ReportBuilder {
   private readonly report: BacktestReport;
   private readonly days = new Map<string, DayRow>();
   private readonly reasons = new Map<string, number>();
   private readonly incidents = new Map<string, IncidentSummary>();
+  /**
+   * Every distinct path once: thousands of incidents take the same few paths through the workflows, so each
+   * incident holds references to shared (frozen) paths rather than its own copies of the state lists.
+   */
+  private readonly paths = new Map<string, ExecutionPath>();
+
+  private shared(p: ExecutionPath): ExecutionPath {
+    const key = pathKey(p);
+    let path = this.paths.get(key);
+    if (!path) {
+      path = Object.freeze({
+        stateMachine: p.stateMachine,
+        status: p.status,
+        states: Object.freeze([...p.states]),
+      });
+      this.paths.set(key, path);
+    }
+    return path;
+  }
+
+  /** How many distinct paths the report holds (bounded by the workflows, not by the findings). */
+  get distinctPaths(): number {
+    return this.paths.size;
+  }
 
   constructor(window: { from: number; to: number }, mode: string) {
     this.report = {
@@ -176,8 +199,8 @@ export class ReportBuilder {
     incident.notified += o.notified;
     incident.capped += o.capped ? 1 : 0;
     for (const p of o.paths) {
-      if (incident.paths.length < MAX_PATHS && !incident.paths.some((q) => samePath(p, q)))
-        incident.paths.push({ stateMachine: p.stateMachine, status: p.status, states: [...p.states] });
+      const path = this.shared(p);
+      if (incident.paths.length < MAX_PATHS && !incident.paths.includes(path)) incident.paths.push(path);
     }
     for (const l of o.labels)
       if (incident.labels.length < MAX_LABELS && !incident.labels.includes(l)) incident.labels.push(l);

@@ -21,7 +21,12 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   const out: string[] = [];
   const err: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((text: unknown) => {
+    out.push(`${String(text)}\n`);
+  });
+  // --json is written to stdout piece by piece (bin/json-writer.ts).
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((text: string | Uint8Array) => {
     out.push(String(text));
+    return true;
   });
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((text: string | Uint8Array) => {
     err.push(String(text));
@@ -33,9 +38,10 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
       ...['--sandbox', dir, '--config', config, '--from', WINDOW.from, '--to', WINDOW.to],
       ...args,
     ]);
-    return { code, out: out.join('\n'), err: err.join('') };
+    return { code, out: out.join(''), err: err.join('') };
   } finally {
     log.mockRestore();
+    stdout.mockRestore();
     stderr.mockRestore();
   }
 }
@@ -68,6 +74,8 @@ describe('backtest --sandbox', () => {
     const { code, out, err } = await run(['--json', '--html', htmlFile]);
     expect(code).toBe(0);
     doc = JSON.parse(out) as Doc;
+    // Written incident by incident, the text is still what one JSON.stringify(…, null, 2) prints.
+    expect(out).toBe(`${JSON.stringify(doc, null, 2)}\n`);
     html = readFileSync(htmlFile, 'utf8');
     expect(err).toContain(`replayed ${GUARDDUTY + INSPECTOR}/${GUARDDUTY + INSPECTOR} finding(s)`);
     // Read-only: the account read is as it was.

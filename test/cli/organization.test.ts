@@ -16,8 +16,10 @@ let printed: string[];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'shield-right-org-'));
   printed = [];
-  jest.spyOn(console, 'log').mockImplementation((text: string) => {
-    printed.push(text);
+  // `simulate --json` writes its document to stdout piece by piece (bin/json-writer.ts).
+  jest.spyOn(process.stdout, 'write').mockImplementation((text: string | Uint8Array) => {
+    printed.push(String(text));
+    return true;
   });
 });
 afterEach(() => {
@@ -33,7 +35,7 @@ interface JsonCall {
 
 async function run(args: string[]): Promise<JsonCall[]> {
   expect(await simulate(['--json', ...args])).toBe(0);
-  const out = JSON.parse(printed.join('\n')) as { results: { apiCalls: JsonCall[] }[] };
+  const out = JSON.parse(printed.join('')) as { results: { apiCalls: JsonCall[] }[] };
   return out.results.flatMap((r) => r.apiCalls);
 }
 

@@ -58,9 +58,13 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecr:BatchGetImage',
     'ecr:DescribeImages',
     'ecr:DescribeRepositories',
+    'ecr:GetDownloadUrlForLayer',
+    'ecr:ListImageReferrers',
     'ecr:PutImage',
     'ecr:UpdateImageStorageClass',
     's3:PutObject',
+    'signer:GetRevocationStatus',
+    'signer:RevokeSignature',
     'sts:AssumeRole',
   ],
   exposure: [
@@ -105,7 +109,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:ListTasks',
     'signer:GetRevocationStatus',
   ],
-  notifyTrust: ['sns:Publish'],
+  notifyTrust: ['dynamodb:UpdateItem', 'sns:Publish'],
 };
 
 /** Operations authorized by an IAM action of another name. */
@@ -143,14 +147,28 @@ export const ONLY_WITH_QUARANTINE_GROUPS: ReadonlySet<string> = new Set([
   'ecs:UpdateContainerInstancesState',
 ]);
 
+/**
+ * Calls of the quarantine function made only with `signing.revokeOnQuarantine` (lambdas/actions/
+ * quarantine-revocation.ts): without it the code never makes them, and the role is not granted them.
+ */
+export const ONLY_WITH_REVOKE_ON_QUARANTINE: ReadonlySet<string> = new Set([
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:ListImageReferrers',
+  'signer:GetRevocationStatus',
+  'signer:RevokeSignature',
+]);
+
 export function expectedFunctionActions(
   id: FunctionId,
-  options: { quarantineGroups?: boolean; members?: boolean } = {},
+  options: { quarantineGroups?: boolean; members?: boolean; revokeOnQuarantine?: boolean } = {},
 ): string[] {
   const api = EXPECTED_API_ACTIONS[id]
     .filter((action) => options.members || action !== 'sts:AssumeRole')
     .map(iamActionOf)
-    .filter((a) => options.quarantineGroups || !ONLY_WITH_QUARANTINE_GROUPS.has(a));
+    .filter((a) => options.quarantineGroups || !ONLY_WITH_QUARANTINE_GROUPS.has(a))
+    .filter(
+      (a) => id !== 'quarantine' || options.revokeOnQuarantine || !ONLY_WITH_REVOKE_ON_QUARANTINE.has(a),
+    );
   return [...new Set([...FUNCTION_RUNTIME_ACTIONS, ...api, ...expectedKeyActions(api)])].sort();
 }
 

@@ -39,9 +39,12 @@ const ITEM_WRITES = new Set([
   'dynamodb:BatchWriteItem',
 ]);
 
-/** A whole resource type of an account: `arn:…:<type>/*` (or `…:<type>:*`), or `*` itself. */
+/**
+ * A whole resource type of an account: `arn:…:<type>/*` (or `…:<type>:*`, or Signer's `…:/<type>/*`), or `*`
+ * itself.
+ */
 export function isWholeType(flat: string): boolean {
-  return flat === '*' || /:[A-Za-z-]+[/:]\*$/.test(flat);
+  return flat === '*' || /:\/?[A-Za-z-]+[/:]\*$/.test(flat);
 }
 
 type Json = Record<string, unknown>;
@@ -117,7 +120,7 @@ export function unnarrowedGrants(
           if (!isWholeType(resource)) continue;
           if (resource === '*' && STAR_ONLY_PLUMBING.has(action)) continue;
           if (conditionNarrows(st.Condition) || denyNarrows) continue;
-          const type = resource === '*' ? '*' : (/:([A-Za-z-]+)[/:]\*$/.exec(resource)?.[1] ?? resource);
+          const type = resource === '*' ? '*' : (/:\/?([A-Za-z-]+)[/:]\*$/.exec(resource)?.[1] ?? resource);
           if (allowed[`${action} ${type}`]) continue;
           offences.push({
             role,

@@ -74,13 +74,15 @@ describe('ImageTrustRule and ImageTrustResponse', () => {
     }
   });
 
-  it('lets the workflow write only the task claim and the cap counters, stop tasks and tag services', () => {
+  it('lets the workflow write only its incident, the task claim, the cap counters and the notice item, stop tasks and tag services', () => {
     const { shieldRight, template } = enforce;
     const machine = shieldRight.stateMachines.ImageTrustResponse;
     const statements = statementsOfRole(template, logicalId(machine.role));
     const put = statements.find((s) => asList(s.Action).includes('dynamodb:PutItem'));
     expect(put?.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#TASK#*', 'CAP#*'] },
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': ['INCIDENT#*', 'CLAIM#TASK#*', 'CAP#*', 'CAPNOTICE#*'],
+      },
     });
     expect(actionsOf(statements).filter((a) => a.startsWith('ecs:'))).toEqual([
       'ecs:StopTask',

@@ -184,14 +184,22 @@ describe.each(definitions)('%s', (file, definition) => {
     expect(incidentStatusViolations(definition)).toEqual([]);
   });
 
-  it('is actually checked: a response workflow opens incidents and tests their status; the push check and the image trust response write none', () => {
+  it('is actually checked: a response workflow opens incidents and tests their status; the push check writes none', () => {
     const states = allStates(definition);
     const writes = states.flatMap(([name, state]) => writesOf(name, state));
     const transitions = writes.map(transitionOf);
     if (file === WORKFLOWS.ImageTrustResponse.file) {
-      // Its only table writes are the task claim and the cap counters (ClaimTask): no incident, no status.
-      expect([...new Set(writes.map((w) => w.state))]).toEqual(['ClaimTask']);
-      expect(transitions.every((t) => t === undefined)).toBe(true);
+      // The task claim and cap counters (ClaimTask), the incident of a stop (RecordIncident, which NotifyTrust
+      // then records the outcome on) and the cluster's "limit reached" notice item.
+      expect([...new Set(writes.map((w) => w.state))]).toEqual([
+        'ClaimTask',
+        'RecordIncident',
+        'CountCapRefusal',
+        'ClaimCapNotice',
+      ]);
+      expect(transitions.filter((t) => t !== undefined)).toEqual([
+        { to: ['IN_PROGRESS'], from: [undefined] },
+      ]);
       return;
     }
     if (file === WORKFLOWS.ImagePushCheck.file) {

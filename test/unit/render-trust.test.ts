@@ -51,3 +51,55 @@ describe('image-not-trusted notification', () => {
     expect(rendered.chat.metadata.eventType).toBe('image-not-trusted');
   });
 });
+
+describe('image trust notifications: quarantine, limit notice, allowed unsigned', () => {
+  it('reports the quarantine and the sparing reasons escaped (a repository name is attacker-chosen)', () => {
+    const rendered = renderTrustNotification({
+      ...input,
+      quarantine: {
+        status: 'done',
+        images: [
+          {
+            repository: 'api<!channel>',
+            digest: 'sha256:ab',
+            status: 'done',
+            archived: true,
+            movedTags: [{ from: 'v1', to: 'quarantine-trust-01' }],
+          },
+        ],
+        spared: [{ repository: 'web', digest: 'sha256:cd', reason: 'service <@U1> runs it too\nSubject: x' }],
+      },
+    });
+    const chat = JSON.stringify(rendered.chat);
+    expect(chat).not.toContain('<!channel>');
+    expect(chat).not.toContain('<@U1>');
+    expect(rendered.email).toContain('Quarantined api<!channel>@sha256:ab (done: tags v1 moved, archived)');
+    expect(rendered.email).toContain('Not quarantined web@sha256:cd');
+    expect(rendered.email).not.toMatch(/\nSubject: x/);
+  });
+
+  it('summarises the starts held back by the budget with their count', () => {
+    const rendered = renderTrustNotification({
+      ...input,
+      response: { stopped: false, tagged: false, held: true },
+      capNotice: { due: true, heldBack: 7, previousNotice: '2026-06-01T00:00:00.000Z' },
+    });
+    expect(rendered.email).toContain('Held back: 7 task starts with an untrusted image in this cluster');
+    expect(rendered.attributes.action?.StringValue).toBe('limit-reached');
+  });
+
+  it('renders an allowed-unsigned image as its own kind, escaped', () => {
+    const rendered = renderTrustNotification({
+      ...input,
+      failed: [],
+      allowed: [
+        { container: 'app', image: HOSTILE, digest: 'sha256:ab', outcome: 'unsigned', reason: 'none' },
+      ],
+      response: { stopped: false, tagged: false },
+    });
+    expect(rendered.chat.metadata.eventType).toBe('image-allowed-unsigned');
+    expect(rendered.subject).toContain('image allowed unsigned');
+    expect(JSON.stringify(rendered.chat)).not.toContain('<!channel>');
+    expect(rendered.email).toContain('signing.allowUnsignedRepositories');
+  });
+});

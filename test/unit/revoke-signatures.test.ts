@@ -44,12 +44,18 @@ it('revokes the signing job of an authentic signature: the digest verifies as re
     runInSandbox(account, () =>
       revokeDigestSignatures(
         image,
-        { trustedRoots: [ca.rootDer], partition: 'aws', reason: 'quarantined by shield-right incident X' },
+        {
+          trustedRoots: [ca.rootDer],
+          trustedRootFingerprints: [],
+          trustedProfiles: [TRUSTED],
+          partition: 'aws',
+          reason: 'quarantined by shield-right incident X',
+        },
         clients,
       ),
     ),
   );
-  expect(result.revokedJobs).toHaveLength(1);
+  expect(result.jobs.map((j) => j.status)).toEqual(['revoked']);
   expect(calls.filter((c) => c.operation === 'RevokeSignature')).toEqual([
     expect.objectContaining({ input: expect.objectContaining({ jobOwner: '111122223333' }), error: null }),
   ]);
@@ -70,14 +76,39 @@ it('never revokes the job a tampered (unauthentic) envelope names', async () => 
     runInSandbox(account, () =>
       revokeDigestSignatures(
         { registryId: account.accountId, repositoryName: 'api', digest: FORGED },
-        { trustedRoots: [ca.rootDer], partition: 'aws', reason: 'quarantine' },
+        {
+          trustedRoots: [ca.rootDer],
+          trustedRootFingerprints: [],
+          trustedProfiles: [TRUSTED],
+          partition: 'aws',
+          reason: 'quarantine',
+        },
         clients,
       ),
     ),
   );
-  expect(result.revokedJobs).toEqual([]);
+  expect(result.jobs).toEqual([]);
   expect(result.skipped).toEqual([
     expect.objectContaining({ reason: expect.stringContaining('not an authentic Signer signature') }),
   ]);
+  expect(calls.some((c) => c.operation === 'RevokeSignature')).toBe(false);
+});
+
+it('asks GetRevocationStatus first: a job already revoked is reported as such, never revoked again', async () => {
+  const { account, clients } = sandbox();
+  const ca = await account.signer.authority();
+  const image = { registryId: account.accountId, repositoryName: 'api', digest: GOOD };
+  const context = {
+    trustedRoots: [ca.rootDer],
+    trustedRootFingerprints: [],
+    trustedProfiles: [TRUSTED],
+    partition: 'aws',
+    reason: 'quarantined by shield-right incident X',
+  };
+  await runInSandbox(account, () => revokeDigestSignatures(image, context, clients));
+  const { result, calls } = await recordCalls(() =>
+    runInSandbox(account, () => revokeDigestSignatures(image, context, clients)),
+  );
+  expect(result.jobs.map((j) => j.status)).toEqual(['already-revoked']);
   expect(calls.some((c) => c.operation === 'RevokeSignature')).toBe(false);
 });

@@ -2,65 +2,19 @@
  * ImageTrustResponse offline (issue 15 acceptance): ECS Task State Change → ImageTrustRule → VerifyImages
  * (real envelopes signed by the sandbox CA) → evidence → claim → StopTask → TagService → NotifyTrust.
  */
-import { parseConfig, policyEnvironment, type ResponseMode } from '../../definitions/config';
+import { parseConfig, policyEnvironment } from '../../definitions/config';
 import { Simulator } from '../../local/engine';
 import { functionName, invokeFunction } from '../../local/functions';
-import type { SignatureKind } from '../../local/provision-signatures';
 import type { ApiCall } from '../../local/sandbox/account';
 import { runInSandbox } from '../../local/sandbox/transport';
-
-const ACCOUNT = '111122223333';
-const TRUSTED = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/release`;
-const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
-const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
-
-const KINDS: readonly SignatureKind[] = [
-  'trusted',
-  'untrusted-profile',
-  'revoked',
-  'tampered',
-  'expired',
-  'none',
-];
-
-function simulator(mode: 'enforce' | 'observe' = 'enforce', simulateMode?: ResponseMode): Simulator {
-  return new Simulator({
-    config: parseConfig({ signing: { mode, trustedProfiles: [TRUSTED] } }),
-    ...(simulateMode ? { mode: simulateMode } : {}),
-    scenario: {
-      repositories: [
-        {
-          name: 'api',
-          images: KINDS.map((signature, i) => ({ tags: [signature], digest: digestOf(i + 1), signature })),
-        },
-      ],
-    },
-  });
-}
-
-function taskStart(n: number, digest: string, tag: string, service = 'api') {
-  const taskArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/${n.toString(16).padStart(32, '0')}`;
-  return {
-    version: '0',
-    id: `ev-${n}`,
-    'detail-type': 'ECS Task State Change',
-    source: 'aws.ecs',
-    account: ACCOUNT,
-    time: '2026-06-01T00:00:00Z',
-    region: 'us-east-1',
-    resources: [taskArn],
-    detail: {
-      clusterArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`,
-      taskArn,
-      taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/api:7`,
-      group: `service:${service}`,
-      launchType: 'FARGATE',
-      lastStatus: 'RUNNING',
-      desiredStatus: 'RUNNING',
-      containers: [{ name: 'app', image: `${REGISTRY}/api:${tag}`, imageDigest: digest }],
-    },
-  };
-}
+import {
+  ACCOUNT,
+  digestOf,
+  REGISTRY,
+  trustSimulator as simulator,
+  TRUSTED,
+  taskStart,
+} from '../helpers/image-trust';
 
 const MUTATING = /^(Stop|Tag|Untag|Put|Delete|Update|Revoke|BatchDelete|Modify)/;
 const mutating = (calls: readonly ApiCall[]) =>
@@ -168,33 +122,69 @@ describe('ImageTrustResponse, signing.mode enforce', () => {
     const results = await sim.processEvents(events, { concurrency: 10, seed: 7 });
     const calls = results.flatMap((r) => r.apiCalls);
     expect(calls.filter((c) => c.operation === 'ListImageReferrers')).toHaveLength(1);
-    // The High band's budget: 10 actions per cluster in the sliding window (the defaults); the rest is notified.
+    // The High band's budget: 10 actions per cluster in the sliding window (the defaults); the rest is held back.
     expect(stops(calls)).toHaveLength(10);
+    // One summarised "limit reached" notice for the cluster in the window, not one per held-back start.
     const held = results
       .flatMap((r) => r.notifications)
       .filter((n) => n.message.includes('blast-radius limit reached'));
-    expect(held).toHaveLength(40);
+    expect(held).toHaveLength(1);
+    expect(held[0]?.message).toContain('task start');
+    // Every held-back start is still counted on the cluster's notice item (the runtime workflow's key). Starts
+    // provisioned after the quarantine archived the digest cannot pull it: ECS stops them (not held back).
+    const heldBack = results.filter((r) => r.executions[0]?.states.includes('BudgetUsedUp')).length;
+    expect(heldBack).toBeGreaterThan(10);
+    const notice = sim.account.dynamodb
+      .items(sim.table)
+      .find((i) => i.pk?.S === `CAPNOTICE#arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod#high`);
+    expect(notice?.refused?.N).toBe(String(heldBack));
   }, 60_000);
 });
 
 describe('VerifyImages without a trust store', () => {
-  it('reports a configuration error and never stops, even in enforce mode (no root: nothing verifies)', async () => {
+  it('reports a configuration error and never stops, even in enforce mode (GovCloud: no built-in root)', async () => {
     const sim = simulator();
     const event = taskStart(6, digestOf(6), 'none');
     await sim.processEvent(taskStart(1, digestOf(1), 'trusted'));
     await sim.processEvent(event);
-    // The deployed function's environment with signing.trustedRootCertificates left empty.
+    // The deployed function's environment with signing.trustedRoot* left empty, in a partition without a
+    // built-in AWS Signer root.
     Object.assign(
       process.env,
       policyEnvironment(parseConfig({ signing: { mode: 'enforce', trustedProfiles: [TRUSTED] } })),
+      { AWS_REGION: 'us-gov-west-1' },
     );
     const trusted = taskStart(1, digestOf(1), 'trusted');
+    try {
+      const out = (await runInSandbox(sim.account, () =>
+        invokeFunction(functionName('verifyImages'), { event: trusted, attempt: 0 }),
+      )) as { decision: string; failed: { outcome: string; reason: string }[] };
+      expect(out.decision).toBe('notify');
+      expect(out.failed.map((f) => f.outcome)).toEqual(['error']);
+      expect(out.failed[0]?.reason).toContain('aws-us-gov');
+      expect(out.failed[0]?.reason).toContain('trustedRootFingerprints');
+    } finally {
+      process.env.AWS_REGION = sim.account.region;
+    }
+  });
+
+  it('in the aws partition, the built-in AWS Signer root is the default: the sandbox CA is not it', async () => {
+    const sim = simulator();
+    await sim.processEvent(taskStart(1, digestOf(1), 'trusted'));
+    Object.assign(
+      process.env,
+      policyEnvironment(
+        parseConfig({ signing: { mode: 'enforce', trustedProfiles: [TRUSTED], cacheMinutes: 1 } }),
+      ),
+    );
     const out = (await runInSandbox(sim.account, () =>
-      invokeFunction(functionName('verifyImages'), { event: trusted, attempt: 0 }),
-    )) as { decision: string; failed: { outcome: string; reason: string }[] };
-    expect(out.decision).toBe('notify');
-    expect(out.failed.map((f) => f.outcome)).toEqual(['error']);
-    expect(out.failed[0]?.reason).toContain('trustedRootCertificates');
+      invokeFunction(functionName('verifyImages'), {
+        event: taskStart(1, digestOf(1), 'trusted'),
+        attempt: 9,
+      }),
+    )) as { failed: { outcome: string; reason: string }[] };
+    expect(out.failed.map((f) => f.outcome)).toEqual(['untrusted-signer']);
+    expect(out.failed[0]?.reason).toContain('AWS Signer root');
   });
 });
 

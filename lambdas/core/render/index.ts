@@ -31,7 +31,12 @@ export {
   renderResolvedNotification,
 } from './resolved';
 export { causeMessage } from './sections';
-export { renderTrustNotification, TRUST_KIND, type TrustNotificationInput } from './trust';
+export {
+  ALLOWED_UNSIGNED_KIND,
+  renderTrustNotification,
+  TRUST_KIND,
+  type TrustNotificationInput,
+} from './trust';
 export {
   type CapNotice,
   type ChatNotification,

@@ -106,7 +106,40 @@ function quarantineLines(r: QuarantineResult, findingAccount: string | undefined
         ],
       ]
     : [];
-  return [head, ...images, ...spared, ...consumers];
+  return [head, ...images, ...spared, ...consumers, ...revocationLines(r.revocation)];
+}
+
+/** `signing.revokeOnQuarantine`: the signing jobs revoked, and that it cannot be undone. */
+function revocationLines(r: QuarantineResult['revocation']): Line[] {
+  if (!r) return [];
+  const head: Line = [label('Revoke signatures:'), text(' '), status(r.status)];
+  const jobs = capped(r.jobs, LIST_MAX, (job): Line => {
+    const segs: Segment[] = [
+      text('  ◦ '),
+      code(job.repository),
+      text('@'),
+      code(job.digest, LIMITS.short),
+      text(': signing job '),
+      code(job.jobArn, LIMITS.text),
+      text(' (profile '),
+      code(job.profileVersionArn, LIMITS.text),
+      text(`) ${job.status}`),
+    ];
+    if (job.reason) segs.push(text(' — '), value(job.reason, LIMITS.text));
+    return segs;
+  });
+  const notes = capped(r.notes ?? [], LIST_MAX, (note): Line => [text('  ◦ '), value(note, LIMITS.text)]);
+  const revoked = r.jobs.some((j) => j.status !== 'failed');
+  const warning: Line[] = revoked
+    ? [
+        [
+          text(
+            'A revoked signature cannot be restored, in any account of the partition: releasing the quarantine does not un-revoke it; to run this code again, rebuild the image and sign it anew.',
+          ),
+        ],
+      ]
+    : [];
+  return [head, ...jobs, ...notes, ...warning];
 }
 
 /** Tag moves as `from → to`, separated by commas. */

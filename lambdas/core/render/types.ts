@@ -93,14 +93,16 @@ export interface ChatNotification {
     /**
      * `released`: the release notification (renderReleaseNotification); `image-incident-resolved`: the
      * reconciliation sweep's (renderResolvedNotification); `possible-quarantine-bypass`: a push that lifted a
-     * held quarantine (renderBypassNotification). All are kinds outside the response workflows.
+     * held quarantine (renderBypassNotification); `image-not-trusted` and `image-allowed-unsigned`: the image
+     * trust workflow's (renderTrustNotification). All are kinds outside the response workflows.
      */
     readonly eventType:
       | NotificationKind
       | 'released'
       | 'image-incident-resolved'
       | 'possible-quarantine-bypass'
-      | 'image-not-trusted';
+      | 'image-not-trusted'
+      | 'image-allowed-unsigned';
     readonly relatedResources: string[];
     readonly additionalContext: Record<string, string>;
   };

@@ -1,5 +1,6 @@
 /** Step inputs of the ImageTrustResponse workflow (statemachines/image-trust-response.asl.json). */
 import * as v from 'valibot';
+import { QuarantineResultSchema } from './notify-state';
 
 const text = v.string();
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/[A-Za-z0-9_-]+\/[A-Za-z0-9]+$/;
@@ -33,6 +34,9 @@ const VerdictSchema = v.object({
   signingJobArn: v.optional(text),
 });
 
+// The shared QuarantineImage result (so its revocation reaches the trust notification), plus QuarantineFailed's reason.
+const TrustQuarantineSchema = v.object({ ...QuarantineResultSchema.entries, reason: v.optional(text) });
+
 /** NotifyTrust: the plan VerifyImages decided and what the response did. */
 export const NotifyTrustInputSchema = v.object({
   plan: v.object({
@@ -42,9 +46,21 @@ export const NotifyTrustInputSchema = v.object({
     clusterArn: text,
     serviceArn: v.optional(text),
     failed: v.array(VerdictSchema),
+    allowed: v.optional(v.array(VerdictSchema)),
     reasons: v.array(text),
     wouldHaveDone: v.array(text),
+    notQuarantinable: v.optional(v.array(text)),
+    ttl: v.optional(v.number()),
   }),
   mode: text,
-  response: v.object({ stopped: v.boolean(), tagged: v.boolean(), note: v.optional(text) }),
+  response: v.object({
+    stopped: v.boolean(),
+    tagged: v.boolean(),
+    held: v.optional(v.boolean()),
+    note: v.optional(text),
+  }),
+  /** Absent in executions started before the quarantine existed. */
+  quarantine: v.optional(TrustQuarantineSchema),
+  /** ClaimCapNotice's result (`due`, the notice item before this refusal); read by capNoticeOf. */
+  capNotice: v.optional(v.unknown()),
 });

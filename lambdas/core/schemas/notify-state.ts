@@ -130,7 +130,7 @@ const IsolationResultSchema = v.object({
   evidenceKey: v.optional(text),
 });
 
-const QuarantineResultSchema = v.object({
+export const QuarantineResultSchema = v.object({
   status: ActionStatusSchema,
   images: v.array(
     v.object({
@@ -145,6 +145,23 @@ const QuarantineResultSchema = v.object({
   ),
   evidenceKey: v.optional(text),
   spared: v.optional(v.array(SparedImageSchema)),
+  revocation: v.optional(
+    v.object({
+      status: v.picklist(['done', 'already-done', 'failed', 'skipped']),
+      jobs: v.array(
+        v.object({
+          repository: text,
+          registryId: text,
+          digest: text,
+          jobArn: text,
+          profileVersionArn: text,
+          status: v.picklist(['revoked', 'already-revoked', 'failed']),
+          reason: v.optional(text),
+        }),
+      ),
+      notes: v.optional(v.array(text)),
+    }),
+  ),
 });
 
 /** What the actions reported (`$.results`, lambdas/core/outcome.ts ResponseResults); other keys are read elsewhere. */

@@ -66,14 +66,28 @@ function sameCertificate(a: X509Certificate, b: X509Certificate): boolean {
   return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
 }
 
+/** Hex SHA-256 of a certificate's DER: the fingerprint a pinned root is known by (`signing.trustedRootFingerprints`). */
+export function certificateFingerprint(der: Uint8Array | ArrayBuffer): string {
+  return createHash('sha256').update(new Uint8Array(der)).digest('hex');
+}
+
+/** `AA:BB:…` or `aabb…` to lower-case hex without separators. */
+export function normalizeFingerprint(fingerprint: string): string {
+  return fingerprint.replace(/:/g, '').toLowerCase();
+}
+
 /**
- * Checks the chain (leaf first, as in `x5c`/`x5chain`) up to one of the trusted roots, each link's signature
- * and every certificate's validity at `signedAt`. Throws SignatureCheckError('untrusted-signer') otherwise.
+ * Checks the chain (leaf first, as in `x5c`/`x5chain`) up to a trust anchor, each link's signature and every
+ * certificate's validity at `signedAt`. The envelope carries the root itself, so an anchor is either a trusted
+ * root certificate (DER) or the SHA-256 fingerprint of one: the last certificate must be self-signed, verify
+ * with its own key, and be one of `trustedRoots` or have a fingerprint in `trustedFingerprints`.
+ * Throws SignatureCheckError('untrusted-signer') otherwise.
  */
 export async function verifyChain(
   chainDer: readonly Uint8Array[],
   trustedRoots: readonly Uint8Array[],
   signedAt: Date,
+  trustedFingerprints: readonly string[] = [],
 ): Promise<X509Certificate[]> {
   if (chainDer.length === 0)
     throw new SignatureCheckError('tampered', 'the envelope carries no certificate chain');
@@ -109,8 +123,12 @@ export async function verifyChain(
     }
   }
   const last = chain[chain.length - 1] as X509Certificate;
-  const anchored = roots.some((root) => sameCertificate(root, last));
-  if (!anchored || !(await last.verify({ publicKey: last, signatureOnly: true }))) {
+  const pinned = new Set(trustedFingerprints.map(normalizeFingerprint));
+  const anchored =
+    roots.some((root) => sameCertificate(root, last)) ||
+    (pinned.size > 0 && pinned.has(certificateFingerprint(last.rawData)));
+  const selfSigned = last.subject === last.issuer;
+  if (!anchored || !selfSigned || !(await last.verify({ publicKey: last, signatureOnly: true }))) {
     throw new SignatureCheckError(
       'untrusted-signer',
       'the certificate chain does not end at the AWS Signer root of this partition',

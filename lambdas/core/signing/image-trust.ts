@@ -22,6 +22,7 @@ export type TrustSettings = Pick<
   'trustedProfiles' | 'verification' | 'allowRegistries' | 'allowUnsignedRepositories'
 > & {
   readonly trustedRoots: readonly Uint8Array[];
+  readonly trustedRootFingerprints?: readonly string[];
   readonly now: Date;
 };
 

@@ -4,9 +4,11 @@
  * Pure: no AWS calls. Decides from DescribeTasks/DescribeServices/DescribeClusters, never from the event.
  */
 
-import { type BlastRadiusConfig, budgetOf } from '../../../definitions/config';
+import { type BlastRadiusConfig, budgetOf, type ImageQuarantineStrategy } from '../../../definitions/config';
 import type { SigningMode } from '../../../definitions/signing-config';
-import { accountCapKey, capWindow, clusterCapKey, taskClaimKey } from '../incident';
+import { parseImage } from '../image';
+import { accountCapKey, capNoticeKey, capWindow, clusterCapKey, taskClaimKey } from '../incident';
+import { type QuarantineTarget, quarantineTagFor } from '../policy';
 import { type GuardSettings, workloadVerdict } from '../workload-guard';
 import type { ImageVerdict } from './image-trust';
 
@@ -33,8 +35,14 @@ export interface TrustSettingsForResponse {
   readonly minHealthyTasks: number;
   readonly blastRadius: BlastRadiusConfig;
   readonly accountId: string;
+  /** The region of the task (its ARN): only this account's ECR in this region is quarantined. */
+  readonly region: string;
   /** Decision time, epoch milliseconds: the sliding window of the budget. */
   readonly now: number;
+  /** Configuration `imageQuarantine`: how an untrusted digest is quarantined once its task is stopped. */
+  readonly imageQuarantine: ImageQuarantineStrategy;
+  /** Configuration `inspector.exemptRepositories`: repositories never quarantined. */
+  readonly exemptRepositories: readonly string[];
 }
 
 /** Stops of untrusted images are charged to the High band's budgets (the caps module's counters). */
@@ -42,6 +50,13 @@ export const TRUST_BAND = 'high' as const;
 
 export interface ContainerVerdict extends ImageVerdict {
   readonly container: string;
+  /**
+   * Verified by this start (not read from the verdict cache): a digest is verified once per cache window
+   * (single-flight), so an allowed-unsigned image notified only then is notified once per digest and window.
+   */
+  readonly fresh?: boolean;
+  /** The digest ECS reports the container runs (the verdict's may be the multi-architecture index's). */
+  readonly runDigest?: string;
 }
 
 /**
@@ -58,15 +73,73 @@ export interface TrustPlan {
   readonly serviceArn?: string;
   readonly claimKey: string;
   /** The High band's counters the stop is charged to, their budgets' slots and the sliding window. */
-  readonly capKeys: { readonly cluster: string; readonly account: string };
+  readonly capKeys: { readonly cluster: string; readonly account: string; readonly notice: string };
   readonly slots: { readonly cluster: number; readonly account: number };
   readonly window: { readonly at: number; readonly since: number };
   readonly stopReason: string;
   /** The containers whose image failed (not trusted and not allow-listed). */
   readonly failed: ContainerVerdict[];
   readonly reasons: string[];
+  /**
+   * Images allowed by `signing.allowUnsignedRepositories` although not trusted, verified by this start
+   * (once per digest and cache window): notified as allowed, never acted on.
+   */
+  readonly allowed: ContainerVerdict[];
   /** In observe mode or when spared, what enforce would have done. */
-  readonly wouldHaveDone: ('stop' | 'tagService')[];
+  readonly wouldHaveDone: ('stop' | 'tagService' | 'quarantine')[];
+  /**
+   * Once the task is stopped, quarantine the untrusted digests (so its service does not restart them in a
+   * stop/start loop): MeasureBlastRadius then QuarantineImage, the runtime workflow's functions and sparing.
+   */
+  readonly quarantine: boolean;
+  readonly quarantineStrategy: ImageQuarantineStrategy;
+  readonly quarantineTag: string;
+  readonly quarantineTargets: QuarantineTarget[];
+  /** Digests of the quarantine targets, for the blast-radius scan. */
+  readonly digests: string[];
+  /** Why an untrusted image is not a quarantine target (outside this account's ECR, exempt repository…). */
+  readonly notQuarantinable: string[];
+  /** The task's workload: a quarantine spares digests that other services run (lambdas/core/blast-radius.ts). */
+  readonly workload: { readonly clusterArn: string; readonly serviceName?: string };
+}
+
+/**
+ * The untrusted digests a stop is followed by a quarantine of: ECR images of this account and region with a
+ * digest ECS reports, proven untrusted (never `error`: could not verify is not proven untrusted), outside
+ * `inspector.exemptRepositories`. One target per repository and digest.
+ */
+export function trustQuarantineTargets(
+  failed: readonly ContainerVerdict[],
+  settings: Pick<TrustSettingsForResponse, 'accountId' | 'region' | 'exemptRepositories'>,
+): { targets: QuarantineTarget[]; notQuarantinable: string[] } {
+  const targets: QuarantineTarget[] = [];
+  const notQuarantinable: string[] = [];
+  for (const verdict of failed) {
+    if (verdict.outcome === 'error') continue;
+    const image = parseImage(verdict.image);
+    const digest = verdict.runDigest ?? (verdict.digest || image.digest);
+    if (!image.ecr) {
+      notQuarantinable.push(`${verdict.image} is not in a private ECR registry`);
+    } else if (image.ecr.accountId !== settings.accountId || image.ecr.region !== settings.region) {
+      notQuarantinable.push(
+        `${verdict.image} is in registry ${image.ecr.accountId} (${image.ecr.region}), not this account's in ${settings.region}`,
+      );
+    } else if (!digest) {
+      notQuarantinable.push(`${verdict.image}: no image digest is known, and a tag may name another build`);
+    } else if (settings.exemptRepositories.includes(image.repository)) {
+      notQuarantinable.push(`repository ${image.repository} is in inspector.exemptRepositories`);
+    } else if (!targets.some((t) => t.repository === image.repository && t.digest === digest)) {
+      targets.push({
+        containerName: verdict.container,
+        registryId: image.ecr.accountId,
+        region: image.ecr.region,
+        repository: image.repository,
+        digest,
+        ...(image.tag ? { tag: image.tag } : {}),
+      });
+    }
+  }
+  return { targets, notQuarantinable };
 }
 
 /**
@@ -109,6 +182,11 @@ export function decideTrustResponse(
   settings: TrustSettingsForResponse,
 ): TrustPlan {
   const failed = verdicts.filter((v) => v.outcome !== 'trusted' && !v.allowedBy);
+  const allowed = verdicts.filter(
+    (v) => v.outcome !== 'trusted' && v.allowedBy === 'allowUnsignedRepositories' && v.fresh === true,
+  );
+  const { targets, notQuarantinable } = trustQuarantineTargets(failed, settings);
+  const quarantinable = targets.length > 0 && settings.imageQuarantine !== 'none';
   const base = {
     incidentId: trustIncidentId(facts.taskArn),
     taskArn: facts.taskArn,
@@ -118,6 +196,7 @@ export function decideTrustResponse(
     capKeys: {
       cluster: clusterCapKey(facts.clusterArn, TRUST_BAND),
       account: accountCapKey(settings.accountId, TRUST_BAND),
+      notice: capNoticeKey(facts.clusterArn, TRUST_BAND),
     },
     slots: {
       cluster: budgetOf(settings.blastRadius, TRUST_BAND).perCluster - 1,
@@ -130,10 +209,31 @@ export function decideTrustResponse(
         255,
       ),
     failed,
+    allowed,
+    quarantine: false,
+    quarantineStrategy: settings.imageQuarantine,
+    quarantineTag: quarantineTagFor(trustIncidentId(facts.taskArn)),
+    quarantineTargets: targets,
+    digests: targets.flatMap((t) => (t.digest ? [t.digest] : [])),
+    notQuarantinable,
+    workload: {
+      clusterArn: facts.clusterArn,
+      ...(facts.service ? { serviceName: facts.service.name } : {}),
+    },
   };
-  const wouldHaveDone: TrustPlan['wouldHaveDone'] = facts.service?.arn ? ['stop', 'tagService'] : ['stop'];
+  const wouldHaveDone: TrustPlan['wouldHaveDone'] = [
+    'stop',
+    ...(facts.service?.arn ? (['tagService'] as const) : []),
+    ...(quarantinable ? (['quarantine'] as const) : []),
+  ];
   if (failed.length === 0) {
-    return { ...base, decision: 'none', reasons: ['every image is trusted or allowed'], wouldHaveDone: [] };
+    // An allowed-unsigned image verified by this start is notified (once per digest and cache window).
+    return {
+      ...base,
+      decision: allowed.length > 0 ? 'notify' : 'none',
+      reasons: ['every image is trusted or allowed'],
+      wouldHaveDone: [],
+    };
   }
   if (facts.lastStatus === 'STOPPED' || facts.desiredStatus === 'STOPPED') {
     return {
@@ -166,6 +266,7 @@ export function decideTrustResponse(
   return {
     ...base,
     decision: 'stop',
+    quarantine: quarantinable,
     reasons: ['enforce: an image of the task is not trusted'],
     wouldHaveDone: [],
   };

@@ -50,6 +50,8 @@ export interface TrustPolicy {
   readonly verification: VerificationMode;
   /** DER certificates of the AWS Signer root(s) of this partition (the sandbox CA offline). */
   readonly trustedRoots: readonly Uint8Array[];
+  /** SHA-256 fingerprints of trusted self-signed roots (the built-in AWS Signer root is pinned this way). */
+  readonly trustedRootFingerprints?: readonly string[];
   readonly partition: string;
   readonly now: Date;
 }
@@ -196,7 +198,12 @@ async function verifyOne(
       partition: policy.partition,
       now: policy.now,
     });
-    await verifyChain(envelope.chain, policy.trustedRoots, facts.signedAt);
+    await verifyChain(
+      envelope.chain,
+      policy.trustedRoots,
+      facts.signedAt,
+      policy.trustedRootFingerprints ?? [],
+    );
     const identity = {
       digest,
       signingProfileVersionArn: facts.profileVersionArn,

@@ -6,6 +6,7 @@
  * ECR restore through ACTIVATING.
  */
 import type { TaskDefinitionRecord, TaskRecord } from './records';
+import { isoMs } from './references';
 
 /** Containers without a `stopTimeout` get 30 s (Fargate default; the EC2 agent's ECS_CONTAINER_STOP_TIMEOUT default). */
 export const DEFAULT_STOP_TIMEOUT_S = 30;
@@ -55,13 +56,13 @@ export function stopSchedule(
 export function advanceStop(task: TaskRecord, now: number): boolean {
   const progress = task.stopProgress;
   if (!progress) return true;
-  if (task.executionStoppedAt === undefined && Date.parse(progress.executionStoppedAt) <= now) {
+  if (task.executionStoppedAt === undefined && isoMs(progress.executionStoppedAt) <= now) {
     task.executionStoppedAt = progress.executionStoppedAt;
     for (const container of task.containers) container.lastStatus = 'STOPPED';
   }
   const reached = progress.phases.findIndex((phase) => phase.status === task.lastStatus);
   for (const phase of progress.phases.slice(reached + 1)) {
-    if (Date.parse(phase.at) > now) return false;
+    if (isoMs(phase.at) > now) return false;
     task.lastStatus = phase.status;
     task.version += 1;
     if (phase.status === 'DEPROVISIONING' && task.eni) task.eni.status = 'DETACHING';
@@ -83,7 +84,7 @@ export function nextStopTransition(task: TaskRecord): number | undefined {
   if (!progress) return undefined;
   const reached = progress.phases.findIndex((phase) => phase.status === task.lastStatus);
   const phase = progress.phases[reached + 1];
-  let next = phase ? Date.parse(phase.at) : Number.NEGATIVE_INFINITY;
-  if (task.executionStoppedAt === undefined) next = Math.min(next, Date.parse(progress.executionStoppedAt));
+  let next = phase ? isoMs(phase.at) : Number.NEGATIVE_INFINITY;
+  if (task.executionStoppedAt === undefined) next = Math.min(next, isoMs(progress.executionStoppedAt));
   return next;
 }

@@ -10,8 +10,26 @@ import type {
   TaskDefinitionRecord,
 } from './records';
 
+/**
+ * Milliseconds of an ISO timestamp the records keep, `Date.parse`'s answer. Parsed once per distinct string:
+ * the views build several dates per task on every describe, and a scan describes hundreds of tasks. Bounded.
+ */
+const parsedIso = new Map<string, number>();
+const PARSED_ISO_LIMIT = 50_000;
+
+export function isoMs(iso: string): number {
+  let ms = parsedIso.get(iso);
+  if (ms === undefined) {
+    ms = Date.parse(iso);
+    if (parsedIso.size >= PARSED_ISO_LIMIT) parsedIso.clear();
+    parsedIso.set(iso, ms);
+  }
+  return ms;
+}
+
+/** A fresh Date for a stored ISO timestamp (the same instant as `new Date(iso)`). */
 export function date(iso: string | undefined): Date | undefined {
-  return iso === undefined ? undefined : new Date(iso);
+  return iso === undefined ? undefined : new Date(isoMs(iso));
 }
 
 export function lastSegment(ref: string): string {

@@ -154,7 +154,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
     const key = `${cluster}/${name}`;
     if (!this.services.has(key)) {
       const running = this.activeTasksByService.get(key)?.size ?? 0;
-      this.services.set(key, {
+      this.addService({
         name,
         cluster,
         // Not registered here: the first task put for the service registers it with its real containers.
@@ -198,7 +198,7 @@ export class EcsService extends EcsScheduler implements SandboxService {
     const id =
       input.arn === undefined ? (byEc2 ?? hexId(this.ctx, 'container-instance', 32)) : lastSegment(input.arn);
     if (!this.containerInstances.has(id)) {
-      this.containerInstances.set(id, {
+      this.addContainerInstance({
         id,
         cluster,
         ec2InstanceId: input.ec2InstanceId,
@@ -430,11 +430,8 @@ export class EcsService extends EcsScheduler implements SandboxService {
       for (const id of this.tasksByCluster.get(cluster.name) ?? []) {
         if (this.tasks.get(id)?.lastStatus === 'RUNNING') running += 1;
       }
-      let services = 0;
-      for (const service of this.services.values()) if (service.cluster === cluster.name) services += 1;
-      let instances = 0;
-      for (const instance of this.containerInstances.values())
-        if (instance.cluster === cluster.name) instances += 1;
+      const services = this.servicesByCluster.get(cluster.name)?.size ?? 0;
+      const instances = this.instancesByCluster.get(cluster.name)?.size ?? 0;
       clusters.push({
         clusterArn: this.clusterArn(cluster.name),
         clusterName: cluster.name,
@@ -454,16 +451,15 @@ export class EcsService extends EcsScheduler implements SandboxService {
   }
 
   private listClusters(input: ListClustersRequest): ListClustersResponse {
-    const arns = [...this.clusters.keys()].map((name) => this.clusterArn(name));
-    const page = paginate(arns, input.maxResults, input.nextToken, 100);
-    return { clusterArns: page.items, nextToken: page.nextToken };
+    const page = paginate([...this.clusters.keys()], input.maxResults, input.nextToken, 100);
+    return { clusterArns: page.items.map((name) => this.clusterArn(name)), nextToken: page.nextToken };
   }
 
   /** ListServices: the cluster's services, 10 a page unless maxResults (at most 100) says otherwise. */
   private listServices(input: ListServicesRequest): ListServicesResponse {
     const cluster = this.requireCluster(input.cluster).name;
-    const arns = [...this.services.values()]
-      .filter((service) => service.cluster === cluster)
+    const arns = [...(this.servicesByCluster.get(cluster) ?? [])]
+      .flatMap((key) => this.services.get(key) ?? [])
       .filter((service) => input.launchType === undefined || service.launchType === input.launchType)
       .map((service) => this.serviceArn(service.cluster, service.name));
     const page = paginate(arns, input.maxResults ?? 10, input.nextToken, 100);

@@ -5,6 +5,7 @@
 import type { LaunchType, Tag } from '@aws-sdk/client-ecs';
 import { clearAll, hexId, indexAdd, sha256Bytes, sha256Hex, uuidFromHex } from '../shared';
 import { type AccountContext, AwsError } from '../types';
+import { DueQueue } from './due-queue';
 import { advanceStop, nextStopTransition } from './lifecycle';
 import {
   type ClusterRecord,
@@ -15,7 +16,7 @@ import {
   type TaskDefinitionRecord,
   type TaskRecord,
 } from './records';
-import { digits, lastSegment, resourceName, taskDefinitionKey } from './references';
+import { digits, isoMs, lastSegment, resourceName, taskDefinitionKey } from './references';
 
 export class EcsStore {
   constructor(protected readonly ctx: AccountContext) {}
@@ -37,12 +38,17 @@ export class EcsStore {
   protected readonly activeTasksByService = new Map<string, Set<string>>();
   protected readonly tasksByFamily = new Map<string, Set<string>>();
   protected readonly tasksByContainerInstance = new Map<string, Set<string>>();
+  /** cluster -> keys of its services / ids of its container instances (DescribeClusters counts them). */
+  protected readonly servicesByCluster = new Map<string, Set<string>>();
+  protected readonly instancesByCluster = new Map<string, Set<string>>();
   /** Ids of tasks whose stop was requested and has not finished: the only tasks the clock moves. */
   protected readonly stoppingTasks = new Set<string>();
   /** When each stopping task's next transition is due (ms), once computed. */
   private readonly stopDue = new Map<string, number>();
-  /** No stopping task has a transition due before this instant (ms). */
-  private earliestStopTransition = Number.NEGATIVE_INFINITY;
+  /** Stopping tasks whose next transition is not computed yet (just stopped or restored). */
+  private readonly freshStops = new Set<string>();
+  /** (due, id) of stopping tasks, soonest first; an entry whose due no longer matches `stopDue` is stale. */
+  private readonly stopQueue = new DueQueue();
 
   // ---- ARNs ---------------------------------------------------------------------------------------------
 
@@ -103,10 +109,13 @@ export class EcsStore {
       this.activeTasksByService,
       this.tasksByFamily,
       this.tasksByContainerInstance,
+      this.servicesByCluster,
+      this.instancesByCluster,
       this.stoppingTasks,
       this.stopDue,
+      this.freshStops,
     ]);
-    this.earliestStopTransition = Number.NEGATIVE_INFINITY;
+    this.stopQueue.clear();
     for (const cluster of snapshot.clusters ?? []) {
       this.clusters.set(cluster.name, cluster);
       this.tasksByCluster.set(cluster.name, new Set());
@@ -116,10 +125,9 @@ export class EcsStore {
       const latest = this.latestRevision.get(definition.family) ?? 0;
       if (definition.revision > latest) this.latestRevision.set(definition.family, definition.revision);
     }
-    for (const service of snapshot.services ?? [])
-      this.services.set(`${service.cluster}/${service.name}`, service);
+    for (const service of snapshot.services ?? []) this.addService(service);
     for (const instance of snapshot.containerInstances ?? []) {
-      this.containerInstances.set(instance.id, instance);
+      this.addContainerInstance(instance);
       this.containerInstanceByEc2.set(`${instance.cluster}/${instance.ec2InstanceId}`, instance.id);
     }
     for (const task of snapshot.tasks ?? []) this.addTask(task);
@@ -127,40 +135,36 @@ export class EcsStore {
 
   /**
    * Moves every stopping task to the status the sandbox clock has reached (lazily, before each read). Only
-   * tasks with a transition due are touched, and nothing at all before the earliest one is due: the same
-   * result as advancing every stopping task, without a scan of all of them on every ECS call.
+   * tasks with a transition due are touched (a queue ordered by due time), so an ECS call costs nothing when
+   * no stop is due: the same result as advancing every stopping task, without a scan of all of them.
    */
   protected advanceStops(): void {
     const now = this.ctx.now();
-    if (now < this.earliestStopTransition) return;
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const id of this.stoppingTasks) {
+    if (this.freshStops.size === 0 && !(this.stopQueue.peekDue() <= now)) return;
+    const due = new Set(this.freshStops);
+    this.freshStops.clear();
+    while (this.stopQueue.peekDue() <= now) {
+      const [at, id] = this.stopQueue.pop() as [number, string];
+      if (this.stopDue.get(id) === at && this.stoppingTasks.has(id)) due.add(id);
+    }
+    for (const id of due) {
       const task = this.tasks.get(id);
-      if (!task) {
+      if (!task || advanceStop(task, now)) {
         this.stoppingTasks.delete(id);
         this.stopDue.delete(id);
         continue;
       }
-      let due = this.stopDue.get(id);
-      if (due === undefined || due <= now) {
-        if (advanceStop(task, now)) {
-          this.stoppingTasks.delete(id);
-          this.stopDue.delete(id);
-          continue;
-        }
-        due = nextStopTransition(task) ?? Number.NEGATIVE_INFINITY;
-        this.stopDue.set(id, due);
-      }
-      earliest = Math.min(earliest, due);
+      const next = nextStopTransition(task) ?? Number.NEGATIVE_INFINITY;
+      this.stopDue.set(id, next);
+      this.stopQueue.push(next, id);
     }
-    this.earliestStopTransition = earliest;
   }
 
   /** A task starts stopping (or is restored stopping): its transitions are due from now on. */
   protected trackStop(id: string): void {
     this.stoppingTasks.add(id);
     this.stopDue.delete(id);
-    this.earliestStopTransition = Number.NEGATIVE_INFINITY;
+    this.freshStops.add(id);
   }
 
   // ---- identities -----------------------------------------------------------------------------------------
@@ -216,7 +220,7 @@ export class EcsStore {
 
   protected isVisible(task: TaskRecord): boolean {
     if (task.stoppedAt === undefined) return true;
-    return this.ctx.now() - Date.parse(task.stoppedAt) <= STOPPED_TASK_RETENTION_MS;
+    return this.ctx.now() - isoMs(task.stoppedAt) <= STOPPED_TASK_RETENTION_MS;
   }
 
   protected visibleTask(ref: string, cluster: string): TaskRecord | undefined {
@@ -241,6 +245,17 @@ export class EcsStore {
   protected runningTasks(service: ServiceRecord): TaskRecord[] {
     const ids = this.activeTasksByService.get(`${service.cluster}/${service.name}`) ?? [];
     return [...ids].flatMap((id) => this.tasks.get(id) ?? []);
+  }
+
+  protected addService(service: ServiceRecord): void {
+    const key = `${service.cluster}/${service.name}`;
+    this.services.set(key, service);
+    indexAdd(this.servicesByCluster, service.cluster, key);
+  }
+
+  protected addContainerInstance(instance: ContainerInstanceRecord): void {
+    this.containerInstances.set(instance.id, instance);
+    indexAdd(this.instancesByCluster, instance.cluster, instance.id);
   }
 
   protected addTask(task: TaskRecord): void {

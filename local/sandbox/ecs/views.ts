@@ -11,6 +11,18 @@ type EcsArns = Pick<
   'arn' | 'clusterArn' | 'serviceArn' | 'taskDefinitionArn' | 'containerInstanceArn'
 >;
 
+/** Each container's ARN, built once: it depends only on fields a record never changes (cluster, task id, container id). */
+const containerArns = new WeakMap<object, string>();
+
+function containerArn(arns: EcsArns, task: TaskRecord, container: TaskRecord['containers'][number]): string {
+  let arn = containerArns.get(container);
+  if (arn === undefined) {
+    arn = arns.arn(`container/${task.cluster}/${task.id}/${uuidFromHex(container.containerId)}`);
+    containerArns.set(container, arn);
+  }
+  return arn;
+}
+
 export function taskView(
   arns: EcsArns,
   task: TaskRecord,
@@ -43,7 +55,7 @@ export function taskView(
     connectivityAt: started ? date(task.startedAt) : undefined,
     containerInstanceArn: task.containerInstanceArn,
     containers: task.containers.map((container) => ({
-      containerArn: arns.arn(`container/${task.cluster}/${task.id}/${uuidFromHex(container.containerId)}`),
+      containerArn: containerArn(arns, task, container),
       taskArn: task.arn,
       name: container.name,
       image: container.image,
