@@ -18,6 +18,7 @@ import { EvidenceBucket } from './constructs/evidence-bucket';
 import { FindingRules } from './constructs/finding-rules';
 import { IncidentStore } from './constructs/incident-store';
 import { Notifications } from './constructs/notifications';
+import { OperatorRole } from './constructs/operator-role';
 import { QuarantineNetwork } from './constructs/quarantine-network';
 import { Reconciliation } from './constructs/reconciliation';
 import { ResponseFunctions } from './constructs/response-functions';
@@ -158,6 +159,14 @@ export class ShieldRight extends Construct {
     this.output(OUTPUT_IDS.IncidentTable, this.table.tableName);
     this.output(OUTPUT_IDS.EvidenceBucket, this.bucket.bucketName);
     this.output(OUTPUT_IDS.Topic, this.topic.topicArn);
+    // Organization mode: the role `shield-right release` assumes to undo a containment in a member account.
+    if (config.memberAccountRoleName) {
+      const operator = new OperatorRole(this, 'Operator', {
+        config,
+        memberRoleName: config.memberAccountRoleName,
+      });
+      this.output('OperatorRoleArn', operator.role.roleArn);
+    }
     if (props.removalPolicy !== undefined) this.applyRemovalPolicy(props.removalPolicy);
   }
 

@@ -65,6 +65,15 @@ export interface ShieldRightConfig {
   readonly accounts: 'all' | readonly string[];
   /** Accounts never acted in (notify only is not possible there: their findings are refused, and say why). */
   readonly protectedAccounts: readonly string[];
+  /**
+   * The Regions shield-right is deployed in (one deployment each: findings, StopTask's Credentials.RoleArn
+   * and the acting roles are Regional). A finding from another Region than the deployment's is refused,
+   * saying where shield-right runs; the member template trusts the central roles of each. Empty: the
+   * deployment's own Region only.
+   */
+  readonly regions: readonly string[];
+  /** Names shown next to account ids in notifications and evidence (`{"222233334444": "payments-prod"}`). */
+  readonly accountNames: Readonly<Record<string, string>>;
   /** Days an incident record is kept in the table before TTL removes it. */
   readonly incidentRetentionDays: number;
   /** Days evidence stays in S3 Standard before moving to Glacier Instant Retrieval. */
@@ -118,6 +127,8 @@ export interface InspectorConfig {
 export interface BandBudget {
   readonly perCluster: number;
   readonly perAccount: number;
+  /** Every account of the deployment together (organization mode; one account alone never reaches it by default). */
+  readonly perOrganization: number;
 }
 
 export const BUDGET_BANDS = ['medium', 'high', 'critical'] as const;
@@ -131,6 +142,12 @@ export interface BlastRadiusConfig {
   readonly maxActionsPerCluster: number;
   /** Each severity band's budget per account unless `severityBudgets` says otherwise. */
   readonly maxActionsPerAccount: number;
+  /**
+   * Each severity band's budget for all accounts together (the deployment's own and every member account),
+   * taken in the same claim as the cluster's and the account's. Unset: twice the band's per-account budget,
+   * so one account alone never reaches it and a flood across the organization stops at two accounts' worth.
+   */
+  readonly maxActionsPerOrganization?: number;
   /** The sliding window of every budget and of the "limit reached" notices. */
   readonly windowMinutes: number;
   /**
@@ -163,6 +180,8 @@ export const DEFAULT_CONFIG: ShieldRightConfig = {
   blastRadius: { maxActionsPerCluster: 10, maxActionsPerAccount: 50, windowMinutes: 60, minHealthyTasks: 0 },
   accounts: 'all',
   protectedAccounts: [],
+  regions: [],
+  accountNames: {},
   incidentRetentionDays: 365,
   evidenceTransitionDays: 30,
   reconcile: { everyMinutes: 60, pageBudget: 20 },
@@ -269,14 +288,21 @@ const budget = v.pipe(
   number(1, MAX_BUDGET),
   v.integer(expected(`a whole number of actions from 1 to ${MAX_BUDGET}`)),
 );
-const bandBudget = settings({ perCluster: v.optional(budget), perAccount: v.optional(budget) });
+const bandBudget = settings({
+  perCluster: v.optional(budget),
+  perAccount: v.optional(budget),
+  perOrganization: v.optional(budget),
+});
 
-/** A band's budget: its own setting, or the blast radius's per-cluster and per-account limits. */
+/** A band's budget: its own setting, or the blast radius's per-cluster, per-account and organization limits. */
 export function budgetOf(blastRadius: BlastRadiusConfig, band: BudgetBand): BandBudget {
   const own = blastRadius.severityBudgets?.[band];
+  const perAccount = own?.perAccount ?? blastRadius.maxActionsPerAccount;
   return {
     perCluster: own?.perCluster ?? blastRadius.maxActionsPerCluster,
-    perAccount: own?.perAccount ?? blastRadius.maxActionsPerAccount,
+    perAccount,
+    perOrganization:
+      own?.perOrganization ?? blastRadius.maxActionsPerOrganization ?? Math.min(MAX_BUDGET, 2 * perAccount),
   };
 }
 
@@ -311,6 +337,7 @@ const ConfigSchema = settings({
     settings({
       maxActionsPerCluster: v.optional(budget, d.blastRadius.maxActionsPerCluster),
       maxActionsPerAccount: v.optional(budget, d.blastRadius.maxActionsPerAccount),
+      maxActionsPerOrganization: v.optional(budget),
       severityBudgets: v.optional(
         settings({
           medium: v.optional(bandBudget),
@@ -334,6 +361,21 @@ const ConfigSchema = settings({
     'all',
   ),
   protectedAccounts: v.optional(v.array(accountId, expected('a list of 12-digit account ids')), () => []),
+  regions: v.optional(
+    v.array(
+      v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, expected('a Region name like us-east-1'))),
+      expected('a list of Region names'),
+    ),
+    () => [],
+  ),
+  accountNames: v.optional(
+    v.record(
+      accountId,
+      v.pipe(text, v.maxLength(64, expected('a name of at most 64 characters'))),
+      expected('an object of 12-digit account ids to names'),
+    ),
+    () => ({}),
+  ),
   incidentRetentionDays: v.optional(number(1, 3650), d.incidentRetentionDays),
   evidenceTransitionDays: v.optional(number(1, 3650), d.evidenceTransitionDays),
   reconcile: v.optional(
@@ -471,6 +513,8 @@ export function parseConfig(input: unknown): ShieldRightConfig {
     ...(memberAccountRoleName ? { memberAccountRoleName } : {}),
     accounts: config.accounts,
     protectedAccounts: config.protectedAccounts,
+    regions: config.regions,
+    accountNames: config.accountNames,
     incidentRetentionDays: config.incidentRetentionDays,
     evidenceTransitionDays: config.evidenceTransitionDays,
     reconcile: config.reconcile,
@@ -519,6 +563,8 @@ export function policyEnvironment(config: ShieldRightConfig): Record<string, str
       ...(config.memberAccountRoleName ? { memberAccountRoleName: config.memberAccountRoleName } : {}),
       accounts: config.accounts,
       protectedAccounts: config.protectedAccounts,
+      regions: config.regions,
+      accountNames: config.accountNames,
       signing: config.signing,
     }),
   };

@@ -10,12 +10,19 @@ import type { FunctionId, WorkflowName } from './functions';
 /** Functions whose calls about a finding are made in the finding's (member) account. */
 export const MEMBER_ACTING_FUNCTIONS = [
   'enrich',
+  'enrichImage',
   'isolate',
   'quarantine',
   'exposure',
 ] as const satisfies readonly FunctionId[];
-/** Workflows whose direct integrations (StopTask, TagResource) run in a member account (`Credentials.RoleArn`). */
-export const MEMBER_ACTING_WORKFLOWS = ['RuntimeThreatResponse'] as const satisfies readonly WorkflowName[];
+/**
+ * Workflows whose direct integrations run in a member account (`Credentials.RoleArn`): the runtime
+ * workflow's StopTask and TagResource, the vulnerable-image workflow's StopExposedTasks.
+ */
+export const MEMBER_ACTING_WORKFLOWS = [
+  'RuntimeThreatResponse',
+  'VulnerableImageResponse',
+] as const satisfies readonly WorkflowName[];
 
 /**
  * The fixed name of a central role. Fixed (not generated) so a member role's `aws:PrincipalArn` condition
@@ -66,6 +73,50 @@ export function memberTrustPolicy(options: MemberTrustOptions) {
         Action: 'sts:AssumeRole',
         Condition: {
           ArnEquals: { 'aws:PrincipalArn': principals },
+          StringEquals: { 'aws:PrincipalOrgID': options.organizationId },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * `shield-right release` of a member account's incident. The member role trusts only the roles that act
+ * automatically; undoing a containment (re-authorizing revoked rules, restoring an image) is a human's
+ * decision, so it gets its own pair of roles, neither of which the automatic roles can use:
+ * - the central operator role (fixed name, one per Region) that operators assume, allowed only to assume
+ *   the member release role in the allowed accounts;
+ * - the member release role (`<memberAccountRoleName>-release`, from the same StackSet), trusting only the
+ *   central operator roles within the organization, granted only what a release calls in that account.
+ */
+export function operatorRoleName(region: string): string {
+  return `shield-right-operator-${region}`;
+}
+
+export function operatorRoleArn(partition: string, accountId: string, region: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${operatorRoleName(region)}`;
+}
+
+/** The member release role's name: the member role's, suffixed (IAM role names are at most 64 characters). */
+export function memberReleaseRoleName(memberRoleName: string): string {
+  return `${memberRoleName.slice(0, 56)}-release`;
+}
+
+/** The member release role's trust policy: only the central operator roles, only within the organization. */
+export function memberReleaseTrustPolicy(options: MemberTrustOptions) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow' as const,
+        Principal: { AWS: `arn:${options.partition}:iam::${options.centralAccountId}:root` },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': options.regions.map((region) =>
+              operatorRoleArn(options.partition, options.centralAccountId, region),
+            ),
+          },
           StringEquals: { 'aws:PrincipalOrgID': options.organizationId },
         },
       },

@@ -4,7 +4,14 @@
  * the scenario says otherwise), and a direct integration made with a Task's `Credentials.RoleArn`.
  */
 import type { ShieldRightConfig } from '../definitions/config';
-import { centralRoleArn, memberTrustPolicy } from '../definitions/organization';
+import {
+  centralRoleArn,
+  memberReleaseRoleName,
+  memberReleaseTrustPolicy,
+  memberTrustPolicy,
+  operatorRoleName,
+} from '../definitions/organization';
+import { parseImage } from '../lambdas/core/image';
 import { TaskError } from './asl-runner';
 import { provisionFromEvent } from './provision';
 import type { SandboxAccount } from './sandbox/account';
@@ -35,19 +42,52 @@ export function provisionOrganization(
 ): void {
   const home = organization.home;
   const accountId = accountOfEvent(event) ?? home.accountId;
-  const account = organization.account(accountId);
-  provisionFromEvent(account, event);
+  provisionFromEvent(organization.account(accountId), event);
   const roleName = config.memberAccountRoleName;
-  if (account === home || !roleName || !once(account, `member-role:${roleName}`)) return;
-  const scenario = memberRoles[accountId];
-  if (scenario === false) return;
-  const trust = memberTrustPolicy({
-    partition: home.partition,
-    centralAccountId: scenario?.trustedAccount ?? home.accountId,
-    regions: [home.region],
-    organizationId: organization.orgId,
-  });
-  account.sts.putRole(roleName, trust);
+  // The central operator role `shield-right release` assumes first (the central stack creates it).
+  if (roleName && once(home, 'operator-role')) {
+    home.sts.putRole(operatorRoleName(home.region), {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${home.partition}:iam::${home.accountId}:root` },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+  }
+  if (!roleName) return;
+  // The StackSet rolls the member role (and the member release role) out to the event's account, every
+  // listed account, and the registry accounts the event's images live in.
+  const listed = config.accounts === 'all' ? [] : config.accounts;
+  for (const id of new Set([accountId, ...listed, ...registryAccountsOfEvent(event)])) {
+    const account = organization.account(id);
+    if (account === home || !once(account, `member-role:${roleName}`)) continue;
+    const scenario = memberRoles[id];
+    if (scenario === false) continue;
+    const options = {
+      partition: home.partition,
+      centralAccountId: scenario?.trustedAccount ?? home.accountId,
+      regions: [home.region],
+      organizationId: organization.orgId,
+    };
+    account.sts.putRole(roleName, memberTrustPolicy(options));
+    // The member release role, from the same StackSet: trusts only the central operator roles.
+    account.sts.putRole(memberReleaseRoleName(roleName), memberReleaseTrustPolicy(options));
+  }
+}
+
+/** The private ECR registry accounts of a GuardDuty event's task containers. */
+function registryAccountsOfEvent(event: unknown): string[] {
+  if (!isRecord(event) || !isRecord(event.detail) || !isRecord(event.detail.resource)) return [];
+  const cluster = event.detail.resource.ecsClusterDetails;
+  const task = isRecord(cluster) ? cluster.taskDetails : undefined;
+  const containers = isRecord(task) && Array.isArray(task.containers) ? task.containers : [];
+  return containers
+    .filter(isRecord)
+    .map((c) => (typeof c.image === 'string' ? parseImage(c.image).ecr?.accountId : undefined))
+    .filter((id): id is string => id !== undefined);
 }
 
 function once(account: SandboxAccount, key: string): boolean {

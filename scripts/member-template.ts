@@ -1,5 +1,6 @@
 /**
- * `npm run member-template [-- --config FILE --regions us-east-1,eu-west-1 --role-name ShieldRightMemberRole]`: writes
+ * `npm run member-template [-- --config FILE --regions us-east-1,eu-west-1 --role-name ShieldRightMemberRole]`
+ * (defaults: the configuration's regions and memberAccountRoleName): writes
  * dist/member-role.template.json, the CloudFormation template of ShieldRightMemberRole to roll out to member
  * accounts with a StackSet (parameters: CentralAccountId, OrganizationId). Deploy the StackSet in one Region
  * (IAM roles are global); list every Region shield-right is deployed in with --regions. The member role
@@ -44,22 +45,26 @@ export function memberRoleTemplate(
     config,
   });
   new CfnOutput(stack, 'MemberRoleArn', { value: member.role.roleArn });
+  new CfnOutput(stack, 'MemberReleaseRoleArn', { value: member.releaseRole.roleArn });
   return Template.fromStack(stack).toJSON();
 }
 
 if (require.main === module) {
   const { values } = parseArgs({
     options: {
-      regions: { type: 'string', default: 'us-east-1' },
+      regions: { type: 'string' },
       'role-name': { type: 'string' },
       config: { type: 'string' },
     },
   });
-  const regions = (values.regions ?? '').split(',').filter((r) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(r));
+  const config = loadConfig(values.config);
+  // --regions, else the configuration's regions, else us-east-1.
+  const listed = values.regions ?? (config.regions.length > 0 ? config.regions.join(',') : 'us-east-1');
+  const regions = listed.split(',').filter((r) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(r));
   if (regions.length === 0) throw new Error('--regions: expected Region names like us-east-1,eu-west-1');
   const out = join(PACKAGE_ROOT, 'dist', 'member-role.template.json');
   mkdirSync(join(PACKAGE_ROOT, 'dist'), { recursive: true });
-  const template = memberRoleTemplate(regions, loadConfig(values.config), values['role-name']);
+  const template = memberRoleTemplate(regions, config, values['role-name'] ?? config.memberAccountRoleName);
   writeFileSync(out, `${JSON.stringify(template, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }

@@ -6,6 +6,7 @@ import { ReleaseRefusedError } from '../../lambdas/core/errors';
 import { plainText } from '../../lambdas/core/escape';
 import { INCIDENT_ID } from '../../lambdas/core/incident';
 import { shown, UsageError } from '../cli-support';
+import { releaseClients } from './member-release';
 import {
   type Io,
   OPERATOR_HELP,
@@ -29,6 +30,8 @@ finish yet (an image still being restored from the archive), run the release aga
 Options:
   --dry-run              read the evidence and print what would be undone; change nothing
   --json                 print one JSON document
+  --member-role-name N   the deployment's memberAccountRoleName: a member account's incident is released
+                         there through the central operator role and N-release (offline: the sandbox's)
 ${OPERATOR_HELP}
 
 Examples:
@@ -69,6 +72,7 @@ export async function release(argv: string[], io: Io = processIo, deps: Operator
       ...OPERATOR_OPTIONS,
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      'member-role-name': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -78,10 +82,15 @@ export async function release(argv: string[], io: Io = processIo, deps: Operator
   const dryRun = values['dry-run'];
   return withOperator(values, io, deps, !dryRun, async (ctx) => {
     let result: ReleaseResult;
+    // A member account's incident is undone in that account, and an image in the account it was quarantined
+    // in (a registry account's), through their member release roles (bin/commands/member-release.ts).
+    const memberRoleName = values['member-role-name'] ?? ctx.sandbox?.simulator.config.memberAccountRoleName;
+    const accountClients = await releaseClients(ctx, incidentId, memberRoleName);
     try {
       result = await releaseIncident(
         {
           ...ctx.clients,
+          ...accountClients,
           evidenceBucket: ctx.deployment.bucket,
           table: ctx.deployment.table,
           topicArn: ctx.deployment.topicArn,

@@ -19,6 +19,7 @@ import {
   denyOnExemptServices,
   vpcArns,
 } from './guardrails';
+import { MemberReleaseRole } from './member-release-role';
 import { Acknowledgments, allow } from './permissions';
 import { type GrantContext, PERMISSIONS } from './response-functions';
 import { INCIDENT_TAG_KEY } from './response-workflows';
@@ -43,6 +44,8 @@ export interface ShieldRightMemberRoleProps {
 
 export class ShieldRightMemberRole extends Construct {
   readonly role: iam.Role;
+  /** What `shield-right release` acts with here (trusts only the central operator roles). */
+  readonly releaseRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: ShieldRightMemberRoleProps) {
     super(scope, id);
@@ -102,5 +105,11 @@ export class ShieldRightMemberRole extends Construct {
     denyInProtectedClusters(this, role, config, ['ecs:StopTask', 'ecs:TagResource']);
     denyOnExemptServices(role, config, ['ecs:TagResource']);
     acks.apply();
+    this.releaseRole = new MemberReleaseRole(this, 'Release', {
+      centralAccountId: props.centralAccountId,
+      organizationId: props.organizationId,
+      regions: props.regions,
+      memberRoleName: props.roleName ?? DEFAULT_MEMBER_ROLE_NAME,
+    }).role;
   }
 }

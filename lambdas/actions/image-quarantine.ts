@@ -55,6 +55,8 @@ export interface QuarantineRecord {
   /** The image manifest and its media type, read before archiving (absent if already archived then). */
   readonly manifest?: string;
   readonly manifestMediaType?: string;
+  /** The registry account's member role (organization mode): the undo runs through it too. */
+  readonly roleArn?: string;
 }
 
 export const QUARANTINE_EVIDENCE_PREFIX = 'quarantine/';
@@ -199,6 +201,7 @@ async function quarantineOne(
   const manifest = alreadyArchived ? undefined : await readManifest(ecr, target, digest);
   const record: QuarantineRecord = {
     ...base,
+    ...(target.roleArn ? { roleArn: target.roleArn } : {}),
     digest,
     originalTags: tags.filter((t) => !isQuarantineTag(t)),
     quarantineTag,
@@ -338,15 +341,19 @@ export async function quarantineImages(
   if (request.strategy === 'none') return { status: 'skipped', images: [] };
   const images: QuarantinedImage[] = [];
   for (const target of request.targets) images.push(await quarantineOne(deps, request, target));
+  return { status: quarantineStatus(images), images };
+}
+
+/** The quarantine's status from its images': done if any was, else already-done, not-possible, skipped. */
+export function quarantineStatus(images: readonly QuarantinedImage[]): QuarantineResult['status'] {
   const statuses = new Set(images.map((i) => i.status));
-  const status = statuses.has('done')
+  return statuses.has('done')
     ? 'done'
     : statuses.has('already-done')
       ? 'already-done'
       : images.length
         ? 'not-possible'
         : 'skipped';
-  return { status, images };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ export interface RevocationRecord {
 
 export interface QuarantineRevocationDeps {
   readonly clients: SigningClients;
+  /**
+   * Organization mode: the ECR of an image's registry account (the quarantine's, lambdas/actions/
+   * quarantine-accounts.ts); without it every image's signatures are read with `clients.ecr`.
+   */
+  readonly ecrOf?: (registryId: string) => Promise<SigningClients['ecr']>;
   readonly s3: S3Client;
   readonly evidenceBucket: string;
 }
@@ -55,10 +60,11 @@ export async function revokeQuarantinedImages(
   for (const img of applied) {
     const where = { repository: img.repository, registryId: img.registryId, digest: img.digest };
     try {
+      const clients = deps.ecrOf ? { ...deps.clients, ecr: await deps.ecrOf(img.registryId) } : deps.clients;
       const out = await revokeDigestSignatures(
         { registryId: img.registryId, repositoryName: img.repository, digest: img.digest },
         { ...context, reason: revocationReason(incidentId) },
-        deps.clients,
+        clients,
       );
       for (const job of out.jobs) jobs.push({ ...where, ...job });
       for (const skip of out.skipped) notes.push(`${img.repository}@${img.digest}: ${skip.reason}`);

@@ -7,7 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { awsErrorName } from '../core/errors';
+import { awsErrorName, MemberRoleError } from '../core/errors';
 import { heldDigests, otherHolders, stillHeldDetail } from '../core/image-holds';
 import { evidenceKey, getEvidence } from './evidence';
 import { QUARANTINE_EVIDENCE_PREFIX, type QuarantineRecord, restoreImage } from './image-quarantine';
@@ -24,6 +24,25 @@ export interface HoldDeps {
   readonly evidenceBucket: string;
   readonly table: string;
   readonly onStep?: (text: string) => void;
+  /**
+   * Organization mode: the ECR client of a registry account, through the member role the quarantine
+   * recorded (QuarantineRecord.roleArn). Without it such an image is not released (a failed step says why).
+   */
+  readonly ecrFor?: (roleArn: string) => Promise<ECRClient>;
+}
+
+/** The ECR client of the record's registry account, or why there is none. */
+async function ecrOfRecord(deps: HoldDeps, record: QuarantineRecord): Promise<ECRClient | string> {
+  if (!record.roleArn) return deps.ecr;
+  if (!deps.ecrFor) {
+    return `the image is in registry account ${record.registryId}, quarantined through ${record.roleArn}: this release cannot assume that role, so the image stays quarantined`;
+  }
+  try {
+    return await deps.ecrFor(record.roleArn);
+  } catch (err) {
+    if (!(err instanceof MemberRoleError)) throw err;
+    return `${err.message}; the image stays quarantined`;
+  }
 }
 
 async function recordOf(
@@ -101,7 +120,12 @@ export async function releaseHeldImages(
     const earlier = incidents.filter(
       (i) => i.incidentId !== incidentId && heldDigests(i.outcome).includes(record.digest),
     );
-    steps.push(...(await restoreAsLastHolder(deps, record, earlier)));
+    const ecr = await ecrOfRecord(deps, record);
+    if (typeof ecr === 'string') {
+      steps.push({ action: 'restore-image', target, status: 'failed', detail: ecr });
+      continue;
+    }
+    steps.push(...(await restoreAsLastHolder({ ...deps, ecr }, record, earlier)));
   }
   return steps;
 }

@@ -45,6 +45,8 @@ export interface ReleaseDeps {
   readonly now: () => number;
   /** Told what is about to happen, for progress on a terminal. */
   readonly onStep?: (text: string) => void;
+  /** Organization mode: ECR in a registry account through its member role (lambdas/actions/release-holds.ts). */
+  readonly ecrFor?: (roleArn: string) => Promise<ECRClient>;
 }
 
 export interface ReleaseRequest {

@@ -3,7 +3,7 @@
  * response), the member accounts listed in `accounts` ("all" by default) except `protectedAccounts`. A
  * finding about any other account is refused before anything is called, and the refusal says what to set.
  */
-import { CrossAccountFindingError } from './errors';
+import { CrossAccountFindingError, InvalidFindingError } from './errors';
 
 export interface AccountScope {
   /** Accounts acted in besides the event's own: a list, or every member account ("all"). */
@@ -12,6 +12,28 @@ export interface AccountScope {
   readonly protectedAccounts?: readonly string[];
   /** The member role; without it no other account is acted in. */
   readonly memberRoleName?: string;
+  /** The Region this deployment runs in (AWS_REGION): a finding of another Region is not acted on here. */
+  readonly deploymentRegion?: string;
+  /** The Regions shield-right is deployed in (configuration `regions`), to say where such a finding goes. */
+  readonly regions?: readonly string[];
+}
+
+/**
+ * Throws InvalidFindingError unless `region` is the deployment's own: findings are Regional, and so are
+ * the calls a response makes (a Task's Credentials.RoleArn cannot cross Regions).
+ */
+export function requireDeploymentRegion(scope: AccountScope, region: string, path: string): void {
+  const home = scope.deploymentRegion;
+  if (!home || region === home) return;
+  const regions = scope.regions ?? [];
+  const listed = regions.length > 0 ? ` (regions: ${regions.join(', ')})` : '';
+  const where = regions.includes(region)
+    ? `the shield-right deployment in ${region} responds to it`
+    : `deploy shield-right in ${region} and add it to regions to respond there`;
+  throw new InvalidFindingError(
+    path,
+    `is ${region}, but this deployment acts in ${home} only${listed}: findings and responses are Regional; ${where}; nothing was done`,
+  );
 }
 
 /** Throws CrossAccountFindingError (naming `path`, the account and the fix) unless `owner` may be acted in. */
@@ -47,4 +69,89 @@ export function memberRoleArnFor(partition: string, accountId: string, roleName:
 /** The account of a role ARN (`arn:aws:iam::123456789012:role/…`). */
 export function accountOfRoleArn(roleArn: string): string | undefined {
   return /^arn:[a-z-]+:iam::(\d{12}):role\//.exec(roleArn)?.[1];
+}
+
+/** Where a repository's quarantine runs: through `roleArn` (none: the deployment's own account), or refused. */
+export type RegistryAccess =
+  | { readonly ok: true; readonly roleArn?: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** The accounts around a finding: the deployment's own (organization mode) and the finding's. */
+export interface FindingAccounts {
+  readonly partition: string;
+  readonly findingAccount: string;
+  /** The finding's member role, when its account is not the deployment's. */
+  readonly findingRoleArn?: string;
+  /** Set in organization mode only: the account shield-right is deployed in. */
+  readonly deploymentAccount?: string;
+}
+
+/**
+ * Whether the repository of registry account `registry` (from the image URI ECS describes) may be
+ * quarantined, and through which role: the finding's account as today; in organization mode any other
+ * account that `accounts` allows and `protectedAccounts` does not name, through its member role.
+ */
+export function registryAccess(
+  scope: AccountScope,
+  around: FindingAccounts,
+  registry: string,
+): RegistryAccess {
+  if (registry === around.findingAccount) {
+    return around.findingRoleArn ? { ok: true, roleArn: around.findingRoleArn } : { ok: true };
+  }
+  if (!scope.memberRoleName || !around.deploymentAccount) {
+    return {
+      ok: false,
+      reason: `is in registry ${registry}, not this account's (quarantining in another account needs memberAccountRoleName)`,
+    };
+  }
+  if (scope.protectedAccounts?.includes(registry)) {
+    return {
+      ok: false,
+      reason: `is in registry account ${registry}, which is in protectedAccounts: the quarantine there is refused`,
+    };
+  }
+  if (registry === around.deploymentAccount) return { ok: true };
+  const allowed = scope.allowedAccounts;
+  if (allowed !== 'all' && !allowed?.includes(registry)) {
+    return {
+      ok: false,
+      reason: `is in registry account ${registry}, which is not in the configured accounts: the quarantine there is refused (add it to accounts)`,
+    };
+  }
+  return { ok: true, roleArn: memberRoleArnFor(around.partition, registry, scope.memberRoleName) };
+}
+
+/**
+ * The accounts a blast-radius scan covers in organization mode: the deployment's, the finding's and every
+ * account of the `accounts` list (those shield-right may assume its member role in). A protected account is
+ * never assumed into (the central roles are denied sts:AssumeRole there), so it is reported unscanned, which
+ * keeps every image out of quarantine: its workloads may pull the image. With `accounts: "all"` the member
+ * accounts are not known here: `unlisted` says why they stay unscanned (listing them would need
+ * organizations:ListAccounts, which AWS answers only in the management account or a delegated
+ * administrator; not used yet).
+ */
+export function accountsToScan(
+  scope: AccountScope,
+  deploymentAccount: string,
+  findingAccount: string,
+): { accounts: string[]; unscanned: { accountId: string; reason: string }[]; unlisted?: string } {
+  const listed = scope.allowedAccounts === 'all' ? [] : (scope.allowedAccounts ?? []);
+  const protectedAccounts = new Set(scope.protectedAccounts ?? []);
+  const all = [...new Set([deploymentAccount, findingAccount, ...listed, ...protectedAccounts])];
+  const accounts = all.filter((a) => !protectedAccounts.has(a));
+  const unscanned = all
+    .filter((a) => protectedAccounts.has(a))
+    .map((accountId) => ({
+      accountId,
+      reason:
+        'in protectedAccounts: shield-right never assumes a role there, so its workloads are not scanned',
+    }));
+  if (scope.allowedAccounts !== 'all') return { accounts, unscanned };
+  return {
+    accounts,
+    unscanned,
+    unlisted:
+      'accounts is "all": shield-right does not list the organization\'s member accounts (organizations:ListAccounts, callable from the management account or a delegated administrator, is not used yet), so their workloads are not scanned; list the accounts in `accounts` to scan them',
+  };
 }

@@ -17,25 +17,44 @@ export interface FindingWorkload {
   readonly serviceName?: string;
 }
 
-function who(task: ExposedTask): string {
+function who(task: ExposedTask, workload: FindingWorkload | undefined): string {
   const cluster = clusterNameOfArn(task.clusterArn);
+  // Organization mode: a task of another account than the finding's is named with its account.
+  const elsewhere =
+    task.accountId && !workload?.clusterArn.includes(`:${task.accountId}:`)
+      ? ` of account ${task.accountId}`
+      : '';
   return task.serviceName
-    ? `service ${task.serviceName} in cluster ${cluster}`
-    : `task ${task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1)} in cluster ${cluster}`;
+    ? `service ${task.serviceName} in cluster ${cluster}${elsewhere}`
+    : `task ${task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1)} in cluster ${cluster}${elsewhere}`;
+}
+
+/** Why an organization-wide scan does not know who runs the image: the accounts it could not scan. */
+function unscannedReason(radius: BlastRadius): string {
+  const accounts = (radius.unscannedAccounts ?? []).map((a) => `${a.accountId} (${a.reason})`);
+  const shown = accounts.slice(0, 5).join('; ');
+  const named =
+    accounts.length === 0
+      ? ''
+      : ` account(s) ${shown}${accounts.length > 5 ? `; and ${accounts.length - 5} more` : ''} could not be scanned;`;
+  const unlisted = radius.reason && !radius.failed ? ` ${radius.reason};` : '';
+  const detail = named || unlisted ? `${named}${unlisted}` : ' workloads of other accounts are not scanned;';
+  return `organization mode:${detail} who else runs the image is not fully known, so it is not archived (quarantine by hand once you know who runs it)`;
 }
 
 /** Why this task keeps the digest out of quarantine, or undefined. */
 function sparingReason(task: ExposedTask, workload: FindingWorkload | undefined): string | undefined {
   if (task.verdict === 'protected' || task.verdict === 'exempt') {
-    return `${who(task)} runs it and is ${task.verdict} (${task.verdictReason ?? 'no reason given'})`;
+    return `${who(task, workload)} runs it and is ${task.verdict} (${task.verdictReason ?? 'no reason given'})`;
   }
-  if (task.verdict === undefined) return `${who(task)} runs it and was not checked against the guard`;
+  if (task.verdict === undefined)
+    return `${who(task, workload)} runs it and was not checked against the guard`;
   const inWorkload =
     workload !== undefined &&
     task.clusterArn === workload.clusterArn &&
     task.serviceName === workload.serviceName;
   if (workload && task.serviceName && !inWorkload) {
-    return `${who(task)} runs it too, outside the finding's workload`;
+    return `${who(task, workload)} runs it too, outside the finding's workload`;
   }
   return undefined;
 }
@@ -66,10 +85,7 @@ export function spareTargets(
       continue;
     }
     if (radius.otherAccountsUnscanned) {
-      spare(
-        target,
-        'organization mode: workloads of other accounts can run this image and are not scanned, so it is not archived (quarantine by hand once you know who runs it)',
-      );
+      spare(target, unscannedReason(radius));
       continue;
     }
     if (radius.truncated) {

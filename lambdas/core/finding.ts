@@ -3,7 +3,12 @@
  * JSON-serializable shape that the workflow, the policy and the notifications share.
  */
 import * as v from 'valibot';
-import { type AccountScope, memberRoleArnFor, requireAllowedAccount } from './accounts';
+import {
+  type AccountScope,
+  memberRoleArnFor,
+  requireAllowedAccount,
+  requireDeploymentRegion,
+} from './accounts';
 import { InvalidFindingError } from './errors';
 import { type ImageReference, parseImage } from './image';
 import { CRITICAL_SEVERITY } from './incident';
@@ -90,6 +95,14 @@ export interface RuntimeFinding {
    * made through (Lambda actions assume it; StopTask and TagResource pass it as `Credentials.RoleArn`).
    */
   readonly memberRoleArn?: string;
+  /** The account's name from the configuration's `accountNames`, shown next to its id. */
+  readonly accountName?: string;
+  /**
+   * Organization mode (memberAccountRoleName set): the account shield-right is deployed in (the event's
+   * `account`, where the delegated administrator's bus received it). Calls in any other account (the
+   * finding's, a registry's, a scanned one's) go through that account's member role.
+   */
+  readonly deploymentAccountId?: string;
   /** Free-text fields and lists cut to bound the workflow's state (lambdas/core/finding-bounds.ts). */
   readonly truncated?: readonly string[];
 }
@@ -222,6 +235,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     const owner = accountOfArn(arn, pattern);
     if (owner) requireAllowedAccount(options, eventAccount, owner, path);
   };
+  if (!sample) requireDeploymentRegion(options, region, 'detail.region');
   if (!sample) requireAllowedAccount(options, eventAccount, accountId, 'detail.accountId');
   const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${namedCluster}`;
   checkAccount(clusterArn, CLUSTER_ARN, 'detail.resource.ecsClusterDetails.arn');
@@ -313,6 +327,7 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     forced: isForced(envelope),
     ...(discrepancies.length > 0 ? { discrepancies } : {}),
     ...(memberRoleArn ? { memberRoleArn } : {}),
+    ...(options.memberRoleName ? { deploymentAccountId: eventAccount } : {}),
   };
 }
 

@@ -118,6 +118,11 @@ export function accountCapKey(accountId: string, band: SeverityBand): string {
   return `CAP#ACCOUNT#${accountId}#${band}`;
 }
 
+/** The organization-wide counter of a band: every account this deployment acts in, together. */
+export function organizationCapKey(band: SeverityBand): string {
+  return `CAP#ORGANIZATION#${band}`;
+}
+
 /**
  * The rate limit of "limit reached" notices: one item per cluster (or account, for images) and severity
  * band, so a burst of Medium findings never silences the notice of a Critical one.

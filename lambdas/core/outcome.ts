@@ -85,6 +85,8 @@ export interface ExposedTask {
   /** The workload guard's verdict (guarded scans): protected and exempt workloads are never touched. */
   readonly verdict?: 'protected' | 'exempt' | 'allowed';
   readonly verdictReason?: string;
+  /** Organization mode: the account the task runs in (scans span every account shield-right can see). */
+  readonly accountId?: string;
 }
 
 /** Other running tasks using the same image digest(s): who else may be compromised. */
@@ -100,6 +102,10 @@ export interface BlastRadius {
    * are not scanned, so who runs it is not fully known.
    */
   readonly otherAccountsUnscanned?: boolean;
+  /** Organization mode: the accounts whose tasks were scanned. */
+  readonly scannedAccounts?: string[];
+  /** Organization mode: the accounts that could not be scanned, and why (any of them spares every image). */
+  readonly unscannedAccounts?: { readonly accountId: string; readonly reason: string }[];
   readonly reason?: string;
 }
 

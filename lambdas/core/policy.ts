@@ -8,6 +8,7 @@ import {
   type ImageQuarantineStrategy,
   type ResponseMode,
 } from '../../definitions/config';
+import { type AccountScope, type FindingAccounts, registryAccess } from './accounts';
 import type { RuntimeFinding } from './finding';
 import { parseImage } from './image';
 import {
@@ -17,6 +18,7 @@ import {
   capWindow,
   clusterCapKey,
   incidentTtl,
+  organizationCapKey,
   runtimeBand,
   type SeverityBand,
   taskClaimKey,
@@ -30,12 +32,19 @@ import {
 
 export { isExemptValue } from './workload-guard';
 
-export interface PolicySettings extends GuardSettings {
+export interface PolicySettings extends GuardSettings, OrganizationSettings {
   readonly mode: ResponseMode;
   readonly stopSeverity: number;
   readonly isolateSeverity: number;
   readonly imageQuarantine: ImageQuarantineStrategy;
   readonly blastRadius: BlastRadiusConfig & { readonly minHealthyTasks: number };
+}
+
+/** The organization-wide settings (definitions/config.ts), when the policy has them. */
+export interface OrganizationSettings {
+  readonly memberAccountRoleName?: string;
+  readonly accounts?: 'all' | readonly string[];
+  readonly protectedAccounts?: readonly string[];
 }
 
 export interface EnrichedContainer {
@@ -95,6 +104,11 @@ export interface QuarantineTarget {
   readonly repository: string;
   readonly digest?: string;
   readonly tag?: string;
+  /**
+   * Organization mode: the member role of the registry account, when the repository is not in the account
+   * shield-right is deployed in; the quarantine (and its undo) runs there through it.
+   */
+  readonly roleArn?: string;
 }
 
 export interface Skipped {
@@ -127,12 +141,17 @@ export interface ResponsePlan {
   readonly digests: string[];
   /** The severity band whose budget the action is charged to. */
   readonly band: SeverityBand;
-  /** The blast-radius counters this plan charges: the cluster's and the account's, of the band. */
-  readonly capKeys: { readonly cluster: string; readonly account: string; readonly notice: string };
+  /** The blast-radius counters this plan charges: the cluster's, the account's and the organization's, of the band. */
+  readonly capKeys: {
+    readonly cluster: string;
+    readonly account: string;
+    readonly organization: string;
+    readonly notice: string;
+  };
   /** The band's budgets per sliding window (a forced response runs under FORCED_CAP). */
-  readonly caps: { readonly cluster: number; readonly account: number };
+  readonly caps: { readonly cluster: number; readonly account: number; readonly organization: number };
   /** The list index of the cap-th newest stamp of each counter (cap − 1): the claim's condition reads it. */
-  readonly slots: { readonly cluster: number; readonly account: number };
+  readonly slots: { readonly cluster: number; readonly account: number; readonly organization: number };
   /** The sliding window: this action's stamp and the oldest stamp that still counts (epoch seconds). */
   readonly window: { readonly at: number; readonly since: number };
   readonly ttl: number;
@@ -187,10 +206,33 @@ function involvedContainers(
   return described;
 }
 
-/** The images of the involved containers, as DescribeTasks reports them, that live in this account's ECR. */
+/** The accounts around a runtime finding, for registryAccess. */
+export function findingAccounts(finding: RuntimeFinding): FindingAccounts {
+  return {
+    partition: finding.partition,
+    findingAccount: finding.accountId,
+    ...(finding.memberRoleArn ? { findingRoleArn: finding.memberRoleArn } : {}),
+    ...(finding.deploymentAccountId ? { deploymentAccount: finding.deploymentAccountId } : {}),
+  };
+}
+
+/** The account scope of the policy settings (organization mode). */
+export function scopeOf(settings: OrganizationSettings): AccountScope {
+  return {
+    ...(settings.accounts ? { allowedAccounts: settings.accounts } : {}),
+    ...(settings.protectedAccounts ? { protectedAccounts: settings.protectedAccounts } : {}),
+    ...(settings.memberAccountRoleName ? { memberRoleName: settings.memberAccountRoleName } : {}),
+  };
+}
+
+/**
+ * The images of the involved containers, as DescribeTasks reports them, in a private ECR registry of the
+ * finding's account or, in organization mode, of any account `scope` allows (the quarantine runs there).
+ */
 export function quarantineTargets(
   finding: RuntimeFinding,
   enrichment: TaskEnrichment | undefined,
+  scope: AccountScope = {},
 ): {
   targets: QuarantineTarget[];
   notQuarantinable: string[];
@@ -214,10 +256,13 @@ export function quarantineTargets(
         `the finding names image ${said.uri} for container ${container.name} but ECS describes ${image.uri}: handled as ${image.uri}`,
       );
     }
+    const access = image.ecr
+      ? registryAccess(scope, findingAccounts(finding), image.ecr.accountId)
+      : undefined;
     if (!image.ecr) {
       notQuarantinable.push(`${image.uri} is not in a private ECR registry`);
-    } else if (image.ecr.accountId !== finding.accountId) {
-      notQuarantinable.push(`${image.uri} is in registry ${image.ecr.accountId}, not this account's`);
+    } else if (access && !access.ok) {
+      notQuarantinable.push(`${image.uri} ${access.reason}`);
     } else if (image.ecr.region !== finding.region) {
       notQuarantinable.push(`${image.uri} is in ${image.ecr.region}, not ${finding.region}`);
     } else if (!digest) {
@@ -233,6 +278,7 @@ export function quarantineTargets(
         repository: image.repository,
         digest,
         ...(image.tag ? { tag: image.tag } : {}),
+        ...(access?.ok && access.roleArn ? { roleArn: access.roleArn } : {}),
       });
     }
   }
@@ -267,12 +313,12 @@ export function decideRuntimeResponse(
   const forced = finding.forced === true;
   const high = forced || finding.severity >= settings.stopSeverity;
   const medium = !high && finding.severity >= settings.isolateSeverity;
-  const { targets, notQuarantinable, notes } = quarantineTargets(finding, enrichment);
+  const { targets, notQuarantinable, notes } = quarantineTargets(finding, enrichment, scopeOf(settings));
   const band = runtimeBand(finding.severity, settings.stopSeverity);
   const budget = budgetOf(settings.blastRadius, band);
   const caps = forced
-    ? { cluster: FORCED_CAP, account: FORCED_CAP }
-    : { cluster: budget.perCluster, account: budget.perAccount };
+    ? { cluster: FORCED_CAP, account: FORCED_CAP, organization: FORCED_CAP }
+    : { cluster: budget.perCluster, account: budget.perAccount, organization: budget.perOrganization };
   // The blast radius is measured for the images that may be quarantined, else every image of the task.
   const digests = [
     ...new Set(
@@ -293,10 +339,11 @@ export function decideRuntimeResponse(
     capKeys: {
       cluster: clusterCapKey(finding.cluster.arn, band),
       account: accountCapKey(finding.accountId, band),
+      organization: organizationCapKey(band),
       notice: capNoticeKey(finding.cluster.arn, band),
     },
     caps,
-    slots: { cluster: caps.cluster - 1, account: caps.account - 1 },
+    slots: { cluster: caps.cluster - 1, account: caps.account - 1, organization: caps.organization - 1 },
     window: capWindow(now, settings.blastRadius.windowMinutes),
     ttl: incidentTtl(now, retentionDays),
   };

@@ -75,6 +75,8 @@ export const RuntimeFindingSchema = v.object({
   forced: v.optional(v.boolean()),
   discrepancies: v.optional(v.array(text)),
   memberRoleArn: v.optional(text),
+  accountName: v.optional(text),
+  deploymentAccountId: v.optional(text),
 });
 
 /** A VulnerabilityFinding as ValidateFinding returned it (lambdas/core/vulnerability.ts). */
@@ -116,6 +118,8 @@ export const VulnerabilityFindingSchema = v.object({
   lastObservedAt: v.optional(text),
   updatedAt: text,
   eventId: text,
+  memberRoleArn: v.optional(text),
+  accountName: v.optional(text),
 });
 
 export const FindingSchema = v.variant('kind', [RuntimeFindingSchema, VulnerabilityFindingSchema]);
@@ -158,6 +162,7 @@ export const QuarantineTargetSchema = v.object({
   containerName: text,
   digest: v.optional(text),
   tag: v.optional(text),
+  roleArn: v.optional(text),
 });
 export const ExposedTaskSchema = v.object({
   taskArn: text,
@@ -168,6 +173,7 @@ export const ExposedTaskSchema = v.object({
   digest: v.optional(text),
   verdict: v.optional(v.picklist(['protected', 'exempt', 'allowed'])),
   verdictReason: v.optional(text),
+  accountId: v.optional(text),
 });
 
 /** What MeasureBlastRadius reported (lambdas/core/outcome.ts BlastRadius), or its failure. */
@@ -177,6 +183,8 @@ export const BlastRadiusSchema = v.object({
   truncated: v.boolean(),
   failed: v.optional(v.boolean()),
   otherAccountsUnscanned: v.optional(v.boolean()),
+  scannedAccounts: v.optional(v.array(text)),
+  unscannedAccounts: v.optional(v.array(v.object({ accountId: text, reason: text }))),
   reason: v.optional(text),
 });
 
@@ -196,7 +204,14 @@ export const IsolateInputSchema = v.object({
 });
 
 /** The part of a finding an action in its account needs: the member role, for a member account's. */
-const AccountOfFindingSchema = v.optional(v.object({ memberRoleArn: v.optional(text) }));
+const AccountOfFindingSchema = v.optional(
+  v.object({
+    memberRoleArn: v.optional(text),
+    accountId: v.optional(text),
+    partition: v.optional(text),
+    deploymentAccountId: v.optional(text),
+  }),
+);
 
 export const QuarantineInputSchema = v.object({
   finding: AccountOfFindingSchema,

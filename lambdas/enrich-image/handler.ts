@@ -2,10 +2,9 @@
 import { enrichVulnerableImage } from '../actions/enrich-image';
 import { EnrichInputSchema, stepInput, VulnerabilityFindingSchema } from '../core/schemas';
 import { decideImageResponse, type ImageEnrichment, type ImagePlan } from '../core/vulnerability';
-import { ecr } from '../shared/clients/ecr';
-import { ecs } from '../shared/clients/ecs';
 import { decisionTime, policySettings } from '../shared/env';
 import { logger } from '../shared/logger';
+import { clientsFor } from '../shared/member-clients';
 
 policySettings();
 
@@ -14,6 +13,8 @@ const InputSchema = EnrichInputSchema(VulnerabilityFindingSchema);
 export const handler = async (input: unknown): Promise<{ enrichment: ImageEnrichment; plan: ImagePlan }> => {
   const { finding, now } = stepInput('EnrichAndDecide', InputSchema, input);
   const settings = policySettings();
+  // A member account's image and tasks through its member role (MemberRoleError when it cannot be assumed).
+  const { ecr, ecs } = await clientsFor(finding.memberRoleArn);
   const enrichment = await enrichVulnerableImage({ ecr, ecs, guard: settings }, finding);
   const plan = decideImageResponse(
     finding,

@@ -3,7 +3,8 @@
  * image trust workflows the blast radius comes with the request: digests that other workloads run, or whose users are
  * not fully known, are spared (lambdas/core/blast-radius.ts).
  */
-import { quarantineImages } from '../actions/image-quarantine';
+
+import { quarantineInAccounts, registryRoles } from '../actions/quarantine-accounts';
 import { revokeAfterQuarantine } from '../actions/quarantine-revocation';
 import { spareTargets } from '../core/blast-radius';
 import type { QuarantineResult } from '../core/outcome';
@@ -31,20 +32,30 @@ export const handler = async (input: unknown): Promise<QuarantineResult> => {
   const sparing = workload
     ? spareTargets(request.targets, request.blastRadius, workload)
     : { targets: [...request.targets], spared: [] };
-  // Targets are in the finding's account (lambdas/core/policy.ts): a member's through its member role.
-  const { ecr } = await clientsFor(request.finding?.memberRoleArn);
+  // Each target is quarantined in the account that owns its repository, through the role the plan gave it
+  // (lambdas/core/accounts.ts registryAccess); a plan without per-target roles acts in the finding's account.
+  const fallbackRole = request.finding?.deploymentAccountId ? undefined : request.finding?.memberRoleArn;
+  const ecrFor = async (roleArn: string | undefined) => (await clientsFor(roleArn)).ecr;
+  const roles = registryRoles(sparing.targets, fallbackRole);
   const result =
     sparing.targets.length > 0
-      ? await quarantineImages(
-          { ecr, s3, evidenceBucket: env().EVIDENCE_BUCKET },
+      ? await quarantineInAccounts(
+          {
+            ecrFor,
+            s3,
+            evidenceBucket: env().EVIDENCE_BUCKET,
+          },
           { ...request, targets: sparing.targets },
+          fallbackRole,
         )
       : { status: 'skipped' as const, images: [] };
   // signing.revokeOnQuarantine: after the quarantine applied, never instead of it; a failure is reported.
   const config = policySettings();
   const revocation = await revokeAfterQuarantine(
     {
-      clients: { ecr, signer, download: (url) => layerDownload.get(url) },
+      // The signatures are read in each image's registry account, through the role it was quarantined with.
+      clients: { ecr: await ecrFor(undefined), signer, download: (url) => layerDownload.get(url) },
+      ecrOf: async (registryId) => ecrFor(roles.has(registryId) ? roles.get(registryId) : fallbackRole),
       s3,
       evidenceBucket: env().EVIDENCE_BUCKET,
     },

@@ -24,17 +24,26 @@ function accountScope(): AccountScope {
     allowedAccounts: configured === 'all' ? 'all' : [...listedAccounts, ...configured],
     protectedAccounts: policy?.protectedAccounts ?? [],
     ...(role ? { memberRoleName: role } : {}),
+    ...(process.env.AWS_REGION ? { deploymentRegion: process.env.AWS_REGION } : {}),
+    regions: policy?.regions ?? [],
   };
+}
+
+function accountNames(): Readonly<Record<string, string>> {
+  return process.env.SHIELD_RIGHT_POLICY ? policySettings().accountNames : {};
 }
 
 export const handler = async (event: unknown): Promise<RuntimeFinding | VulnerabilityFinding> => {
   const source = v.is(EventSourceSchema, event) ? event.source : undefined;
   try {
     const scope = accountScope();
-    const finding =
+    const normalized =
       source === 'aws.inspector2'
         ? boundVulnerabilityFinding(normalizeVulnerabilityFinding(event, scope))
         : boundRuntimeFinding(normalizeRuntimeFinding(event, scope));
+    // The configured name of the finding's account (operators' text, from the configuration; no API call).
+    const accountName = accountNames()[normalized.accountId];
+    const finding = accountName ? { ...normalized, accountName } : normalized;
     logger.info('finding validated', { incidentId: finding.incidentId, kind: finding.kind });
     return finding;
   } catch (err) {

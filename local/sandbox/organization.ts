@@ -111,17 +111,23 @@ export class SandboxOrganization implements StsDirectory {
   }
 }
 
-/** The account that answers a client's call: the one its credentials act in (the active one by default). */
+/**
+ * The account that answers a client's call: the one its credentials act in (the active one by default),
+ * and the role those credentials were issued for (a call made with a role's credentials is that role's,
+ * so an AssumeRole made with them is checked against the next role's trust as that role).
+ */
 export async function answeringAccount(
   active: SandboxAccount,
   credentials: unknown,
-): Promise<SandboxAccount> {
+): Promise<{ account: SandboxAccount; roleArn?: string }> {
   const organization = organizations.get(active);
-  if (!organization) return active;
+  if (!organization) return { account: active };
   const resolved: unknown = typeof credentials === 'function' ? await credentials() : credentials;
   const accessKeyId =
     typeof resolved === 'object' && resolved !== null && 'accessKeyId' in resolved
       ? String(resolved.accessKeyId)
       : undefined;
-  return organization.accountForCredentials(accessKeyId, active);
+  const account = organization.accountForCredentials(accessKeyId, active);
+  const roleArn = organization.roleOfCredentials(accessKeyId);
+  return roleArn ? { account, roleArn } : { account };
 }

@@ -12,7 +12,7 @@ import {
   isTransientError,
 } from '@smithy/core/retry';
 import type { SandboxAccount } from './account';
-import { answeringAccount } from './organization';
+import { answeringAccount, asPrincipal } from './organization';
 import { AwsError, type ServiceName } from './types';
 
 const activeAccount = new AsyncLocalStorage<SandboxAccount>();
@@ -144,9 +144,11 @@ export function attachSandbox(
       ) {
         return sendThroughStack(command, ...rest);
       }
-      return answeringAccount(active, client.config.credentials).then((account) =>
-        answerBelowSdk(account, service, operation, input),
-      );
+      // As on the stack path: calls made with a role's issued credentials are that role's (organization.ts).
+      return answeringAccount(active, client.config.credentials).then(({ account, roleArn }) => {
+        const answer = () => answerBelowSdk(account, service, operation, input);
+        return roleArn ? asPrincipal(roleArn, answer) : answer();
+      });
     };
   }
   client.middlewareStack.addRelativeTo(
@@ -157,9 +159,10 @@ export function attachSandbox(
           throw new AwsError('SandboxNotActive', `${service} call outside a sandbox: refusing to reach AWS`);
         }
         // The one multi-account hook: the account of the client's credentials answers (organization.ts).
-        const account = await answeringAccount(active, client.config.credentials);
+        const { account, roleArn } = await answeringAccount(active, client.config.credentials);
         const operation = (context.commandName ?? '').replace(/Command$/, '');
-        const output = (await account.call(service, operation, args.input)) as
+        const call = () => account.call(service, operation, args.input);
+        const output = (await (roleArn ? asPrincipal(roleArn, call) : call())) as
           | Record<string, unknown>
           | undefined;
         return {

@@ -34,6 +34,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:DescribeTasks',
     'ecs:ListClusters',
     'ecs:ListTasks',
+    'sts:AssumeRole',
   ],
   isolate: [
     'ec2:DescribeInstances',

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG, parseConfig, type ShieldRightConfig } from '../../definitions/config';
 import type { FunctionId } from '../../definitions/functions';
-import { centralRoleArn } from '../../definitions/organization';
+import { centralRoleArn, operatorRoleArn } from '../../definitions/organization';
 import { type TrustPolicy, trustAllows } from '../../local/sandbox/sts';
 import { memberRoleTemplate } from '../../scripts/member-template';
 import {
@@ -42,14 +42,25 @@ const PARAMS = {
   OrganizationId: ORG,
 };
 
-function memberRole(config: ShieldRightConfig = DEFAULT_CONFIG): {
+function memberRole(
+  config: ShieldRightConfig = DEFAULT_CONFIG,
+  roleName = 'ShieldRightMemberRole',
+): {
   trust: TrustPolicy;
   statements: Statement[];
 } {
   const template = memberRoleTemplate(REGIONS, config) as { Resources: Record<string, Json> };
-  const resources = Object.values(template.Resources);
-  const role = resources.find((r) => r.Type === 'AWS::IAM::Role') as { Properties: Json };
-  const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy') as { Properties: Json }[];
+  const entries = Object.entries(template.Resources);
+  const [roleId, role] = entries.find(
+    ([, r]) => r.Type === 'AWS::IAM::Role' && (r.Properties as Json).RoleName === roleName,
+  ) as [string, { Properties: Json }];
+  const policies = entries
+    .map(([, r]) => r)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify((r.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]),
+    ) as { Properties: Json }[];
   return {
     trust: resolve(role.Properties.AssumeRolePolicyDocument, PARAMS) as TrustPolicy,
     statements: policies.flatMap(
@@ -69,7 +80,9 @@ describe('the ShieldRightMemberRole template', () => {
   it.each([
     ['enrich', 'us-east-1'],
     ['isolate', 'eu-west-1'],
+    ['enrichImage', 'eu-west-1'],
     ['RuntimeThreatResponse', 'us-east-1'],
+    ['VulnerableImageResponse', 'us-east-1'],
   ] as const)('trusts the central %s role (%s)', (owner, region) => {
     expect(trustAllows(trust, central(owner, region))).toBe(true);
   });
@@ -85,7 +98,7 @@ describe('the ShieldRightMemberRole template', () => {
   });
 
   it('grants exactly the member-account actions of the acting roles, none of the central resources', () => {
-    const member: FunctionId[] = ['enrich', 'isolate', 'quarantine', 'exposure'];
+    const member: FunctionId[] = ['enrich', 'enrichImage', 'isolate', 'quarantine', 'exposure'];
     const expected = new Set([
       // No quarantine group is provisioned in members: no container-instance isolation there (yet).
       ...member
@@ -102,6 +115,37 @@ describe('the ShieldRightMemberRole template', () => {
     ]);
     const granted = new Set(statements.flatMap((s) => asList(s.Action)).filter((a) => !/^xray:/.test(a)));
     expect([...granted].sort()).toEqual([...expected].sort());
+  });
+
+  it('as a registry account: the quarantine and its undo (ECR writes) on its repositories only, denied on exempt ones like centrally', () => {
+    const writes = ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass'];
+    const allowed = statements.filter(
+      (st) => st.Effect !== 'Deny' && asList(st.Action).some((a) => writes.includes(String(a))),
+    );
+    expect(allowed.length).toBeGreaterThan(0);
+    for (const st of allowed) expect(asList(st.Resource)).toEqual([`arn:aws:ecr:*:${B}:repository/*`]);
+    const exempt = memberRole(parseConfig({ inspector: { exemptRepositories: ['base-images'] } })).statements;
+    for (const action of writes)
+      expect(
+        exempt.some(
+          (st) =>
+            st.Effect === 'Deny' &&
+            asList(st.Action).includes(action) &&
+            JSON.stringify(st.Resource).includes('repository/base-images'),
+        ),
+      ).toBe(true);
+  });
+
+  it('as a scanned account: the blast-radius scan is read-only listing and describing, in this account', () => {
+    // sts:AssumeRole is the central role's own (to get here), not the member role's.
+    const scan = EXPECTED_API_ACTIONS.exposure.filter((a) => !a.startsWith('sts:'));
+    expect([...scan].sort()).toEqual(
+      expect.arrayContaining(['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks']),
+    );
+    for (const action of scan) {
+      expect(action).toMatch(/^ecs:(List|Describe)/);
+      expect(statements.some((st) => st.Effect !== 'Deny' && asList(st.Action).includes(action))).toBe(true);
+    }
   });
 
   it('scopes and conditions StopTask and TagResource like the central workflow role, in the member account', () => {
@@ -145,7 +189,7 @@ describe('central roles with memberAccountRoleName', () => {
   const assumeStatements = (roleId: string) =>
     statementsOfRole(s.template, roleId).filter((st) => asList(st.Action).includes('sts:AssumeRole'));
 
-  it.each(['enrich', 'isolate', 'quarantine', 'exposure'] as const)(
+  it.each(['enrich', 'enrichImage', 'isolate', 'quarantine', 'exposure'] as const)(
     '%s has a fixed name and may assume only the member role in the allowed accounts',
     (id) => {
       const role = s.shieldRight.functions.roles[id];
@@ -162,13 +206,18 @@ describe('central roles with memberAccountRoleName', () => {
     },
   );
 
-  it('the runtime workflow role has a fixed name and may assume the member role; roles that never act in members may not', () => {
-    const machine = s.shieldRight.workflows.stateMachines.RuntimeThreatResponse;
-    const roleId = logicalId(machine.role);
-    expect(json(s.template.toJSON().Resources[roleId].Properties.RoleName)).toContain(
-      'shield-right-RuntimeThreatResponse-',
-    );
-    expect(assumeStatements(roleId).length).toBeGreaterThan(0);
+  it.each(['RuntimeThreatResponse', 'VulnerableImageResponse'] as const)(
+    'the %s workflow role has a fixed name and may assume the member role (Credentials.RoleArn)',
+    (name) => {
+      const roleId = logicalId(s.shieldRight.workflows.stateMachines[name].role);
+      expect(json(s.template.toJSON().Resources[roleId].Properties.RoleName)).toContain(
+        `shield-right-${name}-`,
+      );
+      expect(assumeStatements(roleId).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('roles that never act in members may not assume any role', () => {
     for (const id of ['notify', 'validate', 'reconcile', 'reportFailure'] as const)
       expect(assumeStatements(logicalId(s.shieldRight.functions.roles[id]))).toEqual([]);
   });
@@ -178,5 +227,76 @@ describe('central roles with memberAccountRoleName', () => {
     // Role trust policies name sts:AssumeRole for their service principals; identity policies must not.
     const policies = Object.values(plain.template.findResources('AWS::IAM::Policy'));
     expect(json(policies)).not.toContain('"sts:AssumeRole"');
+  });
+});
+
+describe('release across accounts: the member release role and the central operator role', () => {
+  const release = memberRole(DEFAULT_CONFIG, 'ShieldRightMemberRole-release');
+  const operator = (region = 'us-east-1', account = CENTRAL) => ({
+    arn: operatorRoleArn('aws', account, region),
+    accountId: account,
+    orgId: ORG,
+  });
+
+  it('trusts only the central operator roles within the organization, never the roles that act automatically', () => {
+    expect(trustAllows(release.trust, operator('us-east-1'))).toBe(true);
+    expect(trustAllows(release.trust, operator('eu-west-1'))).toBe(true);
+    expect(trustAllows(release.trust, operator('us-east-1', '999988887777'))).toBe(false);
+    expect(trustAllows(release.trust, { ...operator(), orgId: 'o-otherorg00' })).toBe(false);
+    for (const owner of ['enrich', 'isolate', 'RuntimeThreatResponse'] as const)
+      expect(
+        trustAllows(release.trust, {
+          arn: centralRoleArn('aws', CENTRAL, owner, 'us-east-1'),
+          accountId: CENTRAL,
+          orgId: ORG,
+        }),
+      ).toBe(false);
+  });
+
+  it('may only undo a containment, in its own account: re-authorize rules, restore images, remove the incident tag', () => {
+    const granted = release.statements.flatMap((s) => asList(s.Action)).filter((a) => !/^xray:/.test(a));
+    expect([...new Set(granted)].sort()).toEqual(
+      [
+        'ec2:AuthorizeSecurityGroupEgress',
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ecr:BatchDeleteImage',
+        'ecr:BatchGetImage',
+        'ecr:DescribeImages',
+        'ecr:PutImage',
+        'ecr:UpdateImageStorageClass',
+        'ecs:UntagResource',
+      ].sort(),
+    );
+    const untag = release.statements.find((s) => s.Action === 'ecs:UntagResource');
+    expect(untag?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['shield-right:incident'] },
+    });
+    for (const s of release.statements)
+      for (const r of asList(s.Resource)) expect(String(r)).toContain(`:${B}:`);
+  });
+
+  it('the central operator role has a fixed name and may assume only the member release role in the allowed accounts', () => {
+    const config: ShieldRightConfig = {
+      ...DEFAULT_CONFIG,
+      memberAccountRoleName: 'ShieldRightMemberRole',
+      accounts: [B, C],
+      protectedAccounts: [PROTECTED],
+    };
+    const s = synthesize({ config });
+    const roles = s.template.findResources('AWS::IAM::Role');
+    const [roleId] = Object.entries(roles).find(([, r]) =>
+      String(JSON.stringify(r.Properties?.RoleName)).includes('shield-right-operator-'),
+    ) ?? [''];
+    const statements = statementsOfRole(s.template, roleId);
+    const allowed = statements.filter((st) => st.Effect === 'Allow');
+    expect(allowed.flatMap((st) => asList(st.Action))).toEqual(['sts:AssumeRole']);
+    const resources = allowed.flatMap((st) => asList(st.Resource)).map((r) => JSON.stringify(r));
+    expect(resources).toHaveLength(2);
+    expect(resources.every((r) => r.includes('role/ShieldRightMemberRole-release'))).toBe(true);
+    const deny = statements.find((st) => st.Effect === 'Deny');
+    expect(JSON.stringify(deny?.Resource)).toContain(`:iam::${PROTECTED}:role/*`);
+    // Without memberAccountRoleName there is no operator role.
+    const plain = synthesize({ config: DEFAULT_CONFIG }).template.findResources('AWS::IAM::Role');
+    expect(JSON.stringify(plain)).not.toContain('shield-right-operator-');
   });
 });

@@ -320,9 +320,46 @@ describe('parseConfig', () => {
         },
       });
 
-      expect(budgetOf(config.blastRadius, 'critical')).toEqual({ perCluster: 2, perAccount: 6 });
-      expect(budgetOf(config.blastRadius, 'high')).toEqual({ perCluster: 4, perAccount: 50 });
-      expect(budgetOf(config.blastRadius, 'medium')).toEqual({ perCluster: 4, perAccount: 50 });
+      // The organization's budget defaults to twice the band's per-account budget.
+      expect(budgetOf(config.blastRadius, 'critical')).toEqual({
+        perCluster: 2,
+        perAccount: 6,
+        perOrganization: 12,
+      });
+      expect(budgetOf(config.blastRadius, 'high')).toEqual({
+        perCluster: 4,
+        perAccount: 50,
+        perOrganization: 100,
+      });
+      expect(budgetOf(config.blastRadius, 'medium')).toEqual({
+        perCluster: 4,
+        perAccount: 50,
+        perOrganization: 100,
+      });
+    });
+
+    it('takes an organization-wide budget per band, or for every band', () => {
+      const config = parseConfig({
+        blastRadius: { maxActionsPerOrganization: 30, severityBudgets: { critical: { perOrganization: 8 } } },
+      });
+
+      expect(budgetOf(config.blastRadius, 'critical').perOrganization).toBe(8);
+      expect(budgetOf(config.blastRadius, 'high').perOrganization).toBe(30);
+      expect(configError({ blastRadius: { maxActionsPerOrganization: 0 } }).message).toContain(
+        'maxActionsPerOrganization',
+      );
+    });
+
+    it('reads regions and accountNames, refusing what is not a Region or an account id', () => {
+      const config = parseConfig({
+        regions: ['us-east-1', 'eu-west-1'],
+        accountNames: { '222233334444': 'payments-prod' },
+      });
+
+      expect(config.regions).toEqual(['us-east-1', 'eu-west-1']);
+      expect(config.accountNames).toEqual({ '222233334444': 'payments-prod' });
+      expect(configError({ regions: ['mars-1'] }).message).toContain('regions');
+      expect(configError({ accountNames: { payments: 'x' } }).message).toContain('accountNames');
     });
 
     it('refuses an unknown band, a budget that is not a whole number, and one past MAX_BUDGET', () => {

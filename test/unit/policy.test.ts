@@ -546,7 +546,7 @@ describe('decideRuntimeResponse', () => {
       [
         'another account',
         `999988887777.dkr.ecr.${REGION}.amazonaws.com/app:1`,
-        `999988887777.dkr.ecr.${REGION}.amazonaws.com/app:1 is in registry 999988887777, not this account's`,
+        `999988887777.dkr.ecr.${REGION}.amazonaws.com/app:1 is in registry 999988887777, not this account's (quarantining in another account needs memberAccountRoleName)`,
       ],
       [
         'another region',
@@ -648,24 +648,30 @@ describe('decideRuntimeResponse', () => {
       expect(high.capKeys).toEqual({
         cluster: `CAP#CLUSTER#${cluster}#high`,
         account: `CAP#ACCOUNT#${ACCOUNT}#high`,
+        organization: 'CAP#ORGANIZATION#high',
         notice: `CAPNOTICE#${cluster}#high`,
       });
       expect([high.band, critical.band, medium.band]).toEqual(['high', 'critical', 'medium']);
       expect(critical.capKeys.account).toBe(`CAP#ACCOUNT#${ACCOUNT}#critical`);
       expect(medium.capKeys.cluster).toBe(`CAP#CLUSTER#${cluster}#medium`);
-      expect(high.caps).toEqual({ cluster: 10, account: 50 });
-      expect(high.slots).toEqual({ cluster: 9, account: 49 });
+      // The organization's budget defaults to twice the account's: one account alone never reaches it.
+      expect(high.caps).toEqual({ cluster: 10, account: 50, organization: 100 });
+      expect(high.slots).toEqual({ cluster: 9, account: 49, organization: 99 });
     });
 
     it('gives each band its own budget when severityBudgets sets one, the base limits otherwise', () => {
       const s = settings({
-        blastRadius: { ...DEFAULT_CONFIG.blastRadius, severityBudgets: { critical: { perCluster: 3 } } },
+        blastRadius: {
+          ...DEFAULT_CONFIG.blastRadius,
+          maxActionsPerOrganization: 70,
+          severityBudgets: { critical: { perCluster: 3, perOrganization: 60 } },
+        },
       });
       const critical = decideRuntimeResponse(finding({ severity: 9.5 }), enrichment(), s, NOW);
       const high = decideRuntimeResponse(finding({ severity: 8 }), enrichment(), s, NOW);
 
-      expect(critical.caps).toEqual({ cluster: 3, account: 50 });
-      expect(high.caps).toEqual({ cluster: 10, account: 50 });
+      expect(critical.caps).toEqual({ cluster: 3, account: 50, organization: 60 });
+      expect(high.caps).toEqual({ cluster: 10, account: 50, organization: 70 });
     });
 
     it('slides the window with the action: the stamp is now, the window reaches windowMinutes back', () => {

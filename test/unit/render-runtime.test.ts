@@ -307,7 +307,9 @@ describe('renderNotification: other runtime kinds', () => {
     // Assert
     expectPublishable(rendered);
     expect(title).toContain('blast-radius limit reached');
-    expect(description).toContain('the High budget: at most 5 actions per cluster and 20 per account');
+    expect(description).toContain(
+      'the High budget: at most 5 actions per cluster, 20 per account and 40 across the organization',
+    );
     expect(description).toContain('Would have done:');
     expect(description).toContain('isolate the task, stop the task, quarantine the image, tag the service');
     expect(description).toContain('left open (CAP_REACHED) for a human');

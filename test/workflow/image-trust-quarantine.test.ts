@@ -108,6 +108,24 @@ describe('ImageTrustResponse enforce: quarantine of the untrusted digest', () =>
     60_000,
   );
 
+  it('organization mode: the other accounts are not scanned for a trust quarantine, so the digest is spared (the task is still stopped)', async () => {
+    // Arrange: deployed with a member role and a listed member account that may run the digest too
+    const sim = trustSimulator('enforce', undefined, {
+      config: { memberAccountRoleName: 'ShieldRightMemberRole', accounts: ['222233334444'] },
+    });
+
+    // Act
+    const result = await sim.processEvent(taskStart(6, UNSIGNED, 'none'));
+
+    // Assert
+    expect(result.apiCalls.filter((c) => c.operation === 'StopTask' && c.error === null)).toHaveLength(1);
+    expect(result.apiCalls.filter((c) => c.operation === 'UpdateImageStorageClass')).toEqual([]);
+    expect(await image(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE' });
+    const email = JSON.parse(result.notifications[0]?.message ?? '{}').email as string;
+    expect(email).toContain(`Not quarantined api@${UNSIGNED}`);
+    expect(email).toContain('workloads of other accounts are not scanned');
+  }, 60_000);
+
   it('one hold per digest: a release lifts the quarantine only when no other trust incident holds it', async () => {
     const sim = trustSimulator();
     await sim.processEvent(taskStart(6, UNSIGNED, 'none'));

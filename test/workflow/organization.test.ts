@@ -184,9 +184,12 @@ describe('a member account finding that cannot be acted on', () => {
 
 describe('per-account caps', () => {
   it("findings in one member account cannot use up another account's budget", async () => {
-    // Arrange: one action per account and window
+    // Arrange: one action per account and window (the organization's budget set apart, so only the accounts' bind)
     const simulator = new Simulator({
-      config: { ...WITH_ROLE, blastRadius: { ...WITH_ROLE.blastRadius, maxActionsPerAccount: 1 } },
+      config: {
+        ...WITH_ROLE,
+        blastRadius: { ...WITH_ROLE.blastRadius, maxActionsPerAccount: 1, maxActionsPerOrganization: 10 },
+      },
     });
 
     // Act
@@ -207,5 +210,81 @@ describe('per-account caps', () => {
     expect(execution(capped).states).toContain('NotifyCapReached');
     expect(only(callsTo(other, 'ecs', 'StopTask')).account).toBe(OTHER_MEMBER);
     expect(only(callsTo(home, 'ecs', 'StopTask')).account).toBe(ACCOUNT);
+  });
+});
+
+describe('the organization-wide cap', () => {
+  it("stops at the band's organization budget across member accounts, though each account's own budget has room", async () => {
+    // Arrange: two actions per account, three for the whole organization, per band and window
+    const simulator = new Simulator({
+      config: {
+        ...WITH_ROLE,
+        blastRadius: { ...WITH_ROLE.blastRadius, maxActionsPerAccount: 2, maxActionsPerOrganization: 3 },
+      },
+    });
+    const run = (member: string | undefined, n: number) =>
+      simulator.processEvent(
+        member
+          ? memberEvent(member, { taskId: `${n}`.padStart(2, '0').repeat(16), id: `e${n}`.repeat(16) })
+          : runtimeEvent({ taskId: `${n}`.padStart(2, '0').repeat(16), id: `e${n}`.repeat(16) }),
+      );
+
+    // Act
+    const b1 = await run(MEMBER, 1);
+    const b2 = await run(MEMBER, 2);
+    const b3 = await run(MEMBER, 3);
+    const c1 = await run(OTHER_MEMBER, 4);
+    const c2 = await run(OTHER_MEMBER, 5);
+    const home = await run(undefined, 6);
+
+    // Assert: B's third is its own account cap; C's second and A's first are the organization's
+    expect(only(callsTo(b1, 'ecs', 'StopTask')).account).toBe(MEMBER);
+    expect(only(callsTo(b2, 'ecs', 'StopTask')).account).toBe(MEMBER);
+    expect(callsTo(b3, 'ecs', 'StopTask')).toEqual([]);
+    expect(only(callsTo(c1, 'ecs', 'StopTask')).account).toBe(OTHER_MEMBER);
+    for (const capped of [c2, home]) {
+      expect(callsTo(capped, 'ecs', 'StopTask')).toEqual([]);
+      expect(execution(capped).states).toContain('NotifyCapReached');
+    }
+    expect(description(c2)).toContain('3 across the organization');
+    const counter = simulator.account.dynamodb
+      .items(simulator.table)
+      .find((item) => item.pk?.S === 'CAP#ORGANIZATION#high');
+    expect(counter?.stamps?.L).toHaveLength(3);
+  });
+});
+
+describe('Regions and account names', () => {
+  it('a finding from another Region than the deployment is refused, saying where shield-right runs; nothing is called in the account', async () => {
+    // Arrange: deployed in the fixtures' Region (and in eu-central-1, per regions); the finding is eu-central-1's
+    const simulator = new Simulator({ config: { ...WITH_ROLE, regions: [REGION, 'eu-central-1'] } });
+    const event = JSON.parse(
+      JSON.stringify(memberEvent(MEMBER, { taskId: '71'.repeat(16) })).replaceAll(REGION, 'eu-central-1'),
+    ) as Record<string, unknown>;
+
+    // Act
+    const result = await simulator.processEvent(event);
+
+    // Assert
+    expect(inAccount(result.apiCalls, MEMBER)).toEqual([]);
+    expect(callsTo(result, 'ecs')).toEqual([]);
+    expect(callsTo(result, 'sts')).toEqual([]);
+    const text = description(result);
+    expect(text).toContain(`acts in ${REGION} only`);
+    expect(text).toContain('the shield-right deployment in eu-central-1 responds to it');
+  });
+
+  it('notifications name the member account with its configured name', async () => {
+    // Arrange
+    const simulator = new Simulator({
+      config: { ...WITH_ROLE, accountNames: { [MEMBER]: 'payments-prod' } },
+    });
+
+    // Act
+    const result = await simulator.processEvent(memberEvent(MEMBER, { taskId: '72'.repeat(16) }));
+
+    // Assert
+    expect(execution(result).status).toBe('SUCCEEDED');
+    expect(description(result)).toContain(`${MEMBER}\` (payments-prod)`);
   });
 });

@@ -82,8 +82,9 @@ describe('redrive of the runtime workflow', () => {
     expect(callsOf(calls, 'TransactWriteItems')).toHaveLength(0);
     expect(callsOf(calls, 'PutItem')).toHaveLength(0);
     expect(callsOf(calls, 'StopTask').map((c) => c.input)).toEqual(refused.slice(0, 1));
-    expect(capsAfterFailure).toEqual(['1', '1']);
-    expect(await capCounters(sim)).toEqual(['1', '1']);
+    // Cluster, account and organization counters (issue 16), each charged once.
+    expect(capsAfterFailure).toEqual(['1', '1', '1']);
+    expect(await capCounters(sim)).toEqual(['1', '1', '1']);
     expect(await describe_(sim, executionArn)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     const history = await historyTypes(sim, executionArn);
     const redriven = history.indexOf('ExecutionRedriven');

@@ -260,7 +260,9 @@ describe('blast-radius limit and exactly-once containment under a concurrent bur
     const [notice] = notices;
     expect(notice?.subject).toContain('cap reached');
     expect(notice?.message).toContain('Would have done:');
-    expect(notice?.message).toMatch(/budget: at most 10 actions per cluster and 50 per account/);
+    expect(notice?.message).toMatch(
+      /budget: at most 10 actions per cluster, 50 per account and 100 across the organization/,
+    );
     const counted = tableItems(capped.sim, 'CAPNOTICE#').map((i) => Number(i.refused?.N));
     expect(counted).toHaveLength(2);
     expect(counted.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(left.length * FINDINGS_PER_TASK);

@@ -21,6 +21,12 @@ import { LIST_MAX } from './limits';
 import { SAFE_URL } from './links';
 import type { NotificationInput } from './types';
 
+/** The account id, and its configured name (accountNames) where there is one. */
+function accountSegments(f: RuntimeFinding | VulnerabilityFinding): Segment[] {
+  const id = code(f.accountId, LIMITS.short);
+  return f.accountName ? [id, text(' ('), value(f.accountName, LIMITS.short), text(')')] : [id];
+}
+
 function processLines(f: RuntimeFinding): Line[] {
   const p = f.process;
   if (!p) return [];
@@ -68,9 +74,7 @@ export function runtimeFacts(input: NotificationInput, f: RuntimeFinding): Secti
     ),
   ];
   if (f.title) lines.push(field('Title', value(f.title, LIMITS.text)));
-  lines.push(
-    field('Account / region', code(f.accountId, LIMITS.short), text(' / '), code(f.region, LIMITS.short)),
-  );
+  lines.push(field('Account / region', ...accountSegments(f), text(' / '), code(f.region, LIMITS.short)));
   const where: Segment[] = [code(f.cluster.name)];
   // The service that lists the task, as described; the finding's `group` names no service once described.
   const service = e ? e.service?.name : f.task?.serviceName;
@@ -129,9 +133,7 @@ export function vulnerabilityFacts(input: NotificationInput, f: VulnerabilityFin
     value(f.fixAvailable, 16),
   );
   lines.push(field('Risk', ...risk));
-  lines.push(
-    field('Account / region', code(f.accountId, LIMITS.short), text(' / '), code(f.region, LIMITS.short)),
-  );
+  lines.push(field('Account / region', ...accountSegments(f), text(' / '), code(f.region, LIMITS.short)));
   const image: Segment[] = [code(f.image.repository), text('@'), code(f.image.digest, LIMITS.short)];
   if (f.image.tags.length > 0) {
     image.push(

@@ -60,7 +60,7 @@ function isolationLine(r: IsolationResult): Line {
   return segs;
 }
 
-function quarantineLines(r: QuarantineResult): Line[] {
+function quarantineLines(r: QuarantineResult, findingAccount: string | undefined): Line[] {
   const head: Line = [label('Quarantine image:'), text(' '), status(r.status)];
   const images = capped(r.images, LIST_MAX, (img) => {
     const segs: Segment[] = [
@@ -69,6 +69,9 @@ function quarantineLines(r: QuarantineResult): Line[] {
       text('@'),
       img.digest ? code(img.digest, LIMITS.short) : text('?'),
     ];
+    // Organization mode: the quarantine ran in the registry account, not the finding's.
+    if (findingAccount && img.registryId !== findingAccount)
+      segs.push(text(' in registry account '), code(img.registryId, LIMITS.short));
     segs.push(text(': '), status(img.status));
     const moved = img.movedTags.slice(0, 10);
     if (moved.length > 0) {
@@ -222,7 +225,7 @@ export function resultLines(results: ResponseResults | undefined, f: RuntimeFind
   const lines: Line[] = [];
   if (results.stop) lines.push(stopLine(results.stop, f));
   if (results.isolate) lines.push(isolationLine(results.isolate));
-  if (results.quarantine) lines.push(...quarantineLines(results.quarantine));
+  if (results.quarantine) lines.push(...quarantineLines(results.quarantine, f?.accountId));
   if (results.stoppedTasks && results.stoppedTasks.length > 0)
     lines.push(...exposedStopLines(results.stoppedTasks));
   if (results.tagService) {

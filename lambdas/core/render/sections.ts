@@ -29,6 +29,8 @@ function exposedTaskLine(task: ExposedTask): Line {
     text(' · cluster '),
     code(clusterNameOf(task.clusterArn)),
   ];
+  // Organization mode: the account each task runs in (the scan spans every account shield-right can see).
+  if (task.accountId) segs.push(text(' · account '), code(task.accountId, LIMITS.short));
   if (task.serviceName) segs.push(text(' · service '), code(task.serviceName));
   segs.push(text(' · '), code(task.image, LIMITS.path));
   if (task.verdict === 'protected' || task.verdict === 'exempt') {
@@ -49,7 +51,10 @@ function exposureSections(input: NotificationInput): Section[] {
     : radius.truncated
       ? '; the scan stopped at its bound, there may be more'
       : '';
-  const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${bound})`;
+  const accounts = radius.scannedAccounts?.length
+    ? ` in account${radius.scannedAccounts.length === 1 ? '' : 's'} ${radius.scannedAccounts.slice(0, 10).join(', ')}${radius.scannedAccounts.length > 10 ? ` and ${radius.scannedAccounts.length - 10} more` : ''}`
+    : '';
+  const summary = `${plural(tasks.length, scope)} use${tasks.length === 1 ? 's' : ''} the same image digest (scanned ${count(radius.scannedTasks)} tasks${accounts}${bound})`;
   // Bounded keys: service names are attacker-influenced and may be huge.
   const services = new Set(
     tasks
@@ -135,8 +140,8 @@ function statusSection(input: NotificationInput): Section | undefined {
       const limits = caps
         ? text(
             caps.cluster === undefined
-              ? ` (the${band} budget: at most ${count(caps.account)} actions per account in any sliding window)`
-              : ` (the${band} budget: at most ${count(caps.cluster)} actions per cluster and ${count(caps.account)} per account in any sliding window)`,
+              ? ` (the${band} budget: at most ${count(caps.account)} actions per account and ${count(caps.organization)} across the organization in any sliding window)`
+              : ` (the${band} budget: at most ${count(caps.cluster)} actions per cluster, ${count(caps.account)} per account and ${count(caps.organization)} across the organization in any sliding window)`,
           )
         : text('');
       const lines: Line[] = [

@@ -1,0 +1,163 @@
+/**
+ * The organization-wide blast-radius scan (lambdas/actions/exposure-accounts.ts): one task budget and one
+ * deadline for every account, refusals reported per account, throttling left to the workflow's Retry.
+ */
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { scanAccounts } from '../../lambdas/actions/exposure-accounts';
+import { accountsToScan, registryAccess } from '../../lambdas/core/accounts';
+import { MemberRoleError } from '../../lambdas/core/errors';
+import { AwsError } from '../../local/sandbox/types';
+import { type ContainerSandbox, containerSandbox } from '../helpers/container-sandbox';
+
+const BAD = `sha256:${'b'.repeat(64)}`;
+const A = '111122223333';
+const B = '222233334444';
+const C = '333344445555';
+
+/** An account's sandbox ECS with `count` running tasks on the bad digest in cluster `prod`. */
+function accountWith(count: number): ContainerSandbox {
+  const sandbox = containerSandbox();
+  const taskDefinitionArn = sandbox.ecs.putTaskDefinition({
+    family: 'web',
+    networkMode: 'awsvpc',
+    containers: [{ name: 'app', image: 'repo/web:1' }],
+  });
+  for (let i = 0; i < count; i += 1) {
+    sandbox.ecs.putTask({
+      cluster: 'prod',
+      taskDefinitionArn,
+      launchType: 'FARGATE',
+      containers: [{ name: 'app', image: 'repo/web:1', imageDigest: BAD }],
+    });
+  }
+  return sandbox;
+}
+
+const plan = (accounts: string[], deadline = Number.POSITIVE_INFINITY) => ({
+  accounts,
+  unscanned: [],
+  deadline,
+});
+
+describe('scanAccounts', () => {
+  it('scans every account and tags each task with its account', async () => {
+    const sandboxes: Record<string, ContainerSandbox> = { [A]: accountWith(1), [B]: accountWith(2) };
+    const ecsFor = async (id: string): Promise<ECSClient> => {
+      const sandbox = sandboxes[id];
+      if (!sandbox) throw new Error(`no ${id}`);
+      return sandbox.ecsClient;
+    };
+
+    const radius = await scanAccounts({ ecsFor, now: () => 0 }, plan([A, B]), { digests: [BAD] });
+
+    expect(radius.scannedAccounts).toEqual([A, B]);
+    expect(radius.tasks.map((t) => t.accountId).sort()).toEqual([A, B, B]);
+    expect(radius.truncated).toBe(false);
+    expect(radius.otherAccountsUnscanned).toBeUndefined();
+  });
+
+  it('shares one task budget across accounts: accounts past it are unscanned and the scan truncated', async () => {
+    const sandboxes: Record<string, ContainerSandbox> = { [A]: accountWith(3), [B]: accountWith(1) };
+    const ecsFor = async (id: string): Promise<ECSClient> => sandboxes[id]?.ecsClient ?? Promise.reject();
+
+    const radius = await scanAccounts({ ecsFor, now: () => 0 }, plan([A, B]), {
+      digests: [BAD],
+      maxTasks: 3,
+    });
+
+    expect(radius.scannedTasks).toBe(3);
+    expect(radius.truncated).toBe(true);
+    expect(radius.unscannedAccounts).toEqual([
+      { accountId: B, reason: "not reached within the scan's bound of 3 tasks" },
+    ]);
+    expect(radius.otherAccountsUnscanned).toBe(true);
+  });
+
+  it('stops starting accounts at the deadline', async () => {
+    let clock = 0;
+    const sandboxes: Record<string, ContainerSandbox> = { [A]: accountWith(1), [B]: accountWith(1) };
+    const ecsFor = async (id: string): Promise<ECSClient> => {
+      clock += 10;
+      return sandboxes[id]?.ecsClient ?? Promise.reject();
+    };
+
+    const radius = await scanAccounts({ ecsFor, now: () => clock }, plan([A, B], 5), { digests: [BAD] });
+
+    expect(radius.scannedAccounts).toEqual([A]);
+    expect(radius.unscannedAccounts?.map((a) => a.accountId)).toEqual([B]);
+    expect(radius.otherAccountsUnscanned).toBe(true);
+  });
+
+  it('an account whose role is refused is unscanned with the reason; the others are scanned', async () => {
+    const sandboxes: Record<string, ContainerSandbox> = { [A]: accountWith(1) };
+    const ecsFor = async (id: string): Promise<ECSClient> => {
+      if (id === B) throw new MemberRoleError(`could not assume the role in account ${B}`);
+      if (id === C) throw new AwsError('AccessDeniedException', 'not authorized to perform ecs:ListClusters');
+      return sandboxes[id]?.ecsClient ?? Promise.reject();
+    };
+
+    const radius = await scanAccounts({ ecsFor, now: () => 0 }, plan([A, B, C]), { digests: [BAD] });
+
+    expect(radius.scannedAccounts).toEqual([A]);
+    expect(radius.unscannedAccounts?.map((a) => a.reason.split(':')[0])).toEqual([
+      'MemberRoleError',
+      'AccessDeniedException',
+    ]);
+  });
+
+  it('throttling is not a refusal: it fails the step for the workflow to retry', async () => {
+    const ecsFor = async (): Promise<ECSClient> => {
+      throw new AwsError('ThrottlingException', 'Rate exceeded');
+    };
+
+    await expect(scanAccounts({ ecsFor, now: () => 0 }, plan([A]), { digests: [BAD] })).rejects.toThrow(
+      'Rate exceeded',
+    );
+  });
+});
+
+describe('accountsToScan', () => {
+  it('covers the deployment, the finding and the listed accounts; a protected one is unscanned', () => {
+    const scan = accountsToScan(
+      { allowedAccounts: [B, C], protectedAccounts: [C], memberRoleName: 'R' },
+      A,
+      B,
+    );
+
+    expect(scan.accounts).toEqual([A, B]);
+    expect(scan.unscanned.map((u) => u.accountId)).toEqual([C]);
+    expect(scan.unlisted).toBeUndefined();
+  });
+
+  it('with accounts "all", says the member accounts are not listed', () => {
+    const scan = accountsToScan({ allowedAccounts: 'all', memberRoleName: 'R' }, A, B);
+
+    expect(scan.accounts).toEqual([A, B]);
+    expect(scan.unlisted).toContain('organizations:ListAccounts');
+  });
+});
+
+describe('registryAccess', () => {
+  const scope = { allowedAccounts: [B, C], protectedAccounts: ['444455556666'], memberRoleName: 'R' };
+  const around = {
+    partition: 'aws',
+    findingAccount: B,
+    findingRoleArn: `arn:aws:iam::${B}:role/R`,
+    deploymentAccount: A,
+  };
+
+  it("the finding's own registry goes through the finding's role", () => {
+    expect(registryAccess(scope, around, B)).toEqual({ ok: true, roleArn: `arn:aws:iam::${B}:role/R` });
+  });
+
+  it("another listed account's registry goes through that account's member role; the deployment's own needs none", () => {
+    expect(registryAccess(scope, around, C)).toEqual({ ok: true, roleArn: `arn:aws:iam::${C}:role/R` });
+    expect(registryAccess(scope, around, A)).toEqual({ ok: true });
+  });
+
+  it('refuses a protected, an unlisted, or any other registry without organization mode', () => {
+    expect(registryAccess(scope, around, '444455556666')).toMatchObject({ ok: false });
+    expect(registryAccess(scope, around, '999988887777')).toMatchObject({ ok: false });
+    expect(registryAccess({}, { partition: 'aws', findingAccount: B }, C)).toMatchObject({ ok: false });
+  });
+});
