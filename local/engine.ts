@@ -172,6 +172,10 @@ export class Simulator {
     // Member sessions cached by the handlers belong to an earlier sandbox's STS.
     forgetMemberSessions();
     this.scenario = options.scenario;
+    const organizationScenario = options.scenario?.organization;
+    if (organizationScenario?.listAccounts === false) this.organization.listsAccounts = false;
+    for (const [id, state] of Object.entries(organizationScenario?.accountStates ?? {}))
+      this.organization.setAccountState(id, state);
     const { accountId, region } = this.account;
     this.bucket = RESOURCE_NAMES.bucket(accountId);
     this.table = RESOURCE_NAMES.table;

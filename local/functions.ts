@@ -11,6 +11,7 @@ import { ecs } from '../lambdas/shared/clients/ecs';
 import { guardduty } from '../lambdas/shared/clients/guardduty';
 import { inspector2 } from '../lambdas/shared/clients/inspector2';
 import { layerDownload } from '../lambdas/shared/clients/layer-download';
+import { organizations } from '../lambdas/shared/clients/organizations';
 import { s3 } from '../lambdas/shared/clients/s3';
 import { securityhub } from '../lambdas/shared/clients/securityhub';
 import { sfn } from '../lambdas/shared/clients/sfn';
@@ -69,6 +70,7 @@ export function attachHandlerClients(): void {
   attachSandbox(guardduty, 'guardduty');
   attachSandbox(sts, 'sts');
   attachSandbox(securityhub, 'securityhub');
+  attachSandbox(organizations, 'organizations');
   // Clients made for a member account keep the credentials the sandbox STS issued: that account answers.
   onMemberClient((client, service) =>
     attachSandbox(client, service, { keepCredentials: true, belowSdk: true }),

@@ -59,8 +59,9 @@ export function provisionOrganization(
   }
   if (!roleName) return;
   // The StackSet rolls the member role (and the member release role) out to the event's account, every
-  // listed account, and the registry accounts the event's images live in.
-  const listed = config.accounts === 'all' ? [] : config.accounts;
+  // listed account (with "all": every account of the organization so far), and the registry accounts the
+  // event's images live in.
+  const listed = config.accounts === 'all' ? organization.all().map((a) => a.accountId) : config.accounts;
   for (const id of new Set([accountId, ...listed, ...registryAccountsOfEvent(event)])) {
     const account = organization.account(id);
     if (account === home || !once(account, `member-role:${roleName}`)) continue;

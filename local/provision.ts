@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { parseImage } from '../lambdas/core/image';
 import { provisionSignature, type SignatureKind } from './provision-signatures';
 import type { SandboxAccount } from './sandbox/account';
+import type { AccountState } from './sandbox/organizations';
 import { isRecord } from './sandbox/shared';
 
 type Tags = Record<string, string>;
@@ -71,6 +72,15 @@ export interface Scenario {
    * roles; `false` leaves an account without it, `{ "trustedAccount": "…" }` trusts another account instead.
    */
   readonly memberRoles?: Readonly<Record<string, false | { readonly trustedAccount: string }>>;
+  /**
+   * The organization around the deployment account. `listAccounts: false`: the deployment account is neither
+   * the management account nor a delegated administrator, so organizations:ListAccounts is refused.
+   * `accountStates`: a member account's Organizations state (default ACTIVE), e.g. `SUSPENDED` once closed.
+   */
+  readonly organization?: {
+    readonly listAccounts?: boolean;
+    readonly accountStates?: Readonly<Record<string, AccountState>>;
+  };
   /**
    * With `securityHub: "on"`: when Security Hub imports the event's finding. `imported` (default) before the
    * response looks; a number: only after that many lookups (the product's delay); `never`.

@@ -85,6 +85,8 @@ export class ShieldRightMemberRole extends Construct {
       readIncidents: none,
       // Security Hub is updated from the central (administrator) account only.
       grantSecurityHub: none,
+      // The organization is listed from the central account (the delegated administrator) only.
+      listOrganizationAccounts: none,
       executionArns: () => [],
       stateMachineArns: () => [],
     };

@@ -224,6 +224,15 @@ export class ResponseFunctions extends Construct {
           arn: (service, resource) => accountArn(this, service, resource),
           allow: (permission) => allow(role, acks, permission),
         }),
+      listOrganizationAccounts: () => {
+        if (!config.memberAccountRoleName || config.accounts !== 'all') return;
+        allow(role, acks, {
+          actions: ['organizations:ListAccounts'],
+          resources: ['*'],
+          wildcardReason:
+            'organizations:ListAccounts (read-only) supports no resource type but *: the blast radius lists the member accounts with accounts "all".',
+        });
+      },
       arn: (service, resource) => accountArn(this, service, resource),
       allow: (permission) => allow(role, acks, permission),
       config,
@@ -291,6 +300,8 @@ export class ResponseFunctions extends Construct {
 export interface GrantContext {
   /** Security Hub reads and updates, with securityHub on only (./security-hub-access.ts). */
   readonly grantSecurityHub: () => void;
+  /** organizations:ListAccounts, with memberAccountRoleName and accounts "all" only (central roles). */
+  readonly listOrganizationAccounts: () => void;
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;
   readonly config: ShieldRightConfig;
@@ -531,6 +542,7 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
   exposure: (c) => {
     allowTaskDiscovery(c);
     allowWorkloadDescription(c);
+    c.listOrganizationAccounts();
   },
   notify: (c) => {
     c.publish();

@@ -122,21 +122,28 @@ export function registryAccess(
   return { ok: true, roleArn: memberRoleArnFor(around.partition, registry, scope.memberRoleName) };
 }
 
+/** The organization's ACTIVE accounts (organizations:ListAccounts), or why they are not known. */
+export type MemberListing =
+  | { readonly ok: true; readonly accounts: readonly string[] }
+  | { readonly ok: false; readonly reason: string };
+
 /**
  * The accounts a blast-radius scan covers in organization mode: the deployment's, the finding's and every
- * account of the `accounts` list (those shield-right may assume its member role in). A protected account is
- * never assumed into (the central roles are denied sts:AssumeRole there), so it is reported unscanned, which
- * keeps every image out of quarantine: its workloads may pull the image. With `accounts: "all"` the member
- * accounts are not known here: `unlisted` says why they stay unscanned (listing them would need
- * organizations:ListAccounts, which AWS answers only in the management account or a delegated
- * administrator; not used yet).
+ * account shield-right may assume its member role in: the `accounts` list, or with `accounts: "all"` the
+ * organization's ACTIVE accounts as `members` lists them (lambdas/actions/organization-accounts.ts). A
+ * protected account is never assumed into (the central roles are denied sts:AssumeRole there), so it is
+ * reported unscanned, which keeps every image out of quarantine: its workloads may pull the image. With
+ * `accounts: "all"` and no listing (`members` missing or failed), `unlisted` says why the other accounts
+ * stay unscanned, which spares every image too.
  */
 export function accountsToScan(
   scope: AccountScope,
   deploymentAccount: string,
   findingAccount: string,
+  members?: MemberListing,
 ): { accounts: string[]; unscanned: { accountId: string; reason: string }[]; unlisted?: string } {
-  const listed = scope.allowedAccounts === 'all' ? [] : (scope.allowedAccounts ?? []);
+  const everyMember = scope.allowedAccounts === 'all';
+  const listed = everyMember ? (members?.ok ? members.accounts : []) : (scope.allowedAccounts ?? []);
   const protectedAccounts = new Set(scope.protectedAccounts ?? []);
   const all = [...new Set([deploymentAccount, findingAccount, ...listed, ...protectedAccounts])];
   const accounts = all.filter((a) => !protectedAccounts.has(a));
@@ -147,11 +154,11 @@ export function accountsToScan(
       reason:
         'in protectedAccounts: shield-right never assumes a role there, so its workloads are not scanned',
     }));
-  if (scope.allowedAccounts !== 'all') return { accounts, unscanned };
+  if (!everyMember || members?.ok) return { accounts, unscanned };
+  const why = members ? members.reason : "the organization's accounts were not listed";
   return {
     accounts,
     unscanned,
-    unlisted:
-      'accounts is "all": shield-right does not list the organization\'s member accounts (organizations:ListAccounts, callable from the management account or a delegated administrator, is not used yet), so their workloads are not scanned; list the accounts in `accounts` to scan them',
+    unlisted: `accounts is "all" but the organization's member accounts are not known: ${why}; their workloads are not scanned, so no image is quarantined (or list the accounts in \`accounts\`)`,
   };
 }

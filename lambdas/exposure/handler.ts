@@ -6,10 +6,12 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { type ExposureQuery, findTasksRunningImage } from '../actions/exposure';
 import { scanAccounts } from '../actions/exposure-accounts';
+import { listActiveAccounts } from '../actions/organization-accounts';
 import { accountsToScan, memberRoleArnFor } from '../core/accounts';
 import type { BlastRadius } from '../core/outcome';
 import { scopeOf } from '../core/policy';
 import { ExposureInputSchema, parseStepInput } from '../core/schemas';
+import { organizations } from '../shared/clients/organizations';
 import { policySettings } from '../shared/env';
 import { clientsFor } from '../shared/member-clients';
 
@@ -34,18 +36,21 @@ export const handler = async (input: unknown): Promise<BlastRadius> => {
   const deployment = finding?.deploymentAccountId;
   if (roleName && deployment && finding?.accountId && finding.partition && !clusters) {
     const { partition } = finding;
-    const plan = accountsToScan(scopeOf(settings), deployment, finding.accountId);
+    const deadline = Date.now() + SCAN_SECONDS * 1000;
+    // accounts: "all": the organization's accounts as Organizations lists them now (never a stale copy).
+    const scope = scopeOf(settings);
+    const members =
+      scope.allowedAccounts === 'all'
+        ? await listActiveAccounts(organizations, { deadline, now: Date.now })
+        : undefined;
+    const plan = accountsToScan(scope, deployment, finding.accountId, members);
     const ecsFor = async (accountId: string): Promise<ECSClient> =>
       (
         await clientsFor(
           accountId === deployment ? undefined : memberRoleArnFor(partition, accountId, roleName),
         )
       ).ecs;
-    return scanAccounts(
-      { ecsFor, now: Date.now },
-      { ...plan, deadline: Date.now() + SCAN_SECONDS * 1000 },
-      query,
-    );
+    return scanAccounts({ ecsFor, now: Date.now }, { ...plan, deadline }, query);
   }
   const { ecs } = await clientsFor(finding?.memberRoleArn);
   const radius = await findTasksRunningImage(ecs, query);

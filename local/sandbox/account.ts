@@ -12,6 +12,7 @@ import { FaultKeys, injectedFault, keyedRandom } from './faults';
 import { GuardDutyService } from './guardduty';
 import { Inspector2Service } from './inspector2';
 import { modelViolation } from './models/check';
+import { OrganizationsService } from './organizations';
 import { S3Service } from './s3';
 import { SecurityHubService } from './securityhub';
 import { SignerService } from './signer';
@@ -107,6 +108,7 @@ export class SandboxAccount implements AccountContext {
   readonly signer: SignerService;
   readonly sts: StsService;
   readonly securityhub: SecurityHubService;
+  readonly organizations: OrganizationsService;
   /** What auto-provisioning already created, so a repeat event never resurrects a stopped task. */
   readonly provisioned = new Set<string>();
   /** While executions interleave, the seeded scheduler every call waits on (local/interleaving.ts). */
@@ -150,6 +152,7 @@ export class SandboxAccount implements AccountContext {
     this.ecr.useSigner((spec) => this.signer.signEnvelope(spec));
     this.sts = new StsService(this);
     this.securityhub = new SecurityHubService(this);
+    this.organizations = new OrganizationsService(this);
     for (const service of [
       this.signer,
       this.sts,
@@ -162,6 +165,7 @@ export class SandboxAccount implements AccountContext {
       this.guardduty,
       this.inspector2,
       this.securityhub,
+      this.organizations,
     ]) {
       this.services.set(service.name, service);
     }

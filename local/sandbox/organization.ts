@@ -7,6 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SandboxAccount, type SandboxOptions } from './account';
+import type { AccountState, OrganizationAccount, OrganizationsDirectory } from './organizations';
 import type { IssuedCredentials, Principal, SandboxRole, StsDirectory } from './sts';
 import { AwsError } from './types';
 
@@ -25,9 +26,14 @@ export function organizationOf(account: SandboxAccount): SandboxOrganization | u
   return organizations.get(account);
 }
 
-export class SandboxOrganization implements StsDirectory {
+export class SandboxOrganization implements StsDirectory, OrganizationsDirectory {
   readonly orgId = SANDBOX_ORG_ID;
   private readonly accounts = new Map<string, SandboxAccount>();
+  /** Accounts whose Organizations state is not ACTIVE (a scenario's suspended or closed account). */
+  private readonly states = new Map<string, AccountState>();
+  private readonly joinedAt = new Map<string, number>();
+  /** Whether the deployment account may list the organization (management account or delegated administrator). */
+  listsAccounts = true;
   private readonly credentials = new Map<string, IssuedCredentials>();
 
   constructor(
@@ -40,8 +46,36 @@ export class SandboxOrganization implements StsDirectory {
 
   private adopt(account: SandboxAccount): void {
     this.accounts.set(account.accountId, account);
+    this.joinedAt.set(account.accountId, this.home.now());
     organizations.set(account, this);
     account.sts.connect(this);
+    account.organizations.connect(this);
+  }
+
+  /** The sandbox has no separate management account: the deployment account stands for it. */
+  get managementAccountId(): string {
+    return this.home.accountId;
+  }
+
+  /** Only the deployment account (the delegated administrator, unless a scenario says not) may list the organization's accounts. */
+  mayList(accountId: string): boolean {
+    return this.listsAccounts && accountId === this.home.accountId;
+  }
+
+  /** Every account so far with its Organizations state (ACTIVE unless a scenario set another). */
+  organizationAccounts(): OrganizationAccount[] {
+    return [...this.accounts.keys()].map((id) => ({
+      id,
+      state: this.states.get(id) ?? 'ACTIVE',
+      joinedAt: this.joinedAt.get(id) ?? 0,
+    }));
+  }
+
+  /** Sets the Organizations state of `accountId` (created if new): a suspended or closed member account. */
+  setAccountState(accountId: string, state: AccountState): void {
+    this.account(accountId);
+    if (state === 'ACTIVE') this.states.delete(accountId);
+    else this.states.set(accountId, state);
   }
 
   /** The sandbox account `accountId`, created empty on first use. */

@@ -17,7 +17,8 @@ export type ServiceName =
   | 'states'
   | 'signer'
   | 'sts'
-  | 'securityhub';
+  | 'securityhub'
+  | 'organizations';
 
 export type Operation = (input: Record<string, unknown>) => unknown;
 

@@ -73,6 +73,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'ecs:DescribeTasks',
     'ecs:ListClusters',
     'ecs:ListTasks',
+    'organizations:ListAccounts',
     'sts:AssumeRole',
   ],
   notify: ['dynamodb:UpdateItem', 'sns:Publish'],
@@ -166,10 +167,13 @@ export function expectedFunctionActions(
     members?: boolean;
     securityHub?: boolean;
     revokeOnQuarantine?: boolean;
+    /** memberAccountRoleName with accounts "all": the blast radius lists the organization. */
+    everyMember?: boolean;
   } = {},
 ): string[] {
   const api = EXPECTED_API_ACTIONS[id]
     .filter((action) => options.members || action !== 'sts:AssumeRole')
+    .filter((action) => options.everyMember || action !== 'organizations:ListAccounts')
     // Security Hub calls are in the code, granted only with securityHub on.
     .filter((action) => options.securityHub || !action.startsWith('securityhub:'))
     .map(iamActionOf)

@@ -106,7 +106,7 @@ describe('the ShieldRightMemberRole template', () => {
         // Signature revocation reads the signatures in the stack's account only (not granted to members yet).
         .filter(
           (a) =>
-            !/^(s3|sts|kms):/.test(a) &&
+            !/^(s3|sts|kms|organizations):/.test(a) &&
             !ONLY_WITH_QUARANTINE_GROUPS.has(a) &&
             !ONLY_WITH_REVOKE_ON_QUARANTINE.has(a),
         ),
@@ -137,8 +137,8 @@ describe('the ShieldRightMemberRole template', () => {
   });
 
   it('as a scanned account: the blast-radius scan is read-only listing and describing, in this account', () => {
-    // sts:AssumeRole is the central role's own (to get here), not the member role's.
-    const scan = EXPECTED_API_ACTIONS.exposure.filter((a) => !a.startsWith('sts:'));
+    // sts:AssumeRole (to get here) and organizations:ListAccounts are the central role's own.
+    const scan = EXPECTED_API_ACTIONS.exposure.filter((a) => !/^(sts|organizations):/.test(a));
     expect([...scan].sort()).toEqual(
       expect.arrayContaining(['ecs:DescribeTasks', 'ecs:ListClusters', 'ecs:ListTasks']),
     );
@@ -222,6 +222,10 @@ describe('central roles with memberAccountRoleName', () => {
       expect(assumeStatements(logicalId(s.shieldRight.functions.roles[id]))).toEqual([]);
   });
 
+  it('with a list of accounts no role may list the organization', () => {
+    expect(json(s.template.findResources('AWS::IAM::Policy'))).not.toContain('organizations:');
+  });
+
   it('without memberAccountRoleName no role may assume any role', () => {
     const plain = synthesize({ config: DEFAULT_CONFIG });
     // Role trust policies name sts:AssumeRole for their service principals; identity policies must not.
@@ -298,5 +302,27 @@ describe('release across accounts: the member release role and the central opera
     // Without memberAccountRoleName there is no operator role.
     const plain = synthesize({ config: DEFAULT_CONFIG }).template.findResources('AWS::IAM::Role');
     expect(JSON.stringify(plain)).not.toContain('shield-right-operator-');
+  });
+});
+
+describe('accounts "all": the blast radius lists the organization', () => {
+  const s = synthesize({ config: { ...DEFAULT_CONFIG, memberAccountRoleName: 'ShieldRightMemberRole' } });
+
+  it('grants organizations:ListAccounts (read-only, no resource type) to the exposure role only', () => {
+    const listing = Object.entries(s.shieldRight.functions.roles).filter(([, role]) =>
+      statementsOfRole(s.template, logicalId(role)).some((st) =>
+        asList(st.Action).includes('organizations:ListAccounts'),
+      ),
+    );
+    expect(listing.map(([id]) => id)).toEqual(['exposure']);
+    const policies = JSON.stringify(s.template.findResources('AWS::IAM::Policy'));
+    expect(policies.match(/"organizations:[A-Za-z]+"/g)).toEqual(['"organizations:ListAccounts"']);
+  });
+
+  it('the member role never lists the organization', () => {
+    const { statements } = memberRole();
+    expect(
+      statements.flatMap((st) => asList(st.Action)).filter((a) => String(a).startsWith('organizations:')),
+    ).toEqual([]);
   });
 });

@@ -129,11 +129,43 @@ describe('accountsToScan', () => {
     expect(scan.unlisted).toBeUndefined();
   });
 
-  it('with accounts "all", says the member accounts are not listed', () => {
+  it('with accounts "all" and no listing, says the member accounts are not known', () => {
     const scan = accountsToScan({ allowedAccounts: 'all', memberRoleName: 'R' }, A, B);
 
     expect(scan.accounts).toEqual([A, B]);
-    expect(scan.unlisted).toContain('organizations:ListAccounts');
+    expect(scan.unlisted).toContain('not known');
+  });
+
+  it('with accounts "all", covers every listed account of the organization but the protected ones', () => {
+    const scan = accountsToScan(
+      { allowedAccounts: 'all', protectedAccounts: [C], memberRoleName: 'R' },
+      A,
+      B,
+      { ok: true, accounts: [A, C, '444455556666'] },
+    );
+
+    expect(scan.accounts).toEqual([A, B, '444455556666']);
+    expect(scan.unscanned.map((u) => u.accountId)).toEqual([C]);
+    expect(scan.unlisted).toBeUndefined();
+  });
+
+  it('with accounts "all" and a failed listing, keeps the reason so every image is spared', () => {
+    const scan = accountsToScan({ allowedAccounts: 'all', memberRoleName: 'R' }, A, B, {
+      ok: false,
+      reason: 'organizations:ListAccounts failed (AccessDeniedException: no)',
+    });
+
+    expect(scan.accounts).toEqual([A, B]);
+    expect(scan.unlisted).toContain('organizations:ListAccounts failed (AccessDeniedException');
+  });
+
+  it('a listing is ignored when accounts is a list: the list is what shield-right may act in', () => {
+    const scan = accountsToScan({ allowedAccounts: [B], memberRoleName: 'R' }, A, B, {
+      ok: true,
+      accounts: [C],
+    });
+
+    expect(scan.accounts).toEqual([A, B]);
   });
 });
 

@@ -28,6 +28,7 @@ const DOCUMENTED: Readonly<Record<ServiceName, { invalid: string; missing: strin
   signer: { invalid: 'ValidationException', missing: 'ValidationException' },
   sts: { invalid: 'ValidationError', missing: 'ValidationError' },
   securityhub: { invalid: 'InvalidInputException', missing: 'InvalidInputException' },
+  organizations: { invalid: 'InvalidInputException', missing: 'InvalidInputException' },
 };
 
 // Candidate strings for a string shape; the first that satisfies its length and pattern is used.

@@ -228,14 +228,43 @@ describe('sparing counts every account shield-right can see', () => {
     expect(description(result)).toContain(`${REGISTRY} (MemberRoleError`);
   });
 
-  it('with accounts "all" the member accounts are not listed: fail safe, and the notification says what to set', async () => {
+  it('with accounts "all" every account of the organization is listed and scanned: C running the digest spares it', async () => {
+    // Arrange: C is in the organization (not in any list) and runs the digest
     const simulator = simulatorWith(config('all'));
+    applyScenario(simulator.organization.account(OTHER), {
+      services: [{ cluster: 'shop', name: 'checkout', image: `${IMAGE}@${DIGEST}` }],
+      tasks: [
+        { cluster: 'shop', service: 'checkout', containers: [{ name: 'app', image: `${IMAGE}@${DIGEST}` }] },
+      ],
+    });
 
+    // Act
     const result = await simulator.processEvent(workloadFinding('b4'.repeat(16)));
 
+    // Assert: listed in A, C scanned through its member role, nothing written in R
     expect(only(callsTo(result, 'ecs', 'StopTask')).account).toBe(WORKLOAD);
+    expect(callsTo(result, 'organizations', 'ListAccounts').every((c) => c.account === ACCOUNT)).toBe(true);
+    expect(callsTo(result, 'ecs', 'ListClusters').map((c) => c.account)).toContain(OTHER);
     expect(ecrWrites(result)).toEqual([]);
-    expect(description(result)).toContain('organizations:ListAccounts');
+    expect(description(result)).toContain(`service checkout in cluster shop of account ${OTHER}`);
+  });
+
+  it('with accounts "all" a suspended (closed) account is not scanned, and the image is archived in R', async () => {
+    // Arrange: C ran the digest before it was closed; its resources are no longer available
+    const simulator = simulatorWith(config('all'));
+    applyScenario(simulator.organization.account(OTHER), {
+      tasks: [{ cluster: 'shop', containers: [{ name: 'app', image: `${IMAGE}@${DIGEST}` }] }],
+    });
+    simulator.organization.setAccountState(OTHER, 'SUSPENDED');
+
+    // Act
+    const result = await simulator.processEvent(workloadFinding('b7'.repeat(16)));
+
+    // Assert
+    expect(result.apiCalls.filter((c) => c.account === OTHER)).toEqual([]);
+    const writes = ecrWrites(result);
+    expect(writes.map((c) => c.operation)).toContain('UpdateImageStorageClass');
+    expect(writes.every((c) => c.account === REGISTRY && c.error === null)).toBe(true);
   });
 
   it('with every listed account scanned, a finding in the deployment account archives again', async () => {

@@ -61,19 +61,37 @@ describe('a member account finding, with memberAccountRoleName', () => {
 });
 
 describe('image quarantine in organization mode (fail safe)', () => {
-  it('archives no image: other accounts can run it and are not scanned, and the notification says so', async () => {
-    // Arrange: a High finding in the deploying account, with member accounts configured
-    const simulator = new Simulator({ config: WITH_ROLE });
+  it('archives no image while the organization cannot be listed (ListAccounts refused), and the notification says so', async () => {
+    // Arrange: accounts "all", but A is neither the management account nor a delegated administrator
+    const simulator = new Simulator({
+      config: WITH_ROLE,
+      scenario: { organization: { listAccounts: false } },
+    });
 
     // Act
     const result = await simulator.processEvent(runtimeEvent({ taskId: 'bb'.repeat(16), severity: 8 }));
 
-    // Assert: the task is stopped, the image is spared, and the reason names the organization
+    // Assert: the task is stopped, the image is spared, and the reason names the refused listing
     expect(execution(result).status).toBe('SUCCEEDED');
     expect(callsTo(result, 'ecs', 'StopTask')).toHaveLength(1);
+    expect(callsTo(result, 'organizations', 'ListAccounts').map((c) => c.error)).toEqual([
+      'AccessDeniedException',
+    ]);
     expect(callsTo(result, 'ecr', 'UpdateImageStorageClass')).toEqual([]);
     expect(callsTo(result, 'ecr', 'PutImage')).toEqual([]);
     expect(description(result)).toContain('organization mode');
+    expect(description(result)).toContain('organizations:ListAccounts failed (AccessDeniedException');
+  });
+
+  it('with accounts "all" lists the organization in the deployment account and archives once every account is scanned', async () => {
+    const simulator = new Simulator({ config: WITH_ROLE });
+
+    const result = await simulator.processEvent(runtimeEvent({ taskId: 'b6'.repeat(16), severity: 8 }));
+
+    expect(execution(result).status).toBe('SUCCEEDED');
+    const listings = callsTo(result, 'organizations', 'ListAccounts');
+    expect(listings.map((c) => [c.account, c.error])).toEqual([[ACCOUNT, null]]);
+    expect(only(callsTo(result, 'ecr', 'UpdateImageStorageClass')).error).toBeNull();
   });
 
   it('an Inspector CRITICAL finding notifies instead of archiving', async () => {

@@ -73,6 +73,8 @@ export function validationAnswer(service: ServiceName, v: Violation): Validation
     case 'sts':
       // STS speaks the query protocol: its common error for an invalid request is ValidationError.
       return { code: 'ValidationError', status: 400, message: coral(v) };
+    case 'organizations':
+    // Organizations models InvalidInputException (with a reason) for a request that breaks its model.
     case 'securityhub':
       // Security Hub models one error for a request that breaks its model (GetFindings, BatchUpdateFindings).
       return { code: 'InvalidInputException', status: 400, message: coral(v) };

@@ -34,6 +34,7 @@ const MODELS: Readonly<Record<ServiceName, string>> = {
   signer: 'signer/2017-08-25',
   sts: 'sts/2011-06-15',
   securityhub: 'securityhub/2018-10-26',
+  organizations: 'organizations/2016-11-28',
 };
 
 /** `@aws-sdk/client-<name>` to the sandbox service; CloudFormation is only called against AWS (`bin/commands/operator-context.ts`). */
@@ -50,6 +51,7 @@ const CLIENTS: Readonly<Record<string, ServiceName | null>> = {
   signer: 'signer',
   sts: 'sts',
   securityhub: 'securityhub',
+  organizations: 'organizations',
   cloudformation: null,
 };
 
