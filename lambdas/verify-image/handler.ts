@@ -7,6 +7,7 @@
 import { cachedVerdict } from '../actions/trust-cache';
 import { describeTrustTask } from '../actions/trust-task';
 import { errorMessage } from '../core/errors';
+import { scopeOf } from '../core/policy';
 import { stepInput } from '../core/schemas';
 import { VerifyImagesInputSchema } from '../core/schemas/image-trust';
 import { type ImageVerdict, verifyImageReference } from '../core/signing/image-trust';
@@ -138,6 +139,8 @@ export const handler = async (input: unknown): Promise<VerifyImagesOutput> => {
     blastRadius: config.blastRadius,
     accountId: event.detail.taskArn.split(':')[4] ?? '',
     region: event.detail.taskArn.split(':')[3] ?? '',
+    partition: event.detail.taskArn.split(':')[1] ?? 'aws',
+    scope: scopeOf(config),
     now,
     imageQuarantine: config.imageQuarantine,
     exemptRepositories: config.inspector.exemptRepositories,

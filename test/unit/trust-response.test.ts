@@ -38,6 +38,8 @@ const settings: TrustSettingsForResponse = {
   blastRadius: DEFAULT_CONFIG.blastRadius,
   accountId: ACCOUNT,
   region: 'us-east-1',
+  partition: 'aws',
+  scope: {},
   now: Date.UTC(2026, 5, 1),
   imageQuarantine: 'both',
   exemptRepositories: [],
@@ -96,13 +98,65 @@ describe('decideTrustResponse: the quarantine after the stop', () => {
       `${REGISTRY}/api:v1`,
       'inspector.exemptRepositories',
     ],
-    ['another account', {}, `444455556666.dkr.ecr.us-east-1.amazonaws.com/api:v1`, 'not this account'],
+    [
+      'another account without organization mode',
+      {},
+      `444455556666.dkr.ecr.us-east-1.amazonaws.com/api:v1`,
+      'needs memberAccountRoleName',
+    ],
+    [
+      'a registry account not in accounts',
+      { scope: { memberRoleName: 'R', allowedAccounts: ['222233334444'] } },
+      `444455556666.dkr.ecr.us-east-1.amazonaws.com/api:v1`,
+      'not in the configured accounts',
+    ],
+    [
+      'a protected registry account',
+      {
+        scope: { memberRoleName: 'R', allowedAccounts: 'all' as const, protectedAccounts: ['444455556666'] },
+      },
+      `444455556666.dkr.ecr.us-east-1.amazonaws.com/api:v1`,
+      'protectedAccounts',
+    ],
+    ['another region', {}, `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/api:v1`, 'not in us-east-1'],
     ['a public registry', {}, 'docker.io/library/nginx:1', 'not in a private ECR registry'],
   ])('stops without a quarantine for %s', (_why, change, image, said) => {
     const plan = decideTrustResponse(facts, [verdict('tampered', image)], { ...settings, ...change });
     expect(plan.decision).toBe('stop');
     expect(plan.quarantine).toBe(false);
     if (said) expect(plan.notQuarantinable.join(' ')).toContain(said);
+  });
+});
+
+describe('decideTrustResponse in organization mode', () => {
+  const org = { ...settings, scope: { memberRoleName: 'R', allowedAccounts: 'all' as const } };
+
+  it("quarantines an image of an allowed registry account there, through that account's member role", () => {
+    const image = '444455556666.dkr.ecr.us-east-1.amazonaws.com/base/api:v1';
+
+    const plan = decideTrustResponse(facts, [verdict('unsigned', image)], org);
+
+    expect(plan.quarantine).toBe(true);
+    expect(plan.quarantineTargets).toEqual([
+      expect.objectContaining({
+        registryId: '444455556666',
+        repository: 'base/api',
+        roleArn: 'arn:aws:iam::444455556666:role/R',
+      }),
+    ]);
+  });
+
+  it('scans every account shield-right can see: the blast radius gets the deployment account', () => {
+    const plan = decideTrustResponse(facts, [verdict('unsigned')], org);
+
+    expect(plan.scanScope).toEqual({ accountId: ACCOUNT, partition: 'aws', deploymentAccountId: ACCOUNT });
+    expect(plan.quarantineTargets[0]?.roleArn).toBeUndefined();
+  });
+
+  it('outside organization mode the scan stays in this account', () => {
+    const plan = decideTrustResponse(facts, [verdict('unsigned')], settings);
+
+    expect(plan.scanScope).toEqual({ accountId: ACCOUNT, partition: 'aws' });
   });
 });
 

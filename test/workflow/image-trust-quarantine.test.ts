@@ -6,6 +6,7 @@
  */
 import { releaseIncident } from '../../lambdas/actions/release-image';
 import type { Simulator } from '../../local/engine';
+import { applyScenario } from '../../local/provision';
 import { runInSandbox } from '../../local/sandbox/transport';
 import { digestOf, REGISTRY, taskArnOf, taskStart, trustSimulator } from '../helpers/image-trust';
 import { sandboxReleaseDeps } from '../helpers/release-deps';
@@ -13,7 +14,7 @@ import { sandboxReleaseDeps } from '../helpers/release-deps';
 const CLOCK = () => Date.UTC(2026, 5, 1);
 const UNSIGNED = digestOf(6);
 
-async function image(sim: Simulator, digest: string) {
+async function imageOf(sim: Simulator, digest: string) {
   const out = (await sim.account.call('ecr', 'DescribeImages', {
     repositoryName: 'api',
     imageIds: [{ imageDigest: digest }],
@@ -44,7 +45,7 @@ describe('ImageTrustResponse enforce: quarantine of the untrusted digest', () =>
     );
     const order = result.apiCalls.map((c) => c.operation);
     expect(order.indexOf('StopTask')).toBeLessThan(order.indexOf('UpdateImageStorageClass'));
-    expect(await image(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ARCHIVED' });
+    expect(await imageOf(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ARCHIVED' });
     expect(incident(sim, 6).status).toBe('QUARANTINED');
     expect(result.notifications).toHaveLength(1);
     expect(JSON.parse(result.notifications[0]?.message ?? '{}').email).toContain(
@@ -54,7 +55,7 @@ describe('ImageTrustResponse enforce: quarantine of the untrusted digest', () =>
     const released = await release(sim, incident(sim, 6).id);
 
     expect(released.released).toBe(true);
-    const restored = await image(sim, UNSIGNED);
+    const restored = await imageOf(sim, UNSIGNED);
     expect(restored?.imageStatus).toBe('ACTIVE');
     expect(restored?.imageTags).toEqual(['none']);
     // The service tag the stop set is removed too (read from the trust evidence).
@@ -99,7 +100,7 @@ describe('ImageTrustResponse enforce: quarantine of the untrusted digest', () =>
 
       expect(result.apiCalls.filter((c) => c.operation === 'StopTask' && c.error === null)).toHaveLength(1);
       expect(result.apiCalls.filter((c) => c.operation === 'UpdateImageStorageClass')).toEqual([]);
-      expect(await image(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE' });
+      expect(await imageOf(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE' });
       const email = JSON.parse(result.notifications[0]?.message ?? '{}').email as string;
       expect(email).toContain(`Not quarantined api@${UNSIGNED}`);
       expect(email).toContain(reason);
@@ -108,22 +109,45 @@ describe('ImageTrustResponse enforce: quarantine of the untrusted digest', () =>
     60_000,
   );
 
-  it('organization mode: the other accounts are not scanned for a trust quarantine, so the digest is spared (the task is still stopped)', async () => {
-    // Arrange: deployed with a member role and a listed member account that may run the digest too
+  it('organization mode: every account is scanned before a trust quarantine; a member account running the digest spares it', async () => {
+    // Arrange: deployed with a member role; member account B runs the same digest in its service `checkout`
+    const member = '222233334444';
     const sim = trustSimulator('enforce', undefined, {
-      config: { memberAccountRoleName: 'ShieldRightMemberRole', accounts: ['222233334444'] },
+      config: { memberAccountRoleName: 'ShieldRightMemberRole', accounts: [member] },
+    });
+    const image = `${REGISTRY}/api:none@${UNSIGNED}`;
+    applyScenario(sim.organization.account(member), {
+      services: [{ cluster: 'shop', name: 'checkout', image }],
+      tasks: [{ cluster: 'shop', service: 'checkout', containers: [{ name: 'app', image }] }],
     });
 
     // Act
     const result = await sim.processEvent(taskStart(6, UNSIGNED, 'none'));
 
-    // Assert
+    // Assert: stopped here, B scanned through its member role, the digest spared and B named
     expect(result.apiCalls.filter((c) => c.operation === 'StopTask' && c.error === null)).toHaveLength(1);
+    expect(result.apiCalls.some((c) => c.operation === 'ListTasks' && c.account === member)).toBe(true);
     expect(result.apiCalls.filter((c) => c.operation === 'UpdateImageStorageClass')).toEqual([]);
-    expect(await image(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE' });
+    expect(await imageOf(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE' });
     const email = JSON.parse(result.notifications[0]?.message ?? '{}').email as string;
     expect(email).toContain(`Not quarantined api@${UNSIGNED}`);
-    expect(email).toContain('workloads of other accounts are not scanned');
+    expect(email).toContain(member);
+  }, 60_000);
+
+  it('organization mode: with every account scanned and none running the digest, the trust quarantine archives it', async () => {
+    const sim = trustSimulator('enforce', undefined, {
+      config: { memberAccountRoleName: 'ShieldRightMemberRole', accounts: ['222233334444'] },
+    });
+
+    const result = await sim.processEvent(taskStart(6, UNSIGNED, 'none'));
+
+    expect(result.apiCalls.some((c) => c.operation === 'ListClusters' && c.account === '222233334444')).toBe(
+      true,
+    );
+    expect(
+      result.apiCalls.filter((c) => c.operation === 'UpdateImageStorageClass' && c.error === null),
+    ).toHaveLength(1);
+    expect(await imageOf(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ARCHIVED' });
   }, 60_000);
 
   it('one hold per digest: a release lifts the quarantine only when no other trust incident holds it', async () => {
@@ -140,12 +164,12 @@ describe('ImageTrustResponse enforce: quarantine of the untrusted digest', () =>
       status: 'skipped',
       detail: expect.stringContaining(`still held by incident ${incident(sim, 8).id}`),
     });
-    expect(await image(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ARCHIVED' });
+    expect(await imageOf(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ARCHIVED' });
 
     const last = await release(sim, incident(sim, 8).id);
 
     expect(last.released).toBe(true);
-    expect(await image(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE', imageTags: ['none'] });
+    expect(await imageOf(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE', imageTags: ['none'] });
   }, 60_000);
 
   it('observe mode and imageQuarantine none quarantine nothing', async () => {
@@ -157,7 +181,7 @@ describe('ImageTrustResponse enforce: quarantine of the untrusted digest', () =>
       expect(
         result.apiCalls.filter((c) => c.service === 'ecr' && /^(Put|Update|BatchDelete)/.test(c.operation)),
       ).toEqual([]);
-      expect(await image(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE' });
+      expect(await imageOf(sim, UNSIGNED)).toMatchObject({ imageStatus: 'ACTIVE' });
     }
   }, 60_000);
 });

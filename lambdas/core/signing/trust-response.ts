@@ -6,6 +6,7 @@
 
 import { type BlastRadiusConfig, budgetOf, type ImageQuarantineStrategy } from '../../../definitions/config';
 import type { SigningMode } from '../../../definitions/signing-config';
+import { type AccountScope, registryAccess } from '../accounts';
 import { parseImage } from '../image';
 import { accountCapKey, capNoticeKey, capWindow, clusterCapKey, taskClaimKey } from '../incident';
 import { type QuarantineTarget, quarantineTagFor } from '../policy';
@@ -35,8 +36,15 @@ export interface TrustSettingsForResponse {
   readonly minHealthyTasks: number;
   readonly blastRadius: BlastRadiusConfig;
   readonly accountId: string;
-  /** The region of the task (its ARN): only this account's ECR in this region is quarantined. */
+  /** The region of the task (its ARN): only ECR of this region is quarantined. */
   readonly region: string;
+  /** The partition of the task (its ARN), for member role ARNs. */
+  readonly partition: string;
+  /**
+   * Organization mode (`memberAccountRoleName`): an image of another registry account that `accounts`
+   * allows is quarantined there through its member role (lambdas/core/accounts.ts registryAccess).
+   */
+  readonly scope: AccountScope;
   /** Decision time, epoch milliseconds: the sliding window of the budget. */
   readonly now: number;
   /** Configuration `imageQuarantine`: how an untrusted digest is quarantined once its task is stopped. */
@@ -97,6 +105,15 @@ export interface TrustPlan {
   readonly quarantineTargets: QuarantineTarget[];
   /** Digests of the quarantine targets, for the blast-radius scan. */
   readonly digests: string[];
+  /**
+   * The accounts around the task, for the blast-radius scan (MeasureBlastRadius `finding`): in organization
+   * mode `deploymentAccountId` makes it scan every account shield-right can see, as the runtime workflow does.
+   */
+  readonly scanScope: {
+    readonly accountId: string;
+    readonly partition: string;
+    readonly deploymentAccountId?: string;
+  };
   /** Why an untrusted image is not a quarantine target (outside this account's ECR, exempt repository…). */
   readonly notQuarantinable: string[];
   /** The task's workload: a quarantine spares digests that other services run (lambdas/core/blast-radius.ts). */
@@ -104,31 +121,49 @@ export interface TrustPlan {
 }
 
 /**
- * The untrusted digests a stop is followed by a quarantine of: ECR images of this account and region with a
- * digest ECS reports, proven untrusted (never `error`: could not verify is not proven untrusted), outside
- * `inspector.exemptRepositories`. One target per repository and digest.
+ * The untrusted digests a stop is followed by a quarantine of: ECR images of this region with a digest ECS
+ * reports, proven untrusted (never `error`: could not verify is not proven untrusted), outside
+ * `inspector.exemptRepositories`, in this account's registry or, in organization mode, in a registry account
+ * `accounts` allows (through its member role). One target per repository and digest.
  */
 export function trustQuarantineTargets(
   failed: readonly ContainerVerdict[],
-  settings: Pick<TrustSettingsForResponse, 'accountId' | 'region' | 'exemptRepositories'>,
+  settings: Pick<
+    TrustSettingsForResponse,
+    'accountId' | 'region' | 'partition' | 'scope' | 'exemptRepositories'
+  >,
 ): { targets: QuarantineTarget[]; notQuarantinable: string[] } {
   const targets: QuarantineTarget[] = [];
   const notQuarantinable: string[] = [];
+  // The image trust rule matches this account's task starts only: it is the deployment account.
+  const around = {
+    partition: settings.partition,
+    findingAccount: settings.accountId,
+    ...(settings.scope.memberRoleName ? { deploymentAccount: settings.accountId } : {}),
+  };
   for (const verdict of failed) {
     if (verdict.outcome === 'error') continue;
     const image = parseImage(verdict.image);
     const digest = verdict.runDigest ?? (verdict.digest || image.digest);
-    if (!image.ecr) {
+    const access = image.ecr ? registryAccess(settings.scope, around, image.ecr.accountId) : undefined;
+    if (!image.ecr || !access) {
       notQuarantinable.push(`${verdict.image} is not in a private ECR registry`);
-    } else if (image.ecr.accountId !== settings.accountId || image.ecr.region !== settings.region) {
+    } else if (image.ecr.region !== settings.region) {
       notQuarantinable.push(
-        `${verdict.image} is in registry ${image.ecr.accountId} (${image.ecr.region}), not this account's in ${settings.region}`,
+        `${verdict.image} is in registry ${image.ecr.accountId} (${image.ecr.region}), not in ${settings.region} where this deployment acts`,
       );
+    } else if (!access.ok) {
+      notQuarantinable.push(`${verdict.image} ${access.reason}`);
     } else if (!digest) {
       notQuarantinable.push(`${verdict.image}: no image digest is known, and a tag may name another build`);
     } else if (settings.exemptRepositories.includes(image.repository)) {
       notQuarantinable.push(`repository ${image.repository} is in inspector.exemptRepositories`);
-    } else if (!targets.some((t) => t.repository === image.repository && t.digest === digest)) {
+    } else if (
+      !targets.some(
+        (t) =>
+          t.registryId === image.ecr?.accountId && t.repository === image.repository && t.digest === digest,
+      )
+    ) {
       targets.push({
         containerName: verdict.container,
         registryId: image.ecr.accountId,
@@ -136,6 +171,7 @@ export function trustQuarantineTargets(
         repository: image.repository,
         digest,
         ...(image.tag ? { tag: image.tag } : {}),
+        ...(access.roleArn ? { roleArn: access.roleArn } : {}),
       });
     }
   }
@@ -215,6 +251,11 @@ export function decideTrustResponse(
     quarantineTag: quarantineTagFor(trustIncidentId(facts.taskArn)),
     quarantineTargets: targets,
     digests: targets.flatMap((t) => (t.digest ? [t.digest] : [])),
+    scanScope: {
+      accountId: settings.accountId,
+      partition: settings.partition,
+      ...(settings.scope.memberRoleName ? { deploymentAccountId: settings.accountId } : {}),
+    },
     notQuarantinable,
     workload: {
       clusterArn: facts.clusterArn,
