@@ -33,7 +33,7 @@ import { SandboxOrganization } from './sandbox/organization';
 import { isRecord } from './sandbox/shared';
 import { StatesService } from './sandbox/states';
 import { runInSandbox } from './sandbox/transport';
-import { importToSecurityHub } from './securityhub-import';
+import { enablementOf, importToSecurityHub } from './securityhub-import';
 
 export interface SimulatorOptions extends SandboxOptions {
   readonly config?: ShieldRightConfig;
@@ -172,6 +172,9 @@ export class Simulator {
     // Member sessions cached by the handlers belong to an earlier sandbox's STS.
     forgetMemberSessions();
     this.scenario = options.scenario;
+    this.account.securityhub.enable(
+      enablementOf(this.scenario?.securityHubEnabled, this.scenario?.securityHubV2DisabledAnswer),
+    );
     const { accountId, region } = this.account;
     this.bucket = RESOURCE_NAMES.bucket(accountId);
     this.table = RESOURCE_NAMES.table;
