@@ -172,7 +172,9 @@ describe('Security Hub on: shield-right release', () => {
     expect(stored?.Workflow.Status).toBe('RESOLVED');
     expect(stored?.Note?.Text).toContain('released by an operator');
     expect(stored?.Note?.Text).toContain('alice');
-    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(/^updated: Security Hub CSPM RESOLVED · /);
+    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(
+      /^updated: Security Hub CSPM RESOLVED · /,
+    );
   });
 
   it('does not touch Security Hub when the response never reached it (securityHub off)', async () => {
