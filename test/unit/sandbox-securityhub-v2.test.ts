@@ -171,6 +171,23 @@ describe('sandbox Security Hub (OCSF)', () => {
   });
 });
 
+describe('sandbox state', () => {
+  it('saves and restores both stores and the enablement; restores a state saved before V2 (an ASFF array)', () => {
+    const home = account(BOTH, 3);
+    const copy = new SandboxAccount({ accountId: ADMIN });
+    copy.securityhub.restore(home.securityhub.snapshot());
+    expect(copy.securityhub.enabled).toEqual(BOTH);
+    expect(copy.securityhub.v2.byFindingUid(FINDING_ARN)?.status_id).toBe(3);
+    expect(copy.securityhub.finding(FINDING_ARN, GD_PRODUCT)?.Workflow.Status).toBe('NEW');
+
+    const legacy = new SandboxAccount({ accountId: ADMIN });
+    legacy.securityhub.restore([home.securityhub.finding(FINDING_ARN, GD_PRODUCT)]);
+    expect(legacy.securityhub.finding(FINDING_ARN, GD_PRODUCT)).toBeDefined();
+    expect(legacy.securityhub.enabled).toEqual(CSPM_ONLY);
+    expect(legacy.securityhub.v2.snapshot()).toEqual([]);
+  });
+});
+
 describe('updating both copies', () => {
   it('CSPM only: the CSPM copy NOTIFIED; Security Hub (OCSF) asked about and found not enabled', async () => {
     const home = account(CSPM_ONLY);

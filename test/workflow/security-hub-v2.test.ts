@@ -155,6 +155,42 @@ describe('Security Hub on, both enabled', () => {
   });
 });
 
+describe('Security Hub on: an incident recorded before Security Hub V2 support', () => {
+  it('is released as before: its CSPM identifiers (the old securityHubFinding shape) are resolved', async () => {
+    const sim = simulator({ securityHubEnabled: 'both' });
+    const event = high();
+    await sim.processEvent(event);
+    const legacy = {
+      source: 'guardduty',
+      Id: GD_ARN(event),
+      ProductArn: GD_PRODUCT,
+      accountId: sim.account.accountId,
+      partition: 'aws',
+      region: REGION,
+    };
+    await sim.account.call('dynamodb', 'UpdateItem', {
+      TableName: sim.table,
+      Key: { pk: { S: `INCIDENT#${FINDING_ID}` } },
+      UpdateExpression: 'SET securityHubFinding = :ref',
+      ExpressionAttributeValues: { ':ref': { S: JSON.stringify(legacy) } },
+    });
+
+    const released = await runInSandbox(sim.account, () =>
+      releaseIncident(
+        sandboxReleaseDeps(sim, () => Date.now()),
+        { incidentId: FINDING_ID, actor: 'alice' },
+      ),
+    );
+
+    expect(released.steps.filter((s) => s.action === 'resolve-security-hub-finding')).toEqual([
+      expect.objectContaining({ status: 'done', target: GD_ARN(event) }),
+    ]);
+    expect(sim.account.securityhub.finding(GD_ARN(event), GD_PRODUCT)?.Workflow.Status).toBe('RESOLVED');
+    // The OCSF copy was not recorded as reached: left as the response set it.
+    expect(sim.account.securityhub.v2.byFindingUid(GD_ARN(event))?.status_id).toBe(2);
+  });
+});
+
 describe('Security Hub on, neither enabled', () => {
   it('records "not updated" with the reason, no retry loop; the execution succeeds', async () => {
     const sim = simulator({ securityHubEnabled: 'none' });
