@@ -189,7 +189,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     entry: 'lambdas/update-security-hub/handler.ts',
     substitution: 'UpdateSecurityHubFunctionArn',
     description:
-      'After the response: note and workflow status on the Security Hub copy of the finding, recorded on the incident',
+      'After the response: note and status on each Security Hub copy of the finding (CSPM, OCSF), recorded on the incident',
     timeoutSeconds: 30,
     memoryMb: 256,
     reservedConcurrency: 5,

@@ -33,7 +33,7 @@ import { SandboxOrganization } from './sandbox/organization';
 import { isRecord } from './sandbox/shared';
 import { StatesService } from './sandbox/states';
 import { runInSandbox } from './sandbox/transport';
-import { importToSecurityHub } from './securityhub-import';
+import { enablementOf, importToSecurityHub } from './securityhub-import';
 
 export interface SimulatorOptions extends SandboxOptions {
   readonly config?: ShieldRightConfig;
@@ -176,6 +176,9 @@ export class Simulator {
     if (organizationScenario?.listAccounts === false) this.organization.listsAccounts = false;
     for (const [id, state] of Object.entries(organizationScenario?.accountStates ?? {}))
       this.organization.setAccountState(id, state);
+    this.account.securityhub.enable(
+      enablementOf(this.scenario?.securityHubEnabled, this.scenario?.securityHubV2DisabledAnswer),
+    );
     const { accountId, region } = this.account;
     this.bucket = RESOURCE_NAMES.bucket(accountId);
     this.table = RESOURCE_NAMES.table;

@@ -86,6 +86,13 @@ export interface Scenario {
    * response looks; a number: only after that many lookups (the product's delay); `never`.
    */
   readonly securityHubImport?: 'imported' | 'never' | number;
+  /**
+   * With `securityHub: "on"`: which Security Hub the account has enabled, CSPM (ASFF), the newer Security Hub
+   * (OCSF, `v2`), `both` or `none`; default `cspm`. Findings are imported into the enabled ones.
+   */
+  readonly securityHubEnabled?: 'cspm' | 'v2' | 'both' | 'none';
+  /** What a disabled Security Hub (V2) answers GetFindingsV2 (not documented): AccessDeniedException (default) or an empty list. */
+  readonly securityHubV2DisabledAnswer?: 'AccessDeniedException' | 'empty';
 }
 
 const VPC = 'vpc-0sandbox0000000';

@@ -1,9 +1,13 @@
 /**
  * What the Security Hub step (updateSecurityHub) may do, granted only with `securityHub: "on"`: read the
- * finding (`GetFindings`) and update it (`BatchUpdateFindings`) in this account's hub, and never set a
- * finding's workflow status to SUPPRESSED (an explicit Deny on the `securityhub:ASFFSyntaxPath/Workflow.Status`
- * condition key, as the Security Hub user guide's "Configuring access to BatchUpdateFindings" describes), so
- * that the code's "never SUPPRESSED" rule is IAM's too.
+ * finding and update it in this account's hub, in Security Hub CSPM (`GetFindings`, `BatchUpdateFindings`)
+ * and in the newer Security Hub (`GetFindingsV2`, `BatchUpdateFindingsV2`: IAM authorizes them with the
+ * same two actions, per their API reference), and ask whether the newer Security Hub is enabled
+ * (`DescribeSecurityHubV2`). Never the SUPPRESSED workflow status, in either: an explicit Deny on the
+ * `securityhub:ASFFSyntaxPath/Workflow.Status` condition key (CSPM, the user guide's "Configuring access to
+ * BatchUpdateFindings") and on `securityhub:OCSFSyntaxPath/StatusId` = 3, Suppressed (V2, the
+ * BatchUpdateFindingsV2 API reference), so that the code's "never SUPPRESSED" rule is IAM's too; and never a
+ * V2 severity (`securityhub:OCSFSyntaxPath/SeverityId` present), which shield-right does not set.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { type ShieldRightConfig, securityHubUpdates } from '../../definitions/config';
@@ -13,9 +17,20 @@ export const SECURITY_HUB_ACTIONS = ['securityhub:GetFindings', 'securityhub:Bat
 export interface SecurityHubGrant {
   readonly config: ShieldRightConfig;
   readonly arn: (service: string, resource: string) => string;
-  readonly allow: (permission: { actions: readonly string[]; resources: readonly string[] }) => void;
+  readonly allow: (permission: {
+    actions: readonly string[];
+    resources: readonly string[];
+    wildcardReason?: string;
+  }) => void;
   readonly principal: iam.IPrincipal;
 }
+
+/** The Denies that keep shield-right's Security Hub updates to what the code sends. */
+export const SECURITY_HUB_DENIES: ReadonlyArray<Record<string, Record<string, string>>> = [
+  { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'SUPPRESSED' } },
+  { StringEquals: { 'securityhub:OCSFSyntaxPath/StatusId': '3' } },
+  { Null: { 'securityhub:OCSFSyntaxPath/SeverityId': 'false' } },
+];
 
 export function grantSecurityHubUpdates(grant: SecurityHubGrant): void {
   if (securityHubUpdates(grant.config) !== 'on') return;
@@ -23,12 +38,20 @@ export function grantSecurityHubUpdates(grant: SecurityHubGrant): void {
   // arn:${Partition}:securityhub:${Region}:${Account}:hub/default); member findings are updated through it.
   const hub = grant.arn('securityhub', 'hub/default');
   grant.allow({ actions: SECURITY_HUB_ACTIONS, resources: [hub] });
-  grant.principal.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      effect: iam.Effect.DENY,
-      actions: ['securityhub:BatchUpdateFindings'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'SUPPRESSED' } },
-    }),
-  );
+  grant.allow({
+    actions: ['securityhub:DescribeSecurityHubV2'],
+    resources: ['*'],
+    wildcardReason:
+      'DescribeSecurityHubV2 (GET /hubv2) reads whether the newer Security Hub is enabled in the caller account; it names no resource, and its resource type is not confirmed.',
+  });
+  for (const conditions of SECURITY_HUB_DENIES) {
+    grant.principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['securityhub:BatchUpdateFindings'],
+        resources: ['*'],
+        conditions,
+      }),
+    );
+  }
 }

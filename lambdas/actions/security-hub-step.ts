@@ -1,19 +1,26 @@
 /**
- * The workflows' Security Hub step: updates the Security Hub copy of the finding (security-hub.ts) and
- * records what happened on the incident (`securityHub`, shown by `shield-right incident`). Never fails the
- * response: a refusal (AccessDenied, an unprocessed finding…) is recorded and returned. Only
- * FindingNotInSecurityHub propagates, for the workflow to retry later; when its retries run out the
- * workflow records it (RecordSecurityHubFailure).
+ * The workflows' Security Hub step: updates each Security Hub copy of the finding the account holds (CSPM's
+ * and the OCSF one's, ./security-hub-copies.ts) and records what happened on the incident (`securityHub`,
+ * shown by `shield-right incident`). Never fails the response: a refusal (AccessDenied, an unprocessed
+ * finding…) is recorded and returned, and neither Security Hub enabled is recorded as not updated. Only
+ * FindingNotInSecurityHub propagates, when an enabled Security Hub does not hold the finding yet and no copy
+ * was updated, for the workflow to retry later; when its retries run out the workflow records it
+ * (RecordSecurityHubFailure).
  */
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { incidentKey } from '../core/incident';
 import { type FindingSource, summaryFor } from '../core/security-hub';
 import {
-  FindingNotInSecurityHubError,
-  type SecurityHubUpdate,
-  updateSecurityHubFinding,
-} from './security-hub';
+  type Copies,
+  decide,
+  describeCopies,
+  describeSkipped,
+  missingFrom,
+} from '../core/security-hub-copies';
+import type { OcsfFindingRef } from '../core/security-hub-v2';
+import { FindingNotInSecurityHubError } from './security-hub';
+import { type ReachedCopies, updateCopies } from './security-hub-copies';
 
 export interface SecurityHubStep {
   readonly source: FindingSource;
@@ -32,9 +39,9 @@ export interface SecurityHubStep {
 }
 
 export type SecurityHubResult =
-  | { readonly status: 'updated'; readonly update: SecurityHubUpdate }
-  | { readonly status: 'skipped'; readonly reason: string }
-  | { readonly status: 'failed'; readonly error: string; readonly message: string };
+  | { readonly status: 'updated'; readonly copies: Copies }
+  | { readonly status: 'skipped'; readonly reason: string; readonly copies?: Copies }
+  | { readonly status: 'failed'; readonly copies: Copies };
 
 export interface SecurityHubDeps {
   readonly securityhub: SecurityHubClient;
@@ -43,31 +50,22 @@ export interface SecurityHubDeps {
   readonly now: () => string;
 }
 
-/** One line for the incident item: what Security Hub holds now, or why it was not updated. */
-export function describeResult(result: SecurityHubResult, at: string): string {
-  const line =
-    result.status === 'updated'
-      ? `${result.update.status ?? result.update.previousStatus}${result.update.status ? '' : ' (status kept, note updated)'} · ${result.update.Id}`
-      : result.status === 'skipped'
-        ? `not updated: ${result.reason}`
-        : `failed: ${result.error}: ${result.message}`;
-  return `${line.slice(0, 900)} · ${at}`;
-}
-
 /**
- * The Security Hub copy an update reached, kept on the incident (`securityHubFinding`) so that a release
- * resolves that same finding without looking it up by a guessed identifier.
+ * The Security Hub copies an update reached, kept on the incident (`securityHubFinding`) so that a release
+ * resolves those same findings without looking them up by a guessed identifier. `Id`/`ProductArn`: the CSPM
+ * copy (the only one incidents recorded before Security Hub V2 support name); `v2`: the OCSF copy.
  */
 export interface SecurityHubFindingRef {
   readonly source: FindingSource;
-  readonly Id: string;
-  readonly ProductArn: string;
   readonly accountId: string;
   readonly partition: string;
   readonly region: string;
+  readonly Id?: string;
+  readonly ProductArn?: string;
+  readonly v2?: OcsfFindingRef;
 }
 
-/** Records the result line (`securityHub`), and the finding reached when there is one (`securityHubFinding`). */
+/** Records the result line (`securityHub`), and the copies reached when there are any (`securityHubFinding`). */
 export async function recordSecurityHub(
   deps: Pick<SecurityHubDeps, 'dynamodb' | 'table'>,
   incidentId: string,
@@ -90,45 +88,50 @@ export async function recordSecurityHub(
   );
 }
 
+function refOf(step: SecurityHubStep, reached: ReachedCopies): SecurityHubFindingRef | undefined {
+  if (!reached.cspm && !reached.v2) return undefined;
+  return {
+    source: step.source,
+    accountId: step.accountId,
+    partition: step.partition,
+    region: step.region,
+    ...(reached.cspm ? { Id: reached.cspm.Id, ProductArn: reached.cspm.ProductArn } : {}),
+    ...(reached.v2 ? { v2: reached.v2 } : {}),
+  };
+}
+
 export async function updateSecurityHubStep(
   deps: SecurityHubDeps,
   step: SecurityHubStep,
 ): Promise<SecurityHubResult> {
-  let result: SecurityHubResult;
   if (!step.findingArn) {
-    result = { status: 'skipped', reason: 'the finding names no ARN to look up in Security Hub' };
-  } else {
-    try {
-      const update = await updateSecurityHubFinding(deps.securityhub, {
-        source: step.source,
-        findingArn: step.findingArn,
-        accountId: step.accountId,
-        partition: step.partition,
-        region: step.region,
-        incidentId: step.incidentId,
-        ...(step.incidentStatus ? { incidentStatus: step.incidentStatus } : {}),
-        summary: summaryFor(step.kind),
-        ...(step.evidence ? { evidence: step.evidence } : {}),
-      });
-      result = { status: 'updated', update };
-    } catch (err) {
-      if (err instanceof FindingNotInSecurityHubError) throw err;
-      const error = err instanceof Error ? err.name : 'Error';
-      const message = err instanceof Error ? err.message : String(err);
-      result = { status: 'failed', error, message: message.slice(0, 500) };
-    }
+    const reason = 'the finding names no ARN to look up in Security Hub';
+    await recordSecurityHub(deps, step.incidentId, describeSkipped(reason, deps.now()));
+    return { status: 'skipped', reason };
   }
-  const reached: SecurityHubFindingRef | undefined =
-    result.status === 'updated'
-      ? {
-          source: step.source,
-          Id: result.update.Id,
-          ProductArn: result.update.ProductArn,
-          accountId: step.accountId,
-          partition: step.partition,
-          region: step.region,
-        }
-      : undefined;
-  await recordSecurityHub(deps, step.incidentId, describeResult(result, deps.now()), reached);
-  return result;
+  const { copies, reached } = await updateCopies(deps.securityhub, {
+    source: step.source,
+    findingArn: step.findingArn,
+    accountId: step.accountId,
+    partition: step.partition,
+    region: step.region,
+    incidentId: step.incidentId,
+    ...(step.incidentStatus ? { incidentStatus: step.incidentStatus } : {}),
+    summary: summaryFor(step.kind),
+    ...(step.evidence ? { evidence: step.evidence } : {}),
+  });
+  const decision = decide(copies);
+  if (decision === 'retry') {
+    throw new FindingNotInSecurityHubError(
+      `${missingFrom(copies)} holds no ${step.source} finding ${step.findingArn} in account ${step.accountId} yet`,
+    );
+  }
+  await recordSecurityHub(deps, step.incidentId, describeCopies(copies, deps.now()), refOf(step, reached));
+  if (decision === 'updated') return { status: 'updated', copies };
+  if (decision === 'failed') return { status: 'failed', copies };
+  return {
+    status: 'skipped',
+    reason: 'neither Security Hub CSPM nor Security Hub is enabled in this account and Region',
+    copies,
+  };
 }

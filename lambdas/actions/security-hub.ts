@@ -1,16 +1,19 @@
 /**
- * Updates the Security Hub copy of a finding after the response: looks it up with `GetFindings` by the
+ * Updates the Security Hub CSPM (ASFF) copy of a finding after the response: looks it up with `GetFindings` by the
  * provider's finding ARN (the ASFF `Id` of GuardDuty and Inspector findings) and the finding's account
  * (not by a product ARN built here: the identifier Security Hub answers with is the one updated), then `BatchUpdateFindings` with the note and, when it moves
  * forward, the workflow status (lambdas/core/security-hub.ts). A finding Security Hub does not hold yet
  * raises FindingNotInSecurityHub, which the workflow retries later with backoff; an update Security Hub
- * leaves unprocessed raises SecurityHubUpdateRefused with its error code.
+ * leaves unprocessed raises SecurityHubUpdateRefused with its error code. `InvalidAccessException` from the
+ * lookup ("Account … is not subscribed to AWS Security Hub") raises SecurityHubNotEnabled: CSPM is not in use
+ * in this account and Region, which is not a failure (./security-hub-copies.ts).
  */
 import {
   BatchUpdateFindingsCommand,
   GetFindingsCommand,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { awsErrorName, errorMessage } from '../core/errors';
 import {
   type FindingSource,
   NOTE_UPDATED_BY,
@@ -32,6 +35,14 @@ export class SecurityHubUpdateRefusedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SecurityHubUpdateRefused';
+  }
+}
+
+/** This Security Hub (CSPM or the OCSF one) is not enabled in the account and Region: nothing to update there. */
+export class SecurityHubNotEnabledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecurityHubNotEnabled';
   }
 }
 
@@ -67,15 +78,23 @@ export async function updateSecurityHubFinding(
   client: SecurityHubClient,
   request: SecurityHubUpdateRequest,
 ): Promise<SecurityHubUpdate> {
-  const found = await client.send(
-    new GetFindingsCommand({
-      Filters: {
-        Id: [{ Value: request.findingArn, Comparison: 'EQUALS' }],
-        AwsAccountId: [{ Value: request.accountId, Comparison: 'EQUALS' }],
-      },
-      MaxResults: 1,
-    }),
-  );
+  const found = await client
+    .send(
+      new GetFindingsCommand({
+        Filters: {
+          Id: [{ Value: request.findingArn, Comparison: 'EQUALS' }],
+          AwsAccountId: [{ Value: request.accountId, Comparison: 'EQUALS' }],
+        },
+        MaxResults: 1,
+      }),
+    )
+    .catch((err: unknown) => {
+      // GetFindings' answer in an account that has not enabled CSPM (docs/aws-behaviours.md SH12).
+      if (awsErrorName(err) === 'InvalidAccessException') {
+        throw new SecurityHubNotEnabledError(`Security Hub CSPM: ${errorMessage(err)}`);
+      }
+      throw err;
+    });
   const finding = found.Findings?.[0];
   if (!finding?.Id || !finding.ProductArn) {
     throw new FindingNotInSecurityHubError(

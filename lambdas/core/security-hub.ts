@@ -76,13 +76,19 @@ export function statusChange(current: WorkflowStatus, target: WorkflowStatus): W
   return RANK[target] > RANK[current] ? target : undefined;
 }
 
-/** The note: incident, what was done, evidence; cut to the API's 512 characters, never split mid-character. */
-export function noteText(parts: {
-  incidentId: string;
-  summary: string;
-  evidence?: string;
-  account?: string;
-}): string {
+/**
+ * The note: incident, what was done, evidence; cut to `max` characters (CSPM's `Note.Text` and V2's `Comment`
+ * both hold 512), never split mid-character.
+ */
+export function noteText(
+  parts: {
+    incidentId: string;
+    summary: string;
+    evidence?: string;
+    account?: string;
+  },
+  max = NOTE_TEXT_MAX,
+): string {
   const text = [
     `shield-right incident ${parts.incidentId}`,
     parts.account ? `account ${parts.account}` : undefined,
@@ -92,5 +98,5 @@ export function noteText(parts: {
     .filter((p): p is string => p !== undefined && p.length > 0)
     .join(' | ');
   const chars = Array.from(text);
-  return chars.length <= NOTE_TEXT_MAX ? text : `${chars.slice(0, NOTE_TEXT_MAX - 1).join('')}…`;
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -1,6 +1,6 @@
 /**
- * UpdateSecurityHub: after the notification, the Security Hub copy of the finding gets a note and its
- * workflow status, and the incident records the result (lambdas/actions/security-hub-step.ts).
+ * UpdateSecurityHub: after the notification, each Security Hub copy of the finding (CSPM's, the OCSF one's)
+ * gets a note and its status, and the incident records the result (lambdas/actions/security-hub-step.ts).
  */
 import { updateSecurityHubStep } from '../actions/security-hub-step';
 import { stepInput } from '../core/schemas';

@@ -8,7 +8,13 @@
  * failing the whole request. Filters the sandbox does not implement are refused loudly, never ignored.
  * A product's findings reach Security Hub some time after the provider's event: `importLater` holds one
  * back for a number of `GetFindings` calls (each stands for time passing), or for ever.
+ * Security Hub (the newer one, OCSF) lives beside it (./securityhub-v2.ts), with its own operations. Which
+ * of the two the account has enabled is the sandbox's setting (`enable`, default CSPM only): CSPM not enabled
+ * answers InvalidAccessException ("Account … is not subscribed to AWS Security Hub"); Security Hub not enabled
+ * answers DescribeSecurityHubV2 with ResourceNotFoundException, and GetFindingsV2/BatchUpdateFindingsV2 with
+ * `v2DisabledAnswer` (what AWS answers there is not documented: AccessDeniedException, or an empty list).
  */
+import { type NewOcsfFinding, SecurityHubV2Store } from './securityhub-v2';
 import { AwsError, type Operation, type SandboxService } from './types';
 
 export type WorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
@@ -122,18 +128,101 @@ function key(id: string, productArn: string): string {
   return `${productArn}\u0000${id}`;
 }
 
+/** Which Security Hub the account has enabled, and what a disabled Security Hub (V2) answers its finding calls. */
+export interface SecurityHubEnablement {
+  readonly cspm: boolean;
+  readonly v2: boolean;
+  readonly v2DisabledAnswer?: 'AccessDeniedException' | 'empty';
+}
+
 export class SecurityHubService implements SandboxService {
   readonly name = 'securityhub' as const;
   readonly operations: Readonly<Record<string, Operation>>;
   private readonly findings = new Map<string, AsffFinding>();
   /** Findings not imported yet, and how many more `GetFindings` calls they stay out of the answers. */
   private readonly pending: Array<{ finding: NewFinding; lookupsLeft: number }> = [];
+  /** The OCSF copies (Security Hub V2). */
+  readonly v2 = new SecurityHubV2Store();
+  private enablement: SecurityHubEnablement = { cspm: true, v2: false };
 
-  constructor(private readonly ctx: { now(): number }) {
+  constructor(
+    private readonly ctx: {
+      now(): number;
+      readonly accountId: string;
+      readonly region: string;
+      readonly partition: string;
+    },
+  ) {
     this.operations = {
-      GetFindings: (input) => this.getFindings(input),
-      BatchUpdateFindings: (input) => this.batchUpdateFindings(input),
+      GetFindings: (input) => this.cspm(() => this.getFindings(input)),
+      BatchUpdateFindings: (input) => this.cspm(() => this.batchUpdateFindings(input)),
+      // Disabled and answering as if empty: an empty store answers (every finding unprocessed, not found).
+      GetFindingsV2: (input) =>
+        this.hubV2(
+          () => this.v2.getFindings(input),
+          () => new SecurityHubV2Store().getFindings(input),
+        ),
+      BatchUpdateFindingsV2: (input) =>
+        this.hubV2(
+          () => this.v2.batchUpdate(input),
+          () => new SecurityHubV2Store().batchUpdate(input),
+        ),
+      DescribeSecurityHubV2: () => this.describeHubV2(),
     };
+  }
+
+  /** Which Security Hub is enabled (default: CSPM only). */
+  enable(enablement: SecurityHubEnablement): void {
+    this.enablement = enablement;
+  }
+
+  get enabled(): SecurityHubEnablement {
+    return this.enablement;
+  }
+
+  private cspm(run: () => unknown): unknown {
+    if (!this.enablement.cspm) {
+      throw new AwsError(
+        'InvalidAccessException',
+        `Account ${this.ctx.accountId} is not subscribed to AWS Security Hub`,
+        { statusCode: 401 },
+      );
+    }
+    return run();
+  }
+
+  private hubV2(run: () => unknown, empty: () => unknown): unknown {
+    if (this.enablement.v2) return run();
+    if (this.enablement.v2DisabledAnswer === 'empty') return empty();
+    throw new AwsError(
+      'AccessDeniedException',
+      `Security Hub is not enabled in account ${this.ctx.accountId} (sandbox answer: not documented by AWS)`,
+      { statusCode: 403 },
+    );
+  }
+
+  private describeHubV2(): unknown {
+    if (!this.enablement.v2) {
+      throw new AwsError(
+        'ResourceNotFoundException',
+        'Security Hub is not enabled in this account and Region',
+        {
+          statusCode: 404,
+        },
+      );
+    }
+    const { partition, region, accountId } = this.ctx;
+    return { HubV2Arn: `arn:${partition}:securityhub:${region}:${accountId}:hubv2/sandbox` };
+  }
+
+  /** What a product integration imports into Security Hub (V2): the OCSF copy, New. */
+  putOcsfFinding(finding: NewOcsfFinding): void {
+    this.v2.put(finding);
+  }
+
+  /** Imports the OCSF copy only after `lookups` more `GetFindingsV2` calls (`never`: not at all). */
+  importOcsfLater(finding: NewOcsfFinding, lookups: number | 'never'): void {
+    this.v2.putLater(finding, lookups);
   }
 
   /** What a product integration (GuardDuty, Inspector) imports: a new finding starts NEW and ACTIVE. */
@@ -238,12 +327,25 @@ export class SecurityHubService implements SandboxService {
   }
 
   snapshot(): unknown {
-    return [...this.findings.values()];
+    return { asff: [...this.findings.values()], ocsf: this.v2.snapshot(), enabled: this.enablement };
   }
 
+  /** Also restores a state saved before Security Hub V2 support (an array of ASFF findings). */
   restore(state: unknown): void {
     this.findings.clear();
-    if (!Array.isArray(state)) return;
-    for (const f of state as AsffFinding[]) this.findings.set(key(f.Id, f.ProductArn), f);
+    const saved = isRecord(state) ? state : { asff: state };
+    const asff = Array.isArray(saved.asff) ? (saved.asff as AsffFinding[]) : [];
+    for (const f of asff) this.findings.set(key(f.Id, f.ProductArn), f);
+    this.v2.restore(saved.ocsf);
+    if (isRecord(saved.enabled)) {
+      const { cspm, v2, v2DisabledAnswer } = saved.enabled;
+      this.enablement = {
+        cspm: cspm !== false,
+        v2: v2 === true,
+        ...(v2DisabledAnswer === 'empty' || v2DisabledAnswer === 'AccessDeniedException'
+          ? { v2DisabledAnswer }
+          : {}),
+      };
+    }
   }
 }

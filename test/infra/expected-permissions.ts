@@ -111,11 +111,26 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'signer:GetRevocationStatus',
   ],
   notifyTrust: ['dynamodb:UpdateItem', 'sns:Publish'],
-  updateSecurityHub: ['dynamodb:UpdateItem', 'securityhub:BatchUpdateFindings', 'securityhub:GetFindings'],
+  updateSecurityHub: [
+    'dynamodb:UpdateItem',
+    'securityhub:BatchUpdateFindings',
+    'securityhub:BatchUpdateFindingsV2',
+    'securityhub:DescribeSecurityHubV2',
+    'securityhub:GetFindings',
+    'securityhub:GetFindingsV2',
+  ],
 };
 
-/** Operations authorized by an IAM action of another name. */
-export const IAM_ACTION_OF: Readonly<Record<string, string>> = { 's3:ListObjectsV2': 's3:ListBucket' };
+/**
+ * Operations authorized by an IAM action of another name. Security Hub's V2 finding operations use the CSPM
+ * actions (GetFindingsV2 and BatchUpdateFindingsV2 API references: "both use securityhub:GetFindings" /
+ * "securityhub:BatchUpdateFindings in the Action element of an IAM policy statement").
+ */
+export const IAM_ACTION_OF: Readonly<Record<string, string>> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+  'securityhub:GetFindingsV2': 'securityhub:GetFindings',
+  'securityhub:BatchUpdateFindingsV2': 'securityhub:BatchUpdateFindings',
+};
 
 export function iamActionOf(operation: string): string {
   return IAM_ACTION_OF[operation] ?? operation;

@@ -1,9 +1,12 @@
 /**
  * Security Hub permissions (issue 16 item 2): granted only with `securityHub: "on"`, to the Security Hub
  * step only, on this account's hub, and never the SUPPRESSED workflow status (an explicit Deny on the
- * `securityhub:ASFFSyntaxPath/Workflow.Status` condition key). With the default `off`, no role holds any;
- * nor in observe mode, where the workflows are deployed with the Security Hub step switched off
- * (BatchUpdateFindings changes the finding, and observe mode makes no mutating call).
+ * `securityhub:ASFFSyntaxPath/Workflow.Status` condition key), nor, in the newer Security Hub, StatusId 3
+ * Suppressed (`securityhub:OCSFSyntaxPath/StatusId`) or a severity (`…/SeverityId` present). The V2 finding
+ * calls are authorized by the same two actions (GetFindings, BatchUpdateFindings); DescribeSecurityHubV2 is
+ * the one action added. With the default `off`, no role holds any; nor in observe mode, where the workflows
+ * are deployed with the Security Hub step switched off (BatchUpdateFindings changes the finding, and observe
+ * mode makes no mutating call).
  */
 import { parseConfig } from '../../definitions/config';
 import { expectedFunctionActions } from './expected-permissions';
@@ -53,14 +56,34 @@ describe('Security Hub IAM', () => {
     const grant = statements.filter(
       (s) => s.Effect === 'Allow' && asList(s.Action).some((a) => a.startsWith('securityhub:')),
     );
-    expect(grant).toHaveLength(1);
-    expect(flat(grant[0]?.Resource)).toContain(':hub/default');
-    expect(flat(grant[0]?.Resource)).not.toContain('*');
+    // Finding reads and updates (CSPM and V2 alike) on the account's hub; the V2 enablement read apart.
+    const findings = grant.filter((s) => asList(s.Action).includes('securityhub:BatchUpdateFindings'));
+    expect(findings).toHaveLength(1);
+    expect(asList(findings[0]?.Action).sort()).toEqual([
+      'securityhub:BatchUpdateFindings',
+      'securityhub:GetFindings',
+    ]);
+    expect(flat(findings[0]?.Resource)).toContain(':hub/default');
+    expect(flat(findings[0]?.Resource)).not.toContain('*');
+    // CDK merges it with the other `*` grants (X-Ray): the only Security Hub action there.
+    const rest = grant.filter((s) => s !== findings[0]);
+    expect(rest.map((s) => s.Resource)).toEqual(['*']);
+    expect(actionsOf(rest).filter((a) => a.startsWith('securityhub:'))).toEqual([
+      'securityhub:DescribeSecurityHubV2',
+    ]);
     const deny = statements.filter((s) => s.Effect === 'Deny');
     expect(deny).toEqual([
       expect.objectContaining({
         Action: 'securityhub:BatchUpdateFindings',
         Condition: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'SUPPRESSED' } },
+      }),
+      expect.objectContaining({
+        Action: 'securityhub:BatchUpdateFindings',
+        Condition: { StringEquals: { 'securityhub:OCSFSyntaxPath/StatusId': '3' } },
+      }),
+      expect.objectContaining({
+        Action: 'securityhub:BatchUpdateFindings',
+        Condition: { Null: { 'securityhub:OCSFSyntaxPath/SeverityId': 'false' } },
       }),
     ]);
     // No other role (functions, workflows, the member role) holds a Security Hub action.

@@ -70,7 +70,9 @@ describe('Security Hub on: the runtime workflow', () => {
     expect(stored?.UserDefinedFields?.['shield-right:evidence']).toMatch(
       new RegExp(`^s3://${sim.bucket}/incidents/${FINDING_ID}/.+/evidence\\.json$`),
     );
-    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(/^NOTIFIED · /);
+    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(
+      /^updated: Security Hub CSPM NOTIFIED · .+ \| Security Hub \(OCSF\) not enabled · /,
+    );
   });
 
   it('a repeat updates the note only; a status a person moved on (RESOLVED) is never moved back', async () => {
@@ -141,7 +143,9 @@ describe('Security Hub on: the runtime workflow', () => {
     const result = await sim.processEvent(high());
 
     expect(execution(result).status).toBe('SUCCEEDED');
-    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(/^failed: AccessDeniedException: /);
+    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(
+      /^failed: Security Hub CSPM AccessDeniedException: /,
+    );
     expect((await incidentItem(sim, FINDING_ID)).status?.S).toBe('CONTAINED');
   });
 });
@@ -168,7 +172,9 @@ describe('Security Hub on: shield-right release', () => {
     expect(stored?.Workflow.Status).toBe('RESOLVED');
     expect(stored?.Note?.Text).toContain('released by an operator');
     expect(stored?.Note?.Text).toContain('alice');
-    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(/^RESOLVED · /);
+    expect((await incidentItem(sim, FINDING_ID)).securityHub?.S).toMatch(
+      /^updated: Security Hub CSPM RESOLVED · /,
+    );
   });
 
   it('does not touch Security Hub when the response never reached it (securityHub off)', async () => {

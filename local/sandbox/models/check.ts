@@ -28,8 +28,14 @@ function coral(v: Violation): string {
   return `1 validation error detected: Value ${value} at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
 }
 
-/** How `service` refuses a request that breaks its model. */
-export function validationAnswer(service: ServiceName, v: Violation): ValidationAnswer {
+/**
+ * Security Hub's newer (V2, OCSF) operations model ValidationException for an invalid request, its CSPM
+ * operations InvalidInputException (botocore securityhub 2018-10-26, each operation's `errors`).
+ */
+const SECURITY_HUB_V2 = /V2$/;
+
+/** How `service` refuses a request to `operation` that breaks its model. */
+export function validationAnswer(service: ServiceName, v: Violation, operation = ''): ValidationAnswer {
   switch (service) {
     case 'ecr':
       return {
@@ -76,8 +82,11 @@ export function validationAnswer(service: ServiceName, v: Violation): Validation
     case 'organizations':
     // Organizations models InvalidInputException (with a reason) for a request that breaks its model.
     case 'securityhub':
-      // Security Hub models one error for a request that breaks its model (GetFindings, BatchUpdateFindings).
-      return { code: 'InvalidInputException', status: 400, message: coral(v) };
+      return {
+        code: SECURITY_HUB_V2.test(operation) ? 'ValidationException' : 'InvalidInputException',
+        status: 400,
+        message: coral(v),
+      };
   }
 }
 
@@ -90,6 +99,6 @@ export function modelViolation(
   const constraints = CONSTRAINTS.services[service];
   const violation = constraints ? findViolation(constraints, operation, input) : undefined;
   if (!violation) return undefined;
-  const answer = validationAnswer(service, violation);
+  const answer = validationAnswer(service, violation, operation);
   return new AwsError(answer.code, answer.message, { statusCode: answer.status });
 }
