@@ -225,12 +225,12 @@ export class ResponseFunctions extends Construct {
           allow: (permission) => allow(role, acks, permission),
         }),
       listOrganizationAccounts: () => {
-        if (!config.memberAccountRoleName || config.accounts !== 'all') return;
+        if (!config.memberAccountRoleName) return;
         allow(role, acks, {
           actions: ['organizations:ListAccounts'],
           resources: ['*'],
           wildcardReason:
-            'organizations:ListAccounts (read-only) supports no resource type but *: the blast radius lists the member accounts with accounts "all".',
+            "organizations:ListAccounts (read-only) supports no resource type but *: in organization mode the blast radius lists the organization's accounts.",
         });
       },
       arn: (service, resource) => accountArn(this, service, resource),
@@ -300,7 +300,7 @@ export class ResponseFunctions extends Construct {
 export interface GrantContext {
   /** Security Hub reads and updates, with securityHub on only (./security-hub-access.ts). */
   readonly grantSecurityHub: () => void;
-  /** organizations:ListAccounts, with memberAccountRoleName and accounts "all" only (central roles). */
+  /** organizations:ListAccounts, with memberAccountRoleName only (central roles). */
   readonly listOrganizationAccounts: () => void;
   readonly arn: (service: string, resource: string) => string;
   readonly allow: (permission: Parameters<typeof allow>[2]) => void;

@@ -1,10 +1,10 @@
 /**
- * The organization's member accounts, for the blast-radius scan with `accounts: "all"`: `ListAccounts`
+ * The organization's accounts, for the blast-radius scan in organization mode: `ListAccounts`
  * (callable only in the management account or a delegated administrator) page by page until no
- * `NextToken` (a page may be empty while more follow), keeping the accounts that may run workloads: ACTIVE,
- * and PENDING_CLOSURE (closing takes minutes; its tasks may still run, so it is scanned, and a refused role
- * leaves it unscanned). A SUSPENDED (closed) account's resources are not available, and a PENDING_ACTIVATION
- * one has none yet (docs/aws-behaviours.md X15). Listed on every scan,
+ * `NextToken` (a page may be empty while more follow). Every account is kept but those known to run
+ * nothing: SUSPENDED (closed: its resources are not available), CLOSED and PENDING_ACTIVATION (none yet;
+ * docs/aws-behaviours.md X15). An account whose state is missing or new to this code is kept (scanned, and a
+ * refused role leaves it unscanned): never dropped on a guess. Listed on every scan,
  * not cached: an account that joined a minute ago may already run the image, and a stale list would leave
  * it out without saying so. A listing that fails or stops early is an answer too: the accounts are then
  * unknown, which spares every image (lambdas/core/accounts.ts accountsToScan).
@@ -12,6 +12,8 @@
 import { ListAccountsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { MemberListing } from '../core/accounts';
 import { awsErrorName, errorMessage } from '../core/errors';
+
+const RUNS_NOTHING: ReadonlySet<string> = new Set(['SUSPENDED', 'CLOSED', 'PENDING_ACTIVATION']);
 
 /** The most pages read (20 accounts each): 5,000 accounts, past any organization's default quota. */
 export const MAX_PAGES = 250;
@@ -38,7 +40,7 @@ export async function listActiveAccounts(
       for (const account of out.Accounts ?? []) {
         // State replaces the deprecated Status; an older answer may carry Status only.
         const state = account.State ?? account.Status;
-        if (account.Id && (state === 'ACTIVE' || state === 'PENDING_CLOSURE')) accounts.push(account.Id);
+        if (account.Id && !(state && RUNS_NOTHING.has(state))) accounts.push(account.Id);
       }
       token = out.NextToken;
       if (!token) return { ok: true, accounts };

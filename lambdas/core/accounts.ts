@@ -122,19 +122,19 @@ export function registryAccess(
   return { ok: true, roleArn: memberRoleArnFor(around.partition, registry, scope.memberRoleName) };
 }
 
-/** The organization's ACTIVE accounts (organizations:ListAccounts), or why they are not known. */
+/** The organization's accounts that may run workloads (organizations:ListAccounts), or why they are not known. */
 export type MemberListing =
   | { readonly ok: true; readonly accounts: readonly string[] }
   | { readonly ok: false; readonly reason: string };
 
 /**
  * The accounts a blast-radius scan covers in organization mode: the deployment's, the finding's and every
- * account shield-right may assume its member role in: the `accounts` list, or with `accounts: "all"` the
- * organization's ACTIVE accounts as `members` lists them (lambdas/actions/organization-accounts.ts). A
- * protected account is never assumed into (the central roles are denied sts:AssumeRole there), so it is
- * reported unscanned, which keeps every image out of quarantine: its workloads may pull the image. With
- * `accounts: "all"` and no listing (`members` missing or failed), `unlisted` says why the other accounts
- * stay unscanned, which spares every image too.
+ * account shield-right may assume its member role in (the `accounts` list, or with `accounts: "all"` every
+ * account `members` lists: lambdas/actions/organization-accounts.ts). Any account it may not or cannot scan
+ * is reported unscanned, which keeps every image out of quarantine, because its workloads may pull the
+ * image: a protected account (the central roles are denied sts:AssumeRole there) and, with an `accounts`
+ * list, every account of the organization outside it. Without a listing (`members` missing or failed)
+ * `unlisted` says why the organization's other accounts stay unknown, which spares every image too.
  */
 export function accountsToScan(
   scope: AccountScope,
@@ -142,23 +142,35 @@ export function accountsToScan(
   findingAccount: string,
   members?: MemberListing,
 ): { accounts: string[]; unscanned: { accountId: string; reason: string }[]; unlisted?: string } {
-  const everyMember = scope.allowedAccounts === 'all';
-  const listed = everyMember ? (members?.ok ? members.accounts : []) : (scope.allowedAccounts ?? []);
+  const allowed = scope.allowedAccounts === 'all' ? undefined : (scope.allowedAccounts ?? []);
+  const organization = members?.ok ? members.accounts : [];
   const protectedAccounts = new Set(scope.protectedAccounts ?? []);
-  const all = [...new Set([deploymentAccount, findingAccount, ...listed, ...protectedAccounts])];
-  const accounts = all.filter((a) => !protectedAccounts.has(a));
+  const all = [
+    ...new Set([
+      deploymentAccount,
+      findingAccount,
+      ...(allowed ?? []),
+      ...organization,
+      ...protectedAccounts,
+    ]),
+  ];
+  const mayScan = (a: string) =>
+    !protectedAccounts.has(a) &&
+    (allowed === undefined || a === deploymentAccount || a === findingAccount || allowed.includes(a));
+  const accounts = all.filter(mayScan);
   const unscanned = all
-    .filter((a) => protectedAccounts.has(a))
+    .filter((a) => !mayScan(a))
     .map((accountId) => ({
       accountId,
-      reason:
-        'in protectedAccounts: shield-right never assumes a role there, so its workloads are not scanned',
+      reason: protectedAccounts.has(accountId)
+        ? 'in protectedAccounts: shield-right never assumes a role there, so its workloads are not scanned'
+        : 'in the organization but not in `accounts`: shield-right may not assume a role there, so its workloads are not scanned',
     }));
-  if (!everyMember || members?.ok) return { accounts, unscanned };
+  if (members?.ok) return { accounts, unscanned };
   const why = members ? members.reason : "the organization's accounts were not listed";
   return {
     accounts,
     unscanned,
-    unlisted: `accounts is "all" but the organization's member accounts are not known: ${why}; their workloads are not scanned, so no image is quarantined (or list the accounts in \`accounts\`)`,
+    unlisted: `the organization's accounts are not known: ${why}; their workloads are not scanned, so no image is quarantined`,
   };
 }

@@ -88,6 +88,15 @@ export function spareTargets(
       spare(target, unscannedReason(radius));
       continue;
     }
+    // A registry account the organization-wide scan did not reach (outside the organization's listing, or
+    // never planned) is not one shield-right knows to be a member: no quarantine through a role there.
+    if (target.roleArn && radius.scannedAccounts && !radius.scannedAccounts.includes(target.registryId)) {
+      spare(
+        target,
+        `registry account ${target.registryId} was not scanned (not a listed account of the organization): no quarantine there`,
+      );
+      continue;
+    }
     if (radius.truncated) {
       spare(
         target,

@@ -37,13 +37,10 @@ export const handler = async (input: unknown): Promise<BlastRadius> => {
   if (roleName && deployment && finding?.accountId && finding.partition && !clusters) {
     const { partition } = finding;
     const deadline = Date.now() + SCAN_SECONDS * 1000;
-    // accounts: "all": the organization's accounts as Organizations lists them now (never a stale copy).
-    const scope = scopeOf(settings);
-    const members =
-      scope.allowedAccounts === 'all'
-        ? await listActiveAccounts(organizations, { deadline, now: Date.now })
-        : undefined;
-    const plan = accountsToScan(scope, deployment, finding.accountId, members);
+    // The organization's accounts as Organizations lists them now (never a stale copy): with `accounts: "all"`
+    // they are scanned, with a list those outside it are reported unscanned (they may pull the image too).
+    const members = await listActiveAccounts(organizations, { deadline, now: Date.now });
+    const plan = accountsToScan(scopeOf(settings), deployment, finding.accountId, members);
     const ecsFor = async (accountId: string): Promise<ECSClient> =>
       (
         await clientsFor(

@@ -182,13 +182,13 @@ export function expectedFunctionActions(
     members?: boolean;
     securityHub?: boolean;
     revokeOnQuarantine?: boolean;
-    /** memberAccountRoleName with accounts "all": the blast radius lists the organization. */
-    everyMember?: boolean;
   } = {},
 ): string[] {
   const api = EXPECTED_API_ACTIONS[id]
-    .filter((action) => options.members || action !== 'sts:AssumeRole')
-    .filter((action) => options.everyMember || action !== 'organizations:ListAccounts')
+    // Organization mode only: the member role (sts:AssumeRole) and the organization's listing.
+    .filter(
+      (action) => options.members || (action !== 'sts:AssumeRole' && action !== 'organizations:ListAccounts'),
+    )
     // Security Hub calls are in the code, granted only with securityHub on.
     .filter((action) => options.securityHub || !action.startsWith('securityhub:'))
     .map(iamActionOf)

@@ -5,6 +5,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { scanAccounts } from '../../lambdas/actions/exposure-accounts';
 import { accountsToScan, registryAccess } from '../../lambdas/core/accounts';
+import { spareTargets } from '../../lambdas/core/blast-radius';
 import { MemberRoleError } from '../../lambdas/core/errors';
 import { AwsError } from '../../local/sandbox/types';
 import { type ContainerSandbox, containerSandbox } from '../helpers/container-sandbox';
@@ -126,7 +127,8 @@ describe('accountsToScan', () => {
 
     expect(scan.accounts).toEqual([A, B]);
     expect(scan.unscanned.map((u) => u.accountId)).toEqual([C]);
-    expect(scan.unlisted).toBeUndefined();
+    // Without the organization's listing, the accounts outside the list are unknown: every image is spared.
+    expect(scan.unlisted).toContain('not known');
   });
 
   it('with accounts "all" and no listing, says the member accounts are not known', () => {
@@ -159,13 +161,15 @@ describe('accountsToScan', () => {
     expect(scan.unlisted).toContain('organizations:ListAccounts failed (AccessDeniedException');
   });
 
-  it('a listing is ignored when accounts is a list: the list is what shield-right may act in', () => {
+  it('with an accounts list, every account of the organization outside it is reported unscanned', () => {
     const scan = accountsToScan({ allowedAccounts: [B], memberRoleName: 'R' }, A, B, {
       ok: true,
-      accounts: [C],
+      accounts: [A, B, C],
     });
 
     expect(scan.accounts).toEqual([A, B]);
+    expect(scan.unscanned).toEqual([{ accountId: C, reason: expect.stringContaining('not in `accounts`') }]);
+    expect(scan.unlisted).toBeUndefined();
   });
 });
 
@@ -191,5 +195,31 @@ describe('registryAccess', () => {
     expect(registryAccess(scope, around, '444455556666')).toMatchObject({ ok: false });
     expect(registryAccess(scope, around, '999988887777')).toMatchObject({ ok: false });
     expect(registryAccess({}, { partition: 'aws', findingAccount: B }, C)).toMatchObject({ ok: false });
+  });
+});
+
+describe('spareTargets in organization mode', () => {
+  const target = (registryId: string) => ({
+    containerName: 'app',
+    registryId,
+    region: 'us-east-1',
+    repository: 'shared/api',
+    digest: BAD,
+    roleArn: `arn:aws:iam::${registryId}:role/R`,
+  });
+  const radius = { tasks: [], scannedTasks: 0, truncated: false, scannedAccounts: [A, B] };
+
+  it('quarantines in a registry account the scan reached', () => {
+    const out = spareTargets([target(B)], radius, { clusterArn: 'c' });
+
+    expect(out.targets.map((t) => t.registryId)).toEqual([B]);
+    expect(out.spared).toEqual([]);
+  });
+
+  it('never through a role in a registry account the scan did not reach (outside the organization)', () => {
+    const out = spareTargets([target('999988887777')], radius, { clusterArn: 'c' });
+
+    expect(out.targets).toEqual([]);
+    expect(out.spared[0]?.reason).toContain('registry account 999988887777 was not scanned');
   });
 });
