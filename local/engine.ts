@@ -174,6 +174,8 @@ export class Simulator {
     this.scenario = options.scenario;
     const organizationScenario = options.scenario?.organization;
     if (organizationScenario?.listAccounts === false) this.organization.listsAccounts = false;
+    if (organizationScenario?.managementAccount)
+      this.organization.setManagementAccount(organizationScenario.managementAccount);
     for (const [id, state] of Object.entries(organizationScenario?.accountStates ?? {}))
       this.organization.setAccountState(id, state);
     this.account.securityhub.enable(
@@ -313,7 +315,9 @@ export class Simulator {
     const { result: executions, calls } = await recordCalls(() =>
       runInSandbox(this.account, async () => {
         if (this.scenario?.autoProvision !== false)
-          provisionOrganization(this.organization, this.config, event, this.scenario?.memberRoles);
+          provisionOrganization(this.organization, this.config, event, this.scenario?.memberRoles, {
+            managementRole: this.scenario?.organization?.managementRole === true,
+          });
         if (this.scenario?.autoProvision !== false && this.config.securityHub === 'on')
           importToSecurityHub(this.account, event, this.scenario?.securityHubImport);
         const matched = this.rules.filter(({ rule }) => rule.matches(event));

@@ -39,6 +39,7 @@ export function provisionOrganization(
   config: ShieldRightConfig,
   event: unknown,
   memberRoles: Readonly<Record<string, MemberRoleScenario>> = {},
+  deployedByHand: { readonly managementRole?: boolean } = {},
 ): void {
   const home = organization.home;
   const accountId = accountOfEvent(event) ?? home.accountId;
@@ -64,6 +65,9 @@ export function provisionOrganization(
   const listed = config.accounts === 'all' ? organization.all().map((a) => a.accountId) : config.accounts;
   for (const id of new Set([accountId, ...listed, ...registryAccountsOfEvent(event)])) {
     const account = organization.account(id);
+    // A service-managed StackSet never deploys to the management account: its role is deployed by hand.
+    const management = id === organization.managementAccountId && account !== home;
+    if (management && !deployedByHand.managementRole) continue;
     if (account === home || !once(account, `member-role:${roleName}`)) continue;
     const scenario = memberRoles[id];
     if (scenario === false) continue;

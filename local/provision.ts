@@ -78,6 +78,12 @@ export interface Scenario {
    * `accountStates`: a member account's Organizations state (default ACTIVE), e.g. `SUSPENDED` once closed.
    */
   readonly organization?: {
+    /**
+     * The management account, when not the deployment account. A service-managed StackSet does not deploy to
+     * it, so it gets the member role only with `managementRole: true` (deployed there by hand).
+     */
+    readonly managementAccount?: string;
+    readonly managementRole?: boolean;
     readonly listAccounts?: boolean;
     readonly accountStates?: Readonly<Record<string, AccountState>>;
   };

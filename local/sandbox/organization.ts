@@ -34,6 +34,7 @@ export class SandboxOrganization implements StsDirectory, OrganizationsDirectory
   private readonly joinedAt = new Map<string, number>();
   /** Whether the deployment account may list the organization (management account or delegated administrator). */
   listsAccounts = true;
+  private management: string | undefined;
   private readonly credentials = new Map<string, IssuedCredentials>();
 
   constructor(
@@ -52,14 +53,27 @@ export class SandboxOrganization implements StsDirectory, OrganizationsDirectory
     account.organizations.connect(this);
   }
 
-  /** The sandbox has no separate management account: the deployment account stands for it. */
+  /**
+   * The organization's management account: the deployment account unless a scenario names another (the
+   * recommended layout deploys shield-right in a delegated administrator, not in the management account).
+   */
   get managementAccountId(): string {
-    return this.home.accountId;
+    return this.management ?? this.home.accountId;
   }
 
-  /** Only the deployment account (the delegated administrator, unless a scenario says not) may list the organization's accounts. */
+  /** Makes `accountId` the management account (created if new), as a scenario's `organization.managementAccount`. */
+  setManagementAccount(accountId: string): void {
+    this.account(accountId);
+    this.management = accountId === this.home.accountId ? undefined : accountId;
+  }
+
+  /**
+   * The management account and the deployment account (a delegated administrator, unless a scenario says
+   * not) may list the organization's accounts; any other member is refused.
+   */
   mayList(accountId: string): boolean {
-    return this.listsAccounts && accountId === this.home.accountId;
+    // `listsAccounts` false: the deployment account is neither the management account nor a delegated administrator.
+    return accountId === this.management || (this.listsAccounts && accountId === this.home.accountId);
   }
 
   /** Every account so far with its Organizations state (ACTIVE unless a scenario set another). */

@@ -97,6 +97,18 @@ describe('sandbox Organizations ListAccounts', () => {
     });
   });
 
+  it('answers the management account too, and names it in every account ARN', async () => {
+    const organization = organizationOf(1);
+    organization.setManagementAccount('999900001111');
+
+    const out = (await organization.account('999900001111').call('organizations', 'ListAccounts', {})) as {
+      Accounts: { Id: string; Arn: string }[];
+    };
+
+    expect(out.Accounts.map((a) => a.Id)).toEqual([HOME, member(0), '999900001111']);
+    expect(out.Accounts[0]?.Arn).toMatch(/^arn:aws:organizations::999900001111:account\/o-/);
+  });
+
   it('refuses MaxResults above 20 as the model does, and an unknown NextToken', async () => {
     const organization = organizationOf(1);
 

@@ -249,6 +249,37 @@ describe('sparing counts every account shield-right can see', () => {
     expect(description(result)).toContain(`service checkout in cluster shop of account ${OTHER}`);
   });
 
+  it('a separate management account keeps every image out of quarantine until its member role is deployed by hand', async () => {
+    // Arrange: the deployment account is a delegated administrator; the management account M is listed,
+    // and a service-managed StackSet does not deploy the member role there
+    const MANAGEMENT = '999900001111';
+    const simulatorIn = (managementRole: boolean) => {
+      const simulator = new Simulator({
+        config: config('all'),
+        scenario: { organization: { managementAccount: MANAGEMENT, managementRole } },
+      });
+      applyScenario(simulator.organization.account(REGISTRY), {
+        repositories: [{ name: 'shared/payments', images: [{ tags: ['v2'], digest: DIGEST }] }],
+      });
+      return simulator;
+    };
+
+    // Act
+    const withoutRole = await simulatorIn(false).processEvent(workloadFinding('b8'.repeat(16)));
+    const withRole = await simulatorIn(true).processEvent(workloadFinding('b9'.repeat(16)));
+
+    // Assert: without the role M is unscanned (named), nothing archived; with it M is scanned and R archives
+    expect(ecrWrites(withoutRole)).toEqual([]);
+    expect(description(withoutRole)).toContain(`${MANAGEMENT} (MemberRoleError`);
+    expect(withRole.apiCalls.some((c) => c.operation === 'ListClusters' && c.account === MANAGEMENT)).toBe(
+      true,
+    );
+    expect(ecrWrites(withRole).map((c) => [c.operation, c.account])).toContainEqual([
+      'UpdateImageStorageClass',
+      REGISTRY,
+    ]);
+  });
+
   it('with accounts "all" a suspended (closed) account is not scanned, and the image is archived in R', async () => {
     // Arrange: C ran the digest before it was closed; its resources are no longer available
     const simulator = simulatorWith(config('all'));
