@@ -35,7 +35,10 @@ export interface ExposureQuery {
 const DESCRIBE_BATCH = 100;
 export const DEFAULT_MAX_TASKS = 1000;
 
-async function listClusters(ecs: ECSClient): Promise<string[]> {
+const MAX_CLUSTERS = 1000;
+
+/** The account's clusters, at most MAX_CLUSTERS; `more` says clusters were left unlisted (the scan is then truncated). */
+async function listClusters(ecs: ECSClient): Promise<{ arns: string[]; more: boolean }> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -44,8 +47,8 @@ async function listClusters(ecs: ECSClient): Promise<string[]> {
     );
     arns.push(...(out.clusterArns ?? []));
     nextToken = out.nextToken;
-  } while (nextToken && arns.length < 1000);
-  return arns;
+  } while (nextToken && arns.length < MAX_CLUSTERS);
+  return { arns, more: nextToken !== undefined };
 }
 
 interface ProvenService {
@@ -126,7 +129,10 @@ export async function findTasksRunningImage(ecs: ECSClient, query: ExposureQuery
   let scanned = 0;
   let truncated = false;
   if (digests.size === 0) return { tasks, scannedTasks: 0, truncated };
-  const clusters = query.clusters ?? (await listClusters(ecs));
+  const listed = query.clusters ? { arns: query.clusters, more: false } : await listClusters(ecs);
+  const clusters = listed.arns;
+  // Clusters past the listing bound are unseen: who runs the digest there is unknown.
+  if (listed.more) truncated = true;
   const describer = query.guard ? new WorkloadDescriber(ecs, query.guard) : undefined;
   for (const [index, cluster] of clusters.entries()) {
     let nextToken: string | undefined;

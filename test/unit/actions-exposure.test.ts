@@ -114,6 +114,25 @@ describe('findTasksRunningImage', () => {
     expect(ecsMock).toHaveReceivedCommandTimes(ListTasksCommand, 2);
   });
 
+  it('is truncated when the account has more clusters than the listing reads (1,000)', async () => {
+    // Eleven pages of 100 clusters: the listing stops after ten, so clusters are left unseen
+    for (let p = 0; p < 11; p += 1) {
+      ecsMock
+        .on(ListClustersCommand, { ...(p > 0 ? { nextToken: `c-${p}` } : {}), maxResults: 100 })
+        .resolves({
+          clusterArns: Array.from({ length: 100 }, (_, i) => clusterArn(`c${p * 100 + i}`)),
+          ...(p < 10 ? { nextToken: `c-${p + 1}` } : {}),
+        });
+    }
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+
+    const result = await findTasksRunningImage(ecs, { digests: [BAD] });
+
+    expect(ecsMock.commandCalls(ListClustersCommand)).toHaveLength(10);
+    expect(ecsMock.commandCalls(ListTasksCommand)).toHaveLength(1000);
+    expect(result).toEqual({ tasks: [], scannedTasks: 0, truncated: true });
+  });
+
   it('is truncated when the bound is reached with clusters left to scan', async () => {
     cluster('a', 5);
     cluster('b', 5, [0]);
