@@ -9,6 +9,7 @@
  * failing the request. Requests are checked against the model first (./models/constraints.json).
  */
 import { createHash } from 'node:crypto';
+import { stringComparison } from './securityhub-filters';
 import { AwsError } from './types';
 
 export interface OcsfFinding {
@@ -109,23 +110,7 @@ function parseComposite(raw: unknown): Composite {
 }
 
 function matches(value: string | undefined, c: Condition): boolean {
-  const v = value ?? '';
-  switch (c.comparison) {
-    case 'EQUALS':
-      return value !== undefined && v === c.value;
-    case 'PREFIX':
-      return value !== undefined && v.startsWith(c.value);
-    case 'CONTAINS':
-      return value !== undefined && v.includes(c.value);
-    case 'NOT_EQUALS':
-      return v !== c.value;
-    case 'PREFIX_NOT_EQUALS':
-      return !v.startsWith(c.value);
-    case 'NOT_CONTAINS':
-      return !v.includes(c.value);
-    default:
-      throw invalid(`Comparison ${c.comparison} is not implemented by the sandbox`);
-  }
+  return stringComparison(value, c.comparison, c.value, invalid);
 }
 
 function matchComposite(finding: OcsfFinding, composite: Composite): boolean {

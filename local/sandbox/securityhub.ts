@@ -14,6 +14,7 @@
  * answers DescribeSecurityHubV2 with ResourceNotFoundException, and GetFindingsV2/BatchUpdateFindingsV2 with
  * `v2DisabledAnswer` (what AWS answers there is not documented: AccessDeniedException, or an empty list).
  */
+import { stringComparison } from './securityhub-filters';
 import { type NewOcsfFinding, SecurityHubV2Store } from './securityhub-v2';
 import { AwsError, type Operation, type SandboxService } from './types';
 
@@ -71,23 +72,7 @@ function isAttribute(name: string): name is Attribute {
 }
 
 function matchOne(value: string | undefined, filter: StringFilter): boolean {
-  const v = value ?? '';
-  switch (filter.Comparison) {
-    case 'EQUALS':
-      return value !== undefined && v === filter.Value;
-    case 'PREFIX':
-      return value !== undefined && v.startsWith(filter.Value);
-    case 'CONTAINS':
-      return value !== undefined && v.includes(filter.Value);
-    case 'NOT_EQUALS':
-      return v !== filter.Value;
-    case 'PREFIX_NOT_EQUALS':
-      return !v.startsWith(filter.Value);
-    case 'NOT_CONTAINS':
-      return !v.includes(filter.Value);
-    default:
-      throw invalidInput(`Comparison ${filter.Comparison} is not implemented by the sandbox`);
-  }
+  return stringComparison(value, filter.Comparison, filter.Value, invalidInput);
 }
 
 const NEGATIVE = new Set(['NOT_EQUALS', 'PREFIX_NOT_EQUALS', 'NOT_CONTAINS']);
