@@ -85,8 +85,9 @@ export class ShieldRightMemberRole extends Construct {
       readIncidents: none,
       // Security Hub is updated from the central (administrator) account only.
       grantSecurityHub: none,
-      // The organization is listed from the central account (the delegated administrator) only.
+      // The organization is listed, and signing jobs revoked, from the central account only.
       listOrganizationAccounts: none,
+      revokeSigningJobs: none,
       executionArns: () => [],
       stateMachineArns: () => [],
     };

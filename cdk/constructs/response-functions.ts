@@ -224,6 +224,8 @@ export class ResponseFunctions extends Construct {
           arn: (service, resource) => accountArn(this, service, resource),
           allow: (permission) => allow(role, acks, permission),
         }),
+      revokeSigningJobs: () =>
+        allowSigningJobRevocation(config, (permission) => allow(role, acks, permission)),
       listOrganizationAccounts: () => {
         if (!config.memberAccountRoleName) return;
         allow(role, acks, {
@@ -300,6 +302,8 @@ export class ResponseFunctions extends Construct {
 export interface GrantContext {
   /** Security Hub reads and updates, with securityHub on only (./security-hub-access.ts). */
   readonly grantSecurityHub: () => void;
+  /** The Signer calls of revokeOnQuarantine (central roles only: revocation uses the central credentials). */
+  readonly revokeSigningJobs: () => void;
   /** organizations:ListAccounts, with memberAccountRoleName only (central roles). */
   readonly listOrganizationAccounts: () => void;
   readonly arn: (service: string, resource: string) => string;
@@ -391,6 +395,11 @@ export function signingJobResources(trustedProfiles: readonly string[]): string[
   return [...scopes].sort();
 }
 
+/**
+ * signing.revokeOnQuarantine: the quarantined image's signatures are read where the image is (ECR, also
+ * through a member role), and the signing jobs revoked with the central account's Signer credentials only
+ * (`c.revokeSigningJobs`: the member role gets no Signer permission).
+ */
 function allowSignatureRevocation(c: GrantContext): void {
   c.allow({
     actions: ['ecr:GetDownloadUrlForLayer', 'ecr:ListImageReferrers'],
@@ -398,14 +407,22 @@ function allowSignatureRevocation(c: GrantContext): void {
     wildcardReason:
       'The signatures of a quarantined image, in any ECR repository of this account (read only).',
   });
-  c.allow({
+  c.revokeSigningJobs();
+}
+
+/** The Signer side of revokeOnQuarantine, for the central quarantine role. */
+function allowSigningJobRevocation(
+  config: ShieldRightConfig,
+  allowIt: (permission: Parameters<typeof allow>[2]) => void,
+): void {
+  allowIt({
     actions: ['signer:GetRevocationStatus'],
     resources: ['*'],
     wildcardReason: 'signer:GetRevocationStatus (read only) supports no resource type but *.',
   });
-  const jobs = signingJobResources(c.config.signing.trustedProfiles);
+  const jobs = signingJobResources(config.signing.trustedProfiles);
   if (jobs.length === 0) return;
-  c.allow({
+  allowIt({
     actions: ['signer:RevokeSignature'],
     resources: jobs,
     wildcardReason:

@@ -148,6 +148,21 @@ describe('the ShieldRightMemberRole template', () => {
     }
   });
 
+  it('with revokeOnQuarantine, reads signatures in the member account but gets no Signer permission (revocation is central)', () => {
+    const revoking = memberRole(
+      parseConfig({
+        signing: {
+          mode: 'enforce',
+          revokeOnQuarantine: true,
+          trustedProfiles: [`arn:aws:signer:us-east-1:${CENTRAL}:/signing-profiles/release`],
+        },
+      }),
+    ).statements;
+    const actions = revoking.filter((st) => st.Effect !== 'Deny').flatMap((st) => asList(st.Action));
+    expect(actions).toEqual(expect.arrayContaining(['ecr:ListImageReferrers', 'ecr:GetDownloadUrlForLayer']));
+    expect(actions.filter((a) => String(a).startsWith('signer:'))).toEqual([]);
+  });
+
   it('scopes and conditions StopTask and TagResource like the central workflow role, in the member account', () => {
     const stop = statements.find((s) => s.Action === 'ecs:StopTask');
     expect(stop?.Resource).toBe(`arn:aws:ecs:*:${B}:task/*`);
