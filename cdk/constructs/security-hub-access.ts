@@ -37,7 +37,15 @@ export function grantSecurityHubUpdates(grant: SecurityHubGrant): void {
   // The hub of this account and Region (Service Authorization Reference: resource type `hub`,
   // arn:${Partition}:securityhub:${Region}:${Account}:hub/default); member findings are updated through it.
   const hub = grant.arn('securityhub', 'hub/default');
-  grant.allow({ actions: SECURITY_HUB_ACTIONS, resources: [hub] });
+  // GetFindingsV2 and BatchUpdateFindingsV2 are authorized by these two actions; whether IAM checks them
+  // against `hub/default` or the newer Security Hub's own resource is not confirmed: both are named (SH9).
+  const hubV2 = grant.arn('securityhub', 'hubv2/*');
+  grant.allow({
+    actions: SECURITY_HUB_ACTIONS,
+    resources: [hub, hubV2],
+    wildcardReason:
+      "The newer Security Hub's hub of this account and Region (one per Region; its id is generated); the Denies keep the updates to what the code sends.",
+  });
   grant.allow({
     actions: ['securityhub:DescribeSecurityHubV2'],
     resources: ['*'],

@@ -16,6 +16,7 @@ import {
   decide,
   describeCopies,
   describeSkipped,
+  failuresOf,
   missingFrom,
 } from '../core/security-hub-copies';
 import type { OcsfFindingRef } from '../core/security-hub-v2';
@@ -122,8 +123,9 @@ export async function updateSecurityHubStep(
   });
   const decision = decide(copies);
   if (decision === 'retry') {
+    const failures = failuresOf(copies);
     throw new FindingNotInSecurityHubError(
-      `${missingFrom(copies)} holds no ${step.source} finding ${step.findingArn} in account ${step.accountId} yet`,
+      `${missingFrom(copies)} holds no ${step.source} finding ${step.findingArn} in account ${step.accountId} yet${failures ? `; ${failures}` : ''}`,
     );
   }
   await recordSecurityHub(deps, step.incidentId, describeCopies(copies, deps.now()), refOf(step, reached));

@@ -27,8 +27,9 @@ export type Copies = Readonly<Record<Hub, CopyState>>;
 /**
  * - `updated`: at least one copy was updated (a copy not found then is not looked up again: the update is
  *   what the response owed, and the record says which copy was missing);
- * - `failed`: none updated and one failed (AccessDenied, an unprocessed finding…): recorded, not retried;
- * - `retry`: none updated, none failed, and an enabled Security Hub does not hold the finding yet;
+ * - `retry`: none updated, and an enabled Security Hub does not hold the finding yet (the other copy's
+ *   failure, if any, is named in the error, so the record kept when the retries run out says both);
+ * - `failed`: none updated, none waiting, one failed (AccessDenied, an unprocessed finding…): recorded;
  * - `not-in-use`: neither Security Hub is enabled: recorded as not updated, never retried.
  */
 export type Decision = 'updated' | 'failed' | 'retry' | 'not-in-use';
@@ -36,8 +37,10 @@ export type Decision = 'updated' | 'failed' | 'retry' | 'not-in-use';
 export function decide(copies: Copies): Decision {
   const states = HUBS.map((hub) => copies[hub].status);
   if (states.includes('updated')) return 'updated';
-  if (states.includes('failed')) return 'failed';
+  // A copy not imported yet is looked up again even when the other copy failed: one Security Hub's refusal
+  // (or an unconfirmed answer of a disabled one) must not cost the other its update.
   if (states.includes('not-found')) return 'retry';
+  if (states.includes('failed')) return 'failed';
   return 'not-in-use';
 }
 
@@ -76,6 +79,14 @@ export function describeCopies(copies: Copies, at: string): string {
 /** The line for a finding that could not be looked up at all (no ARN). */
 export function describeSkipped(reason: string, at: string): string {
   return `not updated: ${reason}`.slice(0, 900).concat(` · ${at}`);
+}
+
+/** The copies that failed, for the message of a retry (kept on the incident if the retries run out). */
+export function failuresOf(copies: Copies): string {
+  return HUBS.flatMap((hub) => {
+    const state = copies[hub];
+    return state.status === 'failed' ? [`${HUB_LABEL[hub]} failed: ${state.error}: ${state.message}`] : [];
+  }).join('; ');
 }
 
 /** Why the step is looked up again: which enabled Security Hub did not hold the finding. */

@@ -145,7 +145,8 @@ describe('both copies', () => {
     ['one updated, the other not imported yet: no retry', { cspm: updated, v2: notFound }, 'updated'],
     ['one updated, the other refused', { cspm: failed, v2: updated }, 'updated'],
     ['refused, the other not enabled', { cspm: failed, v2: off }, 'failed'],
-    ['refused, the other not found: recorded, not retried', { cspm: failed, v2: notFound }, 'failed'],
+    ['refused, the other not imported yet: retried', { cspm: failed, v2: notFound }, 'retry'],
+    ['V2 refused, CSPM not imported yet: retried', { cspm: notFound, v2: failed }, 'retry'],
     ['enabled but not imported yet: retried', { cspm: notFound, v2: off }, 'retry'],
     ['neither enabled: not retried', { cspm: off, v2: off }, 'not-in-use'],
   ];
