@@ -155,14 +155,18 @@ const equals = (FieldName: StringCondition['FieldName'], Value: string): StringC
 
 /**
  * GetFindingsV2 filter for the provider's finding: its ARN as `finding_info.uid` (the provider's finding id)
- * or as `metadata.uid` (which of the two Security Hub fills with it is not confirmed: either matches), AND
+ * or as `metadata.uid`, or its bare id as `finding_info.uid` (which Security Hub fills, and with what, is not
+ * confirmed: any matches), AND
  * the account it is about as `cloud.account.uid`.
  */
 export function lookupFilter(findingArn: string, accountId: string): OcsfLookup {
+  // The bare finding id (the ARN's last segment) too, in case the copy keeps the id rather than the ARN.
+  const bareId = findingArn.slice(findingArn.lastIndexOf('/') + 1);
+  const byId = bareId && bareId !== findingArn ? [equals('finding_info.uid', bareId)] : [];
   return {
     CompositeFilters: [
       {
-        StringFilters: [equals('finding_info.uid', findingArn), equals('metadata.uid', findingArn)],
+        StringFilters: [equals('finding_info.uid', findingArn), equals('metadata.uid', findingArn), ...byId],
         Operator: 'OR',
       },
       { StringFilters: [equals('cloud.account.uid', accountId)], Operator: 'AND' },

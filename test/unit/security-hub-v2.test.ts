@@ -99,13 +99,17 @@ describe('the finding Security Hub returned', () => {
     expect(findingRefOf(ocsfIdentity({ finding_info: { uid: ARN } }))).toBeUndefined();
   });
 
-  it('looks the finding up by its ARN in finding_info.uid or metadata.uid, AND the account', () => {
+  it('looks the finding up by its ARN in finding_info.uid or metadata.uid, or its bare id, AND the account', () => {
     expect(lookupFilter(ARN, '222233334444')).toEqual({
       CompositeFilters: [
         {
           StringFilters: [
             { FieldName: 'finding_info.uid', Filter: { Value: ARN, Comparison: 'EQUALS' } },
             { FieldName: 'metadata.uid', Filter: { Value: ARN, Comparison: 'EQUALS' } },
+            {
+              FieldName: 'finding_info.uid',
+              Filter: { Value: ARN.slice(ARN.lastIndexOf('/') + 1), Comparison: 'EQUALS' },
+            },
           ],
           Operator: 'OR',
         },
