@@ -30,10 +30,20 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const SESSION_SECONDS = 900;
 const sessions = new Map<string, { clients: AccountClients; expiresAt: number }>();
 let hook: MemberClientHook | undefined;
+let sessionScope: () => string = () => '';
 
 /** Called with every client made for a member account (offline: the sandbox transport attaches to it). */
 export function onMemberClient(fn: MemberClientHook | undefined): void {
   hook = fn;
+}
+
+/**
+ * Offline, every handler shares this module, while each deployed function caches its own sessions (its own
+ * process, its own role): the engine keys the cache by the calling function's role so that one function
+ * never reuses a session another assumed (a member role that trusts one but not the other shows).
+ */
+export function scopeMemberSessions(fn: () => string): void {
+  sessionScope = fn;
 }
 
 /** Forgets cached member sessions (the offline engine starts each sandbox without them). */
@@ -58,7 +68,8 @@ export async function clientsFor(
   now: () => number = Date.now,
 ): Promise<AccountClients> {
   if (!roleArn) return { ecs, ec2, ecr };
-  const cached = sessions.get(roleArn);
+  const key = `${sessionScope()} ${roleArn}`;
+  const cached = sessions.get(key);
   if (cached && cached.expiresAt - REFRESH_MARGIN_MS > now()) return cached.clients;
   let credentials: Credentials | undefined;
   try {
@@ -95,6 +106,6 @@ export async function clientsFor(
   const expiresAt = credentials.Expiration
     ? credentials.Expiration.getTime()
     : now() + SESSION_SECONDS * 1000;
-  sessions.set(roleArn, { clients, expiresAt });
+  sessions.set(key, { clients, expiresAt });
   return clients;
 }
