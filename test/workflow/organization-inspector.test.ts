@@ -119,7 +119,7 @@ describe('StopExposedTasks of a member account', () => {
         And: [
           { Variable: '$.memberAccount.roleArn', IsPresent: true },
           // definitions/organization.ts taskCredentialsRoleArns: matches only in the commercial partition
-          { Variable: '$.memberAccount.roleArn', StringMatches: '${TaskCredentialsRoleArns}' },
+          { Variable: '$.memberAccount.roleArn', StringMatches: `\${TaskCredentialsRoleArns}` },
         ],
         Next: 'StopExposedTaskInMemberAccount',
       },
@@ -139,7 +139,7 @@ describe('StopExposedTasks of a member account', () => {
     // through the memberEcsCall function (organization-fallback.test.ts runs that path for the runtime workflow).
     const credentials = states.StopExposedTaskInMemberAccount as Json;
     const fallback = states.StopExposedTaskInMemberAccountByLambda as Json;
-    expect(fallback.Resource).toBe('${MemberEcsCallFunctionArn}');
+    expect(fallback.Resource).toBe(`\${MemberEcsCallFunctionArn}`);
     expect(fallback.Credentials).toBeUndefined();
     expect(fallback.Parameters).toEqual({
       action: 'stopTask',
