@@ -330,7 +330,7 @@ export function stepInput<S extends v.GenericSchema>(
   return input;
 }
 
-/** A role ARN with its account: never empty, which member-clients.ts would take for the deployment's own. */
+/** A role ARN with its account: never empty (clientsFor takes an empty one for the deployment's own account). */
 const MemberRoleArnSchema = v.pipe(text, v.regex(/^arn:[a-z-]+:iam::\d{12}:role\/./, 'a member role ARN'));
 
 /**
