@@ -17,7 +17,8 @@ export type FunctionId =
   | 'notifyBypass'
   | 'verifyImages'
   | 'notifyTrust'
-  | 'updateSecurityHub';
+  | 'updateSecurityHub'
+  | 'memberEcsCall';
 
 /** Environment variables a function reads, each resolved by the construct (and the offline engine). */
 export type FunctionEnv =
@@ -195,14 +196,34 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     reservedConcurrency: 5,
     env: ['INCIDENT_TABLE', 'EVIDENCE_BUCKET'],
   },
+  // Only where a Task's Credentials.RoleArn is unavailable (definitions/organization.ts
+  // taskCredentialsRoleArns): the workflows' StopTask/TagResource in a member account, made as its member role.
+  memberEcsCall: {
+    id: 'memberEcsCall',
+    entry: 'lambdas/member-ecs-call/handler.ts',
+    substitution: 'MemberEcsCallFunctionArn',
+    description:
+      "StopTask or TagResource in a member account through its member role, where Step Functions' Credentials.RoleArn is unavailable",
+    timeoutSeconds: 15,
+    memoryMb: 256,
+    reservedConcurrency: 10,
+    env: [],
+  },
 };
 
 /**
  * Placeholders for resources other than functions; `Partition` makes every `arn:…:states:::` ARN
  * partition-aware; `SecurityHub` is the `securityHub` setting (`on` | `off`; `off` in observe mode:
- * config.ts securityHubUpdates), read by the workflows' Choice.
+ * config.ts securityHubUpdates), read by the workflows' Choice; `TaskCredentialsRoleArns` is the pattern of
+ * the member role ARNs a Task's `Credentials.RoleArn` may name in the deployment's partition (none outside
+ * the commercial one: organization.ts taskCredentialsRoleArns), read by the Choices before a member stop.
  */
-export type ResourceSubstitution = 'IncidentTableName' | 'EvidenceBucketName' | 'Partition' | 'SecurityHub';
+export type ResourceSubstitution =
+  | 'IncidentTableName'
+  | 'EvidenceBucketName'
+  | 'Partition'
+  | 'SecurityHub'
+  | 'TaskCredentialsRoleArns';
 
 export type WorkflowName =
   | 'RuntimeThreatResponse'
@@ -224,8 +245,23 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   RuntimeThreatResponse: {
     name: 'RuntimeThreatResponse',
     file: 'statemachines/runtime-threat-response.asl.json',
-    functions: ['validate', 'enrich', 'isolate', 'quarantine', 'exposure', 'notify', 'updateSecurityHub'],
-    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition', 'SecurityHub'],
+    functions: [
+      'validate',
+      'enrich',
+      'isolate',
+      'quarantine',
+      'exposure',
+      'notify',
+      'updateSecurityHub',
+      'memberEcsCall',
+    ],
+    resources: [
+      'IncidentTableName',
+      'EvidenceBucketName',
+      'Partition',
+      'SecurityHub',
+      'TaskCredentialsRoleArns',
+    ],
     serviceActions: [
       'dynamodb:PutItem',
       'dynamodb:GetItem',
@@ -238,8 +274,14 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, WorkflowSpec>> = {
   VulnerableImageResponse: {
     name: 'VulnerableImageResponse',
     file: 'statemachines/vulnerable-image-response.asl.json',
-    functions: ['validate', 'enrichImage', 'quarantine', 'notify', 'updateSecurityHub'],
-    resources: ['IncidentTableName', 'EvidenceBucketName', 'Partition', 'SecurityHub'],
+    functions: ['validate', 'enrichImage', 'quarantine', 'notify', 'updateSecurityHub', 'memberEcsCall'],
+    resources: [
+      'IncidentTableName',
+      'EvidenceBucketName',
+      'Partition',
+      'SecurityHub',
+      'TaskCredentialsRoleArns',
+    ],
     serviceActions: [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',

@@ -14,15 +14,39 @@ export const MEMBER_ACTING_FUNCTIONS = [
   'isolate',
   'quarantine',
   'exposure',
+  // The workflows' member-account StopTask/TagResource where Credentials.RoleArn is unavailable.
+  'memberEcsCall',
 ] as const satisfies readonly FunctionId[];
 /**
- * Workflows whose direct integrations run in a member account (`Credentials.RoleArn`): the runtime
- * workflow's StopTask and TagResource, the vulnerable-image workflow's StopExposedTasks.
+ * Workflows whose direct integrations run in a member account (`Credentials.RoleArn`, commercial partition
+ * only): the runtime workflow's StopTask and TagResource, the vulnerable-image workflow's StopExposedTasks.
  */
 export const MEMBER_ACTING_WORKFLOWS = [
   'RuntimeThreatResponse',
   'VulnerableImageResponse',
 ] as const satisfies readonly WorkflowName[];
+
+/**
+ * Whether a Task's `Credentials.RoleArn` is available in `partition`: "access to cross-account AWS resources
+ * is available in Commercial Regions only" (Step Functions developer guide, concepts-access-cross-acct-
+ * resources; docs/aws-behaviours.md X3). Elsewhere the member-account StopTask/TagResource go through the
+ * memberEcsCall function, which assumes the member role itself.
+ */
+export function taskCredentialsAvailable(partition: string): boolean {
+  return partition === 'aws';
+}
+
+/** The value of `TaskCredentialsRoleArns` where no role ARN may be named: a pattern no ARN matches. */
+export const NO_TASK_CREDENTIALS = 'none (Credentials.RoleArn is unavailable in this partition)';
+
+/**
+ * The `${TaskCredentialsRoleArns}` substitution: a Choice's `StringMatches` pattern that a member role ARN
+ * matches only where Step Functions can assume it for a Task (the CDK decides the same with a
+ * CloudFormation condition on AWS::Partition, response-workflows.ts).
+ */
+export function taskCredentialsRoleArns(partition: string): string {
+  return taskCredentialsAvailable(partition) ? `arn:${partition}:iam::*` : NO_TASK_CREDENTIALS;
+}
 
 /**
  * The fixed name of a central role. Fixed (not generated) so a member role's `aws:PrincipalArn` condition

@@ -12,6 +12,7 @@ import {
   securityHubUpdates,
 } from '../definitions/config';
 import { FUNCTIONS, substitutionKeys, WORKFLOWS, type WorkflowName } from '../definitions/functions';
+import { taskCredentialsRoleArns } from '../definitions/organization';
 import {
   type EventPattern,
   executionFailurePattern,
@@ -196,6 +197,7 @@ export class Simulator {
       EvidenceBucketName: this.bucket,
       Partition: this.account.partition,
       SecurityHub: securityHubUpdates(this.config),
+      TaskCredentialsRoleArns: taskCredentialsRoleArns(this.account.partition),
       ...Object.fromEntries(
         Object.values(FUNCTIONS).map((f) => [
           f.substitution,

@@ -18,8 +18,8 @@ import { sfn } from '../lambdas/shared/clients/sfn';
 import { signer } from '../lambdas/shared/clients/signer';
 import { sns } from '../lambdas/shared/clients/sns';
 import { sts } from '../lambdas/shared/clients/sts';
-import { onMemberClient } from '../lambdas/shared/member-clients';
-import { asPrincipal } from './sandbox/organization';
+import { onMemberClient, scopeMemberSessions } from '../lambdas/shared/member-clients';
+import { asPrincipal, currentPrincipal } from './sandbox/organization';
 import { attachSandbox, currentSandbox } from './sandbox/transport';
 
 type Handler = (event: never) => Promise<unknown>;
@@ -49,6 +49,8 @@ const LOADERS: Record<FunctionId, () => { handler: Handler }> = {
     require('../lambdas/notify-trust/handler') as typeof import('../lambdas/notify-trust/handler'),
   updateSecurityHub: () =>
     require('../lambdas/update-security-hub/handler') as typeof import('../lambdas/update-security-hub/handler'),
+  memberEcsCall: () =>
+    require('../lambdas/member-ecs-call/handler') as typeof import('../lambdas/member-ecs-call/handler'),
 };
 
 let attached = false;
@@ -75,6 +77,8 @@ export function attachHandlerClients(): void {
   onMemberClient((client, service) =>
     attachSandbox(client, service, { keepCredentials: true, belowSdk: true }),
   );
+  // One session cache per function, as in separate Lambda processes (invokeFunction runs each as its role).
+  scopeMemberSessions(() => currentPrincipal() ?? '');
   attachSandbox(signer, 'signer');
   // The pre-signed layer URLs of the sandbox ECR are answered by the sandbox, never fetched.
   layerDownload.get = async (url: string) => {

@@ -4,12 +4,14 @@
  * the scenario says otherwise), and a direct integration made with a Task's `Credentials.RoleArn`.
  */
 import type { ShieldRightConfig } from '../definitions/config';
+import type { FunctionId, WorkflowName } from '../definitions/functions';
 import {
   centralRoleArn,
   memberReleaseRoleName,
   memberReleaseTrustPolicy,
   memberTrustPolicy,
   operatorRoleName,
+  taskCredentialsAvailable,
 } from '../definitions/organization';
 import { parseImage } from '../lambdas/core/image';
 import { TaskError } from './asl-runner';
@@ -20,8 +22,13 @@ import { isRecord } from './sandbox/shared';
 import { type Principal, trustAllows } from './sandbox/sts';
 import type { ServiceName } from './sandbox/types';
 
-/** How a scenario sets up a member account's role: absent (`false`), or trusting another account. */
-export type MemberRoleScenario = false | { readonly trustedAccount: string };
+/**
+ * How a scenario sets up a member account's role: absent (`false`), trusting another account, or not
+ * trusting some central roles (`distrusts`), as a member template older than those roles would.
+ */
+export type MemberRoleScenario =
+  | false
+  | { readonly trustedAccount?: string; readonly distrusts?: readonly (FunctionId | WorkflowName)[] };
 
 /** The account an event's resources are in (GuardDuty `detail.accountId`, Inspector `detail.awsAccountId`). */
 export function accountOfEvent(event: unknown): string | undefined {
@@ -77,10 +84,37 @@ export function provisionOrganization(
       regions: [home.region],
       organizationId: organization.orgId,
     };
-    account.sts.putRole(roleName, memberTrustPolicy(options));
+    account.sts.putRole(
+      roleName,
+      withoutPrincipals(memberTrustPolicy(options), scenario?.distrusts ?? [], home),
+    );
     // The member release role, from the same StackSet: trusts only the central operator roles.
     account.sts.putRole(memberReleaseRoleName(roleName), memberReleaseTrustPolicy(options));
   }
+}
+
+/** The member trust policy without the central roles of `owners` (a scenario's older member template). */
+function withoutPrincipals(
+  policy: ReturnType<typeof memberTrustPolicy>,
+  owners: readonly (FunctionId | WorkflowName)[],
+  home: SandboxAccount,
+): ReturnType<typeof memberTrustPolicy> {
+  if (owners.length === 0) return policy;
+  const left = new Set(owners.map((o) => centralRoleArn(home.partition, home.accountId, o, home.region)));
+  return {
+    ...policy,
+    Statement: policy.Statement.map((statement) => ({
+      ...statement,
+      Condition: {
+        ...statement.Condition,
+        ArnEquals: {
+          'aws:PrincipalArn': statement.Condition.ArnEquals['aws:PrincipalArn'].filter(
+            (arn) => !left.has(arn),
+          ),
+        },
+      },
+    })),
+  };
 }
 
 /** The private ECR registry accounts of a GuardDuty event's task containers. */
@@ -114,6 +148,8 @@ export function workflowPrincipal(home: SandboxAccount, workflow: string): Princ
  * role and calls the service in the role's account. The assumption itself is not an API call of the
  * workflow's (no round trip on the critical path), so it is not logged; a role that does not trust the
  * state machine fails the task (the error name Step Functions raises then is not confirmed: States.TaskFailed).
+ * Outside the commercial partition the field is unavailable (X3): the sandbox fails such a task too (how AWS
+ * refuses it, at CreateStateMachine or at run time, is not confirmed), so a fallback that is not taken shows.
  */
 export async function callWithTaskRole(
   organization: SandboxOrganization,
@@ -123,6 +159,13 @@ export async function callWithTaskRole(
   operation: string,
   input: Record<string, unknown>,
 ): Promise<unknown> {
+  const partition = organization.home.partition;
+  if (!taskCredentialsAvailable(partition)) {
+    throw new TaskError(
+      'States.TaskFailed',
+      `Credentials.RoleArn is unavailable in partition ${partition} (commercial Regions only): ${roleArn} was not assumed`,
+    );
+  }
   const match = /^arn:[a-z-]+:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
   const role = match?.[1] && match[2] ? organization.role(match[1], match[2]) : undefined;
   if (!match?.[1] || !role || !trustAllows(role.trust, { ...principal, orgId: organization.orgId })) {

@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { parseImage } from '../lambdas/core/image';
+import type { MemberRoleScenario } from './organization';
 import { provisionSignature, type SignatureKind } from './provision-signatures';
 import type { SandboxAccount } from './sandbox/account';
 import type { AccountState } from './sandbox/organizations';
@@ -69,9 +70,10 @@ export interface Scenario {
   readonly quarantineSecurityGroups?: Readonly<Record<string, string>>;
   /**
    * Member accounts' roles (with memberAccountRoleName): by default auto-provisioned trusting the central
-   * roles; `false` leaves an account without it, `{ "trustedAccount": "…" }` trusts another account instead.
+   * roles; `false` leaves an account without it, `{ "trustedAccount": "…" }` trusts another account instead,
+   * `{ "distrusts": ["memberEcsCall"] }` leaves those central roles out of its trust (an older template).
    */
-  readonly memberRoles?: Readonly<Record<string, false | { readonly trustedAccount: string }>>;
+  readonly memberRoles?: Readonly<Record<string, MemberRoleScenario>>;
   /**
    * The organization around the deployment account. `listAccounts: false`: the deployment account is neither
    * the management account nor a delegated administrator, so organizations:ListAccounts is refused.

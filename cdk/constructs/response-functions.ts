@@ -652,6 +652,10 @@ export const PERMISSIONS: Readonly<Record<FunctionId, (c: GrantContext) => void>
     c.updateIncident();
     c.grantSecurityHub();
   },
+  // lambdas/actions/member-ecs-call.ts: StopTask/TagResource only in member accounts, as the member role
+  // (which grants them, scoped and conditioned: member-role.ts); the central role gets only sts:AssumeRole
+  // on it (member-access.ts), nothing in this account.
+  memberEcsCall: () => {},
 };
 
 function complete<T>(partial: Partial<Record<FunctionId, T>>): Record<FunctionId, T> {

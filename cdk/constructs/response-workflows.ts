@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -23,6 +23,7 @@ import {
   type WorkflowName,
   type WorkflowSpec,
 } from '../../definitions/functions';
+import { NO_TASK_CREDENTIALS, taskCredentialsRoleArns } from '../../definitions/organization';
 import { leadingKeysCondition, type TableKeyPrefix } from '../../definitions/table-keys';
 import { denyInProtectedClusters, denyOnExemptServices } from './guardrails';
 import { actsInMembers, allowMemberAssume, fixedRoleName } from './member-access';
@@ -92,6 +93,11 @@ export interface ResponseWorkflowsProps {
 export class ResponseWorkflows extends Construct {
   readonly stateMachines: Readonly<Record<WorkflowName, sfn.StateMachine>>;
   readonly logGroups: Readonly<Record<WorkflowName, logs.LogGroup>>;
+  /**
+   * Whether a Task's Credentials.RoleArn is available: the commercial partition only (docs/aws-behaviours.md
+   * X3). A condition, not a synth-time choice: the partition is a token in an environment-agnostic stack.
+   */
+  readonly taskCredentialsAvailable: CfnCondition;
 
   constructor(
     scope: Construct,
@@ -99,6 +105,9 @@ export class ResponseWorkflows extends Construct {
     private readonly props: ResponseWorkflowsProps,
   ) {
     super(scope, id);
+    this.taskCredentialsAvailable = new CfnCondition(this, 'TaskCredentialsAvailable', {
+      expression: Fn.conditionEquals(Aws.PARTITION, 'aws'),
+    });
     const machines = {} as Record<WorkflowName, sfn.StateMachine>;
     const logGroups = {} as Record<WorkflowName, logs.LogGroup>;
     for (const spec of Object.values(WORKFLOWS)) {
@@ -146,6 +155,12 @@ export class ResponseWorkflows extends Construct {
       EvidenceBucketName: this.props.bucket.bucketName,
       Partition: Stack.of(this).partition,
       SecurityHub: securityHubUpdates(this.props.config),
+      // definitions/organization.ts taskCredentialsRoleArns, decided by CloudFormation from AWS::Partition.
+      TaskCredentialsRoleArns: Fn.conditionIf(
+        this.taskCredentialsAvailable.logicalId,
+        taskCredentialsRoleArns('aws'),
+        NO_TASK_CREDENTIALS,
+      ).toString(),
     };
     const available: Record<string, string> = { ...this.props.functionArns, ...resources };
     const keys = substitutionKeys(spec);

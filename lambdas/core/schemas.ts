@@ -329,3 +329,26 @@ export function stepInput<S extends v.GenericSchema>(
   checkStepInput(step, schema, input);
   return input;
 }
+
+/** A role ARN with its account: never empty (clientsFor takes an empty one for the deployment's own account). */
+const MemberRoleArnSchema = v.pipe(text, v.regex(/^arn:[a-z-]+:iam::\d{12}:role\/./, 'a member role ARN'));
+
+/**
+ * MemberEcsCall: the action and the `Parameters` the workflow would give the aws-sdk integration (PascalCase,
+ * unchanged), and the member role to make the call as.
+ */
+export const MemberEcsCallInputSchema = v.variant('action', [
+  v.object({
+    action: v.literal('stopTask'),
+    roleArn: MemberRoleArnSchema,
+    parameters: v.object({ Cluster: text, Task: text, Reason: text }),
+  }),
+  v.object({
+    action: v.literal('tagResource'),
+    roleArn: MemberRoleArnSchema,
+    parameters: v.object({
+      ResourceArn: text,
+      Tags: v.pipe(v.array(v.object({ Key: text, Value: text })), v.minLength(1), v.maxLength(50)),
+    }),
+  }),
+]);

@@ -21,6 +21,11 @@ export function asPrincipal<T>(roleArn: string, fn: () => Promise<T>): Promise<T
   return principal.run(roleArn, fn);
 }
 
+/** The role the current call runs as (asPrincipal), if any. */
+export function currentPrincipal(): string | undefined {
+  return principal.getStore();
+}
+
 /** The organization an account belongs to, if it was created by one. */
 export function organizationOf(account: SandboxAccount): SandboxOrganization | undefined {
   return organizations.get(account);

@@ -72,7 +72,8 @@ function principalMatches(statement: TrustStatement, caller: Principal): boolean
     (p) =>
       p === '*' ||
       p === caller.accountId ||
-      p === `arn:aws:iam::${caller.accountId}:root` ||
+      // The account root in the caller's own partition (IAM trust does not cross partitions).
+      p === `arn:${caller.arn.split(':')[1] ?? 'aws'}:iam::${caller.accountId}:root` ||
       p === caller.arn,
   );
 }

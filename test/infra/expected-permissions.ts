@@ -119,6 +119,7 @@ export const EXPECTED_API_ACTIONS: Readonly<Record<FunctionId, readonly string[]
     'securityhub:GetFindings',
     'securityhub:GetFindingsV2',
   ],
+  memberEcsCall: ['ecs:StopTask', 'ecs:TagResource', 'sts:AssumeRole'],
 };
 
 /**
@@ -175,6 +176,14 @@ export const ONLY_WITH_REVOKE_ON_QUARANTINE: ReadonlySet<string> = new Set([
   'signer:RevokeSignature',
 ]);
 
+/**
+ * Calls made only with a member role's credentials, in the member account (the member role grants them,
+ * member-role.ts): never granted to the central role, which may only assume the member role.
+ */
+export const ONLY_IN_MEMBER_ACCOUNTS: Readonly<Partial<Record<FunctionId, ReadonlySet<string>>>> = {
+  memberEcsCall: new Set(['ecs:StopTask', 'ecs:TagResource']),
+};
+
 export function expectedFunctionActions(
   id: FunctionId,
   options: {
@@ -189,6 +198,7 @@ export function expectedFunctionActions(
     .filter(
       (action) => options.members || (action !== 'sts:AssumeRole' && action !== 'organizations:ListAccounts'),
     )
+    .filter((action) => !ONLY_IN_MEMBER_ACCOUNTS[id]?.has(action))
     // Security Hub calls are in the code, granted only with securityHub on.
     .filter((action) => options.securityHub || !action.startsWith('securityhub:'))
     .map(iamActionOf)

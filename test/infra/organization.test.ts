@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG, parseConfig, type ShieldRightConfig } from '../../definitions/config';
 import type { FunctionId } from '../../definitions/functions';
-import { centralRoleArn, operatorRoleArn } from '../../definitions/organization';
+import { centralRoleArn, operatorRoleArn, taskCredentialsRoleArns } from '../../definitions/organization';
 import { type TrustPolicy, trustAllows } from '../../local/sandbox/sts';
 import { memberRoleTemplate } from '../../scripts/member-template';
 import {
@@ -23,6 +23,7 @@ const C = '333344445555';
 const PROTECTED = '444455556666';
 
 type Json = Record<string, unknown>;
+const json = JSON.stringify;
 
 /** Resolves the template's Ref/Fn::Join for given parameter values (what CloudFormation does at deploy). */
 function resolve(value: unknown, params: Record<string, string>): unknown {
@@ -83,6 +84,7 @@ describe('the ShieldRightMemberRole template', () => {
     ['enrichImage', 'eu-west-1'],
     ['RuntimeThreatResponse', 'us-east-1'],
     ['VulnerableImageResponse', 'us-east-1'],
+    ['memberEcsCall', 'eu-west-1'],
   ] as const)('trusts the central %s role (%s)', (owner, region) => {
     expect(trustAllows(trust, central(owner, region))).toBe(true);
   });
@@ -200,11 +202,10 @@ describe('central roles with memberAccountRoleName', () => {
     protectedAccounts: [PROTECTED],
   };
   const s = synthesize({ config });
-  const json = JSON.stringify;
   const assumeStatements = (roleId: string) =>
     statementsOfRole(s.template, roleId).filter((st) => asList(st.Action).includes('sts:AssumeRole'));
 
-  it.each(['enrich', 'enrichImage', 'isolate', 'quarantine', 'exposure'] as const)(
+  it.each(['enrich', 'enrichImage', 'isolate', 'quarantine', 'exposure', 'memberEcsCall'] as const)(
     '%s has a fixed name and may assume only the member role in the allowed accounts',
     (id) => {
       const role = s.shieldRight.functions.roles[id];
@@ -231,6 +232,15 @@ describe('central roles with memberAccountRoleName', () => {
       expect(assumeStatements(roleId).length).toBeGreaterThan(0);
     },
   );
+
+  it('the memberEcsCall role may do nothing in the central account: only assume the member role', () => {
+    const statements = statementsOfRole(s.template, logicalId(s.shieldRight.functions.roles.memberEcsCall));
+    const granted = statements
+      .filter((st) => st.Effect !== 'Deny')
+      .flatMap((st) => asList(st.Action))
+      .filter((a) => !/^(logs|xray):/.test(String(a)));
+    expect(granted).toEqual(['sts:AssumeRole']);
+  });
 
   it('roles that never act in members may not assume any role', () => {
     for (const id of ['notify', 'validate', 'reconcile', 'reportFailure'] as const)
@@ -340,5 +350,60 @@ describe('organization mode: the blast radius lists the organization', () => {
     expect(
       statements.flatMap((st) => asList(st.Action)).filter((a) => String(a).startsWith('organizations:')),
     ).toEqual([]);
+  });
+});
+
+describe("Credentials.RoleArn or the memberEcsCall function, decided by CloudFormation from the stack's partition", () => {
+  const template = synthesize({ config: DEFAULT_CONFIG }).template.toJSON() as {
+    Conditions: Record<string, Json>;
+    Resources: Record<string, { Type: string; Properties: Json }>;
+  };
+  const machines = Object.values(template.Resources).filter(
+    (r) =>
+      r.Type === 'AWS::StepFunctions::StateMachine' &&
+      json(r.Properties.DefinitionString).includes('InMemberAccountByLambda'),
+  );
+  const [conditionId, condition] = Object.entries(template.Conditions).find(([id]) =>
+    id.includes('TaskCredentialsAvailable'),
+  ) as [string, Json];
+  /** What CloudFormation makes of the substitution in `partition`: Fn::If on Fn::Equals(AWS::Partition, "aws"). */
+  const substituted = (machine: { Properties: Json }, partition: string): string => {
+    const [name, whenTrue, whenFalse] = (
+      (machine.Properties.DefinitionSubstitutions as Json).TaskCredentialsRoleArns as { 'Fn::If': unknown[] }
+    )['Fn::If'] as [string, string, string];
+    expect(name).toBe(conditionId);
+    const [left, right] = condition['Fn::Equals'] as [Json, string];
+    expect(left).toEqual({ Ref: 'AWS::Partition' });
+    return partition === right ? whenTrue : whenFalse;
+  };
+  /** Step Functions' StringMatches: `*` is any run of characters, nothing else is special here. */
+  const matches = (pattern: string, value: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
+
+  it('both member workflows carry both paths: the Credentials states and the memberEcsCall states', () => {
+    expect(machines).toHaveLength(2);
+    const definitions = machines.map((m) => json(m.Properties.DefinitionString)).join();
+    for (const state of [
+      'StopTaskInMemberAccount',
+      'StopTaskInMemberAccountByLambda',
+      'TagServiceInMemberAccount',
+      'TagServiceInMemberAccountByLambda',
+      'StopExposedTaskInMemberAccount',
+      'StopExposedTaskInMemberAccountByLambda',
+    ])
+      expect(definitions).toContain(`\\"${state}\\"`);
+  });
+
+  it.each([
+    ['aws', true],
+    ['aws-us-gov', false],
+    ['aws-cn', false],
+  ] as const)('in %s a member role ARN takes the Credentials path: %s', (partition, credentials) => {
+    const roleArn = `arn:${partition}:iam::${B}:role/ShieldRightMemberRole`;
+    for (const machine of machines) {
+      const pattern = substituted(machine, partition);
+      expect(matches(pattern, roleArn)).toBe(credentials);
+      expect(pattern).toBe(taskCredentialsRoleArns(partition));
+    }
   });
 });

@@ -8,6 +8,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { OUTPUT_IDS } from '../../cdk/shield-right';
 import { FUNCTIONS, type FunctionId, WORKFLOWS, type WorkflowName } from '../../definitions/functions';
+import { NO_TASK_CREDENTIALS } from '../../definitions/organization';
 import { executionFailurePattern, ruleDefinitions } from '../../definitions/patterns';
 import {
   EXPECTED_WORKFLOW_ACTIONS,
@@ -137,6 +138,14 @@ suite('ShieldRight stack (bundled, cdk-nag)', () => {
         Partition: { Ref: 'AWS::Partition' },
         // The securityHub setting (default off): the workflows' IsSecurityHubOn Choice reads it.
         SecurityHub: 'off',
+        // Decided by CloudFormation from the partition (organization.test.ts checks both outcomes).
+        TaskCredentialsRoleArns: {
+          'Fn::If': [
+            Match.stringLikeRegexp('TaskCredentialsAvailable'),
+            'arn:aws:iam::*',
+            NO_TASK_CREDENTIALS,
+          ],
+        },
       };
       const expected: Record<string, unknown> = Object.fromEntries(
         workflow.resources.map((key) => [key, resources[key]]),

@@ -115,7 +115,19 @@ describe('StopExposedTasks of a member account', () => {
     expect(states.ClaimExposedTask?.Next).toBe('StopInWhichAccount');
     const choice = states.StopInWhichAccount;
     expect(choice?.Choices).toEqual([
-      { Variable: '$.memberAccount.roleArn', IsPresent: true, Next: 'StopExposedTaskInMemberAccount' },
+      {
+        And: [
+          { Variable: '$.memberAccount.roleArn', IsPresent: true },
+          // definitions/organization.ts taskCredentialsRoleArns: matches only in the commercial partition
+          { Variable: '$.memberAccount.roleArn', StringMatches: `\${TaskCredentialsRoleArns}` },
+        ],
+        Next: 'StopExposedTaskInMemberAccount',
+      },
+      {
+        Variable: '$.memberAccount.roleArn',
+        IsPresent: true,
+        Next: 'StopExposedTaskInMemberAccountByLambda',
+      },
     ]);
     expect(choice?.Default).toBe('StopExposedTask');
     expect(states.StopExposedTaskInMemberAccount?.Credentials).toEqual({
@@ -123,6 +135,19 @@ describe('StopExposedTasks of a member account', () => {
     });
     expect(states.StopExposedTaskInMemberAccount?.Next).toBe(states.StopExposedTask?.Next);
     expect(states.StopExposedTask?.Credentials).toBeUndefined();
+    // Where Credentials.RoleArn is unavailable: the same call, parameters, result and error handling
+    // through the memberEcsCall function (organization-fallback.test.ts runs that path for the runtime workflow).
+    const credentials = states.StopExposedTaskInMemberAccount as Json;
+    const fallback = states.StopExposedTaskInMemberAccountByLambda as Json;
+    expect(fallback.Resource).toBe(`\${MemberEcsCallFunctionArn}`);
+    expect(fallback.Credentials).toBeUndefined();
+    expect(fallback.Parameters).toEqual({
+      action: 'stopTask',
+      'roleArn.$': '$.memberAccount.roleArn',
+      parameters: credentials.Parameters,
+    });
+    for (const field of ['ResultSelector', 'ResultPath', 'Catch', 'Next'])
+      expect(fallback[field]).toEqual(credentials[field]);
     // A claim retried after a conflict keeps the account it stops in.
     expect(states.ClaimTaskAgain?.Parameters?.['memberAccount.$']).toBe('$.memberAccount');
   });

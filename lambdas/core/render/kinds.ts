@@ -32,7 +32,7 @@ export function isMemberRoleFailure(input: NotificationInput): boolean {
 }
 
 /**
- * The account and role named by a MemberRoleError's cause (lambdas/shared/member-clients.ts writes it from
+ * The account and role named by a MemberRoleError's cause (lambdas/shared/member-session.ts writes it from
  * the configured role name and the validated account), or undefined when the cause does not say.
  */
 export function memberRoleOf(input: NotificationInput): { account: string; role: string } | undefined {
