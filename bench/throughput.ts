@@ -8,7 +8,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { MAX_BUDGET } from '../definitions/config';
 import type { FunctionId } from '../definitions/functions';
 import { Simulator } from '../local/engine';
-import { boundHeapGrowth, REPLAY_HEAP_GROWING_PERCENT } from '../local/heap';
+import { boundHeapGrowth, REPLAY_HEAP_GROWING_PERCENT, releaseKeptObjects } from '../local/heap';
 import type { EnginePath } from '../local/sandbox/account';
 import { instrument } from './instrument';
 import { addResult, emptyTally, type Tally, withCaps } from './outcome';
@@ -144,6 +144,8 @@ export async function runReplay(job: ReplayJob): Promise<ReplayResult> {
     kinds[next.value.kind] += 1;
     const result = await simulator.processEvent(next.value.event, next.value.kind);
     addResult(tally, result);
+    // As backtest and simulate do between events (local/heap.ts): what WeakRefs kept is released.
+    await releaseKeptObjects();
     if ((i + 1) % 100 === 0) maxRss = Math.max(maxRss, process.memoryUsage.rss());
     if ((i + 1) % job.slice === 0) {
       const now = performance.now();

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { ResponseMode } from '../../definitions/config';
 import { type EventResult, Simulator } from '../../local/engine';
-import { boundHeapGrowth } from '../../local/heap';
+import { boundHeapGrowth, releaseKeptObjects } from '../../local/heap';
 import type { Scenario } from '../../local/provision';
 import { executionMetrics, formatEventResult, type TaskStop, taskStops } from '../../local/report';
 import { hasSavedSandbox, saveSandbox } from '../../local/sandbox-store';
@@ -162,6 +162,8 @@ export async function simulate(argv: string[]): Promise<number> {
     for (const { label, event } of events) {
       await report(await simulator.processEvent(event, label));
       await reportEmitted();
+      // Releases what WeakRefs kept alive during the event (local/heap.ts); events run one at a time.
+      await releaseKeptObjects();
     }
   }
   if (json) {

@@ -7,6 +7,7 @@
 import { INSPECTOR_SEVERITIES, type ResponseMode, type ShieldRightConfig } from '../../definitions/config';
 import { eventForFinding } from '../../lambdas/core/finding-event';
 import { type EventResult, Simulator } from '../engine';
+import { releaseKeptObjects } from '../heap';
 import type { ApiCall } from '../sandbox/account';
 import { type Inventory, reconstructionLabels } from './inventory';
 import type { PulledFinding } from './pull';
@@ -212,6 +213,8 @@ export async function* replayFindings(
     // Only the outcome is kept: the executions' histories (kept by the sandbox's Step Functions for the
     // operator commands) are dropped, so memory does not grow with the number of executions.
     simulator.states.restore([]);
+    // Back to the event loop between findings, so what WeakRefs kept alive is released (local/heap.ts).
+    await releaseKeptObjects();
     const first = results[0];
     const labels = [...finding.labels, ...reconstructionLabels(finding, inventory)];
     const noMatch =

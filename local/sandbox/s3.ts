@@ -21,6 +21,9 @@ function sizeOf(version: { body: Uint8Array; droppedBytes?: number }): number {
 
 type Input = Record<string, unknown>;
 
+/** What a dropped body becomes: one shared empty array, not one per version (a long replay drops thousands). */
+const DROPPED_BODY = new Uint8Array(0);
+
 interface StoredVersion {
   versionId: string | undefined;
   deleteMarker: boolean;
@@ -332,7 +335,7 @@ export class S3Service implements SandboxService {
     if (this.recentBodies.length <= 2 * RECENT_RECORDS) return;
     for (const old of this.recentBodies.slice(0, -RECENT_RECORDS)) {
       old.droppedBytes = old.body.length;
-      old.body = new Uint8Array();
+      old.body = DROPPED_BODY;
     }
     this.recentBodies = this.recentBodies.slice(-RECENT_RECORDS);
   }

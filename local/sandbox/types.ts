@@ -51,10 +51,10 @@ export interface AccountContext {
  * How many write-only records a service keeps under `retention: 'recent'` (between this and twice this).
  * Nothing on the event path reads an older one back: the failure reporter and redrive read unsuccessful
  * executions (always kept), the image-push check reads the quarantine record its own finding just wrote.
- * 200 keeps the last few hundred for the operator commands while a month's replay holds ~7 MB of them
- * (1,000 held ~35 MB: bench/README.md "Memory").
+ * 100 keeps the last hundred or two for the operator commands while a long replay holds ~5 MB of them
+ * (1,000 held ~35 MB, 200 ~10 MB: bench/README.md "Memory").
  */
-export const RECENT_RECORDS = 200;
+export const RECENT_RECORDS = 100;
 
 /** An error as AWS would return it: `name` is the error code handlers and ASL `Retry`/`Catch` match on. */
 export class AwsError extends Error {

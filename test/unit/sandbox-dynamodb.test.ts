@@ -346,6 +346,34 @@ describe('DynamoDB sandbox: Query and Scan', () => {
     expect(consistent.message).toBe('Consistent reads are not supported on global secondary indexes');
   });
 
+  test('a table without a sort key answers Query with the one item of that partition key', async () => {
+    // Arrange: the sandbox keeps no partition map for such tables (a partition is one item).
+    const { client } = setup();
+    const query = async (id: string) =>
+      (
+        await client.send(
+          new QueryCommand({
+            TableName: 'counters',
+            KeyConditionExpression: 'id = :id',
+            ExpressionAttributeValues: marshall({ ':id': id }),
+          }),
+        )
+      ).Items?.map((i) => unmarshall(i));
+    await client.send(new PutItemCommand({ TableName: 'counters', Item: marshall({ id: 'a', n: 1 }) }));
+    await client.send(new PutItemCommand({ TableName: 'counters', Item: marshall({ id: 'b', n: 2 }) }));
+    await client.send(new PutItemCommand({ TableName: 'counters', Item: marshall({ id: 'a', n: 3 }) }));
+    // Act
+    const a = await query('a');
+    const missing = await query('c');
+    await client.send(new DeleteItemCommand({ TableName: 'counters', Key: marshall({ id: 'a' }) }));
+    const deleted = await query('a');
+    // Assert
+    expect(a).toEqual([{ id: 'a', n: 3 }]);
+    expect(missing).toEqual([]);
+    expect(deleted).toEqual([]);
+    expect(await query('b')).toEqual([{ id: 'b', n: 2 }]);
+  });
+
   test('Scan filters and paginates over the whole table', async () => {
     const { client } = setup();
     await seed(client);

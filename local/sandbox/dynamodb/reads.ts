@@ -6,11 +6,11 @@ import { keyRange } from './key-condition';
 import { projectItem } from './projection';
 import { type Input, optionalString, parseExpressions, tableNameFrom } from './requests';
 import {
-  encodeScalar,
   type IndexDefinition,
   isKeyScalar,
   type KeySchema,
   keyAttributes,
+  partitionMembers,
   pickKey,
   primaryKeyString,
   readKey,
@@ -132,8 +132,7 @@ export function query(tables: ReadonlyMap<string, Table>, input: Input): unknown
   }
   const schema: KeySchema = options.index ?? table.key;
   const range = keyRange(expressions.keyCondition, schema);
-  const partitions = options.index ? table.indexPartitions.get(options.index.IndexName) : table.partitions;
-  const members = partitions?.get(encodeScalar(range.partition)) ?? new Set<string>();
+  const members = partitionMembers(table, range.partition, options.index);
   const sortKey = schema.sortKey;
   const candidates: Item[] = [];
   for (const keyString of members) {

@@ -44,7 +44,10 @@ export interface Table {
   key: KeySchema;
   indexes: Map<string, IndexDefinition>;
   items: Map<string, Item>;
-  /** Partition key encoding → primary key strings, so Query touches one partition only. */
+  /**
+   * Partition key encoding → primary key strings, so Query touches one partition only. Kept for tables with
+   * a sort key only: without one a partition is one item, found by its primary key (`partitionMembers`).
+   */
   partitions: Map<string, Set<string>>;
   indexPartitions: Map<string, Map<string, Set<string>>>;
   /** Sorted primary key strings for Scan; rebuilt lazily after inserts and deletes. */
@@ -102,19 +105,34 @@ function indexEntries(table: Table, item: Item): Array<[Map<string, Set<string>>
 /** Writes (or deletes) one item, keeping the partition and index maps in step. */
 export function storeItem(table: Table, keyString: string, item: Item | undefined): void {
   const old = table.items.get(keyString);
+  const partitioned = table.key.sortKey !== undefined;
   if (old) {
-    indexRemove(table.partitions, encodeScalar(old[table.key.partitionKey] ?? {}), keyString);
+    if (partitioned)
+      indexRemove(table.partitions, encodeScalar(old[table.key.partitionKey] ?? {}), keyString);
     for (const [map, key] of indexEntries(table, old)) indexRemove(map, key, keyString);
   }
   if (item) {
     table.items.set(keyString, item);
-    indexAdd(table.partitions, encodeScalar(item[table.key.partitionKey] ?? {}), keyString);
+    if (partitioned) indexAdd(table.partitions, encodeScalar(item[table.key.partitionKey] ?? {}), keyString);
     for (const [map, key] of indexEntries(table, item)) indexAdd(map, key, keyString);
     if (!old) table.scanOrder = undefined;
   } else if (old) {
     table.items.delete(keyString);
     table.scanOrder = undefined;
   }
+}
+
+/** The primary key strings of one partition of the table or of one of its indexes. */
+export function partitionMembers(
+  table: Table,
+  partition: AttributeValue,
+  index: IndexDefinition | undefined,
+): ReadonlySet<string> {
+  if (index) return table.indexPartitions.get(index.IndexName)?.get(encodeScalar(partition)) ?? new Set();
+  if (table.key.sortKey !== undefined) return table.partitions.get(encodeScalar(partition)) ?? new Set();
+  // No sort key: the partition is at most the one item of that key (storeItem keeps no partition map).
+  const keyString = JSON.stringify([encodeScalar(partition)]);
+  return new Set(table.items.has(keyString) ? [keyString] : []);
 }
 
 function checkKeyValue(table: Table, name: string, value: AttributeValue, index?: string): void {
