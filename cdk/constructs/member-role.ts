@@ -3,7 +3,7 @@
  * CloudFormation StackSet: `npm run member-template` writes the template). It trusts only the central
  * account's fixed-name roles that act in members (aws:PrincipalArn) and only within the organization
  * (aws:PrincipalOrgID). Its permissions are the member-account part of those roles' own: the same
- * statements (response-functions.ts PERMISSIONS for enrich, isolate, quarantine and exposure, and the
+ * statements (function-permissions.ts PERMISSIONS for enrich, isolate, quarantine and exposure, and the
  * runtime workflow's StopTask and TagResource), scoped to the member account and conditioned alike.
  * Evidence, incidents and notifications stay in the central account: nothing of them is granted here.
  */
@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DEFAULT_CONFIG, type ShieldRightConfig } from '../../definitions/config';
 import { MEMBER_ACTING_FUNCTIONS, memberTrustPolicy } from '../../definitions/organization';
+import { type GrantContext, PERMISSIONS } from './function-permissions';
 import {
   denyInProtectedClusters,
   denyOnExemptEc2Resources,
@@ -21,7 +22,6 @@ import {
 } from './guardrails';
 import { MemberReleaseRole } from './member-release-role';
 import { Acknowledgments, allow } from './permissions';
-import { type GrantContext, PERMISSIONS } from './response-functions';
 import { INCIDENT_TAG_KEY } from './response-workflows';
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'ShieldRightMemberRole';

@@ -4,7 +4,7 @@
  * (a job ARN names no profile), with the signature reads it needs; never by default, never to the verifier.
  */
 
-import { signingJobResources } from '../../cdk/constructs/response-functions';
+import { signingJobResources } from '../../cdk/constructs/function-permissions';
 import { parseConfig } from '../../definitions/config';
 import { expectedFunctionActions } from './expected-permissions';
 import { actionsOf, asList, logicalId, type Statement, statementsOfRole, synthesize } from './helpers';
