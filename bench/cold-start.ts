@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { DEFAULT_CONFIG, policyEnvironment } from '../definitions/config';
-import { FUNCTIONS, type FunctionId } from '../definitions/functions';
+import { FUNCTIONS, type FunctionEnv, type FunctionId } from '../definitions/functions';
 import { median, round } from './stats';
 
 export interface BundleResult {
@@ -79,14 +79,24 @@ function topPackages(metafile: Metafile): { name: string; kb: number }[] {
 
 /** What the deployed functions get at load (values are placeholders of the right shape). */
 function lambdaEnvironment(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    ...policyEnvironment(DEFAULT_CONFIG),
+  // Every variable a function may read (typed, so a new one cannot be forgotten here: the handlers read
+  // theirs at load, and a missing one fails the bundle's require).
+  const functionEnv: Record<FunctionEnv, string> = {
+    SHIELD_RIGHT_POLICY: policyEnvironment(DEFAULT_CONFIG).SHIELD_RIGHT_POLICY ?? '',
     EVIDENCE_BUCKET: 'shield-right-evidence-111122223333',
     TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:shield-right-notifications',
     INCIDENT_TABLE: 'shield-right-incidents',
     QUARANTINE_SECURITY_GROUPS: '{}',
     ALLOWED_ACCOUNTS: '',
+    STATE_MACHINE_ARNS: JSON.stringify({
+      RuntimeThreatResponse: 'arn:aws:states:us-east-1:111122223333:stateMachine:RuntimeThreatResponse',
+      VulnerableImageResponse: 'arn:aws:states:us-east-1:111122223333:stateMachine:VulnerableImageResponse',
+    }),
+  };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...policyEnvironment(DEFAULT_CONFIG),
+    ...functionEnv,
     AWS_REGION: 'us-east-1',
     POWERTOOLS_SERVICE_NAME: 'shield-right',
     POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -101,7 +111,13 @@ const PROBE =
 
 function timeRequire(file: string, env: Record<string, string>): number {
   const out = spawnSync(process.execPath, ['-e', PROBE, file], { env, encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`bench: require(${file}) failed: ${out.stderr.slice(0, 500)}`);
+  if (out.status !== 0) {
+    // The first stderr lines are the minified source line: show the error and its first frames instead.
+    const lines = out.stderr.split('\n').filter((l) => /^\w*Error\b|^\s+at /.test(l));
+    throw new Error(
+      `bench: require(${file}) failed: ${lines.slice(0, 6).join('\n') || out.stderr.slice(-500)}`,
+    );
+  }
   const ms = Number(out.stdout.trim());
   if (!Number.isFinite(ms)) throw new Error(`bench: no timing from require(${file}): ${out.stdout}`);
   return ms;
