@@ -207,7 +207,7 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionSpec>> = {
     timeoutSeconds: 15,
     memoryMb: 256,
     reservedConcurrency: 10,
-    env: [],
+    env: ['SHIELD_RIGHT_POLICY'],
   },
 };
 

@@ -88,3 +88,11 @@ export class MemberRoleError extends Error {
     this.name = 'MemberRoleError';
   }
 }
+
+/** memberEcsCall refused a call outside what the workflows send (another account, role, resource or tag). */
+export class MemberCallRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemberCallRefused';
+  }
+}
