@@ -329,8 +329,11 @@ export class S3Service implements SandboxService {
   }
 
   /** `retention: 'recent'`: newest bodies only; keys, ETags, sizes stay (conditional writes, listings). */
-  private retainBody(version: StoredVersion): void {
+  private retainBody(version: StoredVersion, key: string): void {
     if (this.ctx.retention !== 'recent') return;
+    // Quarantine records (incidents/<id>/…/quarantine/…) are read back much later, by the image-push check
+    // of a re-pushed digest and by release: small, and never dropped.
+    if (key.includes('/quarantine/')) return;
     this.recentBodies.push(version);
     if (this.recentBodies.length <= 2 * RECENT_RECORDS) return;
     for (const old of this.recentBodies.slice(0, -RECENT_RECORDS)) {
@@ -441,7 +444,7 @@ export class S3Service implements SandboxService {
       legalHold,
     };
     this.addVersion(bucket, key, version);
-    this.retainBody(version);
+    this.retainBody(version, key);
     return {
       ETag: version.etag,
       ServerSideEncryption: version.serverSideEncryption,

@@ -50,7 +50,8 @@ export interface AccountContext {
 /**
  * How many write-only records a service keeps under `retention: 'recent'` (between this and twice this).
  * Nothing on the event path reads an older one back: the failure reporter and redrive read unsuccessful
- * executions (always kept), the image-push check reads the quarantine record its own finding just wrote.
+ * executions (always kept); quarantine records, which the image-push check and release read back later,
+ * are never dropped (local/sandbox/s3.ts).
  * 100 keeps the last hundred or two for the operator commands while a long replay holds ~5 MB of them
  * (1,000 held ~35 MB, 200 ~10 MB: bench/README.md "Memory").
  */

@@ -109,6 +109,25 @@ describe('bounded retention (engine: fast)', () => {
     expect(starts).toEqual([]);
   });
 
+  it('never drops a quarantine record: the image-push check and release read it back much later', async () => {
+    const account = new SandboxAccount({ engine: 'fast' });
+    account.s3.createBucket('evidence');
+    const record = 'incidents/i-1/exec-1/quarantine/api/sha256_ab.json';
+    await account.call('s3', 'PutObject', {
+      Bucket: 'evidence',
+      Key: record,
+      Body: '{"digest":"sha256:ab"}',
+    });
+    for (let i = 0; i < 3 * RECENT_RECORDS; i++)
+      await account.call('s3', 'PutObject', { Bucket: 'evidence', Key: `k-${i}`, Body: `body-${i}` });
+
+    const out = (await account.call('s3', 'GetObject', { Bucket: 'evidence', Key: record })) as {
+      Body: { transformToString(): Promise<string> };
+    };
+
+    expect(await out.Body.transformToString()).toBe('{"digest":"sha256:ab"}');
+  });
+
   it('keeps everything on the reference path', () => {
     const account = new SandboxAccount({ clock: () => START });
     const states = new StatesService(account, {
