@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stringComparison } from './securityhub-filters';
+import { isRecord } from './shared';
 import { AwsError } from './types';
 
 export interface OcsfFinding {
@@ -67,10 +68,6 @@ interface Composite {
 
 function invalid(message: string): AwsError {
   return new AwsError('ValidationException', message);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isField(name: string): name is Field {

@@ -16,6 +16,7 @@
  */
 import { stringComparison } from './securityhub-filters';
 import { type NewOcsfFinding, SecurityHubV2Store } from './securityhub-v2';
+import { isRecord } from './shared';
 import { AwsError, type Operation, type SandboxService } from './types';
 
 export type WorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
@@ -61,10 +62,6 @@ interface StringFilter {
 
 function invalidInput(message: string): AwsError {
   return new AwsError('InvalidInputException', message);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isAttribute(name: string): name is Attribute {
