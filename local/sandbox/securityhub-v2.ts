@@ -9,7 +9,7 @@
  * failing the request. Requests are checked against the model first (./models/constraints.json).
  */
 import { createHash } from 'node:crypto';
-import { stringComparison } from './securityhub-filters';
+import { DelayedImports, stringComparison } from './securityhub-shared';
 import { isRecord } from './shared';
 import { AwsError } from './types';
 
@@ -129,7 +129,7 @@ function identifierKey(id: { CloudAccountUid: string; FindingInfoUid: string; Me
 
 export class SecurityHubV2Store {
   private readonly findings = new Map<string, OcsfFinding>();
-  private readonly pending: Array<{ finding: NewOcsfFinding; lookupsLeft: number }> = [];
+  private readonly pending = new DelayedImports<NewOcsfFinding>();
 
   put(finding: NewOcsfFinding): void {
     const statusId = finding.status_id ?? 1;
@@ -142,7 +142,7 @@ export class SecurityHubV2Store {
 
   /** Imports `finding` only after `lookups` more `GetFindingsV2` calls (`never`: not at all). */
   putLater(finding: NewOcsfFinding, lookups: number | 'never'): void {
-    this.pending.push({ finding, lookupsLeft: lookups === 'never' ? Number.POSITIVE_INFINITY : lookups });
+    this.pending.later(finding, lookups);
   }
 
   /** The stored copy of the finding whose `finding_info.uid` is `findingUid` (tests read it back). */
@@ -152,15 +152,7 @@ export class SecurityHubV2Store {
   }
 
   private importDue(): void {
-    for (let i = this.pending.length - 1; i >= 0; i--) {
-      const entry = this.pending[i];
-      if (!entry) continue;
-      entry.lookupsLeft -= 1;
-      if (entry.lookupsLeft < 0) {
-        this.put(entry.finding);
-        this.pending.splice(i, 1);
-      }
-    }
+    this.pending.lookup((finding) => this.put(finding));
   }
 
   getFindings(input: Record<string, unknown>): unknown {

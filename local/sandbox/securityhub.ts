@@ -14,7 +14,7 @@
  * answers DescribeSecurityHubV2 with ResourceNotFoundException, and GetFindingsV2/BatchUpdateFindingsV2 with
  * `v2DisabledAnswer` (what AWS answers there is not documented: AccessDeniedException, or an empty list).
  */
-import { stringComparison } from './securityhub-filters';
+import { DelayedImports, stringComparison } from './securityhub-shared';
 import { type NewOcsfFinding, SecurityHubV2Store } from './securityhub-v2';
 import { isRecord } from './shared';
 import { AwsError, type Operation, type SandboxService } from './types';
@@ -122,7 +122,7 @@ export class SecurityHubService implements SandboxService {
   readonly operations: Readonly<Record<string, Operation>>;
   private readonly findings = new Map<string, AsffFinding>();
   /** Findings not imported yet, and how many more `GetFindings` calls they stay out of the answers. */
-  private readonly pending: Array<{ finding: NewFinding; lookupsLeft: number }> = [];
+  private readonly pending = new DelayedImports<NewFinding>();
   /** The OCSF copies (Security Hub V2). */
   readonly v2 = new SecurityHubV2Store();
   private enablement: SecurityHubEnablement = { cspm: true, v2: false };
@@ -218,19 +218,11 @@ export class SecurityHubService implements SandboxService {
 
   /** Imports `finding` only after `lookups` more `GetFindings` calls (`never`: not imported at all). */
   importLater(finding: NewFinding, lookups: number | 'never'): void {
-    this.pending.push({ finding, lookupsLeft: lookups === 'never' ? Number.POSITIVE_INFINITY : lookups });
+    this.pending.later(finding, lookups);
   }
 
   private importDue(): void {
-    for (let i = this.pending.length - 1; i >= 0; i--) {
-      const entry = this.pending[i];
-      if (!entry) continue;
-      entry.lookupsLeft -= 1;
-      if (entry.lookupsLeft < 0) {
-        this.putFinding(entry.finding);
-        this.pending.splice(i, 1);
-      }
-    }
+    this.pending.lookup((finding) => this.putFinding(finding));
   }
 
   finding(id: string, productArn: string): AsffFinding | undefined {
