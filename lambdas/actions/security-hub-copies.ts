@@ -84,16 +84,15 @@ export async function updateCopies(
   only?: ReachedCopies,
 ): Promise<CopiesOutcome> {
   const notReached = { state: { status: 'not-reached' } as const };
-  const cspm = only
-    ? only.cspm
-      ? await cspmCopy(client, { ...request, findingArn: only.cspm.Id })
-      : notReached
-    : await cspmCopy(client, request);
-  const v2 = only
-    ? only.v2
-      ? await v2Copy(client, request, only.v2)
-      : notReached
-    : await v2Copy(client, request);
+  // The two Security Hubs are independent: both looked up and updated at once.
+  const [cspm, v2] = await Promise.all([
+    only
+      ? only.cspm
+        ? cspmCopy(client, { ...request, findingArn: only.cspm.Id })
+        : notReached
+      : cspmCopy(client, request),
+    only ? (only.v2 ? v2Copy(client, request, only.v2) : notReached) : v2Copy(client, request),
+  ]);
   let v2State: CopyState = v2.state;
   // Nothing found anywhere and CSPM not updating it either: an empty GetFindingsV2 answer could also mean
   // "not enabled" (not documented either way), so ask before looking up again with backoff.
