@@ -2,6 +2,7 @@
  * GuardDuty Runtime Monitoring findings for ECS, from the EventBridge event to one normalized,
  * JSON-serializable shape that the workflow, the policy and the notifications share.
  */
+
 import * as v from 'valibot';
 import {
   type AccountScope,
@@ -22,6 +23,7 @@ import {
   TaskArnSchema,
   TaskDetailsSchema,
 } from './schemas/guardduty';
+import { partitionOfRegion } from './signing/trust-store';
 import { toIso } from './time';
 
 export type SeverityLabel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
@@ -236,6 +238,13 @@ export function normalizeRuntimeFinding(event: unknown, options: NormalizeOption
     if (owner) requireAllowedAccount(options, eventAccount, owner, path);
   };
   if (!sample) requireDeploymentRegion(options, region, 'detail.region');
+  // The partition steers which ARNs are built and how a member stop is routed: it must be the region's.
+  if (!sample && partitionOfRegion(region) !== partition) {
+    throw new InvalidFindingError(
+      'detail.partition',
+      `${JSON.stringify(partition)} is not the partition of ${region}`,
+    );
+  }
   if (!sample) requireAllowedAccount(options, eventAccount, accountId, 'detail.accountId');
   const clusterArn = clusterArnRaw ?? `arn:${partition}:ecs:${region}:${accountId}:cluster/${namedCluster}`;
   checkAccount(clusterArn, CLUSTER_ARN, 'detail.resource.ecsClusterDetails.arn');

@@ -415,6 +415,11 @@ describe('normalizeRuntimeFinding', () => {
       ['a malformed detail account', (e) => set(e, 'detail.accountId', 'abc'), 'detail.accountId'],
       ['a malformed region', (e) => set(e, 'detail.region', 'Mars'), 'detail.region'],
       ['an unknown partition', (e) => set(e, 'detail.partition', 'gcp'), 'detail.partition'],
+      [
+        "a partition that is not the region's",
+        (e) => set(e, 'detail.partition', 'aws-us-gov'),
+        'detail.partition',
+      ],
       ['a missing service', (e) => set(e, 'detail.service', undefined), 'detail.service'],
       ['a zero count', (e) => set(e, 'detail.service.count', 0), 'detail.service.count'],
       ['a missing resource', (e) => set(e, 'detail.resource', undefined), 'detail.resource'],
